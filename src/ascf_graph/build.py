@@ -1,0 +1,224 @@
+"""Build the store from ``ontology/``, ``shapes/`` and ``data/``.
+
+Every file goes into its own named graph; HermiT checks the ontology and data
+for consistency; the rules of :mod:`ascf_graph.inference` write
+``graph/inferred``; the shipped data and the framework are validated against
+the shapes. Only when all of that has passed is a fresh on-disk store written
+and published (see :func:`ascf_graph.store.publish_build`), carrying over the
+accepted submissions of the store it replaces. A failure at any step leaves the
+published store exactly as it was.
+"""
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from ascf_graph.errors import BuildError, NonConformingDataError
+from ascf_graph.graphs import INFERRED, GraphRole, graph_role
+from ascf_graph.inference import materialise
+from ascf_graph.namespaces import graph_iri
+from ascf_graph.rdf_io import SYNTAXES, parse_file, rebase, to_rdflib_graph
+from ascf_graph.reasoning import Source, check_consistency
+from ascf_graph.settings import Settings
+from ascf_graph.store import (
+    EmbeddedStore,
+    current_build,
+    new_build_folder,
+    publish_build,
+)
+from ascf_graph.validation import ValidationContext, validate
+
+_RDF_EXTENSIONS = {f".{syntax.extension}" for syntax in SYNTAXES}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of the project and the named graph it is loaded into."""
+
+    path: Path
+    graph: str
+    role: GraphRole
+
+
+@dataclass
+class BuildReport:
+    """What a build loaded and inferred."""
+
+    graphs: dict[str, int] = field(default_factory=dict)
+    inferred: int = 0
+    reasoner: str = "hermit"
+    carried_submissions: int = 0
+    seconds: float = 0.0
+    store: Path | None = None
+
+    @property
+    def triples(self) -> int:
+        """Triples across all graphs."""
+        return sum(self.graphs.values())
+
+    def to_text(self) -> str:
+        """A table of graphs and triple counts, then the totals."""
+        width = max((len(name) for name in self.graphs), default=10)
+        lines = [f"{name:<{width}}  {count:>8}" for name, count in self.graphs.items()]
+        lines.append(
+            f"{len(self.graphs)} graphs, {self.triples} triples "
+            f"({self.inferred} inferred, reasoner: {self.reasoner}, "
+            f"{self.carried_submissions} submissions kept) in {self.seconds:.1f} s"
+        )
+        if self.store:
+            lines.append(f"store: {self.store}")
+        return "\n".join(lines) + "\n"
+
+
+def discover_sources(settings: Settings) -> list[SourceFile]:
+    """The RDF files of ontology/, shapes/ and data/, each with its graph IRI."""
+    folders = (
+        (settings.ontology_dir, GraphRole.ONTOLOGY, ""),
+        (settings.shapes_dir, GraphRole.SHAPES, "shapes/"),
+        (settings.instance_dir, GraphRole.DATA, "data/"),
+    )
+    sources: list[SourceFile] = []
+    seen: dict[str, Path] = {}
+    for folder, role, prefix in folders:
+        if not folder.is_dir():
+            raise BuildError(f"{folder} is missing: the build needs ontology/, shapes/ and data/")
+        for path in sorted(folder.iterdir()):
+            if path.suffix not in _RDF_EXTENSIONS or not path.is_file():
+                continue
+            name = graph_iri(settings.base_iri, prefix + path.stem)
+            if name in seen:
+                raise BuildError(f"{path} and {seen[name]} would both fill the graph <{name}>")
+            seen[name] = path
+            sources.append(SourceFile(path, name, role))
+    return sources
+
+
+def assemble(settings: Settings, sources: list[SourceFile]) -> ox.Store:
+    """Parse every source into its named graph of a fresh in-memory store."""
+    store = ox.Store()
+    for source in sources:
+        graph = ox.NamedNode(source.graph)
+        quads = parse_file(source.path)
+        store.extend(
+            ox.Quad(q.subject, q.predicate, q.object, graph)
+            for q in rebase(quads, settings.base_iri)
+        )
+    return store
+
+
+def build(settings: Settings, *, reasoner: bool = True) -> BuildReport:
+    """Build and publish the store; raise :class:`BuildError` and change nothing on failure."""
+    started = time.perf_counter()
+    sources = discover_sources(settings)
+    staged = assemble(settings, sources)
+    report = BuildReport(reasoner="hermit" if reasoner else "none (skipped)")
+    inferred_graph = ox.NamedNode(graph_iri(settings.base_iri, INFERRED))
+
+    if reasoner:
+        hermit_facts = check_consistency(_reasoning_sources(staged, sources), java=settings.java)
+        staged.extend(
+            ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
+            for t in hermit_facts
+            if not _stated(staged, t)
+        )
+    materialise(staged, inferred_graph)
+    _require_conformance(staged, settings)
+
+    report.carried_submissions = _publish(staged, settings)
+    published = EmbeddedStore.open(settings.data_dir)
+    try:
+        report.graphs = published.graph_sizes()
+    finally:
+        published.close()
+    report.inferred = report.graphs.get(inferred_graph.value, 0)
+    report.store = current_build(settings.data_dir)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _reasoning_sources(staged: ox.Store, sources: list[SourceFile]) -> list[Source]:
+    """Ontology files first, then data files: the order the culprit search adds them."""
+    ordered = sorted(
+        (s for s in sources if s.role in (GraphRole.ONTOLOGY, GraphRole.DATA)),
+        key=lambda s: s.role is not GraphRole.ONTOLOGY,
+    )
+    return [
+        Source(
+            name=str(s.path),
+            triples=list(staged.quads_for_pattern(None, None, None, ox.NamedNode(s.graph))),
+        )
+        for s in ordered
+    ]
+
+
+def _stated(store: ox.Store, triple: ox.Triple) -> bool:
+    return next(iter(store.quads_for_pattern(triple.subject, triple.predicate, triple.object)),
+                None) is not None
+
+
+def _require_conformance(staged: ox.Store, settings: Settings) -> None:
+    """Refuse to publish shipped data or a framework that violates the shapes."""
+    store = EmbeddedStore(staged, generation="staging")
+    context = ValidationContext.from_store(store, settings.base_iri)
+    data_graphs = [
+        name for name in store.graph_sizes()
+        if graph_role(name, settings.base_iri) in (GraphRole.DATA, GraphRole.ONTOLOGY)
+    ]
+    data = rdflib.Graph()
+    for name in data_graphs:
+        data += to_rdflib_graph(
+            staged.quads_for_pattern(None, None, None, ox.NamedNode(name))
+        )
+    report = validate(data, context)
+    if not report.conforms:
+        raise NonConformingDataError(
+            "the shipped framework or data violate the shapes, so nothing was built:\n"
+            + report.to_text()
+        )
+
+
+def _publish(staged: ox.Store, settings: Settings) -> int:
+    """Write ``staged`` plus the current store's submissions to a new folder, then swap."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    folder = new_build_folder(settings.data_dir)
+    try:
+        target = ox.Store(str(folder))
+        target.bulk_extend(staged)
+        carried = _carry_submissions(settings, target)
+        target.flush()
+        target.optimize()
+        del target
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    publish_build(settings.data_dir, folder)
+    return carried
+
+
+def _carry_submissions(settings: Settings, target: ox.Store) -> int:
+    """Copy every ``graph/submission/*`` graph of the current store into ``target``."""
+    if current_build(settings.data_dir) is None:
+        return 0
+    try:
+        previous = EmbeddedStore.open(settings.data_dir)
+    except OSError as error:
+        raise BuildError(
+            f"cannot open the current store to keep its submissions ({error}); "
+            "is a server using it? Stop it, build, then start it again."
+        ) from None
+    try:
+        names = [
+            name for name in previous.graph_sizes()
+            if graph_role(name, settings.base_iri) is GraphRole.SUBMISSION
+        ]
+        for name in names:
+            target.bulk_extend(
+                previous.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(name))
+            )
+    finally:
+        previous.close()
+    return len(names)

@@ -1,0 +1,175 @@
+"""The ``ascf-graph`` command: build, query, validate, serve.
+
+Exit codes (as pySHACL documents its own): 0 success (for ``validate``: the
+data conforms), 1 the data does not conform or the build refused the content,
+2 unusable input or a runtime error.
+"""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import rdflib
+import typer
+
+from ascf_graph import sparql
+from ascf_graph.build import assemble, build, discover_sources
+from ascf_graph.curated import curated_query
+from ascf_graph.errors import AscfError, BuildError, StoreNotBuiltError, UnusableInputError
+from ascf_graph.rdf_io import parse_file, syntax_named, to_rdflib_graph
+from ascf_graph.settings import Settings
+from ascf_graph.store import EmbeddedStore, Store
+from ascf_graph.validation import ValidationContext, validate
+
+EXIT_OK, EXIT_NONCONFORMING, EXIT_UNUSABLE = 0, 1, 2
+
+app = typer.Typer(
+    help="The ASEAN Smart Cities Framework as a knowledge graph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(error: AscfError, code: int = EXIT_UNUSABLE) -> typer.Exit:
+    typer.echo(f"error: {error.message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command("build")
+def build_command(
+    no_reasoner: Annotated[
+        bool, typer.Option("--no-reasoner", help="Skip the HermiT consistency check.")
+    ] = False,
+) -> None:
+    """Load ontology/, shapes/ and data/ into the store, reason, validate, publish."""
+    settings = Settings()
+    try:
+        report = build(settings, reasoner=not no_reasoner)
+    except BuildError as error:
+        raise _fail(error, EXIT_NONCONFORMING) from None
+    except AscfError as error:
+        raise _fail(error) from None
+    typer.echo(report.to_text(), nl=False)
+
+
+@app.command("query")
+def query_command(
+    query: Annotated[
+        str, typer.Argument(help="SPARQL text, a .rq file, or the name of a query in queries/.")
+    ],
+    output: Annotated[
+        str,
+        typer.Option("--format", "-f", help="table, json, xml, csv, tsv; for graphs turtle, "
+                     "ntriples, jsonld, rdfxml."),
+    ] = "table",
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="NAME=VALUE for a curated query's parameter."),
+    ] = None,
+) -> None:
+    """Run a SPARQL query against the built store."""
+    settings = Settings()
+    try:
+        text, substitutions = _resolve_query(settings, query, param or [])
+        store = EmbeddedStore.open(settings.data_dir)
+        try:
+            result = sparql.run(store, text, substitutions=substitutions)
+            is_graph = sparql.result_form(result) == "CONSTRUCT"
+            if output == "table" and not is_graph:
+                typer.echo(sparql.as_table(result), nl=False)
+            else:
+                body, _ = sparql.serialize_result(result, "turtle" if is_graph and
+                                                  output == "table" else output)
+                sys.stdout.buffer.write(body)
+                sys.stdout.flush()
+        finally:
+            store.close()
+    except AscfError as error:
+        raise _fail(error) from None
+
+
+def _resolve_query(
+    settings: Settings, query: str, params: list[str]
+) -> tuple[str, dict[str, object] | None]:
+    """The query text and bound parameters for a string, a file, or a curated name."""
+    values = dict(_split_param(p) for p in params)
+    path = Path(query)
+    if query.endswith(".rq") and path.is_file():
+        return path.read_text(encoding="utf-8"), None
+    if "{" not in query and " " not in query.strip():
+        curated = curated_query(settings.queries_dir, query)
+        return curated.text, curated.bind(values)
+    if values:
+        raise UnusableInputError("--param applies to curated queries only")
+    return query, None
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise UnusableInputError(f"--param takes NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="RDF files; validated together.")],
+    rdf_format: Annotated[
+        str | None,
+        typer.Option("--format", help="Input format when the extension does not say "
+                     "(turtle, ntriples, jsonld, rdfxml, trig, nquads)."),
+    ] = None,
+    report_format: Annotated[
+        str, typer.Option("--report-format", help="text, json or turtle.")
+    ] = "text",
+) -> None:
+    """Check city and project data against the shapes: exit 0 conforms, 1 not, 2 unusable."""
+    settings = Settings()
+    try:
+        data = rdflib.Graph()
+        for path in files:
+            if not path.is_file():
+                raise UnusableInputError(f"{path}: no such file")
+            syntax = syntax_named(rdf_format) if rdf_format else None
+            data += to_rdflib_graph(parse_file(path, syntax=syntax))
+        context = ValidationContext.from_store(_store_for_validation(settings), settings.base_iri)
+        report = validate(data, context)
+    except AscfError as error:
+        raise _fail(error) from None
+    writers = {"text": report.to_text, "json": report.to_json, "turtle": report.to_rdf}
+    if report_format not in writers:
+        raise _fail(UnusableInputError(f"--report-format takes one of {', '.join(writers)}"))
+    typer.echo(writers[report_format](), nl=False)
+    raise typer.Exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
+
+
+def _store_for_validation(settings: Settings) -> Store:
+    """The built store, or the content assembled in memory when none is built yet."""
+    try:
+        return EmbeddedStore.open(settings.data_dir)
+    except StoreNotBuiltError:
+        staged = assemble(settings, discover_sources(settings))
+        return EmbeddedStore(staged, generation="unbuilt")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve SPARQL and linked data over HTTP (uvicorn)."""
+    import uvicorn
+
+    from ascf_graph.app import create_app
+
+    settings = Settings()
+    try:
+        EmbeddedStore.open(settings.data_dir).close()
+    except AscfError as error:
+        raise _fail(error) from None
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

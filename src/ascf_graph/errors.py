@@ -1,0 +1,87 @@
+"""Domain exceptions, one place for every error a user can meet.
+
+Each carries a stable ``code`` and the HTTP status it maps to, so the web
+layer turns them into ``{"code": ..., "message": ...}`` bodies in one handler
+and the CLI into exit codes, without either knowing the details.
+"""
+
+
+class AscfError(Exception):
+    """Base class: a problem we expected and can explain to the user."""
+
+    code = "error"
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnusableInputError(AscfError):
+    """Input that cannot be read at all: malformed RDF or SPARQL, unknown format."""
+
+    code = "unusable-input"
+    status = 400
+
+
+class RdfSyntaxError(UnusableInputError):
+    """RDF that does not parse; the message names the source, line and column."""
+
+    code = "rdf-syntax"
+
+    def __init__(
+        self, message: str, *, source: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        where = source if line is None else f"{source}, line {line}, column {column}"
+        super().__init__(f"{where}: {message}")
+        self.source, self.line, self.column = source, line, column
+
+
+class QuerySyntaxError(UnusableInputError):
+    """SPARQL that does not parse; the message carries the parser's position."""
+
+    code = "query-syntax"
+
+
+class UnsupportedFormatError(UnusableInputError):
+    """An RDF or results format we cannot read or write."""
+
+    code = "unsupported-format"
+
+
+class BuildError(AscfError):
+    """The build cannot complete; the store is left as it was."""
+
+    code = "build-failed"
+
+
+class InconsistentOntologyError(BuildError):
+    """HermiT found the ontology and data inconsistent."""
+
+    code = "inconsistent-ontology"
+
+
+class ReasonerUnavailableError(BuildError):
+    """The OWL reasoner cannot run (no Java runtime)."""
+
+    code = "reasoner-unavailable"
+
+
+class NonConformingDataError(BuildError):
+    """Shipped data violates the shapes; the build refuses to publish it."""
+
+    code = "non-conforming-data"
+
+
+class StoreNotBuiltError(AscfError):
+    """The data directory holds no built store yet."""
+
+    code = "store-not-built"
+    status = 503
+
+
+class QueryNotFoundError(AscfError):
+    """No curated query of that name."""
+
+    code = "query-not-found"
+    status = 404

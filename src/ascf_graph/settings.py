@@ -1,0 +1,74 @@
+"""Settings from the environment (prefix ``ASCF_``), validated once at start-up."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AnyUrl, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ascf_graph.namespaces import DEFAULT_BASE_IRI
+
+
+def _default_content_dir() -> Path:
+    """The checkout that holds ontology/, shapes/, data/ and queries/.
+
+    An editable install finds it beside ``src/``; otherwise the current
+    directory is taken, and ``ASCF_CONTENT_DIR`` overrides both.
+    """
+    checkout = Path(__file__).resolve().parents[2]
+    return checkout if (checkout / "ontology").is_dir() else Path.cwd()
+
+
+class Settings(BaseSettings):
+    """Everything a deployment may set; nothing else reads the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASCF_", env_ignore_empty=True, extra="ignore", frozen=True
+    )
+
+    base_iri: str = Field(
+        DEFAULT_BASE_IRI, description="Base of every published IRI; must end with '/'."
+    )
+    content_dir: Path = Field(
+        default_factory=_default_content_dir,
+        description="Folder with ontology/, shapes/, data/ and queries/.",
+    )
+    data_dir: Path = Field(
+        Path("var/store"), description="Where the embedded store lives on disk."
+    )
+    store_url: AnyUrl | None = Field(
+        None, description="A remote SPARQL 1.1 store to use instead of the embedded one."
+    )
+    java: str = Field("java", description="The Java runtime HermiT runs on.")
+    reasoner: Literal["hermit", "none"] = Field(
+        "hermit", description="'none' skips the OWL consistency check (not for production)."
+    )
+    query_timeout: float = Field(30.0, gt=0, description="Seconds a query may run.")
+    max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest request body.")
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_iri_ends_with_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith("/"):
+            raise ValueError("ASCF_BASE_IRI must be an http(s) IRI ending with '/'")
+        return value
+
+    @property
+    def ontology_dir(self) -> Path:
+        """Folder of the OWL ontology and the framework's concepts."""
+        return self.content_dir / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        """Folder of the SHACL shapes."""
+        return self.content_dir / "shapes"
+
+    @property
+    def instance_dir(self) -> Path:
+        """Folder of the instance data shipped with the project."""
+        return self.content_dir / "data"
+
+    @property
+    def queries_dir(self) -> Path:
+        """Folder of the curated SPARQL queries."""
+        return self.content_dir / "queries"

@@ -1,0 +1,31 @@
+"""Slugs for framework and instance URIs, as the URI contract defines them.
+
+The English label, lower case, ``&`` as ``and``, every run of other characters
+as one ``-``:
+
+>>> slugify("Health and Well-being")
+'health-and-well-being'
+>>> slugify("Industry & Innovation")
+'industry-and-innovation'
+>>> slugify("Public Safety, City Surveillance and Crime Prevention")
+'public-safety-city-surveillance-and-crime-prevention'
+>>> slugify("Improving efficiency of Phnom Penh’s Public Transport Services")
+'improving-efficiency-of-phnom-penh-s-public-transport-services'
+"""
+
+import re
+import unicodedata
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(label: str) -> str:
+    """Turn an English label into the slug the URI contract prescribes."""
+    ascii_label = (
+        unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")
+    )
+    lowered = ascii_label.lower().replace("&", " and ")
+    slug = _NON_SLUG.sub("-", lowered).strip("-")
+    if not slug:
+        raise ValueError(f"the label {label!r} has no letters or digits to make a slug from")
+    return slug

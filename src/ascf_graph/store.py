@@ -1,0 +1,152 @@
+"""The dataset behind every read and write: one interface, embedded or remote.
+
+The embedded store is a pyoxigraph ``Store`` (RocksDB) in a folder chosen by
+``ASCF_DATA_DIR``. A build never writes into the store that is being served:
+it fills a fresh folder and then swaps the ``current`` link to it in one
+atomic rename, so readers see the old store or the new one, never half of one.
+
+Queries see the union of all named graphs as their default graph, and each
+named graph by name.
+"""
+
+import os
+import shutil
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ascf_graph.errors import QuerySyntaxError, StoreNotBuiltError
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+CURRENT_LINK = "current"
+STORES_FOLDER = "stores"
+
+
+class Store(ABC):
+    """What the rest of the application may ask of a dataset."""
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryResult:
+        """Evaluate a SPARQL query; ``substitutions`` bind variables to RDF terms."""
+
+    @abstractmethod
+    def graph_sizes(self) -> dict[str, int]:
+        """Each named graph's IRI with its number of triples."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store."""
+
+    @property
+    @abstractmethod
+    def generation(self) -> str:
+        """A token that changes whenever the data changes (for caches and ETags)."""
+
+
+class EmbeddedStore(Store):
+    """A pyoxigraph store, on disk or in memory."""
+
+    def __init__(self, store: ox.Store, generation: str) -> None:
+        self._store = store
+        self._generation = generation
+
+    @classmethod
+    def in_memory(cls, quads: Iterable[ox.Quad] = ()) -> "EmbeddedStore":
+        """A store that lives only in this process (tests, validation contexts)."""
+        store = ox.Store()
+        store.extend(quads)
+        return cls(store, generation=f"memory-{uuid.uuid4().hex[:12]}")
+
+    @classmethod
+    def open(cls, data_dir: Path) -> "EmbeddedStore":
+        """Open the current build under ``data_dir``, or raise if none was built."""
+        current = data_dir / CURRENT_LINK
+        if not current.exists():
+            raise StoreNotBuiltError(
+                f"no store has been built in {data_dir}; run `ascf-graph build` first"
+            )
+        target = current.resolve()
+        return cls(ox.Store(str(target)), generation=target.name)
+
+    @property
+    def generation(self) -> str:
+        """The build's folder name: unique for every build."""
+        return self._generation
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store, for bulk work inside this package."""
+        return self._store
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryResult:
+        """Evaluate ``sparql`` with the union of named graphs as default graph."""
+        options: dict[str, object] = {}
+        if default_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+        if substitutions:
+            options["substitutions"] = {
+                ox.Variable(name): term for name, term in substitutions.items()
+            }
+        try:
+            return self._store.query(sparql, **options)
+        except SyntaxError as error:
+            raise QuerySyntaxError(f"SPARQL syntax error: {error}") from None
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Each named graph's IRI with its number of triples, in IRI order."""
+        solutions = self._store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        )
+        return {row["g"].value: int(row["n"].value) for row in solutions}
+
+    def close(self) -> None:
+        """Flush writes; pyoxigraph closes the database when the object goes."""
+        self._store.flush()
+        del self._store
+
+
+def new_build_folder(data_dir: Path) -> Path:
+    """A fresh, empty folder for the next build's store."""
+    folder = data_dir / STORES_FOLDER / f"build-{uuid.uuid4().hex[:16]}"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def publish_build(data_dir: Path, folder: Path) -> None:
+    """Point ``current`` at ``folder`` atomically, then remove older builds."""
+    link = data_dir / CURRENT_LINK
+    staging = data_dir / f".{CURRENT_LINK}-{uuid.uuid4().hex[:8]}"
+    staging.symlink_to(folder.relative_to(data_dir))
+    os.replace(staging, link)
+    for old in (data_dir / STORES_FOLDER).iterdir():
+        if old != folder:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def current_build(data_dir: Path) -> Path | None:
+    """The folder ``current`` points at, if a build was published."""
+    link = data_dir / CURRENT_LINK
+    return link.resolve() if link.exists() else None

@@ -1,0 +1,199 @@
+"""SHACL validation with reports a data steward can act on.
+
+The data graph is only what the steward sent. The shapes come from
+``graph/shapes/*``; the ontology graph is the framework (so ``sh:class``
+checks against real framework concepts) plus the types of the cities,
+organisations and countries the store already knows (so a project may point
+at a city described earlier). pyshacl never follows ``owl:imports`` here.
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from rdflib.namespace import SH
+
+from ascf_graph.graphs import GraphRole, graph_role
+from ascf_graph.namespaces import ASCF, PREFIXES
+from ascf_graph.rdf_io import to_rdflib_graph
+from ascf_graph.store import Store
+
+Severity = Literal["Violation", "Warning", "Info"]
+_SEVERITY_ORDER: dict[str, int] = {"Violation": 0, "Warning": 1, "Info": 2}
+
+#: Classes whose members a submission may point at without describing them again.
+REFERENCEABLE_CLASSES = ("City", "Organisation", "Network", "Country", "SmartCityProject")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One thing wrong with the data, in the words of the shape that found it."""
+
+    severity: Severity
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    shape: str | None
+    constraint: str
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating one data graph."""
+
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+    graph: rdflib.Graph
+
+    def count(self, severity: Severity) -> int:
+        """How many results have ``severity``."""
+        return sum(1 for result in self.results if result.severity == severity)
+
+    def by_focus_node(self) -> dict[str, list[ValidationResult]]:
+        """Results grouped under the node they are about, most severe first."""
+        groups: dict[str, list[ValidationResult]] = defaultdict(list)
+        for result in sorted(self.results, key=_sort_key):
+            groups[result.focus_node].append(result)
+        return dict(groups)
+
+    def summary(self) -> str:
+        """One line: conforms or not, with counts by severity."""
+        verdict = "conforms" if self.conforms else "does not conform"
+        counts = ", ".join(
+            f"{self.count(severity)} {severity.lower()}{'s' if self.count(severity) != 1 else ''}"
+            for severity in ("Violation", "Warning", "Info")
+        )
+        return f"{verdict}: {counts}"
+
+    def to_text(self) -> str:
+        """A report for people, grouped by focus node."""
+        lines = [self.summary()]
+        for node, results in self.by_focus_node().items():
+            lines.append("")
+            lines.append(compact(node))
+            for result in results:
+                where = f" {compact(result.path)}" if result.path else ""
+                lines.append(f"  {result.severity}{where}: {result.message}")
+                if result.value is not None:
+                    lines.append(f"    value: {compact(result.value)}")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        """The summary as JSON: conforms, counts, results grouped by focus node."""
+        body = {
+            "conforms": self.conforms,
+            "counts": {s: self.count(s) for s in ("Violation", "Warning", "Info")},
+            "focusNodes": [
+                {"focusNode": node, "results": [asdict(r) for r in results]}
+                for node, results in self.by_focus_node().items()
+            ],
+        }
+        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+    def to_rdf(self, syntax: str = "turtle") -> str:
+        """The standard ``sh:ValidationReport`` in an RDF syntax rdflib writes."""
+        return self.graph.serialize(format=syntax)
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """Shapes and the ontology graph that data is checked against."""
+
+    shapes: rdflib.Graph
+    ontology: rdflib.Graph
+
+    @classmethod
+    def from_store(cls, store: Store, base_iri: str) -> "ValidationContext":
+        """Take the shapes and the framework from the store's named graphs."""
+        shapes, ontology = rdflib.Graph(), rdflib.Graph()
+        for graph_iri in store.graph_sizes():
+            role = graph_role(graph_iri, base_iri)
+            if role is GraphRole.SHAPES:
+                shapes += _graph_contents(store, graph_iri)
+            elif role is GraphRole.ONTOLOGY:
+                ontology += _graph_contents(store, graph_iri)
+        types = store.query(
+            "CONSTRUCT { ?x a ?class } WHERE { VALUES ?class { "
+            + " ".join(f"<{ASCF}{name}>" for name in REFERENCEABLE_CLASSES)
+            + " } ?x a ?class }"
+        )
+        ontology += to_rdflib_graph(types)
+        for prefix, namespace in PREFIXES.items():
+            shapes.bind(prefix, namespace)
+        return cls(shapes=shapes, ontology=ontology)
+
+
+def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport:
+    """Validate ``data`` against the context's shapes; Warnings do not break conformance."""
+    conforms, report_graph, _ = pyshacl.validate(
+        data,
+        shacl_graph=context.shapes,
+        ont_graph=context.ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        allow_infos=True,
+        do_owl_imports=False,
+    )
+    results = tuple(_results(report_graph))
+    for prefix, namespace in PREFIXES.items():
+        report_graph.bind(prefix, namespace)
+    return ValidationReport(conforms=bool(conforms), results=results, graph=report_graph)
+
+
+def compact(iri: str) -> str:
+    """``ascf:FocusArea`` for a known namespace, else the IRI in angle brackets.
+
+    >>> compact("https://w3id.org/ascf/def/FocusArea")
+    'ascf:FocusArea'
+    >>> compact("urn:x")
+    '<urn:x>'
+    """
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
+            return f"{prefix}:{iri[len(namespace):]}"
+    if iri.startswith(("http://", "https://", "urn:")):
+        return f"<{iri}>"
+    return iri
+
+
+def _graph_contents(store: Store, graph_iri: str) -> rdflib.Graph:
+    triples = store.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+        substitutions={"g": ox.NamedNode(graph_iri)},
+    )
+    return to_rdflib_graph(triples)
+
+
+def _results(report: rdflib.Graph) -> list[ValidationResult]:
+    found = []
+    for node in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        severity = report.value(node, SH.resultSeverity)
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        messages = [str(m) for m in report.objects(node, SH.resultMessage)]
+        shape = report.value(node, SH.sourceShape)
+        found.append(
+            ValidationResult(
+                severity=str(severity).removeprefix(str(SH)),  # type: ignore[arg-type]
+                focus_node=str(report.value(node, SH.focusNode)),
+                path=str(path) if isinstance(path, rdflib.URIRef) else None,
+                value=str(value) if value is not None else None,
+                message=" ".join(messages) or "(the shape gives no message)",
+                shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
+                constraint=str(report.value(node, SH.sourceConstraintComponent)).removeprefix(
+                    str(SH)
+                ),
+            )
+        )
+    return sorted(found, key=_sort_key)
+
+
+def _sort_key(result: ValidationResult) -> tuple[int, str, str, str]:
+    return (_SEVERITY_ORDER[result.severity], result.focus_node, result.path or "",
+            result.message)
