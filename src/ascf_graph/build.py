@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from ascf_graph.errors import BuildError, NonConformingDataError
+from ascf_graph.errors import BuildError, NonConformingDataError, StoreBusyError
 from ascf_graph.graphs import INFERRED, GraphRole, graph_role
 from ascf_graph.inference import materialise
 from ascf_graph.namespaces import graph_iri
@@ -205,10 +205,9 @@ def _carry_submissions(settings: Settings, target: ox.Store) -> int:
         return 0
     try:
         previous = EmbeddedStore.open(settings.data_dir)
-    except OSError as error:
+    except StoreBusyError as error:
         raise BuildError(
-            f"cannot open the current store to keep its submissions ({error}); "
-            "is a server using it? Stop it, build, then start it again."
+            f"{error.message}; the build must read it to keep its submissions"
         ) from None
     try:
         names = [

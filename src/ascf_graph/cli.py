@@ -15,7 +15,13 @@ import typer
 from ascf_graph import sparql
 from ascf_graph.build import assemble, build, discover_sources
 from ascf_graph.curated import curated_query
-from ascf_graph.errors import AscfError, BuildError, StoreNotBuiltError, UnusableInputError
+from ascf_graph.errors import (
+    AscfError,
+    BuildError,
+    StoreBusyError,
+    StoreNotBuiltError,
+    UnusableInputError,
+)
 from ascf_graph.rdf_io import parse_file, syntax_named, to_rdflib_graph
 from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore, Store
@@ -144,12 +150,36 @@ def validate_command(
 
 
 def _store_for_validation(settings: Settings) -> Store:
-    """The built store, or the content assembled in memory when none is built yet."""
+    """The built store, or the content assembled in memory when it cannot be opened."""
     try:
         return EmbeddedStore.open(settings.data_dir)
-    except StoreNotBuiltError:
+    except (StoreNotBuiltError, StoreBusyError):
         staged = assemble(settings, discover_sources(settings))
         return EmbeddedStore(staged, generation="unbuilt")
+
+
+@app.command("import-csv")
+def import_csv_command(
+    dataset: Annotated[str, typer.Argument(help="Which CSV dataset: 'ascn'.")],
+    source: Annotated[
+        Path, typer.Option(help="Folder of the CSV extracts and their PROVENANCE.md.")
+    ] = Path("../shared/data/ascn"),
+    out: Annotated[Path, typer.Option(help="Folder to write the Turtle files into.")] = Path(
+        "data"
+    ),
+) -> None:
+    """Turn public CSV extracts into data/*.ttl (deterministic: same input, same bytes)."""
+    from ascf_graph.ascn_import import import_ascn
+
+    if dataset != "ascn":
+        raise _fail(UnusableInputError(f"unknown dataset {dataset!r}; the one known is 'ascn'"))
+    settings = Settings()
+    try:
+        counts = import_ascn(source, out, base_iri=settings.base_iri)
+    except AscfError as error:
+        raise _fail(error) from None
+    for name, count in counts.items():
+        typer.echo(f"{out / (name + '.ttl')}: {count} triples")
 
 
 @app.command("serve")

@@ -67,6 +67,12 @@ class ReasonerUnavailableError(BuildError):
     code = "reasoner-unavailable"
 
 
+class ReasonerFailedError(BuildError):
+    """HermiT ran but failed (it prints why)."""
+
+    code = "reasoner-failed"
+
+
 class NonConformingDataError(BuildError):
     """Shipped data violates the shapes; the build refuses to publish it."""
 
@@ -77,6 +83,13 @@ class StoreNotBuiltError(AscfError):
     """The data directory holds no built store yet."""
 
     code = "store-not-built"
+    status = 503
+
+
+class StoreBusyError(AscfError):
+    """Another process (a running server) holds the embedded store."""
+
+    code = "store-busy"
     status = 503
 
 

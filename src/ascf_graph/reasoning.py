@@ -4,6 +4,10 @@ HermiT only says *that* an ontology is inconsistent. To say *what*, the
 checker first looks for individuals typed with two disjoint classes (the
 mistake people make), and otherwise adds the sources one at a time until the
 first one that breaks consistency, and names that file.
+
+HermiT knows only the OWL 2 datatype map. Literals of other datatypes
+(``xsd:date``, ``xsd:gYear``, ``geo:wktLiteral``) and range axioms naming
+them are left out of what it sees; the SHACL shapes check those values.
 """
 
 import shutil
@@ -16,12 +20,30 @@ import owlready2
 import pyoxigraph as ox
 import rdflib
 
-from ascf_graph.errors import InconsistentOntologyError, ReasonerUnavailableError
+from ascf_graph.errors import (
+    InconsistentOntologyError,
+    ReasonerFailedError,
+    ReasonerUnavailableError,
+)
 from ascf_graph.rdf_io import to_rdflib_graph
 
 _OWL = "http://www.w3.org/2002/07/owl#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _RDF_TYPE = rdflib.RDF.type
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS_RANGE = _RDFS + "range"
+
+#: The OWL 2 datatype map (OWL 2 Structural Specification, section 4).
+OWL2_DATATYPES = frozenset(
+    [_OWL + "real", _OWL + "rational", _RDF + "PlainLiteral", _RDF + "XMLLiteral",
+     _RDF + "langString", _RDFS + "Literal"]
+    + [_XSD + name for name in (
+        "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger "
+        "negativeInteger long int short byte unsignedLong unsignedInt unsignedShort "
+        "unsignedByte double float string normalizedString token language Name NCName "
+        "NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp").split()]
+)
 
 
 @dataclass(frozen=True)
@@ -68,11 +90,28 @@ def _require_java(java: str) -> None:
         )
 
 
+def owl2_compatible(triples: Sequence[ox.Triple | ox.Quad]) -> list[ox.Triple | ox.Quad]:
+    """The triples HermiT can read: no literal or range outside the OWL 2 datatype map."""
+    return [t for t in triples if not _outside_datatype_map(t)]
+
+
+def _outside_datatype_map(triple: ox.Triple | ox.Quad) -> bool:
+    value = triple.object
+    if isinstance(value, ox.Literal):
+        return value.datatype.value not in OWL2_DATATYPES
+    return (
+        triple.predicate.value == _RDFS_RANGE
+        and isinstance(value, ox.NamedNode)
+        and value.value.startswith((_XSD, "http://www.opengis.net/ont/geosparql#"))
+        and value.value not in OWL2_DATATYPES
+    )
+
+
 def _reason(
     triples: Sequence[ox.Triple | ox.Quad], java: str
 ) -> tuple[owlready2.World | None, rdflib.Graph]:
     """Run HermiT; the world it reasoned over, or None when inconsistent."""
-    graph = to_rdflib_graph(triples)
+    graph = to_rdflib_graph(owl2_compatible(triples))
     world = owlready2.World()
     with tempfile.TemporaryDirectory(prefix="ascf-hermit-") as folder:
         path = Path(folder) / "input.nt"
@@ -84,6 +123,9 @@ def _reason(
         except owlready2.OwlReadyInconsistentOntologyError:
             world.close()
             return None, graph
+        except owlready2.OwlReadyJavaError as error:
+            world.close()
+            raise ReasonerFailedError(f"HermiT could not reason over the ontology: {error}") from None
     return world, graph
 
 

@@ -11,6 +11,8 @@ as one ``-``:
 'public-safety-city-surveillance-and-crime-prevention'
 >>> slugify("Improving efficiency of Phnom Penh’s Public Transport Services")
 'improving-efficiency-of-phnom-penh-s-public-transport-services'
+>>> slugify("Hà Nội")
+'ha-noi'
 """
 
 import re
@@ -21,10 +23,9 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 def slugify(label: str) -> str:
     """Turn an English label into the slug the URI contract prescribes."""
-    ascii_label = (
-        unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")
-    )
-    lowered = ascii_label.lower().replace("&", " and ")
+    decomposed = unicodedata.normalize("NFKD", label)
+    unaccented = "".join(c for c in decomposed if not unicodedata.combining(c))
+    lowered = unaccented.lower().replace("&", " and ")
     slug = _NON_SLUG.sub("-", lowered).strip("-")
     if not slug:
         raise ValueError(f"the label {label!r} has no letters or digits to make a slug from")

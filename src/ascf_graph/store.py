@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ascf_graph.errors import QuerySyntaxError, StoreNotBuiltError
+from ascf_graph.errors import QuerySyntaxError, StoreBusyError, StoreNotBuiltError
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -78,7 +78,16 @@ class EmbeddedStore(Store):
                 f"no store has been built in {data_dir}; run `ascf-graph build` first"
             )
         target = current.resolve()
-        return cls(ox.Store(str(target)), generation=target.name)
+        try:
+            store = ox.Store(str(target))
+        except OSError as error:
+            if "lock" not in str(error).lower():
+                raise
+            raise StoreBusyError(
+                f"the store in {data_dir} is in use by another process (a running server?); "
+                "query it over HTTP, or stop that process first"
+            ) from None
+        return cls(store, generation=target.name)
 
     @property
     def generation(self) -> str:

@@ -1,0 +1,99 @@
+"""Fixtures: a real store built on disk once per session, clones of it, a real server."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ascf_graph.build import build
+from ascf_graph.settings import Settings
+from ascf_graph.store import EmbeddedStore
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def clone_settings(settings: Settings, destination: Path) -> Settings:
+    """Settings for a copy of ``settings``' built store (RocksDB allows one opener)."""
+    target = destination / "store"
+    shutil.copytree(settings.data_dir, target, symlinks=True)
+    return settings.model_copy(update={"data_dir": target})
+
+
+def copy_content(destination: Path) -> Settings:
+    """Settings over a private copy of ontology/, shapes/, data/ and queries/."""
+    for folder in ("ontology", "shapes", "data", "queries"):
+        shutil.copytree(REPO / folder, destination / folder)
+    return Settings(content_dir=destination, data_dir=destination / "var" / "store")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The project's content built once, with HermiT, into a temporary folder."""
+    settings = Settings(content_dir=REPO, data_dir=tmp_path_factory.mktemp("built") / "store")
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def store(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    """The built store, opened for in-process queries (on its own copy)."""
+    opened = EmbeddedStore.open(clone_settings(built, tmp_path_factory.mktemp("store")).data_dir)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def cli_settings(built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A copy of the built store that the CLI under test finds through ASCF_DATA_DIR."""
+    settings = clone_settings(built, tmp_path)
+    monkeypatch.setenv("ASCF_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ASCF_CONTENT_DIR", str(settings.content_dir))
+    return settings
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`ascf-graph serve` in its own process on a free loopback port; yields its base URL."""
+    settings = clone_settings(built, tmp_path_factory.mktemp("served"))
+    port = _free_port()
+    env = {**os.environ, "ASCF_DATA_DIR": str(settings.data_dir),
+           "ASCF_CONTENT_DIR": str(settings.content_dir)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{output}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the server at {url} did not answer within 30 s")

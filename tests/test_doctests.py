@@ -1,0 +1,21 @@
+"""The examples in docstrings are tests too."""
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import ascf_graph
+
+MODULES = sorted(
+    name for _, name, _ in pkgutil.iter_modules(ascf_graph.__path__, "ascf_graph.")
+    if name != "ascf_graph.__main__"
+)
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_docstring_examples(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert failures == 0

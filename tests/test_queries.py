@@ -1,0 +1,225 @@
+"""Every curated query parses, runs, and gives the answer the sources say it should.
+
+Expected answers come from the framework list kept in the tests and from the
+ASCN CSVs in ../shared directly, not from our importer's output.
+"""
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from typer.testing import CliRunner
+
+from ascf_graph import sparql
+from ascf_graph.build import build
+from ascf_graph.cli import app
+from ascf_graph.curated import CuratedQuery, load_curated
+from ascf_graph.errors import UnusableInputError
+from ascf_graph.settings import Settings
+from ascf_graph.slugs import slugify
+from ascf_graph.store import EmbeddedStore
+from conftest import REPO, SHARED, copy_content
+from framework_concepts import ALL, GOALS, PRINCIPLES, SOLUTIONS, SUB_AREAS
+
+BASE = "https://w3id.org/ascf/"
+QUERIES = load_curated(REPO / "queries")
+ASCN = SHARED / "data" / "ascn"
+
+
+def id_iri(kind: str, slug: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{BASE}id/{kind}/{slug}")
+
+
+def rows(store: EmbeddedStore, name: str, **params: str) -> list[dict[str, str]]:
+    query = QUERIES[name]
+    result = sparql.run(store, query.text, substitutions=query.bind(params))
+    names = [v.value for v in result.variables]
+    return [{n: s[n].value for n in names if s[n] is not None} for s in result]
+
+
+def projects_csv() -> list[dict[str, str]]:
+    with (ASCN / "projects-2025.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def cities_csv() -> list[dict[str, str]]:
+    with (ASCN / "cities.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_there_are_at_least_twelve_curated_queries_each_with_a_header() -> None:
+    assert len(QUERIES) >= 12
+    for query in QUERIES.values():
+        assert query.summary and len(query.description) > 40, query.name
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=lambda q: q.name)
+def test_every_query_runs_and_declares_the_parameters_it_uses(
+    store: EmbeddedStore, query: CuratedQuery
+) -> None:
+    for parameter in query.parameters:
+        assert f"?{parameter.name}" in query.text, parameter.name
+    result = sparql.run(store, query.text)
+    assert sparql.result_form(result) == "SELECT"
+    list(result)
+
+
+def test_the_framework_tree_holds_every_element_in_notation_order(store: EmbeddedStore) -> None:
+    found = rows(store, "framework_tree")
+    assert {r["concept"] for r in found} == {id_iri(e.kind, e.slug).value for e in ALL}
+    notations = [r["notation"] for r in found]
+    assert notations == sorted(notations)
+
+
+def test_sub_areas_of_quality_environment(store: EmbeddedStore) -> None:
+    found = rows(store, "sub_areas_of_focus_area",
+                 _focus_area_iri=f"{BASE}id/focus-area/quality-environment")
+    assert [r["label"] for r in found] == [
+        e.label for e in SUB_AREAS if e.parent == "quality-environment"]
+    assert len(rows(store, "sub_areas_of_focus_area")) == 22
+
+
+def test_principles_goals_and_solutions_are_all_listed(store: EmbeddedStore) -> None:
+    assert {r["label"] for r in rows(store, "principles_of_urban_systems")} == {
+        e.label for e in PRINCIPLES}
+    assert {r["label"] for r in rows(store, "goals_of_focus_areas")} == {e.label for e in GOALS}
+    assert {r["label"] for r in rows(store, "example_solutions_of_enablers")} == {
+        e.label for e in SOLUTIONS}
+
+
+def test_elements_by_kind(store: EmbeddedStore) -> None:
+    counts = {r["kind"].removeprefix(f"{BASE}def/"): int(r["elements"])
+              for r in rows(store, "count_framework_elements_by_kind")}
+    assert counts == {"StrategicOutcome": 3, "UrbanSystem": 2, "UrbanSystemPrinciple": 11,
+                      "FocusArea": 6, "SubArea": 22, "FocusAreaGoal": 21, "Enabler": 2,
+                      "ExampleSolution": 12}
+
+
+def test_projects_per_focus_area_equal_the_2025_report(store: EmbeddedStore) -> None:
+    report = Counter(slugify(r["focus_area"]) for r in projects_csv())
+    found = {r["focusArea"].removeprefix(f"{BASE}id/focus-area/"): int(r["projects"])
+             for r in rows(store, "count_projects_by_focus_area")}
+    assert found == dict(report)
+    assert found["civic-and-social"] == 34 and sum(found.values()) == 134
+
+
+def test_projects_in_safety_and_security(store: EmbeddedStore) -> None:
+    found = rows(store, "projects_in_focus_area",
+                 _focus_area_iri=f"{BASE}id/focus-area/safety-and-security")
+    expected = sorted(r["project_name"] for r in projects_csv()
+                      if r["focus_area"] == "Safety & Security")
+    assert sorted(r["title"] for r in found) == expected
+
+
+def test_projects_per_country_sum_to_the_report_and_list_every_country(
+    store: EmbeddedStore,
+) -> None:
+    found = {r["name"]: int(r["projects"]) for r in rows(store, "count_projects_by_country")}
+    assert found == {**{c["country"]: 0 for c in cities_csv()},
+                     **Counter(r["country"] for r in projects_csv())}
+
+
+def test_cities_without_health_projects(store: EmbeddedStore) -> None:
+    found = {r["name"] for r in rows(
+        store, "cities_without_projects_in_focus_area",
+        _focus_area_iri=f"{BASE}id/focus-area/health-and-well-being")}
+    spellings = {alt: c["name"] for c in cities_csv()
+                 for alt in [c["name"], *filter(None, c["alt_names"].split(";"))]}
+    with_health = {spellings[r["city"]] for r in projects_csv()
+                   if r["focus_area"] == "Health & Well-Being"}
+    assert found == {c["name"] for c in cities_csv()} - with_health
+    assert "Dili" in found
+
+
+def test_members_by_year_joined(store: EmbeddedStore) -> None:
+    found = {r["year"]: int(r["joined"]) for r in rows(store, "members_by_year_joined")}
+    assert found == dict(Counter(c["joined_year"] for c in cities_csv()))
+
+
+def test_project_statuses(store: EmbeddedStore) -> None:
+    found = {r["status"].removeprefix(f"{BASE}id/project-status/"): int(r["projects"])
+             for r in rows(store, "count_projects_by_status")}
+    assert found["ongoing-and-under-planning"] == 116
+    assert found["completed"] == 18
+    assert sum(found.values()) == 134
+
+
+def test_projects_of_phnom_penh(store: EmbeddedStore) -> None:
+    found = rows(store, "projects_of_city", _city_iri=f"{BASE}id/city/phnom-penh")
+    expected = sorted(r["project_name"] for r in projects_csv() if r["city"] == "Phnom Penh")
+    assert [r["title"] for r in found] == expected
+
+
+def test_member_cities_of_thailand(store: EmbeddedStore) -> None:
+    found = rows(store, "cities_of_country", _country_iri=f"{BASE}id/country/thailand")
+    assert sorted(r["name"] for r in found) == sorted(
+        c["name"] for c in cities_csv() if c["country"] == "Thailand")
+
+
+def test_finding_concepts_by_label_is_case_insensitive(store: EmbeddedStore) -> None:
+    found = {r["label"] for r in rows(store, "find_concepts_by_label", _text="MOBILITY")}
+    assert found == {"Mobility and Transportation", "Smart Mobility and Transportation"}
+
+
+def test_a_parameter_value_is_bound_as_a_term_never_pasted_into_the_query(
+    store: EmbeddedStore,
+) -> None:
+    hostile = '") } } DELETE WHERE { ?s ?p ?o } #'
+    assert rows(store, "find_concepts_by_label", _text=hostile) == []
+    with pytest.raises(UnusableInputError, match="absolute IRI"):
+        QUERIES["projects_of_city"].bind({"_city_iri": "> } ; DROP ALL ; <"})
+    with pytest.raises(UnusableInputError, match="no parameter"):
+        QUERIES["projects_of_city"].bind({"_town_iri": f"{BASE}id/city/da-nang"})
+
+
+@pytest.fixture(scope="module")
+def store_with_example_project(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    """The shipped content plus the example steward file that targets outcomes and enablers."""
+    settings: Settings = copy_content(tmp_path_factory.mktemp("with-example"))
+    example = REPO / "tests" / "data" / "validation" / "valid-city-and-project.ttl"
+    (settings.instance_dir / "example.ttl").write_bytes(example.read_bytes())
+    build(settings, reasoner=False)
+    return EmbeddedStore.open(settings.data_dir)
+
+
+def test_outcome_and_enabler_queries_find_the_example_project(
+    store_with_example_project: EmbeddedStore,
+) -> None:
+    project = f"{BASE}id/project/example-valid-project"
+    by_outcome = rows(store_with_example_project, "projects_by_outcome")
+    assert project in {r["project"] for r in by_outcome}
+    enablers = {r["enabler"]: int(r["projects"])
+                for r in rows(store_with_example_project, "enablers_used_by_projects")}
+    assert sum(enablers.values()) >= 1
+
+
+def test_the_cli_runs_a_curated_query_with_a_parameter(cli_settings: Settings) -> None:
+    result = CliRunner().invoke(app, [
+        "query", "sub_areas_of_focus_area",
+        "--param", f"_focus_area_iri={BASE}id/focus-area/built-infrastructure",
+        "--format", "json"])
+    assert result.exit_code == 0, result.output
+    labels = [b["label"]["value"] for b in json.loads(result.output)["results"]["bindings"]]
+    assert labels == ["Utilities", "Mobility and Transportation", "Buildings and Construction"]
+
+
+def test_the_cli_runs_query_text_and_files_and_prints_a_table(
+    cli_settings: Settings, tmp_path: Path
+) -> None:
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/ascf/def/FocusArea> }"
+    result = CliRunner().invoke(app, ["query", text])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2].strip() == "6"
+    path = tmp_path / "count.rq"
+    path.write_text(text, encoding="utf-8")
+    for output in ("csv", "tsv", "xml"):
+        assert CliRunner().invoke(app, ["query", str(path), "--format", output]).exit_code == 0
+
+
+def test_the_cli_refuses_an_unknown_query_name(cli_settings: Settings) -> None:
+    result = CliRunner().invoke(app, ["query", "no_such_query"])
+    assert result.exit_code == 2
+    assert "no curated query" in result.output
