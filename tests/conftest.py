@@ -70,11 +70,16 @@ def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     """`ascf-graph serve` in its own process on a free loopback port; yields its base URL."""
     settings = clone_settings(built, tmp_path_factory.mktemp("served"))
     port = _free_port()
-    env = {**os.environ, "ASCF_DATA_DIR": str(settings.data_dir),
-           "ASCF_CONTENT_DIR": str(settings.content_dir)}
+    env = {
+        **os.environ,
+        "ASCF_DATA_DIR": str(settings.data_dir),
+        "ASCF_CONTENT_DIR": str(settings.content_dir),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

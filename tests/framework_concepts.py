@@ -45,7 +45,9 @@ _PLANNING = "integrated-master-planning-and-development"
 _GOVERNANCE = "dynamic-and-adaptive-urban-governance"
 PRINCIPLES = [
     Expected("principle", "long-term-perspective", "Long-term Perspective", 10, _PLANNING),
-    Expected("principle", "productive-decision-making", "Productive Decision-making", 10, _PLANNING),
+    Expected(
+        "principle", "productive-decision-making", "Productive Decision-making", 10, _PLANNING
+    ),
     Expected("principle", "built-in-flexibility", "Built-in Flexibility", 10, _PLANNING),
     Expected(
         "principle",
@@ -132,7 +134,9 @@ SUB_AREAS = [
 ]
 
 GOALS = [
-    Expected("goal", "social-cohesion-amidst-diversity", "Social Cohesion amidst Diversity", 13, _CS),
+    Expected(
+        "goal", "social-cohesion-amidst-diversity", "Social Cohesion amidst Diversity", 13, _CS
+    ),
     Expected("goal", "social-equity", "Social Equity", 13, _CS),
     Expected(
         "goal", "cultural-authenticity-and-heritage", "Cultural Authenticity and Heritage", 13, _CS
@@ -141,9 +145,13 @@ GOALS = [
     Expected("goal", "seamless-living", "Seamless Living", 13, _CS),
     Expected("goal", "cashless-society", "Cashless Society", 13, _CS),
     Expected("goal", "good-governance", "Good Governance", 13, _CS),
-    Expected("goal", "quality-and-efficient-key-services", "Quality and Efficient Key Services", 14, _HW),
+    Expected(
+        "goal", "quality-and-efficient-key-services", "Quality and Efficient Key Services", 14, _HW
+    ),
     Expected("goal", "inclusive-communities", "Inclusive Communities", 14, _HW),
-    Expected("goal", "equitable-access-to-opportunities", "Equitable Access to Opportunities", 14, _HW),
+    Expected(
+        "goal", "equitable-access-to-opportunities", "Equitable Access to Opportunities", 14, _HW
+    ),
     Expected("goal", "security-of-vital-resources", "Security of Vital Resources", 15, _SS),
     Expected(
         "goal",
@@ -175,8 +183,12 @@ GOALS = [
         _QE,
     ),
     Expected("goal", "smart-utilities", "Smart Utilities", 17, _BI),
-    Expected("goal", "smart-mobility-and-transportation", "Smart Mobility and Transportation", 17, _BI),
-    Expected("goal", "smart-buildings-and-construction", "Smart Buildings and Construction", 17, _BI),
+    Expected(
+        "goal", "smart-mobility-and-transportation", "Smart Mobility and Transportation", 17, _BI
+    ),
+    Expected(
+        "goal", "smart-buildings-and-construction", "Smart Buildings and Construction", 17, _BI
+    ),
     Expected(
         "goal",
         "competitiveness-and-productivity-of-msmes",
@@ -206,9 +218,15 @@ SOLUTIONS = [
     Expected("solution", "ict-networks", "ICT Networks", 20, _TECH),
     Expected("solution", "automation", "Automation", 20, _TECH),
     Expected(
-        "solution", "e-payments-and-digital-platforms", "E-payments and Digital Platforms", 20, _TECH
+        "solution",
+        "e-payments-and-digital-platforms",
+        "E-payments and Digital Platforms",
+        20,
+        _TECH,
     ),
-    Expected("solution", "public-private-partnerships", "Public-Private Partnerships", 11, _PARTNER),
+    Expected(
+        "solution", "public-private-partnerships", "Public-Private Partnerships", 11, _PARTNER
+    ),
     Expected(
         "solution",
         "partnerships-with-external-partners",

@@ -44,8 +44,9 @@ ASEAN_PAGE = URIRef("https://asean.org/our-communities/asean-smart-cities-networ
 REPORT = URIRef(
     "https://asean.org/wp-content/uploads/2025/11/2025-ASCN-ME-Report-Final_30Sep2025-for-public.pdf"
 )
-PROJECT_HEADER = ("appendix,row_no,country,city,project_name,focus_area,status,source_page,"
-                  "source_pdf_page\n")
+PROJECT_HEADER = (
+    "appendix,row_no,country,city,project_name,focus_area,status,source_page,source_pdf_page\n"
+)
 
 
 def _source(name: str) -> Path:
@@ -139,8 +140,10 @@ def test_administration_as_named_only_where_the_csv_names_it(
 ) -> None:
     named = {row.name for row in cities if row.admin_level_as_named}
     assert len(named) == 11
-    with_body = {str(city_graph.value(city, RDFS.label))
-                 for city in city_graph.subjects(ASCF.administrationAsNamed, None)}
+    with_body = {
+        str(city_graph.value(city, RDFS.label))
+        for city in city_graph.subjects(ASCF.administrationAsNamed, None)
+    }
     assert with_body == named
     assert city_graph.value(URIRef(ID + "city/banyuwangi"), ASCF.administrationAsNamed) == Literal(
         "Regency"
@@ -149,11 +152,22 @@ def test_administration_as_named_only_where_the_csv_names_it(
 
 
 def test_cities_point_at_the_contract_country_iris(city_graph: Graph) -> None:
-    countries = {str(country).removeprefix(ID + "country/")
-                 for country in city_graph.objects(None, ASCF.country)}
+    countries = {
+        str(country).removeprefix(ID + "country/")
+        for country in city_graph.objects(None, ASCF.country)
+    }
     assert countries == {
-        "brunei-darussalam", "cambodia", "indonesia", "lao-pdr", "malaysia", "myanmar",
-        "philippines", "singapore", "thailand", "timor-leste", "viet-nam",
+        "brunei-darussalam",
+        "cambodia",
+        "indonesia",
+        "lao-pdr",
+        "malaysia",
+        "myanmar",
+        "philippines",
+        "singapore",
+        "thailand",
+        "timor-leste",
+        "viet-nam",
     }
 
 
@@ -177,8 +191,10 @@ def test_all_134_projects_of_the_report_are_imported(project_graph: Graph) -> No
 
 
 def test_counts_by_focus_area_are_those_of_the_appendix(project_graph: Graph) -> None:
-    counts = Counter(str(area).removeprefix(ID + "focus-area/")
-                     for area in project_graph.objects(None, ASCF.focusArea))
+    counts = Counter(
+        str(area).removeprefix(ID + "focus-area/")
+        for area in project_graph.objects(None, ASCF.focusArea)
+    )
     assert counts == {
         "civic-and-social": 34,
         "built-infrastructure": 32,
@@ -190,8 +206,10 @@ def test_counts_by_focus_area_are_those_of_the_appendix(project_graph: Graph) ->
 
 
 def test_18_completed_and_116_ongoing_and_under_planning(project_graph: Graph) -> None:
-    statuses = Counter(str(status).removeprefix(ID + "project-status/")
-                       for status in project_graph.objects(None, ASCF.status))
+    statuses = Counter(
+        str(status).removeprefix(ID + "project-status/")
+        for status in project_graph.objects(None, ASCF.status)
+    )
     assert statuses == {"completed": 18, "ongoing-and-under-planning": 116}
 
 
@@ -218,8 +236,10 @@ def test_report_spellings_resolve_to_the_asean_names(
 def test_a_project_iri_uses_the_city_slug_and_cites_its_appendix_row(
     project_graph: Graph,
 ) -> None:
-    virgo = URIRef(ID + "project/vientiane-vientiane-integrated-urban-information-gis-based-"
-                        "opendata-virgo-platform")
+    virgo = URIRef(
+        ID + "project/vientiane-vientiane-integrated-urban-information-gis-based-"
+        "opendata-virgo-platform"
+    )
     assert project_graph.value(virgo, RDFS.label) == Literal(
         "Vientiane Integrated Urban Information GIS-based Opendata (VirGo) Platform", lang="en"
     )
@@ -353,8 +373,9 @@ def test_the_2018_scaps_hold_two_projects_for_each_of_the_26_pilot_cities(
     index = city_index(cities)
     assert {resolve_city(row, index).joined_year for row in rows} == {2018}
     phuket = next(row for row in rows if row.city == "Phuket" and row.project_no == 2)
-    assert phuket.project_name == ("Phuket Eagle Eyes - Safe City based on Big Data Harvesting "
-                                   "and Analytics CCTV Safe City")
+    assert phuket.project_name == (
+        "Phuket Eagle Eyes - Safe City based on Big Data Harvesting and Analytics CCTV Safe City"
+    )
     assert all(row.overview for row in rows)
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import copy_content
 from typer.testing import CliRunner
 
 from ascf_graph.build import build, discover_sources
@@ -17,7 +18,6 @@ from ascf_graph.errors import (
 from ascf_graph.rdf_io import parse_file
 from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore, current_build
-from conftest import copy_content
 
 BASE = "https://w3id.org/ascf/"
 PREFIXES = f"""
@@ -25,13 +25,16 @@ PREFIXES = f"""
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix dct: <http://purl.org/dc/terms/> .
 """
-A_VALID_PROJECT = PREFIXES + f"""
+A_VALID_PROJECT = (
+    PREFIXES
+    + f"""
 <{BASE}id/project/da-nang-example> a ascf:SmartCityProject ;
     rdfs:label "Example project" ;
     ascf:city <{BASE}id/city/da-nang> ;
     ascf:subArea <{BASE}id/sub-area/urban-resilience> ;
     ascf:status <{BASE}id/project-status/planned> .
 """
+)
 
 
 def snapshot(settings: Settings) -> tuple[Path | None, dict[str, int]]:
@@ -62,9 +65,9 @@ def test_each_file_is_loaded_into_its_own_named_graph(built: Settings) -> None:
 
 
 def snapshot_of_clone(settings: Settings) -> tuple[Path | None, dict[str, int]]:
-    from conftest import clone_settings  # the session store may be open elsewhere
-
     import tempfile
+
+    from conftest import clone_settings  # the session store may be open elsewhere
 
     with tempfile.TemporaryDirectory() as folder:
         return snapshot(clone_settings(settings, Path(folder)))
@@ -74,19 +77,26 @@ def test_the_inferred_graph_holds_memberships_inverses_and_class_closure(
     store: EmbeddedStore,
 ) -> None:
     inferred = f"<{BASE}graph/inferred>"
-    assert bool(store.query(f"""
+    assert (
+        bool(
+            store.query(f"""
         PREFIX ascf: <{BASE}def/>
         ASK {{ GRAPH {inferred} {{
           <{BASE}id/city/da-nang> ascf:memberOf <{BASE}id/organisation/ascn> .
           <{BASE}id/focus-area/tourism-does-not-matter> a ?unused .
-        }} }}""")) is False  # sanity: a pattern with an unknown IRI finds nothing
-    assert bool(store.query(f"""
+        }} }}""")
+        )
+        is False
+    )  # sanity: a pattern with an unknown IRI finds nothing
+    assert bool(
+        store.query(f"""
         PREFIX ascf: <{BASE}def/>
         ASK {{ GRAPH {inferred} {{
           <{BASE}id/city/da-nang> ascf:memberOf <{BASE}id/organisation/ascn> .
           <{BASE}id/focus-area/civic-and-social> a ascf:FrameworkElement .
           ?city ascf:hasProject ?project .
-        }} }}"""))
+        }} }}""")
+    )
 
 
 def test_a_project_given_only_a_sub_area_is_inferred_to_be_in_its_focus_area(
@@ -96,11 +106,13 @@ def test_a_project_given_only_a_sub_area_is_inferred_to_be_in_its_focus_area(
     build(content, reasoner=False)
     store = EmbeddedStore.open(content.data_dir)
     try:
-        assert bool(store.query(f"""
+        assert bool(
+            store.query(f"""
             PREFIX ascf: <{BASE}def/>
             ASK {{ GRAPH <{BASE}graph/inferred> {{
               <{BASE}id/project/da-nang-example>
-                  ascf:focusArea <{BASE}id/focus-area/quality-environment> }} }}"""))
+                  ascf:focusArea <{BASE}id/focus-area/quality-environment> }} }}""")
+        )
     finally:
         store.close()
 
@@ -118,15 +130,20 @@ def test_an_inconsistent_addition_is_named_and_leaves_the_store_as_it_was(
     content: Settings,
 ) -> None:
     before = snapshot(content)
-    (content.instance_dir / "contradiction.ttl").write_text(PREFIXES + f"""
+    (content.instance_dir / "contradiction.ttl").write_text(
+        PREFIXES
+        + f"""
         <{BASE}id/project/not-a-city> a ascf:SmartCityProject, ascf:City ;
             rdfs:label "Both a project and a city" .
-        """, encoding="utf-8")
+        """,
+        encoding="utf-8",
+    )
     with pytest.raises(InconsistentOntologyError) as raised:
         build(content)
     message = raised.value.message
     assert f"{BASE}id/project/not-a-city" in message
-    assert "SmartCityProject" in message and "City" in message
+    assert "SmartCityProject" in message
+    assert "City" in message
     assert "contradiction.ttl" in message
     assert snapshot(content) == before
 
@@ -166,8 +183,9 @@ def test_shipped_data_that_violates_the_shapes_is_refused(content: Settings) -> 
 def test_accepted_submissions_survive_a_rebuild(content: Settings) -> None:
     graph = ox.NamedNode(f"{BASE}graph/submission/test-1")
     store = EmbeddedStore.open(content.data_dir)
-    store.oxigraph.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"),
-                               graph))
+    store.oxigraph.add(
+        ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"), graph)
+    )
     store.close()
     build(content, reasoner=False)
     _, sizes = snapshot(content)

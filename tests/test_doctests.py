@@ -9,7 +9,8 @@ import pytest
 import ascf_graph
 
 MODULES = sorted(
-    name for _, name, _ in pkgutil.iter_modules(ascf_graph.__path__, "ascf_graph.")
+    name
+    for _, name, _ in pkgutil.iter_modules(ascf_graph.__path__, "ascf_graph.")
     if name != "ascf_graph.__main__"
 )
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import REPO, SHARED, copy_content
+from framework_concepts import ALL, GOALS, PRINCIPLES, SOLUTIONS, SUB_AREAS
 from typer.testing import CliRunner
 
 from ascf_graph import sparql
@@ -21,8 +23,6 @@ from ascf_graph.errors import UnusableInputError
 from ascf_graph.settings import Settings
 from ascf_graph.slugs import slugify
 from ascf_graph.store import EmbeddedStore
-from conftest import REPO, SHARED, copy_content
-from framework_concepts import ALL, GOALS, PRINCIPLES, SOLUTIONS, SUB_AREAS
 
 BASE = "https://w3id.org/ascf/"
 QUERIES = load_curated(REPO / "queries")
@@ -53,7 +53,8 @@ def cities_csv() -> list[dict[str, str]]:
 def test_there_are_at_least_twelve_curated_queries_each_with_a_header() -> None:
     assert len(QUERIES) >= 12
     for query in QUERIES.values():
-        assert query.summary and len(query.description) > 40, query.name
+        assert query.summary, query.name
+        assert len(query.description) > 40, query.name
 
 
 @pytest.mark.parametrize("query", QUERIES.values(), ids=lambda q: q.name)
@@ -75,42 +76,60 @@ def test_the_framework_tree_holds_every_element_in_notation_order(store: Embedde
 
 
 def test_sub_areas_of_quality_environment(store: EmbeddedStore) -> None:
-    found = rows(store, "sub_areas_of_focus_area",
-                 _focus_area_iri=f"{BASE}id/focus-area/quality-environment")
+    found = rows(
+        store, "sub_areas_of_focus_area", _focus_area_iri=f"{BASE}id/focus-area/quality-environment"
+    )
     assert [r["label"] for r in found] == [
-        e.label for e in SUB_AREAS if e.parent == "quality-environment"]
+        e.label for e in SUB_AREAS if e.parent == "quality-environment"
+    ]
     assert len(rows(store, "sub_areas_of_focus_area")) == 22
 
 
 def test_principles_goals_and_solutions_are_all_listed(store: EmbeddedStore) -> None:
     assert {r["label"] for r in rows(store, "principles_of_urban_systems")} == {
-        e.label for e in PRINCIPLES}
+        e.label for e in PRINCIPLES
+    }
     assert {r["label"] for r in rows(store, "goals_of_focus_areas")} == {e.label for e in GOALS}
     assert {r["label"] for r in rows(store, "example_solutions_of_enablers")} == {
-        e.label for e in SOLUTIONS}
+        e.label for e in SOLUTIONS
+    }
 
 
 def test_elements_by_kind(store: EmbeddedStore) -> None:
-    counts = {r["kind"].removeprefix(f"{BASE}def/"): int(r["elements"])
-              for r in rows(store, "count_framework_elements_by_kind")}
-    assert counts == {"StrategicOutcome": 3, "UrbanSystem": 2, "UrbanSystemPrinciple": 11,
-                      "FocusArea": 6, "SubArea": 22, "FocusAreaGoal": 21, "Enabler": 2,
-                      "ExampleSolution": 12}
+    counts = {
+        r["kind"].removeprefix(f"{BASE}def/"): int(r["elements"])
+        for r in rows(store, "count_framework_elements_by_kind")
+    }
+    assert counts == {
+        "StrategicOutcome": 3,
+        "UrbanSystem": 2,
+        "UrbanSystemPrinciple": 11,
+        "FocusArea": 6,
+        "SubArea": 22,
+        "FocusAreaGoal": 21,
+        "Enabler": 2,
+        "ExampleSolution": 12,
+    }
 
 
 def test_projects_per_focus_area_equal_the_2025_report(store: EmbeddedStore) -> None:
     report = Counter(slugify(r["focus_area"]) for r in projects_csv())
-    found = {r["focusArea"].removeprefix(f"{BASE}id/focus-area/"): int(r["projects"])
-             for r in rows(store, "count_projects_by_focus_area")}
+    found = {
+        r["focusArea"].removeprefix(f"{BASE}id/focus-area/"): int(r["projects"])
+        for r in rows(store, "count_projects_by_focus_area")
+    }
     assert found == dict(report)
-    assert found["civic-and-social"] == 34 and sum(found.values()) == 134
+    assert found["civic-and-social"] == 34
+    assert sum(found.values()) == 134
 
 
 def test_projects_in_safety_and_security(store: EmbeddedStore) -> None:
-    found = rows(store, "projects_in_focus_area",
-                 _focus_area_iri=f"{BASE}id/focus-area/safety-and-security")
-    expected = sorted(r["project_name"] for r in projects_csv()
-                      if r["focus_area"] == "Safety & Security")
+    found = rows(
+        store, "projects_in_focus_area", _focus_area_iri=f"{BASE}id/focus-area/safety-and-security"
+    )
+    expected = sorted(
+        r["project_name"] for r in projects_csv() if r["focus_area"] == "Safety & Security"
+    )
     assert sorted(r["title"] for r in found) == expected
 
 
@@ -118,18 +137,29 @@ def test_projects_per_country_sum_to_the_report_and_list_every_country(
     store: EmbeddedStore,
 ) -> None:
     found = {r["name"]: int(r["projects"]) for r in rows(store, "count_projects_by_country")}
-    assert found == {**{c["country"]: 0 for c in cities_csv()},
-                     **Counter(r["country"] for r in projects_csv())}
+    assert found == {
+        **{c["country"]: 0 for c in cities_csv()},
+        **Counter(r["country"] for r in projects_csv()),
+    }
 
 
 def test_cities_without_health_projects(store: EmbeddedStore) -> None:
-    found = {r["name"] for r in rows(
-        store, "cities_without_projects_in_focus_area",
-        _focus_area_iri=f"{BASE}id/focus-area/health-and-well-being")}
-    spellings = {alt: c["name"] for c in cities_csv()
-                 for alt in [c["name"], *filter(None, c["alt_names"].split(";"))]}
-    with_health = {spellings[r["city"]] for r in projects_csv()
-                   if r["focus_area"] == "Health & Well-Being"}
+    found = {
+        r["name"]
+        for r in rows(
+            store,
+            "cities_without_projects_in_focus_area",
+            _focus_area_iri=f"{BASE}id/focus-area/health-and-well-being",
+        )
+    }
+    spellings = {
+        alt: c["name"]
+        for c in cities_csv()
+        for alt in [c["name"], *filter(None, c["alt_names"].split(";"))]
+    }
+    with_health = {
+        spellings[r["city"]] for r in projects_csv() if r["focus_area"] == "Health & Well-Being"
+    }
     assert found == {c["name"] for c in cities_csv()} - with_health
     assert "Dili" in found
 
@@ -140,8 +170,10 @@ def test_members_by_year_joined(store: EmbeddedStore) -> None:
 
 
 def test_project_statuses(store: EmbeddedStore) -> None:
-    found = {r["status"].removeprefix(f"{BASE}id/project-status/"): int(r["projects"])
-             for r in rows(store, "count_projects_by_status")}
+    found = {
+        r["status"].removeprefix(f"{BASE}id/project-status/"): int(r["projects"])
+        for r in rows(store, "count_projects_by_status")
+    }
     assert found["ongoing-and-under-planning"] == 116
     assert found["completed"] == 18
     assert sum(found.values()) == 134
@@ -156,7 +188,8 @@ def test_projects_of_phnom_penh(store: EmbeddedStore) -> None:
 def test_member_cities_of_thailand(store: EmbeddedStore) -> None:
     found = rows(store, "cities_of_country", _country_iri=f"{BASE}id/country/thailand")
     assert sorted(r["name"] for r in found) == sorted(
-        c["name"] for c in cities_csv() if c["country"] == "Thailand")
+        c["name"] for c in cities_csv() if c["country"] == "Thailand"
+    )
 
 
 def test_finding_concepts_by_label_is_case_insensitive(store: EmbeddedStore) -> None:
@@ -191,16 +224,25 @@ def test_outcome_and_enabler_queries_find_the_example_project(
     project = f"{BASE}id/project/example-valid-project"
     by_outcome = rows(store_with_example_project, "projects_by_outcome")
     assert project in {r["project"] for r in by_outcome}
-    enablers = {r["enabler"]: int(r["projects"])
-                for r in rows(store_with_example_project, "enablers_used_by_projects")}
+    enablers = {
+        r["enabler"]: int(r["projects"])
+        for r in rows(store_with_example_project, "enablers_used_by_projects")
+    }
     assert sum(enablers.values()) >= 1
 
 
 def test_the_cli_runs_a_curated_query_with_a_parameter(cli_settings: Settings) -> None:
-    result = CliRunner().invoke(app, [
-        "query", "sub_areas_of_focus_area",
-        "--param", f"_focus_area_iri={BASE}id/focus-area/built-infrastructure",
-        "--format", "json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "query",
+            "sub_areas_of_focus_area",
+            "--param",
+            f"_focus_area_iri={BASE}id/focus-area/built-infrastructure",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     labels = [b["label"]["value"] for b in json.loads(result.output)["results"]["bindings"]]
     assert labels == ["Utilities", "Mobility and Transportation", "Buildings and Construction"]

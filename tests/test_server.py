@@ -20,8 +20,11 @@ def test_health_reports_the_store(server: str) -> None:
 
 
 def test_get_sparql_answers_select_in_json(server: str) -> None:
-    answer = httpx.get(f"{server}/sparql", params={"query": FOCUS_AREAS},
-                       headers={"Accept": "application/sparql-results+json"})
+    answer = httpx.get(
+        f"{server}/sparql",
+        params={"query": FOCUS_AREAS},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/sparql-results+json")
     labels = [b["label"]["value"] for b in answer.json()["results"]["bindings"]]
@@ -31,11 +34,19 @@ def test_get_sparql_answers_select_in_json(server: str) -> None:
 
 
 def test_post_form_and_post_direct_give_the_same_answer(server: str) -> None:
-    form = httpx.post(f"{server}/sparql", data={"query": FOCUS_AREAS},
-                      headers={"Accept": "application/sparql-results+json"})
-    direct = httpx.post(f"{server}/sparql", content=FOCUS_AREAS,
-                        headers={"Content-Type": "application/sparql-query",
-                                 "Accept": "application/sparql-results+json"})
+    form = httpx.post(
+        f"{server}/sparql",
+        data={"query": FOCUS_AREAS},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    direct = httpx.post(
+        f"{server}/sparql",
+        content=FOCUS_AREAS,
+        headers={
+            "Content-Type": "application/sparql-query",
+            "Accept": "application/sparql-results+json",
+        },
+    )
     assert form.status_code == direct.status_code == 200
     assert json.loads(form.content) == json.loads(direct.content)
 
@@ -43,9 +54,14 @@ def test_post_form_and_post_direct_give_the_same_answer(server: str) -> None:
 def test_construct_answers_in_turtle(server: str) -> None:
     import rdflib
 
-    answer = httpx.get(f"{server}/sparql", params={
-        "query": "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ascf/graph/countries> "
-                 "{ ?s ?p ?o } }"}, headers={"Accept": "text/turtle"})
+    answer = httpx.get(
+        f"{server}/sparql",
+        params={
+            "query": "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ascf/graph/countries> "
+            "{ ?s ?p ?o } }"
+        },
+        headers={"Accept": "text/turtle"},
+    )
     assert answer.status_code == 200
     graph = rdflib.Graph().parse(data=answer.text, format="turtle")
     assert len(graph) > 20
@@ -61,8 +77,9 @@ def test_a_malformed_query_is_a_400_with_the_parsers_position(server: str) -> No
 
 def test_an_update_is_refused_and_changes_nothing(server: str) -> None:
     before = httpx.get(f"{server}/health").json()["triples"]
-    answer = httpx.post(f"{server}/sparql", data={
-        "query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"})
+    answer = httpx.post(
+        f"{server}/sparql", data={"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}
+    )
     assert answer.status_code == 400
     assert "Update" in answer.json()["message"]
     assert httpx.get(f"{server}/health").json()["triples"] == before
@@ -74,6 +91,7 @@ def test_two_query_parameters_are_refused(server: str) -> None:
 
 
 def test_an_unacceptable_format_is_a_406(server: str) -> None:
-    answer = httpx.get(f"{server}/sparql", params={"query": FOCUS_AREAS},
-                       headers={"Accept": "image/png"})
+    answer = httpx.get(
+        f"{server}/sparql", params={"query": FOCUS_AREAS}, headers={"Accept": "image/png"}
+    )
     assert answer.status_code == 406

@@ -218,8 +218,14 @@ def _city_row(ref: RowRef, record: Mapping[str, str]) -> CityRow:
 
 def read_cities(path: Path) -> list[CityRow]:
     """The member cities of ``cities.csv``, in file order."""
-    columns = ("name", "alt_names", "country", "country_iso2", "joined_year",
-               "admin_level_as_named")
+    columns = (
+        "name",
+        "alt_names",
+        "country",
+        "country_iso2",
+        "joined_year",
+        "admin_level_as_named",
+    )
     return [_city_row(ref, record) for ref, record in _read_table(path, columns)]
 
 
@@ -231,8 +237,9 @@ def _project_row(ref: RowRef, record: Mapping[str, str]) -> ProjectRow:
     status = _text(ref, record, "status")
     heading = STATUS_BY_APPENDIX[appendix][0]
     if status != heading:
-        raise ref.error("status", f"{status!r} is not {heading!r}, the heading of appendix "
-                                  f"{appendix}")
+        raise ref.error(
+            "status", f"{status!r} is not {heading!r}, the heading of appendix {appendix}"
+        )
     return ProjectRow(
         appendix=appendix,
         row_no=_positive_int(ref, record, "row_no"),
@@ -249,8 +256,17 @@ def _project_row(ref: RowRef, record: Mapping[str, str]) -> ProjectRow:
 
 def read_projects_2025(path: Path) -> list[ProjectRow]:
     """The projects of the M&E 2025 report appendix, in file order."""
-    columns = ("appendix", "row_no", "country", "city", "project_name", "focus_area",
-               "status", "source_page", "source_pdf_page")
+    columns = (
+        "appendix",
+        "row_no",
+        "country",
+        "city",
+        "project_name",
+        "focus_area",
+        "status",
+        "source_page",
+        "source_pdf_page",
+    )
     return [_project_row(ref, record) for ref, record in _read_table(path, columns)]
 
 
@@ -303,8 +319,10 @@ def load_label_mapping(path: Path) -> dict[str, list[str]]:
     for ref, record in _read_table(path, ("label", "framework_iri", "note")):
         label, iri = _text(ref, record, "label"), _text(ref, record, "framework_iri")
         if _mapped_kind(iri) is None:
-            raise ref.error("framework_iri", f"{iri!r} is not a focus-area or sub-area IRI "
-                                             f"under {DEFAULT_BASE_IRI}id/")
+            raise ref.error(
+                "framework_iri",
+                f"{iri!r} is not a focus-area or sub-area IRI under {DEFAULT_BASE_IRI}id/",
+            )
         targets = mapping.setdefault(label, [])
         if iri in targets:
             raise ref.error("framework_iri", f"{label!r} -> {iri} is listed twice")
@@ -329,8 +347,7 @@ def split_labels(cell: str, known: Collection[str]) -> list[str]:
     start = 0
     while start < len(pieces):
         end = next(
-            (end for end in range(len(pieces), start, -1)
-             if ", ".join(pieces[start:end]) in known),
+            (end for end in range(len(pieces), start, -1) if ", ".join(pieces[start:end]) in known),
             None,
         )
         if end is None:
@@ -381,8 +398,10 @@ def _unique_slugs(rows: Sequence[CityRow]) -> None:
     for row in rows:
         slug = slugify(row.name)
         if slug in seen:
-            raise row.ref.error("name", f"slug {slug!r} already used by {seen[slug].name!r} "
-                                        f"(row {seen[slug].ref.row})")
+            raise row.ref.error(
+                "name",
+                f"slug {slug!r} already used by {seen[slug].name!r} (row {seen[slug].ref.row})",
+            )
         seen[slug] = row
 
 
@@ -423,8 +442,9 @@ def city_index(cities: Sequence[CityRow]) -> dict[str, CityRow]:
         for name, column in [(city.name, "name")] + [(n, "alt_names") for n in city.alt_names]:
             other = index.setdefault(name.casefold(), city)
             if other is not city:
-                raise city.ref.error(column, f"{name!r} also names {other.name!r} "
-                                             f"(row {other.ref.row})")
+                raise city.ref.error(
+                    column, f"{name!r} also names {other.name!r} (row {other.ref.row})"
+                )
     return index
 
 
@@ -432,11 +452,13 @@ def resolve_city(row: ProjectRow | ScapProjectRow, index: Mapping[str, CityRow])
     """The member city a project row names, checked against the row's country."""
     city = index.get(row.city.casefold())
     if city is None:
-        raise row.ref.error("city", f"no city in {CITIES_CSV} is named or also known as "
-                                    f"{row.city!r}")
+        raise row.ref.error(
+            "city", f"no city in {CITIES_CSV} is named or also known as {row.city!r}"
+        )
     if city.country != row.country:
-        raise row.ref.error("country", f"{row.country!r}, but {city.name!r} lies in "
-                                       f"{city.country!r}")
+        raise row.ref.error(
+            "country", f"{row.country!r}, but {city.name!r} lies in {city.country!r}"
+        )
     return city
 
 
@@ -445,15 +467,19 @@ def _framework_targets(row: ProjectRow, mapping: Mapping[str, Sequence[str]]) ->
     try:
         labels = split_labels(row.focus_area, mapping)
     except LookupError as unknown:
-        raise row.ref.error("focus_area", f"unknown focus-area label {unknown.args[0]!r}; "
-                                          "add it to the label mapping") from None
+        raise row.ref.error(
+            "focus_area",
+            f"unknown focus-area label {unknown.args[0]!r}; add it to the label mapping",
+        ) from None
     return [iri for label in labels for iri in mapping[label]]
 
 
 def _citation(row: ProjectRow) -> Literal:
     """Where in the report the project is listed, as a citation."""
-    return Literal(f"{ME_2025_CITED_AS}, Appendix {row.appendix}, no. {row.row_no}, "
-                   f"p. {row.source_page}", lang="en")
+    return Literal(
+        f"{ME_2025_CITED_AS}, Appendix {row.appendix}, no. {row.row_no}, p. {row.source_page}",
+        lang="en",
+    )
 
 
 def _add_report(graph: Graph) -> None:
@@ -502,8 +528,9 @@ def projects_2025_graph(
         city = resolve_city(row, index)
         slug = _project_slug(city, row)
         if slug in seen:
-            raise row.ref.error("project_name", f"project slug {slug!r} already used by row "
-                                                f"{seen[slug].ref.row}")
+            raise row.ref.error(
+                "project_name", f"project slug {slug!r} already used by row {seen[slug].ref.row}"
+            )
         seen[slug] = row
         _add_project(graph, row, city, _framework_targets(row, mapping), base_iri)
     return graph
@@ -530,7 +557,7 @@ class _TurtleWriter:
     def iri(self, iri: URIRef) -> str:
         """A prefixed name where the local part is plain, else ``<iri>``."""
         for name, namespace in self.prefixes:
-            local = iri[len(namespace):]
+            local = iri[len(namespace) :]
             if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(local):
                 self.used.add(name)
                 return f"{name}:{local}"
@@ -583,8 +610,10 @@ class _TurtleWriter:
         uses = Counter(o for o in self.graph.objects() if isinstance(o, BNode))
         for node in set(self.graph.subjects()) | set(uses):
             if isinstance(node, BNode) and uses[node] != 1:
-                raise ValueError(f"blank node {node} is the object of {uses[node]} triples; "
-                                 "turtle() writes only blank nodes used exactly once")
+                raise ValueError(
+                    f"blank node {node} is the object of {uses[node]} triples; "
+                    "turtle() writes only blank nodes used exactly once"
+                )
 
     def document(self, header: Sequence[str]) -> str:
         """Header comment, the prefixes used, then one block per named subject."""
@@ -593,8 +622,11 @@ class _TurtleWriter:
         blocks = [self.subject_block(subject) for subject in named]
         if self.written != len(self.graph):
             raise ValueError("blank nodes not reachable from a named subject cannot be written")
-        prefix_lines = [f"@prefix {name}: <{namespace}> ."
-                        for name, namespace in sorted(self.prefixes) if name in self.used]
+        prefix_lines = [
+            f"@prefix {name}: <{namespace}> ."
+            for name, namespace in sorted(self.prefixes)
+            if name in self.used
+        ]
         comments = [f"# {line}".rstrip() for line in header]
         head = "\n".join([*comments, *([""] if comments else []), *prefix_lines])
         return head + "\n\n" + "\n".join(blocks)
@@ -683,8 +715,10 @@ def import_ascn(
     mapping = load_label_mapping(mapping_path or out_dir / LABEL_MAPPING_CSV)
     graphs = {
         CITIES_TTL: (cities_graph(cities, base_iri), cities_header(snapshot)),
-        PROJECTS_2025_TTL: (projects_2025_graph(projects, cities, mapping, base_iri),
-                            projects_2025_header(snapshot)),
+        PROJECTS_2025_TTL: (
+            projects_2025_graph(projects, cities, mapping, base_iri),
+            projects_2025_header(snapshot),
+        ),
     }
     prefixes = project_prefixes(base_iri)
     out_dir.mkdir(parents=True, exist_ok=True)

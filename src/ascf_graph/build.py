@@ -156,8 +156,10 @@ def _reasoning_sources(staged: ox.Store, sources: list[SourceFile]) -> list[Sour
 
 
 def _stated(store: ox.Store, triple: ox.Triple) -> bool:
-    return next(iter(store.quads_for_pattern(triple.subject, triple.predicate, triple.object)),
-                None) is not None
+    return (
+        next(iter(store.quads_for_pattern(triple.subject, triple.predicate, triple.object)), None)
+        is not None
+    )
 
 
 def _require_conformance(staged: ox.Store, settings: Settings) -> None:
@@ -165,14 +167,13 @@ def _require_conformance(staged: ox.Store, settings: Settings) -> None:
     store = EmbeddedStore(staged, generation="staging")
     context = ValidationContext.from_store(store, settings.base_iri)
     data_graphs = [
-        name for name in store.graph_sizes()
+        name
+        for name in store.graph_sizes()
         if graph_role(name, settings.base_iri) in (GraphRole.DATA, GraphRole.ONTOLOGY)
     ]
     data = rdflib.Graph()
     for name in data_graphs:
-        data += to_rdflib_graph(
-            staged.quads_for_pattern(None, None, None, ox.NamedNode(name))
-        )
+        data += to_rdflib_graph(staged.quads_for_pattern(None, None, None, ox.NamedNode(name)))
     report = validate(data, context)
     if not report.conforms:
         raise NonConformingDataError(
@@ -211,7 +212,8 @@ def _carry_submissions(settings: Settings, target: ox.Store) -> int:
         ) from None
     try:
         names = [
-            name for name in previous.graph_sizes()
+            name
+            for name in previous.graph_sizes()
             if graph_role(name, settings.base_iri) is GraphRole.SUBMISSION
         ]
         for name in names:

@@ -65,8 +65,11 @@ def query_command(
     ],
     output: Annotated[
         str,
-        typer.Option("--format", "-f", help="table, json, xml, csv, tsv; for graphs turtle, "
-                     "ntriples, jsonld, rdfxml."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, xml, csv, tsv; for graphs turtle, ntriples, jsonld, rdfxml.",
+        ),
     ] = "table",
     param: Annotated[
         list[str] | None,
@@ -84,8 +87,9 @@ def query_command(
             if output == "table" and not is_graph:
                 typer.echo(sparql.as_table(result), nl=False)
             else:
-                body, _ = sparql.serialize_result(result, "turtle" if is_graph and
-                                                  output == "table" else output)
+                body, _ = sparql.serialize_result(
+                    result, "turtle" if is_graph and output == "table" else output
+                )
                 sys.stdout.buffer.write(body)
                 sys.stdout.flush()
         finally:
@@ -122,8 +126,11 @@ def validate_command(
     files: Annotated[list[Path], typer.Argument(help="RDF files; validated together.")],
     rdf_format: Annotated[
         str | None,
-        typer.Option("--format", help="Input format when the extension does not say "
-                     "(turtle, ntriples, jsonld, rdfxml, trig, nquads)."),
+        typer.Option(
+            "--format",
+            help="Input format when the extension does not say "
+            "(turtle, ntriples, jsonld, rdfxml, trig, nquads).",
+        ),
     ] = None,
     report_format: Annotated[
         str, typer.Option("--report-format", help="text, json or turtle.")

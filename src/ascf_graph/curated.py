@@ -88,8 +88,9 @@ def parse_curated(name: str, text: str) -> CuratedQuery:
     if missing:
         raise UnusableInputError(f"query {name} lacks the header line(s) #+ {', '.join(missing)}")
     tags = tuple(t.strip() for t in header.get("tags", "").split(",") if t.strip())
-    return CuratedQuery(name, header["summary"], header["description"], text, tags,
-                        tuple(parameters))
+    return CuratedQuery(
+        name, header["summary"], header["description"], text, tags, tuple(parameters)
+    )
 
 
 def load_curated(folder: Path) -> dict[str, CuratedQuery]:

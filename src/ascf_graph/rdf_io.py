@@ -38,9 +38,17 @@ SYNTAXES: tuple[RdfSyntax, ...] = (
     RdfSyntax("nquads", "application/n-quads", "nq", ox.RdfFormat.N_QUADS, "nquads"),
 )
 
-_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld",
-            "xml": "rdfxml", "rdf": "rdfxml", "owl": "rdfxml", "nq": "nquads",
-            "n-quads": "nquads"}
+_ALIASES = {
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "json-ld": "jsonld",
+    "xml": "rdfxml",
+    "rdf": "rdfxml",
+    "owl": "rdfxml",
+    "nq": "nquads",
+    "n-quads": "nquads",
+}
 
 
 def syntax_named(name: str) -> RdfSyntax:
@@ -110,8 +118,9 @@ def rebase(quads: Iterable[ox.Quad], base_iri: str) -> Iterator[ox.Quad]:
         return term
 
     for quad in quads:
-        yield ox.Quad(move(quad.subject), move(quad.predicate), move(quad.object),
-                      move(quad.graph_name))
+        yield ox.Quad(
+            move(quad.subject), move(quad.predicate), move(quad.object), move(quad.graph_name)
+        )
 
 
 def to_rdflib_term(term: object) -> rdflib.term.Node:
@@ -133,6 +142,11 @@ def to_rdflib_graph(triples: Iterable[ox.Quad | ox.Triple]) -> rdflib.Graph:
     """An rdflib graph of the triples (graph names are dropped)."""
     graph = rdflib.Graph()
     for triple in triples:
-        graph.add((to_rdflib_term(triple.subject), to_rdflib_term(triple.predicate),
-                   to_rdflib_term(triple.object)))
+        graph.add(
+            (
+                to_rdflib_term(triple.subject),
+                to_rdflib_term(triple.predicate),
+                to_rdflib_term(triple.object),
+            )
+        )
     return graph

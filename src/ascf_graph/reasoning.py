@@ -36,13 +36,48 @@ _RDFS_RANGE = _RDFS + "range"
 
 #: The OWL 2 datatype map (OWL 2 Structural Specification, section 4).
 OWL2_DATATYPES = frozenset(
-    [_OWL + "real", _OWL + "rational", _RDF + "PlainLiteral", _RDF + "XMLLiteral",
-     _RDF + "langString", _RDFS + "Literal"]
-    + [_XSD + name for name in (
-        "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger "
-        "negativeInteger long int short byte unsignedLong unsignedInt unsignedShort "
-        "unsignedByte double float string normalizedString token language Name NCName "
-        "NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp").split()]
+    [
+        _OWL + "real",
+        _OWL + "rational",
+        _RDF + "PlainLiteral",
+        _RDF + "XMLLiteral",
+        _RDF + "langString",
+        _RDFS + "Literal",
+    ]
+    + [
+        _XSD + name
+        for name in [
+            "decimal",
+            "integer",
+            "nonNegativeInteger",
+            "nonPositiveInteger",
+            "positiveInteger",
+            "negativeInteger",
+            "long",
+            "int",
+            "short",
+            "byte",
+            "unsignedLong",
+            "unsignedInt",
+            "unsignedShort",
+            "unsignedByte",
+            "double",
+            "float",
+            "string",
+            "normalizedString",
+            "token",
+            "language",
+            "Name",
+            "NCName",
+            "NMTOKEN",
+            "boolean",
+            "hexBinary",
+            "base64Binary",
+            "anyURI",
+            "dateTime",
+            "dateTimeStamp",
+        ]
+    ]
 )
 
 
@@ -125,7 +160,9 @@ def _reason(
             return None, graph
         except owlready2.OwlReadyJavaError as error:
             world.close()
-            raise ReasonerFailedError(f"HermiT could not reason over the ontology: {error}") from None
+            raise ReasonerFailedError(
+                f"HermiT could not reason over the ontology: {error}"
+            ) from None
     return world, graph
 
 

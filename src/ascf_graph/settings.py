@@ -33,9 +33,7 @@ class Settings(BaseSettings):
         default_factory=_default_content_dir,
         description="Folder with ontology/, shapes/, data/ and queries/.",
     )
-    data_dir: Path = Field(
-        Path("var/store"), description="Where the embedded store lives on disk."
-    )
+    data_dir: Path = Field(Path("var/store"), description="Where the embedded store lives on disk.")
     store_url: AnyUrl | None = Field(
         None, description="A remote SPARQL 1.1 store to use instead of the embedded one."
     )

@@ -156,7 +156,7 @@ def compact(iri: str) -> str:
     """
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     if iri.startswith(("http://", "https://", "urn:")):
         return f"<{iri}>"
     return iri
@@ -195,5 +195,4 @@ def _results(report: rdflib.Graph) -> list[ValidationResult]:
 
 
 def _sort_key(result: ValidationResult) -> tuple[int, str, str, str]:
-    return (_SEVERITY_ORDER[result.severity], result.focus_node, result.path or "",
-            result.message)
+    return (_SEVERITY_ORDER[result.severity], result.focus_node, result.path or "", result.message)
