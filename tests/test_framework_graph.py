@@ -27,7 +27,7 @@ PARENT_KIND = {
 DESCRIPTION = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX ascf: <https://w3id.org/ascf/def/>
-SELECT ?label ?definition ?notation
+SELECT ?concept ?class ?label ?definition ?notation
        (GROUP_CONCAT(DISTINCT STR(?paragraph); separator=",") AS ?paragraphs)
 WHERE {
   GRAPH <https://w3id.org/ascf/graph/framework> {
@@ -37,7 +37,7 @@ WHERE {
     OPTIONAL { ?concept ascf:sourceParagraph ?paragraph }
     FILTER(LANG(?label) = "en")
   }
-} GROUP BY ?label ?definition ?notation
+} GROUP BY ?concept ?class ?label ?definition ?notation
 """
 
 

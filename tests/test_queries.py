@@ -6,6 +6,7 @@ ASCN CSVs in ../shared directly, not from our importer's output.
 
 import csv
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from typer.testing import CliRunner
 from ascf_graph import sparql
 from ascf_graph.build import build
 from ascf_graph.cli import app
-from ascf_graph.curated import CuratedQuery, load_curated
+from ascf_graph.curated import CuratedQuery, Parameter, load_curated, parse_curated
 from ascf_graph.errors import UnusableInputError
 from ascf_graph.settings import Settings
 from ascf_graph.slugs import slugify
@@ -58,14 +59,43 @@ def test_there_are_at_least_twelve_curated_queries_each_with_a_header() -> None:
 
 
 @pytest.mark.parametrize("query", QUERIES.values(), ids=lambda q: q.name)
-def test_every_query_runs_and_declares_the_parameters_it_uses(
+def test_every_query_runs_unbound_and_answers_something(
     store: EmbeddedStore, query: CuratedQuery
 ) -> None:
-    for parameter in query.parameters:
-        assert f"?{parameter.name}" in query.text, parameter.name
     result = sparql.run(store, query.text)
     assert sparql.result_form(result) == "SELECT"
-    list(result)
+    assert list(result), f"{query.name} answers nothing over the shipped graph"
+
+
+PARAMETERISED = [(q, p) for q in QUERIES.values() for p in q.parameters]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"), PARAMETERISED, ids=lambda x: getattr(x, "name", "")
+)
+def test_binding_the_documented_example_narrows_the_answer_to_that_value(
+    store: EmbeddedStore, query: CuratedQuery, parameter: Parameter
+) -> None:
+    example = re.search(r"e\.g\. (\S+)", parameter.description)
+    assert example, f"{query.name}: document an example value for {parameter.name}"
+    everything = rows(store, query.name)
+    narrowed = rows(store, query.name, **{parameter.name: example.group(1)})
+    assert narrowed, f"{query.name} with {parameter.name}={example.group(1)} answers nothing"
+    assert {r[parameter.name] for r in narrowed} == {example.group(1)}
+    assert len(narrowed) < len(everything)
+    assert all(row in everything for row in narrowed)
+
+
+def test_a_parameter_that_is_not_a_result_column_is_refused_when_the_file_is_read() -> None:
+    text = (
+        "#+ summary: s\n#+ description: d\n#+ param city iri: a city\n"
+        "SELECT ?title WHERE { ?p <https://w3id.org/ascf/def/city> ?city ; "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?title }"
+    )
+    with pytest.raises(UnusableInputError, match="variable of the SELECT clause"):
+        parse_curated("broken", text)
+    with pytest.raises(UnusableInputError, match="kind 'town'"):
+        parse_curated("broken", text.replace("city iri:", "city town:"))
 
 
 def test_the_framework_tree_holds_every_element_in_notation_order(store: EmbeddedStore) -> None:
@@ -77,7 +107,7 @@ def test_the_framework_tree_holds_every_element_in_notation_order(store: Embedde
 
 def test_sub_areas_of_quality_environment(store: EmbeddedStore) -> None:
     found = rows(
-        store, "sub_areas_of_focus_area", _focus_area_iri=f"{BASE}id/focus-area/quality-environment"
+        store, "sub_areas_of_focus_area", focusArea=f"{BASE}id/focus-area/quality-environment"
     )
     assert [r["label"] for r in found] == [
         e.label for e in SUB_AREAS if e.parent == "quality-environment"
@@ -125,7 +155,7 @@ def test_projects_per_focus_area_equal_the_2025_report(store: EmbeddedStore) -> 
 
 def test_projects_in_safety_and_security(store: EmbeddedStore) -> None:
     found = rows(
-        store, "projects_in_focus_area", _focus_area_iri=f"{BASE}id/focus-area/safety-and-security"
+        store, "projects_in_focus_area", focusArea=f"{BASE}id/focus-area/safety-and-security"
     )
     expected = sorted(
         r["project_name"] for r in projects_csv() if r["focus_area"] == "Safety & Security"
@@ -149,7 +179,7 @@ def test_cities_without_health_projects(store: EmbeddedStore) -> None:
         for r in rows(
             store,
             "cities_without_projects_in_focus_area",
-            _focus_area_iri=f"{BASE}id/focus-area/health-and-well-being",
+            focusArea=f"{BASE}id/focus-area/health-and-well-being",
         )
     }
     spellings = {
@@ -180,32 +210,34 @@ def test_project_statuses(store: EmbeddedStore) -> None:
 
 
 def test_projects_of_phnom_penh(store: EmbeddedStore) -> None:
-    found = rows(store, "projects_of_city", _city_iri=f"{BASE}id/city/phnom-penh")
+    found = rows(store, "projects_of_city", city=f"{BASE}id/city/phnom-penh")
     expected = sorted(r["project_name"] for r in projects_csv() if r["city"] == "Phnom Penh")
     assert [r["title"] for r in found] == expected
 
 
 def test_member_cities_of_thailand(store: EmbeddedStore) -> None:
-    found = rows(store, "cities_of_country", _country_iri=f"{BASE}id/country/thailand")
+    found = rows(store, "cities_of_country", country=f"{BASE}id/country/thailand")
     assert sorted(r["name"] for r in found) == sorted(
         c["name"] for c in cities_csv() if c["country"] == "Thailand"
     )
 
 
-def test_finding_concepts_by_label_is_case_insensitive(store: EmbeddedStore) -> None:
-    found = {r["label"] for r in rows(store, "find_concepts_by_label", _text="MOBILITY")}
-    assert found == {"Mobility and Transportation", "Smart Mobility and Transportation"}
+def test_a_framework_element_is_found_by_its_notation(store: EmbeddedStore) -> None:
+    found = rows(store, "concept_by_notation", notation="F2.1")
+    assert {r["concept"] for r in found} == {f"{BASE}id/sub-area/housing-and-home"}
+    assert {r["kind"] for r in found} == {f"{BASE}def/SubArea"}
+    assert {r["paragraph"] for r in found} == {"8", "14"}
 
 
 def test_a_parameter_value_is_bound_as_a_term_never_pasted_into_the_query(
     store: EmbeddedStore,
 ) -> None:
     hostile = '") } } DELETE WHERE { ?s ?p ?o } #'
-    assert rows(store, "find_concepts_by_label", _text=hostile) == []
+    assert rows(store, "concept_by_notation", notation=hostile) == []
     with pytest.raises(UnusableInputError, match="absolute IRI"):
-        QUERIES["projects_of_city"].bind({"_city_iri": "> } ; DROP ALL ; <"})
+        QUERIES["projects_of_city"].bind({"city": "> } ; DROP ALL ; <"})
     with pytest.raises(UnusableInputError, match="no parameter"):
-        QUERIES["projects_of_city"].bind({"_town_iri": f"{BASE}id/city/da-nang"})
+        QUERIES["projects_of_city"].bind({"town": f"{BASE}id/city/da-nang"})
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +270,7 @@ def test_the_cli_runs_a_curated_query_with_a_parameter(cli_settings: Settings) -
             "query",
             "sub_areas_of_focus_area",
             "--param",
-            f"_focus_area_iri={BASE}id/focus-area/built-infrastructure",
+            f"focusArea={BASE}id/focus-area/built-infrastructure",
             "--format",
             "json",
         ],

@@ -165,7 +165,7 @@ def _stated(store: ox.Store, triple: ox.Triple) -> bool:
 def _require_conformance(staged: ox.Store, settings: Settings) -> None:
     """Refuse to publish shipped data or a framework that violates the shapes."""
     store = EmbeddedStore(staged, generation="staging")
-    context = ValidationContext.from_store(store, settings.base_iri)
+    context = ValidationContext.for_build(store, settings.base_iri)
     data_graphs = [
         name
         for name in store.graph_sizes()

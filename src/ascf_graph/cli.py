@@ -145,7 +145,9 @@ def validate_command(
                 raise UnusableInputError(f"{path}: no such file")
             syntax = syntax_named(rdf_format) if rdf_format else None
             data += to_rdflib_graph(parse_file(path, syntax=syntax))
-        context = ValidationContext.from_store(_store_for_validation(settings), settings.base_iri)
+        context = ValidationContext.for_submissions(
+            _store_for_validation(settings), settings.base_iri
+        )
         report = validate(data, context)
     except AscfError as error:
         raise _fail(error) from None

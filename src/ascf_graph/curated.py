@@ -5,41 +5,60 @@ A file starts with grlc-style ``#+`` lines, which keep it valid SPARQL::
     #+ summary: Sub-areas of a focus area
     #+ description: Lists the sub-areas the framework figure places under a focus area.
     #+ tags: framework, hierarchy
-    #+ param _focus_area_iri: the focus area, e.g. https://w3id.org/ascf/id/focus-area/quality-environment
+    #+ param focusArea iri: the focus area, e.g. https://w3id.org/ascf/id/focus-area/utilities
 
-Parameters are variables named ``?_name_iri`` (an IRI) or ``?_name`` (a
-plain literal). They are bound as RDF terms through substitutions, never
-pasted into the query text.
+A parameter names a variable of the query and the kind of term it takes
+(``iri``, ``string``, ``integer``). A caller's value is turned into that RDF
+term and bound through the store's substitutions, never pasted into the query
+text. Substitution fixes the value of a *result column* (the engine joins the
+binding with the answers, like a trailing ``VALUES``), so every parameter must
+be a projected variable; :func:`parse_curated` refuses a query that breaks
+this, and an unbound parameter simply lists every value.
 """
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pyoxigraph as ox
 
 from ascf_graph.errors import QueryNotFoundError, UnusableInputError
 
-_HEADER = re.compile(r"^#\+\s*(\w+)\s*(?:([\w]+)\s*)?:\s*(.*)$")
+ParameterKind = Literal["iri", "string", "integer"]
+
+_HEADER = re.compile(r"^#\+\s*(\w+)\s*(?:(\w+)\s+(\w+)\s*)?:\s*(.*)$")
 _NAME = re.compile(r"^[a-z0-9_]+$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_KINDS: tuple[ParameterKind, ...] = ("iri", "string", "integer")
+_EXAMPLE_VALUES: dict[ParameterKind, ox.NamedNode | ox.Literal] = {
+    "iri": ox.NamedNode("urn:ascf:example"),
+    "string": ox.Literal("example"),
+    "integer": ox.Literal("1", datatype=_XSD_INTEGER),
+}
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """A variable of a curated query that a caller may bind."""
+    """A projected variable of a curated query that a caller may fix."""
 
     name: str
+    kind: ParameterKind
     description: str
 
-    @property
-    def is_iri(self) -> bool:
-        """Whether the value must be an IRI (the variable name ends in ``_iri``)."""
-        return self.name.endswith("_iri")
-
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
-        """The RDF term ``value`` stands for, checked."""
-        if not self.is_iri:
+        """The RDF term ``value`` stands for, checked against the parameter's kind.
+
+        >>> Parameter("year", "integer", "").term("2018")
+        <Literal value=2018 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+        """
+        if self.kind == "string":
             return ox.Literal(value)
+        if self.kind == "integer":
+            if not _INTEGER.match(value):
+                raise UnusableInputError(f"parameter {self.name} needs an integer, got {value!r}")
+            return ox.Literal(value, datatype=_XSD_INTEGER)
         if not value.startswith(("http://", "https://", "urn:")):
             raise UnusableInputError(f"parameter {self.name} needs an absolute IRI, got {value!r}")
         try:
@@ -72,25 +91,48 @@ class CuratedQuery:
 
 
 def parse_curated(name: str, text: str) -> CuratedQuery:
-    """Read a curated query's header; ``summary`` and ``description`` are required."""
+    """Read a curated query's header and check that each parameter can be bound.
+
+    ``summary`` and ``description`` are required; a parameter must name a
+    projected variable and one of the kinds ``iri``, ``string``, ``integer``.
+    """
     header: dict[str, str] = {}
     parameters: list[Parameter] = []
     for line in text.splitlines():
         match = _HEADER.match(line)
         if not match:
             continue
-        key, argument, value = match.groups()
+        key, argument, kind, value = match.groups()
         if key == "param" and argument:
-            parameters.append(Parameter(argument, value.strip()))
+            if kind not in _KINDS:
+                raise UnusableInputError(
+                    f"query {name}: parameter {argument} has kind {kind!r}; "
+                    f"use one of {', '.join(_KINDS)}"
+                )
+            parameters.append(Parameter(argument, kind, value.strip()))  # type: ignore[arg-type]
         else:
             header[key] = value.strip()
     missing = [key for key in ("summary", "description") if key not in header]
     if missing:
         raise UnusableInputError(f"query {name} lacks the header line(s) #+ {', '.join(missing)}")
+    _check_bindable(name, text, parameters)
     tags = tuple(t.strip() for t in header.get("tags", "").split(",") if t.strip())
     return CuratedQuery(
         name, header["summary"], header["description"], text, tags, tuple(parameters)
     )
+
+
+def _check_bindable(name: str, text: str, parameters: list[Parameter]) -> None:
+    """Dry-run the query on an empty store with every parameter bound."""
+    substitutions = {ox.Variable(p.name): _EXAMPLE_VALUES[p.kind] for p in parameters}
+    try:
+        ox.Store().query(text, substitutions=substitutions)
+    except SyntaxError as error:
+        raise UnusableInputError(f"query {name} is not valid SPARQL: {error}") from None
+    except RuntimeError as error:
+        raise UnusableInputError(
+            f"query {name}: a parameter must be a variable of the SELECT clause ({error})"
+        ) from None
 
 
 def load_curated(folder: Path) -> dict[str, CuratedQuery]:

@@ -96,7 +96,9 @@ def parse_quads(
 def parse_file(path: Path, *, syntax: RdfSyntax | None = None) -> list[ox.Quad]:
     """Parse one file, its syntax taken from the extension unless given."""
     chosen = syntax or syntax_for_path(path)
-    return parse_quads(path.read_bytes(), chosen, source=str(path), base_iri=path.as_uri())
+    return parse_quads(
+        path.read_bytes(), chosen, source=str(path), base_iri=path.resolve().as_uri()
+    )
 
 
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:

@@ -1,10 +1,10 @@
 """SHACL validation with reports a data steward can act on.
 
-The data graph is only what the steward sent. The shapes come from
-``graph/shapes/*``; the ontology graph is the framework (so ``sh:class``
-checks against real framework concepts) plus the types of the cities,
-organisations and countries the store already knows (so a project may point
-at a city described earlier). pyshacl never follows ``owl:imports`` here.
+The data graph is what the steward sent, plus the types the store knows for
+every IRI it mentions: so ``sh:class`` checks a focus area against the real
+framework concepts, and a project may point at a city described earlier,
+without loading the whole store into pyshacl. The shapes come from
+``graph/shapes/*``. pyshacl never follows ``owl:imports`` here.
 """
 
 import json
@@ -18,15 +18,12 @@ import rdflib
 from rdflib.namespace import SH
 
 from ascf_graph.graphs import GraphRole, graph_role
-from ascf_graph.namespaces import ASCF, PREFIXES
+from ascf_graph.namespaces import PREFIXES, graph_iri
 from ascf_graph.rdf_io import to_rdflib_graph
 from ascf_graph.store import Store
 
 Severity = Literal["Violation", "Warning", "Info"]
 _SEVERITY_ORDER: dict[str, int] = {"Violation": 0, "Warning": 1, "Info": 2}
-
-#: Classes whose members a submission may point at without describing them again.
-REFERENCEABLE_CLASSES = ("City", "Organisation", "Network", "Country", "SmartCityProject")
 
 
 @dataclass(frozen=True)
@@ -100,40 +97,46 @@ class ValidationReport:
         return self.graph.serialize(format=syntax)
 
 
+#: The stem of the shapes file that checks the framework itself, not stewards' data.
+FRAMEWORK_SHAPES = "framework"
+
+
 @dataclass(frozen=True)
 class ValidationContext:
-    """Shapes and the ontology graph that data is checked against."""
+    """The shapes data is checked against, and where to look up what it refers to.
+
+    With a ``store``, every IRI the data mentions is looked up there and its
+    types are added to the graph pyshacl checks, so ``sh:class`` sees that
+    ``.../focus-area/civic-and-social`` is an ``ascf:FocusArea`` or that a
+    city described last year is an ``ascf:City`` (types include the inferred
+    superclasses). pyshacl's own ``ont_graph`` is not used: it copies only
+    OWL/RDFS axioms and ``owl:NamedIndividual`` s, not the framework's concepts.
+    """
 
     shapes: rdflib.Graph
-    ontology: rdflib.Graph
+    store: Store | None = None
 
     @classmethod
-    def from_store(cls, store: Store, base_iri: str) -> "ValidationContext":
-        """Take the shapes and the framework from the store's named graphs."""
-        shapes, ontology = rdflib.Graph(), rdflib.Graph()
-        for graph_iri in store.graph_sizes():
-            role = graph_role(graph_iri, base_iri)
-            if role is GraphRole.SHAPES:
-                shapes += _graph_contents(store, graph_iri)
-            elif role is GraphRole.ONTOLOGY:
-                ontology += _graph_contents(store, graph_iri)
-        types = store.query(
-            "CONSTRUCT { ?x a ?class } WHERE { VALUES ?class { "
-            + " ".join(f"<{ASCF}{name}>" for name in REFERENCEABLE_CLASSES)
-            + " } ?x a ?class }"
-        )
-        ontology += to_rdflib_graph(types)
-        for prefix, namespace in PREFIXES.items():
-            shapes.bind(prefix, namespace)
-        return cls(shapes=shapes, ontology=ontology)
+    def for_submissions(cls, store: Store, base_iri: str) -> "ValidationContext":
+        """City and project shapes; references resolved against ``store``."""
+        return cls(shapes=_shapes(store, base_iri, include_framework=False), store=store)
+
+    @classmethod
+    def for_build(cls, store: Store, base_iri: str) -> "ValidationContext":
+        """Every shape, the framework's integrity too; the data is the whole build."""
+        return cls(shapes=_shapes(store, base_iri, include_framework=True))
 
 
 def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport:
     """Validate ``data`` against the context's shapes; Warnings do not break conformance."""
+    checked = data
+    if context.store is not None:
+        checked = rdflib.Graph()
+        checked += data
+        checked += referenced_types(context.store, data)
     conforms, report_graph, _ = pyshacl.validate(
-        data,
+        checked,
         shacl_graph=context.shapes,
-        ont_graph=context.ontology,
         inference="none",
         advanced=True,
         allow_warnings=True,
@@ -144,6 +147,38 @@ def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport
     for prefix, namespace in PREFIXES.items():
         report_graph.bind(prefix, namespace)
     return ValidationReport(conforms=bool(conforms), results=results, graph=report_graph)
+
+
+def referenced_types(store: Store, data: rdflib.Graph) -> rdflib.Graph:
+    """``?x rdf:type ?class`` from ``store`` for every IRI ``data`` uses as subject or object."""
+    mentioned = {
+        node
+        for subject, _, value in data
+        for node in (subject, value)
+        if isinstance(node, rdflib.URIRef)
+    }
+    types = rdflib.Graph()
+    for iri in sorted(mentioned):
+        types += to_rdflib_graph(
+            store.query(_TYPES_OF, substitutions={"x": ox.NamedNode(str(iri))})
+        )
+    return types
+
+
+_TYPES_OF = "CONSTRUCT { ?x a ?class } WHERE { ?x a ?class }"
+
+
+def _shapes(store: Store, base_iri: str, *, include_framework: bool) -> rdflib.Graph:
+    framework = graph_iri(base_iri, f"shapes/{FRAMEWORK_SHAPES}")
+    shapes = rdflib.Graph()
+    for name in store.graph_sizes():
+        if graph_role(name, base_iri) is GraphRole.SHAPES and (
+            include_framework or name != framework
+        ):
+            shapes += _graph_contents(store, name)
+    for prefix, namespace in PREFIXES.items():
+        shapes.bind(prefix, namespace)
+    return shapes
 
 
 def compact(iri: str) -> str:

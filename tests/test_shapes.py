@@ -1,0 +1,142 @@
+"""The shapes themselves: the framework's integrity rules catch what they promise to."""
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import SKOS
+
+from ascf_graph.rdf_io import to_rdflib_graph
+from ascf_graph.store import EmbeddedStore
+from ascf_graph.validation import ValidationContext, validate
+
+BASE = "https://w3id.org/ascf/"
+ASCF = rdflib.Namespace(f"{BASE}def/")
+HEALTH = rdflib.URIRef(f"{BASE}id/focus-area/health-and-well-being")
+HOUSING = rdflib.URIRef(f"{BASE}id/sub-area/housing-and-home")
+
+
+@pytest.fixture(scope="module")
+def context(store: EmbeddedStore) -> ValidationContext:
+    """What the build checks the framework with."""
+    return ValidationContext.for_build(store, BASE)
+
+
+@pytest.fixture(scope="module")
+def steward(store: EmbeddedStore) -> ValidationContext:
+    """What a steward's file is checked with."""
+    return ValidationContext.for_submissions(store, BASE)
+
+
+@pytest.fixture(scope="module")
+def framework(store: EmbeddedStore) -> rdflib.Graph:
+    """The framework graph as shipped, without the inferred graph."""
+    quads = store.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+        substitutions={"g": ox.NamedNode(f"{BASE}graph/framework")},
+    )
+    return to_rdflib_graph(quads)
+
+
+def test_the_shipped_framework_conforms(
+    framework: rdflib.Graph, context: ValidationContext
+) -> None:
+    report = validate(framework, context)
+    assert report.conforms, report.to_text()
+    assert report.count("Violation") == 0
+
+
+@pytest.mark.parametrize(
+    ("stated_only", "missing"),
+    [
+        ((HEALTH, ASCF.hasSubArea, HOUSING), (HOUSING, ASCF.subAreaOf, HEALTH)),
+        ((HOUSING, ASCF.subAreaOf, HEALTH), (HEALTH, ASCF.hasSubArea, HOUSING)),
+        ((HEALTH, SKOS.narrower, HOUSING), (HOUSING, SKOS.broader, HEALTH)),
+    ],
+    ids=["down-only", "up-only", "skos-down-only"],
+)
+def test_a_hierarchy_link_stated_one_way_is_a_violation(
+    framework: rdflib.Graph,
+    context: ValidationContext,
+    stated_only: tuple[rdflib.URIRef, ...],
+    missing: tuple[rdflib.URIRef, ...],
+) -> None:
+    assert stated_only in framework
+    broken = rdflib.Graph() + framework
+    broken.remove(missing)
+    report = validate(broken, context)
+    assert not report.conforms
+    one_way = [r for r in report.results if "stated one way only" in r.message]
+    assert one_way, report.to_text()
+    assert {r.focus_node for r in one_way} == {str(HEALTH)}
+    assert {r.value for r in one_way} == {str(HOUSING)}
+
+
+def test_a_concept_without_definition_is_a_violation(
+    framework: rdflib.Graph, context: ValidationContext
+) -> None:
+    broken = rdflib.Graph() + framework
+    broken.remove((HOUSING, SKOS.definition, None))
+    report = validate(broken, context)
+    assert not report.conforms
+    assert any(
+        r.focus_node == str(HOUSING) and r.path == str(SKOS.definition) for r in report.results
+    ), report.to_text()
+
+
+CITY = """
+@prefix ascf: <https://w3id.org/ascf/def/> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
+<https://w3id.org/ascf/id/city/example-city> a ascf:City ;
+    rdfs:label "Example City"@en ;
+    ascf:country <https://w3id.org/ascf/id/country/viet-nam> ;
+    ascf:population 1000 ;
+    org:hasMembership [ a ascf:NetworkMembership ;
+        org:organization <https://w3id.org/ascf/id/organisation/ascn> ] ;
+    {location} .
+"""
+
+
+@pytest.mark.parametrize(
+    ("location", "warned"),
+    [
+        ('rdfs:comment "no location"', True),
+        ("wgs:lat 16.05", True),
+        ("wgs:lat 16.05 ; wgs:long 108.2", False),
+    ],
+    ids=["none", "latitude-only", "latitude-and-longitude"],
+)
+def test_a_city_without_coordinates_gets_a_warning_not_a_violation(
+    steward: ValidationContext, location: str, warned: bool
+) -> None:
+    data = rdflib.Graph().parse(data=CITY.replace("{location}", location), format="turtle")
+    report = validate(data, steward)
+    assert report.conforms, report.to_text()
+    warnings = [r for r in report.results if "no coordinates" in r.message]
+    assert bool(warnings) is warned, report.to_text()
+    assert all(r.severity == "Warning" for r in warnings)
+
+
+def test_a_steward_file_may_point_at_framework_concepts_and_known_cities(
+    steward: ValidationContext,
+) -> None:
+    project = """
+    @prefix ascf: <https://w3id.org/ascf/def/> .
+    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    <https://w3id.org/ascf/id/project/da-nang-example> a ascf:SmartCityProject ;
+        rdfs:label "Example" ;
+        ascf:city <https://w3id.org/ascf/id/city/da-nang> ;
+        ascf:subArea <https://w3id.org/ascf/id/sub-area/tourism> .
+    """
+    data = rdflib.Graph().parse(data=project, format="turtle")
+    assert validate(data, steward).conforms
+    wrong = project.replace("sub-area/tourism", "focus-area/tourism").replace(
+        "city/da-nang", "city/atlantis"
+    )
+    report = validate(rdflib.Graph().parse(data=wrong, format="turtle"), steward)
+    assert not report.conforms
+    assert {r.value for r in report.results if r.severity == "Violation"} == {
+        f"{BASE}id/focus-area/tourism",
+        f"{BASE}id/city/atlantis",
+    }, report.to_text()
