@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test build lint format bench clean system-deps
+.PHONY: run test build lint format bench clean system-deps test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ system-deps:
 	  echo "installing a Java runtime for the HermiT reasoner"; \
 	  apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; }
 
+## test-deps: what the tests drive besides Python: Debian's Chromium and its ChromeDriver
+test-deps: system-deps
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { \
+	  echo "installing Debian's chromium and chromium-driver for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
 ## build: load ontology/, shapes/, data/ into the on-disk store
 build: $(STAMP) system-deps
 	$(BIN)/ascf-graph build
@@ -31,7 +38,7 @@ run: build
 	$(BIN)/ascf-graph serve --host $(HOST) --port $(PORT)
 
 ## test: the whole suite, with ruff first
-test: $(STAMP) system-deps
+test: $(STAMP) test-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

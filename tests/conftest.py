@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -16,8 +17,13 @@ from ascf_graph.build import build
 from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore
 
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webdriver import WebDriver
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 def clone_settings(settings: Settings, destination: Path) -> Settings:
@@ -88,6 +94,8 @@ def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -102,3 +110,38 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
         except httpx.TransportError:
             time.sleep(0.1)
     raise RuntimeError(f"the server at {url} did not answer within 30 s")
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator["WebDriver"]:
+    """Debian's headless Chromium, driven by its ChromeDriver, with no network past loopback.
+
+    The flags are the ones that keep Chromium from calling home on a closed
+    network; a dead proxy sends anything but loopback (never proxied) nowhere.
+    """
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        "--proxy-server=http://127.0.0.1:9",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
