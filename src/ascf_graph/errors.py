@@ -98,3 +98,17 @@ class QueryNotFoundError(AscfError):
 
     code = "query-not-found"
     status = 404
+
+
+class ResourceNotFoundError(AscfError):
+    """No resource, document or page at that address."""
+
+    code = "not-found"
+    status = 404
+
+
+class NotAcceptableError(AscfError):
+    """None of the formats the client accepts can carry this document."""
+
+    code = "not-acceptable"
+    status = 406

@@ -32,6 +32,10 @@ PREFIXES: Final[dict[str, str]] = {
     "vann": "http://purl.org/vocab/vann/",
     "void": "http://rdfs.org/ns/void#",
     "schema": "https://schema.org/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
 }
 
 

@@ -1,0 +1,379 @@
+"""Dereferencing: from a URI to the description of the resource it names.
+
+The URI contract (``shared/DESIGN.md``) names things under ``{base}id/`` and
+``{base}def``; the documents about them live under ``{base}doc/``:
+
+| thing | URI | generic document | one representation |
+|---|---|---|---|
+| framework element, city, project... | ``{base}id/{kind}/{slug}`` | ``{base}doc/{kind}/{slug}`` | ``….ttl`` ``.jsonld`` ``.rdf`` ``.nt`` ``.html`` |
+| the framework | ``{base}id/framework`` | ``{base}doc/framework`` | idem |
+| the ontology | ``{base}def`` | ``{base}doc/def`` | idem (``.html`` is its documentation) |
+| an ontology term | ``{base}def/{Term}`` | ``{base}doc/def/{Term}`` | idem |
+
+A description holds the resource's own statements (asserted and inferred, in
+every graph), the statements of the blank nodes it reaches, the labels and
+types of everything it links to and of the properties it uses, the
+statements that point at it (one page of them at a time), and the
+document's own metadata. Every query binds the resource through
+``substitutions``; nothing from the request is pasted into query text.
+"""
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import pyoxigraph as ox
+
+from ascf_graph.conneg import negotiate
+from ascf_graph.namespaces import DEFAULT_BASE_IRI, PREFIXES, graph_iri
+from ascf_graph.rdf_io import RdfSyntax, syntax_named
+from ascf_graph.store import Store
+
+INBOUND_PAGE_SIZE = 100
+MAX_BLANK_DEPTH = 12
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9_~-]+$")
+
+RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+SKOS = PREFIXES["skos"]
+DCT = PREFIXES["dct"]
+XSD = PREFIXES["xsd"]
+FOAF = PREFIXES["foaf"]
+HYDRA = PREFIXES["hydra"]
+
+
+# -- formats ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentFormat:
+    """One representation of a document: HTML, or an RDF syntax."""
+
+    extension: str
+    media_type: str
+    label: str
+    syntax: RdfSyntax | None
+
+    @property
+    def is_html(self) -> bool:
+        """Whether this is the page for people."""
+        return self.syntax is None
+
+
+HTML = DocumentFormat("html", "text/html", "HTML", None)
+FORMATS: tuple[DocumentFormat, ...] = (
+    HTML,
+    DocumentFormat("ttl", "text/turtle", "Turtle", syntax_named("turtle")),
+    DocumentFormat("jsonld", "application/ld+json", "JSON-LD", syntax_named("jsonld")),
+    DocumentFormat("rdf", "application/rdf+xml", "RDF/XML", syntax_named("rdfxml")),
+    DocumentFormat("nt", "application/n-triples", "N-Triples", syntax_named("ntriples")),
+)
+RDF_FORMATS = tuple(f for f in FORMATS if not f.is_html)
+
+
+def format_for_extension(extension: str) -> DocumentFormat | None:
+    """The format a document's extension names, if it names one.
+
+    >>> format_for_extension("jsonld").media_type
+    'application/ld+json'
+    >>> format_for_extension("png") is None
+    True
+    """
+    return next((f for f in FORMATS if f.extension == extension), None)
+
+
+def negotiate_format(
+    accept: str | None, formats: tuple[DocumentFormat, ...] = FORMATS
+) -> DocumentFormat | None:
+    """The format the ``Accept`` header prefers (q-values honoured; ties go to HTML first).
+
+    >>> negotiate_format("text/turtle;q=0.5, application/ld+json").extension
+    'jsonld'
+    >>> negotiate_format("text/html,application/xhtml+xml,*/*;q=0.8").extension
+    'html'
+    >>> negotiate_format("image/png") is None
+    True
+    """
+    chosen = negotiate(accept, [f.media_type for f in formats])
+    return next((f for f in formats if f.media_type == chosen), None)
+
+
+# -- addresses ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resource that a request names, with where its documents live."""
+
+    base_iri: str
+    path: str
+    """The resource's path under the base: ``id/city/hue``, ``def/City`` or ``def``."""
+
+    @property
+    def iri(self) -> str:
+        """The resource's IRI."""
+        return self.base_iri + self.path
+
+    @property
+    def is_ontology(self) -> bool:
+        """Whether this is the ontology itself (``{base}def``)."""
+        return self.path == "def"
+
+    @property
+    def document_path(self) -> str:
+        """The generic document's path, without extension: ``doc/city/hue``."""
+        rest = self.path[len("id/") :] if self.path.startswith("id/") else self.path
+        return f"doc/{rest}"
+
+    def document_url(self, fmt: DocumentFormat | None = None, page: int = 1) -> str:
+        """The document's address on this host (a path), in one format or negotiated."""
+        url = "/" + self.document_path + (f".{fmt.extension}" if fmt else "")
+        return url + (f"?page={page}" if page > 1 else "")
+
+    def document_iri(self, page: int = 1) -> str:
+        """The generic document's IRI under the base, as descriptions name it."""
+        return self.base_iri + self.document_url(page=page)[1:]
+
+
+def target_for_resource(base_iri: str, path: str) -> Target | None:
+    """The target of a resource path (``id/...``, ``def`` or ``def/...``), if well formed.
+
+    >>> target_for_resource("https://w3id.org/ascf/", "id/city/hue").iri
+    'https://w3id.org/ascf/id/city/hue'
+    >>> target_for_resource("https://w3id.org/ascf/", "id/city/hue.ttl") is None
+    True
+    >>> target_for_resource("https://w3id.org/ascf/", "def/City").document_url()
+    '/doc/def/City'
+    """
+    segments = path.split("/")
+    if segments[0] == "id" and len(segments) >= 2 or segments[0] == "def":
+        if all(_SEGMENT.match(segment) for segment in segments):
+            return Target(base_iri, path)
+    return None
+
+
+def target_for_document(base_iri: str, path: str) -> tuple[Target, DocumentFormat | None] | None:
+    """The target and format a document path (under ``doc/``) names, if any.
+
+    >>> target, fmt = target_for_document("https://w3id.org/ascf/", "focus-area/tourism.ttl")
+    >>> target.iri, fmt.media_type
+    ('https://w3id.org/ascf/id/focus-area/tourism', 'text/turtle')
+    >>> target_for_document("https://w3id.org/ascf/", "def")[0].iri
+    'https://w3id.org/ascf/def'
+    >>> target_for_document("https://w3id.org/ascf/", "city/hue.png") is None
+    True
+    """
+    stem, dot, extension = path.rpartition(".")
+    fmt = None
+    if dot:
+        fmt = format_for_extension(extension)
+        if fmt is None:
+            return None
+        path = stem
+    resource = path if path == "def" or path.startswith("def/") else f"id/{path}"
+    target = target_for_resource(base_iri, resource)
+    return (target, fmt) if target else None
+
+
+def local_path(iri: str, base_iri: str) -> str | None:
+    """Where this host serves the page about ``iri``, if it is one of ours.
+
+    >>> local_path("https://w3id.org/ascf/id/city/hue", "https://w3id.org/ascf/")
+    '/doc/city/hue'
+    >>> local_path("http://www.wikidata.org/entity/Q1", "https://w3id.org/ascf/") is None
+    True
+    """
+    if not iri.startswith(base_iri):
+        return None
+    target = target_for_resource(base_iri, iri[len(base_iri) :])
+    return target.document_url() if target else None
+
+
+# -- descriptions -------------------------------------------------------------
+
+
+_LABELS = f"""
+    VALUES ?labelProperty {{ <{RDFS}label> <{SKOS}prefLabel> <{SKOS}notation> <{DCT}title> }}
+"""
+
+_EXISTS = "ASK { ?node ?p ?o }"
+
+_OUTBOUND = f"""
+CONSTRUCT {{
+  ?node ?p ?o .
+  ?o ?labelProperty ?label .
+  ?o a ?type .
+  ?p <{RDFS}label> ?propertyLabel .
+}} WHERE {{
+  ?node ?p ?o .
+  OPTIONAL {{ ?o ?labelProperty ?label . {_LABELS} }}
+  OPTIONAL {{ FILTER(isIRI(?o)) ?o a ?type }}
+  OPTIONAL {{ ?p <{RDFS}label> ?propertyLabel }}
+}}
+"""
+
+_INBOUND_COUNT = """
+SELECT ?node (COUNT(*) AS ?links) WHERE {
+  { SELECT DISTINCT ?s ?p ?node WHERE { ?s ?p ?node . FILTER(isIRI(?s) && ?s != ?node) } }
+} GROUP BY ?node
+"""
+
+# Inbound subjects carry their city (ascf:city), so that a page can say where a
+# project that points here is. LIMIT and OFFSET are integers we compute.
+_INBOUND_PAGE = f"""
+CONSTRUCT {{
+  ?s ?p ?node .
+  ?s ?labelProperty ?label .
+  ?s a ?type .
+  ?s ?cityProperty ?city .
+  ?city <{RDFS}label> ?cityLabel .
+  ?p <{RDFS}label> ?propertyLabel .
+}} WHERE {{
+  {{
+    SELECT DISTINCT ?s ?p ?node WHERE {{ ?s ?p ?node . FILTER(isIRI(?s) && ?s != ?node) }}
+    ORDER BY ?p ?s LIMIT %(limit)d OFFSET %(offset)d
+  }}
+  OPTIONAL {{ ?s ?labelProperty ?label . {_LABELS} }}
+  OPTIONAL {{ ?s a ?type }}
+  OPTIONAL {{ ?s ?cityProperty ?city . ?city <{RDFS}label> ?cityLabel }}
+  OPTIONAL {{ ?p <{RDFS}label> ?propertyLabel }}
+}}
+"""
+
+_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+@dataclass(frozen=True)
+class Description:
+    """What one document says about its resource."""
+
+    target: Target
+    triples: tuple[ox.Triple, ...]
+    page: int = 1
+    pages: int = 1
+    inbound: int = 0
+
+    @property
+    def document_iri(self) -> str:
+        """This page's IRI (the generic document, with ``?page=`` past the first)."""
+        return self.target.document_iri(self.page)
+
+
+def exists(store: Store, target: Target) -> bool:
+    """Whether the store says anything about the target (retired concepts included)."""
+    return bool(store.query(_EXISTS, substitutions={"node": ox.NamedNode(target.iri)}))
+
+
+def inbound_pages(store: Store, target: Target, page_size: int = INBOUND_PAGE_SIZE) -> int:
+    """How many pages the statements pointing at the target fill (at least one)."""
+    return max(1, math.ceil(count_inbound(store, target) / page_size))
+
+
+def count_inbound(store: Store, target: Target) -> int:
+    """How many distinct statements, with an IRI as subject, point at the target."""
+    rows = list(store.query(_INBOUND_COUNT, substitutions={"node": ox.NamedNode(target.iri)}))
+    return int(rows[0]["links"].value) if rows else 0
+
+
+def describe(
+    store: Store,
+    target: Target,
+    *,
+    modified: datetime,
+    license_iri: str | None,
+    page: int = 1,
+    page_size: int = INBOUND_PAGE_SIZE,
+) -> Description:
+    """The description of ``target`` (page ``page`` of its inbound links).
+
+    The caller has checked that the target exists and that the page is in range.
+    """
+    node = ox.NamedNode(target.iri)
+    triples: dict[ox.Triple, None] = {}
+    if target.is_ontology:
+        ontology_graph = graph_iri(target.base_iri, "def")
+        triples.update(dict.fromkeys(store.query(_GRAPH, default_graphs=[ontology_graph])))
+    else:
+        _add_outbound(store, node, triples)
+    inbound = count_inbound(store, target)
+    pages = max(1, math.ceil(inbound / page_size))
+    if not target.is_ontology:
+        query = _INBOUND_PAGE % {"limit": page_size, "offset": (page - 1) * page_size}
+        city = ox.NamedNode(target.base_iri + "def/city")
+        bindings = {"node": node, "cityProperty": city}
+        triples.update(dict.fromkeys(store.query(query, substitutions=bindings)))
+    description = Description(target, (), page, pages, inbound)
+    triples.update(dict.fromkeys(_metadata(description, modified, license_iri)))
+    return Description(target, tuple(triples), page, pages, inbound)
+
+
+def _add_outbound(store: Store, node: ox.NamedNode, triples: dict[ox.Triple, None]) -> None:
+    """The node's statements, then those of every blank node they reach (breadth first)."""
+    frontier: list[ox.NamedNode | ox.BlankNode] = [node]
+    seen: set[ox.NamedNode | ox.BlankNode] = {node}
+    for _ in range(MAX_BLANK_DEPTH):
+        reached: list[ox.BlankNode] = []
+        for subject in frontier:
+            for triple in store.query(_OUTBOUND, substitutions={"node": subject}):
+                triples[triple] = None
+                if (
+                    triple.subject == subject
+                    and isinstance(triple.object, ox.BlankNode)
+                    and triple.object not in seen
+                ):
+                    seen.add(triple.object)
+                    reached.append(triple.object)
+        if not reached:
+            return
+        frontier = list(reached)
+
+
+def _metadata(
+    description: Description, modified: datetime, license_iri: str | None
+) -> Iterable[ox.Triple]:
+    """The document's statements about itself."""
+    document = ox.NamedNode(description.document_iri)
+    target = description.target
+    yield ox.Triple(document, ox.NamedNode(RDF + "type"), ox.NamedNode(FOAF + "Document"))
+    yield ox.Triple(document, ox.NamedNode(FOAF + "primaryTopic"), ox.NamedNode(target.iri))
+    yield ox.Triple(
+        document,
+        ox.NamedNode(DCT + "modified"),
+        ox.Literal(modified.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=ox.NamedNode(XSD + "dateTime")),
+    )
+    if license_iri:
+        yield ox.Triple(document, ox.NamedNode(DCT + "license"), ox.NamedNode(license_iri))
+    if description.pages > 1:
+        yield ox.Triple(document, ox.NamedNode(HYDRA + "totalItems"), _integer(description.inbound))
+        if description.page > 1:
+            previous = ox.NamedNode(target.document_iri(description.page - 1))
+            yield ox.Triple(document, ox.NamedNode(HYDRA + "previous"), previous)
+        if description.page < description.pages:
+            following = ox.NamedNode(target.document_iri(description.page + 1))
+            yield ox.Triple(document, ox.NamedNode(HYDRA + "next"), following)
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def prefixes_for(base_iri: str) -> dict[str, str]:
+    """The prefixes serializations use, moved onto ``base_iri``."""
+    return {
+        name: base_iri + namespace[len(DEFAULT_BASE_IRI) :]
+        if namespace.startswith(DEFAULT_BASE_IRI)
+        else namespace
+        for name, namespace in PREFIXES.items()
+    }
+
+
+def serialize(triples: Iterable[ox.Triple], fmt: DocumentFormat, base_iri: str) -> bytes:
+    """The triples in an RDF format (Turtle and RDF/XML with our prefixes)."""
+    if fmt.syntax is None:
+        raise ValueError("HTML is rendered from a description, not serialized")
+    syntax = fmt.syntax.oxigraph
+    prefixes = prefixes_for(base_iri) if syntax in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(list(triples), format=syntax, prefixes=prefixes)
