@@ -7,10 +7,15 @@ from fastapi import FastAPI
 
 from ascf_graph import __version__
 from ascf_graph.dependencies import StoreDep
+from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.http_errors import install_error_handlers
+from ascf_graph.linked_data_router import router as linked_data_router
+from ascf_graph.read_middleware import install_read_middleware
 from ascf_graph.settings import Settings
+from ascf_graph.site_router import router as site_router
 from ascf_graph.sparql_router import router as sparql_router
 from ascf_graph.store import EmbeddedStore, Store
+from ascf_graph.web import environment as template_environment
 
 
 def open_store(settings: Settings) -> Store:
@@ -26,6 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.store = open_store(settings)
+        app.state.generation_cache = GenerationCache(settings.data_dir / "cache")
+        app.state.templates = template_environment()
         try:
             yield
         finally:
@@ -38,7 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_read_middleware(app)
     app.include_router(sparql_router)
+    app.include_router(linked_data_router)
+    app.include_router(site_router)
 
     @app.get("/health", summary="Liveness and what the store holds")
     def health(store: StoreDep) -> dict[str, object]:

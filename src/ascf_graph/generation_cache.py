@@ -90,8 +90,7 @@ class GenerationCache:
         on disk.
         """
         marker = self.folder(generation) / _MARKER
-        stamp = datetime.fromtimestamp(int(marker.stat().st_mtime), tz=UTC)
-        return stamp
+        return datetime.fromtimestamp(int(marker.stat().st_mtime), tz=UTC)
 
     def _lock_for(self, generation: str, key: str) -> threading.Lock:
         with self._guard:

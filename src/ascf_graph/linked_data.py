@@ -3,12 +3,15 @@
 The URI contract (``shared/DESIGN.md``) names things under ``{base}id/`` and
 ``{base}def``; the documents about them live under ``{base}doc/``:
 
-| thing | URI | generic document | one representation |
-|---|---|---|---|
-| framework element, city, project... | ``{base}id/{kind}/{slug}`` | ``{base}doc/{kind}/{slug}`` | ``….ttl`` ``.jsonld`` ``.rdf`` ``.nt`` ``.html`` |
-| the framework | ``{base}id/framework`` | ``{base}doc/framework`` | idem |
-| the ontology | ``{base}def`` | ``{base}doc/def`` | idem (``.html`` is its documentation) |
-| an ontology term | ``{base}def/{Term}`` | ``{base}doc/def/{Term}`` | idem |
+| thing | URI | its document |
+|---|---|---|
+| framework element, city, project... | ``{base}id/{kind}/{slug}`` | ``{base}doc/{kind}/{slug}`` |
+| the framework | ``{base}id/framework`` | ``{base}doc/framework`` |
+| the ontology | ``{base}def`` | ``{base}doc/def`` (HTML: its documentation) |
+| an ontology term | ``{base}def/{Term}`` | ``{base}doc/def/{Term}`` |
+
+Each document comes as ``.html``, ``.ttl``, ``.jsonld``, ``.rdf`` and ``.nt``;
+without an extension, the ``Accept`` header chooses.
 
 A description holds the resource's own statements (asserted and inferred, in
 every graph), the statements of the blank nodes it reaches, the labels and
@@ -20,7 +23,7 @@ document's own metadata. Every query binds the resource through
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -149,9 +152,9 @@ def target_for_resource(base_iri: str, path: str) -> Target | None:
     '/doc/def/City'
     """
     segments = path.split("/")
-    if segments[0] == "id" and len(segments) >= 2 or segments[0] == "def":
-        if all(_SEGMENT.match(segment) for segment in segments):
-            return Target(base_iri, path)
+    well_placed = (segments[0] == "id" and len(segments) >= 2) or segments[0] == "def"
+    if well_placed and all(_SEGMENT.match(segment) for segment in segments):
+        return Target(base_iri, path)
     return None
 
 
@@ -307,7 +310,26 @@ def describe(
         triples.update(dict.fromkeys(store.query(query, substitutions=bindings)))
     description = Description(target, (), page, pages, inbound)
     triples.update(dict.fromkeys(_metadata(description, modified, license_iri)))
-    return Description(target, tuple(triples), page, pages, inbound)
+    return Description(
+        target, tuple(sorted(triples, key=_reading_order(node))), page, pages, inbound
+    )
+
+
+def _reading_order(node: ox.NamedNode) -> Callable[[ox.Triple], tuple[object, ...]]:
+    """Sort key: the resource's statements first, then blank nodes, then the rest by subject."""
+
+    def key(triple: ox.Triple) -> tuple[object, ...]:
+        subject = triple.subject
+        rank = 0 if subject == node else 1 if isinstance(subject, ox.BlankNode) else 2
+        return (
+            rank,
+            subject.value,
+            triple.predicate.value != RDF + "type",
+            triple.predicate.value,
+            str(triple.object),
+        )
+
+    return key
 
 
 def _add_outbound(store: Store, node: ox.NamedNode, triples: dict[ox.Triple, None]) -> None:
@@ -342,7 +364,9 @@ def _metadata(
     yield ox.Triple(
         document,
         ox.NamedNode(DCT + "modified"),
-        ox.Literal(modified.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=ox.NamedNode(XSD + "dateTime")),
+        ox.Literal(
+            modified.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=ox.NamedNode(XSD + "dateTime")
+        ),
     )
     if license_iri:
         yield ox.Triple(document, ox.NamedNode(DCT + "license"), ox.NamedNode(license_iri))
@@ -361,19 +385,43 @@ def _integer(value: int) -> ox.Literal:
 
 
 def prefixes_for(base_iri: str) -> dict[str, str]:
-    """The prefixes serializations use, moved onto ``base_iri``."""
+    """The prefixes serializations use, moved onto ``base_iri``.
+
+    ``id:`` is left out: local names with ``/`` would be written escaped.
+    """
     return {
         name: base_iri + namespace[len(DEFAULT_BASE_IRI) :]
         if namespace.startswith(DEFAULT_BASE_IRI)
         else namespace
         for name, namespace in PREFIXES.items()
+        if name != "id"
+    }
+
+
+def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace one of the triples' IRIs starts with."""
+    iris = {
+        term.value
+        for triple in triples
+        for term in (triple.subject, triple.predicate, triple.object)
+        if isinstance(term, ox.NamedNode)
+    } | {
+        triple.object.datatype.value for triple in triples if isinstance(triple.object, ox.Literal)
+    }
+    return {
+        name: namespace
+        for name, namespace in prefixes.items()
+        if any(iri.startswith(namespace) for iri in iris)
     }
 
 
 def serialize(triples: Iterable[ox.Triple], fmt: DocumentFormat, base_iri: str) -> bytes:
-    """The triples in an RDF format (Turtle and RDF/XML with our prefixes)."""
+    """The triples in an RDF format (Turtle and RDF/XML with the prefixes they use)."""
     if fmt.syntax is None:
         raise ValueError("HTML is rendered from a description, not serialized")
     syntax = fmt.syntax.oxigraph
-    prefixes = prefixes_for(base_iri) if syntax in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    return ox.serialize(list(triples), format=syntax, prefixes=prefixes)
+    triples = list(triples)
+    prefixes = None
+    if syntax in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+        prefixes = used_prefixes(triples, prefixes_for(base_iri))
+    return ox.serialize(triples, format=syntax, prefixes=prefixes)

@@ -1,0 +1,160 @@
+"""``/id/...``, ``/def``, ``/def/...`` and ``/doc/...``: dereferencing, as a mountable router.
+
+A resource URI answers 303 See Other to the document in the format the
+``Accept`` header prefers; a document answers 200 in its format (named by
+its extension, or negotiated), with validators, ``Link`` headers and 304 for
+a matching ``If-None-Match``. Unknown URIs answer 404: a page with search
+suggestions for browsers, plain text for other clients.
+"""
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+
+from ascf_graph import linked_data, web
+from ascf_graph.conneg import negotiate
+from ascf_graph.dependencies import SiteDep
+from ascf_graph.errors import NotAcceptableError, ResourceNotFoundError, UnusableInputError
+from ascf_graph.http_caching import CACHE_CONTROL, Link, link_header, not_modified
+from ascf_graph.linked_data import FORMATS, DocumentFormat, Target
+from ascf_graph.site import Site
+
+router = APIRouter(tags=["linked data"])
+
+MAX_SUGGESTIONS = 8
+
+
+@router.get("/id/{path:path}", summary="A resource: 303 See Other to its document")
+def resource(path: str, request: Request, site: SiteDep) -> Response:
+    """Framework elements, the framework, cities, projects: everything under ``id/``."""
+    return see_other(site, request, f"id/{path}")
+
+
+@router.get("/def", summary="The ontology: 303 See Other to its document")
+def ontology(request: Request, site: SiteDep) -> Response:
+    """The ontology; browsers are sent to its documentation."""
+    return see_other(site, request, "def")
+
+
+@router.get("/def/{path:path}", summary="An ontology term: 303 See Other to its document")
+def term(path: str, request: Request, site: SiteDep) -> Response:
+    """A class or property of the ontology."""
+    return see_other(site, request, f"def/{path}")
+
+
+@router.get("/doc/{path:path}", summary="The document describing a resource")
+def document(path: str, request: Request, site: SiteDep) -> Response:
+    """The description in the extension's format, or in the one ``Accept`` prefers."""
+    parsed = linked_data.target_for_document(site.base_iri, path)
+    if parsed is None:
+        return not_found(site, request, site.base_iri + "doc/" + path)
+    target, fmt = parsed
+    if not site.exists(target):
+        return not_found(site, request, target.iri)
+    negotiated = fmt is None
+    if fmt is None:
+        fmt = linked_data.negotiate_format(request.headers.get("accept"))
+        if fmt is None:
+            offered = ", ".join(f.media_type for f in FORMATS)
+            raise NotAcceptableError(
+                f"{target.document_url()} comes as {offered}; "
+                f"or ask for {target.document_url(FORMATS[1])} and the like by extension"
+            )
+    page = requested_page(request)
+    pages = 1 if target.is_ontology else site.inbound_pages(target)
+    if page > pages:
+        raise ResourceNotFoundError(
+            f"{target.document_url()} has {pages} page{'s' if pages > 1 else ''} "
+            f"of inbound links, not {page}"
+        )
+    url = target.document_url(fmt, page)
+    validators = site.validators(url)
+    headers = validators.headers() | {"Link": document_links(target, fmt, page, pages)}
+    if negotiated:
+        headers |= {"Vary": "Accept", "Content-Location": url}
+    if not_modified(request.headers, validators):
+        return Response(status_code=304, headers=headers)
+    return Response(render(site, target, fmt, page), media_type=fmt.media_type, headers=headers)
+
+
+def see_other(site: Site, request: Request, path: str) -> Response:
+    """303 to the document in the preferred format (the generic one when none fits)."""
+    target = linked_data.target_for_resource(site.base_iri, path)
+    if target is None or not site.exists(target):
+        return not_found(site, request, site.base_iri + path)
+    fmt = linked_data.negotiate_format(request.headers.get("accept"))
+    location = target.document_url(fmt)
+    links = [Link(target.document_url(), "describedby")] + [
+        Link(target.document_url(f), "describedby", f.media_type) for f in FORMATS
+    ]
+    headers = {
+        "Location": location,
+        "Vary": "Accept",
+        "Link": link_header(links),
+        "Cache-Control": CACHE_CONTROL,
+    }
+    return PlainTextResponse(f"See Other: {location}\n", status_code=303, headers=headers)
+
+
+def requested_page(request: Request) -> int:
+    """The ``page`` parameter: a whole number from 1, or 1 when absent."""
+    values = request.query_params.getlist("page")
+    if not values:
+        return 1
+    if len(values) > 1 or not values[0].isdigit() or int(values[0]) < 1:
+        raise UnusableInputError(f"page must be one whole number from 1 on, not {values!r}")
+    return int(values[0])
+
+
+def document_links(target: Target, fmt: DocumentFormat, page: int, pages: int) -> str:
+    """``Link``: the other formats, the resource described, and the neighbouring pages."""
+    links = [
+        Link(target.document_url(other, page), "alternate", other.media_type)
+        for other in FORMATS
+        if other != fmt
+    ]
+    links.append(Link(target.iri, "describes"))
+    if page > 1:
+        links.append(Link(target.document_url(fmt, page - 1), "prev", fmt.media_type))
+    if page < pages:
+        links.append(Link(target.document_url(fmt, page + 1), "next", fmt.media_type))
+    return link_header(links)
+
+
+def render(site: Site, target: Target, fmt: DocumentFormat, page: int) -> bytes:
+    """The document's body in ``fmt``."""
+    if fmt.is_html and target.is_ontology:
+        return site.ontology_documentation().read_bytes()
+    description = site.describe(target, page)
+    if not fmt.is_html:
+        return linked_data.serialize(description.triples, fmt, site.base_iri)
+    figure = site.figure() if target == site.framework_target() else None
+    html = web.render_resource(
+        site.templates, description, license_iri=site.license(), figure=figure
+    )
+    return html.encode("utf-8")
+
+
+def not_found(site: Site, request: Request, iri: str) -> Response:
+    """404: suggestions on a page for browsers, JSON or plain text for other clients."""
+    words = iri.rstrip("/").rsplit("/", 1)[-1].split(".")[0].replace("-", " ")
+    hits = [
+        hit.to_json(site.base_iri)
+        for hit in site.search_index().search(words, limit=MAX_SUGGESTIONS)
+    ]
+    message = f"nothing is known about <{iri}>"
+    chosen = negotiate(
+        request.headers.get("accept"), ["text/html", "text/plain", "application/json"]
+    )
+    headers = {"Vary": "Accept"}
+    if chosen == "text/html":
+        page = web.render_not_found(site.templates, iri, hits, site.license())
+        return HTMLResponse(page, status_code=404, headers=headers)
+    if chosen == "application/json":
+        body = {"code": ResourceNotFoundError.code, "message": message, "suggestions": hits}
+        return JSONResponse(body, status_code=404, headers=headers)
+    lines = [f"Not found: {message}."]
+    if hits:
+        lines.append("Perhaps you meant:")
+        lines.extend(f"  {hit['iri']}  ({hit['label']})" for hit in hits)
+    lines.append(f"Search: /search?q={words.replace(' ', '+')}")
+    return PlainTextResponse("\n".join(lines) + "\n", status_code=404, headers=headers)

@@ -1,0 +1,156 @@
+"""The published site over one store: what the linked-data routes ask for, cached per generation.
+
+A :class:`Site` is a light object made for each request from the store, the
+settings and the :class:`~ascf_graph.generation_cache.GenerationCache` on
+``app.state``. Everything it derives from the store (search index, framework
+figure, JSON-LD context, VoID, ontology documentation, dumps) is computed once
+per store generation; descriptions are cheap and computed per request.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+import pyoxigraph as ox
+
+from ascf_graph import dumps, linked_data, ontology_docs, void, web
+from ascf_graph.framework_figure import FrameworkFigure, framework_figure
+from ascf_graph.generation_cache import GenerationCache
+from ascf_graph.http_caching import Validators, entity_tag
+from ascf_graph.jsonld_context import jsonld_context
+from ascf_graph.linked_data import Description, Target
+from ascf_graph.search import LabelIndex
+from ascf_graph.settings import Settings
+from ascf_graph.store import Store
+
+_LICENSE = """
+SELECT ?license WHERE { ?ontology <http://purl.org/dc/terms/license> ?license }
+"""
+_COUNT_TYPED = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }"
+
+
+@dataclass
+class Site:
+    """The store seen as a website and a linked-data service."""
+
+    store: Store
+    settings: Settings
+    cache: GenerationCache
+    templates: jinja2.Environment
+
+    @property
+    def base_iri(self) -> str:
+        """The base of every IRI we publish."""
+        return self.settings.base_iri
+
+    @property
+    def generation(self) -> str:
+        """The store's current generation."""
+        return self.store.generation
+
+    @property
+    def modified(self) -> datetime:
+        """When the current generation was first served."""
+        return self.cache.modified(self.generation)
+
+    def validators(self, *representation: object) -> Validators:
+        """ETag and Last-Modified of one representation of the current generation."""
+        return Validators(entity_tag(self.generation, *representation), self.modified)
+
+    def license(self) -> str | None:
+        """The licence the ontology declares (``{base}def dct:license``), if any."""
+
+        def find() -> str | None:
+            ontology = ox.NamedNode(self.base_iri + "def")
+            rows = self.store.query(_LICENSE, substitutions={"ontology": ontology})
+            licences = sorted(row["license"].value for row in rows)
+            return licences[0] if licences else None
+
+        return self.cache.memo(self.generation, "license", find)
+
+    # -- descriptions ---------------------------------------------------------
+
+    def exists(self, target: Target) -> bool:
+        """Whether the store knows the target."""
+        return linked_data.exists(self.store, target)
+
+    def inbound_pages(self, target: Target) -> int:
+        """How many pages of inbound links the target's document has."""
+        return linked_data.inbound_pages(self.store, target)
+
+    def describe(self, target: Target, page: int = 1) -> Description:
+        """The description of the target (one page of inbound links)."""
+        return linked_data.describe(
+            self.store, target, modified=self.modified, license_iri=self.license(), page=page
+        )
+
+    def framework_target(self) -> Target:
+        """The framework's concept scheme, ``{base}id/framework``."""
+        target = linked_data.target_for_resource(self.base_iri, "id/framework")
+        assert target is not None
+        return target
+
+    # -- derived once per generation ------------------------------------------
+
+    def search_index(self) -> LabelIndex:
+        """The label index of everything under ``id/``."""
+        return self.cache.memo(
+            self.generation, "search", lambda: LabelIndex.from_store(self.store, self.base_iri)
+        )
+
+    def figure(self) -> FrameworkFigure:
+        """The framework's figure."""
+        return self.cache.memo(
+            self.generation, "figure", lambda: framework_figure(self.store, self.base_iri)
+        )
+
+    def count_of(self, class_name: str) -> int:
+        """How many resources have the class ``{base}def/{class_name}``."""
+
+        def count() -> int:
+            bindings = {"class": ox.NamedNode(self.base_iri + "def/" + class_name)}
+            rows = list(self.store.query(_COUNT_TYPED, substitutions=bindings))
+            return int(rows[0]["n"].value) if rows else 0
+
+        return self.cache.memo(self.generation, f"count:{class_name}", count)
+
+    def context(self) -> dict[str, object]:
+        """The JSON-LD context document."""
+        return self.cache.memo(
+            self.generation, "context", lambda: jsonld_context(self.store, self.base_iri)
+        )
+
+    def dataset_description(self) -> list[ox.Triple]:
+        """VoID and DCAT statements about the dataset."""
+        return self.cache.memo(
+            self.generation,
+            "void",
+            lambda: void.describe_dataset(
+                self.store, self.base_iri, modified=self.modified, license_iri=self.license()
+            ),
+        )
+
+    def ontology_documentation(self) -> Path:
+        """The HTML documentation of the ontology (pyLODE), written on first request."""
+        ontology = linked_data.target_for_resource(self.base_iri, "def")
+        assert ontology is not None
+
+        def write(path: Path) -> None:
+            description = self.describe(ontology)
+            jsonld = web.embedded_jsonld(description.triples, self.base_iri)
+            ontology_docs.write_documentation(self.store, self.base_iri, path, jsonld=jsonld)
+
+        return self.cache.file(self.generation, "ontology.html", write)
+
+    def dump(self, name: str) -> tuple[dumps.Dump, Path] | None:
+        """A dump file, written on first request, or None if there is no such dump."""
+        dump = dumps.find_dump(self.store, self.base_iri, name)
+        if dump is None:
+            return None
+        path = self.cache.file(
+            self.generation,
+            "dumps/" + name,
+            lambda destination: dumps.write_dump(self.store, self.base_iri, dump, destination),
+        )
+        return dump, path

@@ -1,0 +1,130 @@
+"""HTML pages: Jinja2 templates shipped in the package, rendered without JavaScript.
+
+Every page that shows a description embeds that same description as JSON-LD
+(``<script type="application/ld+json">``), so search engines and other tools
+read what people see.
+"""
+
+from dataclasses import dataclass
+from importlib import resources
+
+import jinja2
+import pyoxigraph as ox
+
+from ascf_graph.framework_figure import FrameworkFigure
+from ascf_graph.linked_data import FORMATS, Description, Target, serialize
+from ascf_graph.resource_view import build_view
+
+_JSONLD = next(f for f in FORMATS if f.extension == "jsonld")
+
+
+@dataclass(frozen=True)
+class FormatLink:
+    """A link to one representation of the page."""
+
+    label: str
+    media_type: str
+    href: str
+
+
+def environment() -> jinja2.Environment:
+    """The template environment (autoescaping on)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("ascf_graph", "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def stylesheet() -> bytes:
+    """The one stylesheet, from the package."""
+    return resources.files("ascf_graph").joinpath("static/style.css").read_bytes()
+
+
+def script_safe_json(body: bytes) -> str:
+    """JSON text that cannot end the ``<script>`` element it is embedded in.
+
+    >>> script_safe_json(b'{"a": "</script>"}')
+    '{"a": "\\\\u003c/script\\\\u003e"}'
+    """
+    text = body.decode("utf-8")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def embedded_jsonld(triples: tuple[ox.Triple, ...], base_iri: str) -> str:
+    """The triples as JSON-LD ready for a ``<script>`` element."""
+    return script_safe_json(serialize(triples, _JSONLD, base_iri))
+
+
+def format_links(target: Target, page: int = 1) -> list[FormatLink]:
+    """Links to the document in every format."""
+    return [FormatLink(f.label, f.media_type, target.document_url(f, page)) for f in FORMATS]
+
+
+def _common(title: str, license_iri: str | None) -> dict[str, object]:
+    return {
+        "title": title,
+        "license": license_iri,
+        "alternates": [],
+        "formats": [],
+        "jsonld": None,
+        "query": None,
+    }
+
+
+def render_resource(
+    env: jinja2.Environment,
+    description: Description,
+    *,
+    license_iri: str | None,
+    figure: FrameworkFigure | None = None,
+) -> str:
+    """The page of one resource."""
+    view = build_view(description)
+    links = format_links(description.target, description.page)
+    context = _common(view.title, license_iri) | {
+        "view": view,
+        "figure": figure,
+        "formats": links,
+        "alternates": [link for link in links if link.media_type != "text/html"],
+        "jsonld": embedded_jsonld(description.triples, description.target.base_iri),
+    }
+    return env.get_template("resource.html").render(context)
+
+
+def render_home(
+    env: jinja2.Environment,
+    figure: FrameworkFigure,
+    *,
+    description: Description,
+    cities: int,
+    projects: int,
+    license_iri: str | None,
+) -> str:
+    """The home page: the framework's figure, with the scheme's description embedded."""
+    context = _common("The framework", license_iri) | {
+        "figure": figure,
+        "cities": cities,
+        "projects": projects,
+        "formats": format_links(description.target),
+        "jsonld": embedded_jsonld(description.triples, description.target.base_iri),
+    }
+    return env.get_template("home.html").render(context)
+
+
+def render_search(
+    env: jinja2.Environment, query: str, hits: list[dict[str, object]], license_iri: str | None
+) -> str:
+    """The search page with its results."""
+    context = _common(f"Search: {query}" if query else "Search", license_iri)
+    return env.get_template("search.html").render(context | {"query": query, "hits": hits})
+
+
+def render_not_found(
+    env: jinja2.Environment, iri: str, hits: list[dict[str, object]], license_iri: str | None
+) -> str:
+    """The 404 page for people, with suggestions."""
+    context = _common("Not found", license_iri) | {"iri": iri, "hits": hits}
+    return env.get_template("not_found.html").render(context)
