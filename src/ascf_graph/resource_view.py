@@ -21,7 +21,8 @@ from ascf_graph.namespaces import PREFIXES
 RDF, RDFS, SKOS, DCT, OWL = (PREFIXES[p] for p in ("rdf", "rdfs", "skos", "dct", "owl"))
 TYPE = RDF + "type"
 LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label", DCT + "title")
-DEFINITION_PROPERTIES = (SKOS + "definition", DCT + "description", RDFS + "comment")
+DEFINITION_PROPERTIES = (SKOS + "definition", DCT + "description")
+NOTE_PROPERTIES = (SKOS + "scopeNote", SKOS + "note", SKOS + "editorialNote", RDFS + "comment")
 
 #: Properties that link a resource to the same or a similar thing elsewhere.
 ALIGNMENT_PROPERTIES = (
@@ -146,7 +147,7 @@ def build_view(description: Description) -> ResourceView:
         pages=description.pages,
     )
     view.definitions = _literals(graph, node, DEFINITION_PROPERTIES)
-    view.notes = _literals(graph, node, (SKOS + "scopeNote", SKOS + "note", SKOS + "editorialNote"))
+    view.notes = _literals(graph, node, NOTE_PROPERTIES)
     view.source_paragraphs = _literals(graph, node, (base + "def/sourceParagraph",))
     view.sources = [_value(graph, o, base) for o in graph.values(node, DCT + "source")]
     view.deprecated = any(
@@ -157,10 +158,8 @@ def build_view(description: Description) -> ResourceView:
     shown = {
         *LABEL_PROPERTIES,
         *DEFINITION_PROPERTIES,
+        *NOTE_PROPERTIES,
         SKOS + "notation",
-        SKOS + "scopeNote",
-        SKOS + "note",
-        SKOS + "editorialNote",
         base + "def/sourceParagraph",
         DCT + "source",
         OWL + "deprecated",
@@ -178,8 +177,20 @@ def _label(graph: _Graph, term: object, base: str) -> str:
     if text:
         return text
     if isinstance(term, ox.NamedNode):
-        return humanise(term.value) if not term.value.startswith(base) else term.value[len(base) :]
+        return compact(term.value) if not term.value.startswith(base) else term.value[len(base) :]
     return "(unnamed)"
+
+
+def compact(iri: str) -> str:
+    """A prefixed name for an IRI in a namespace we know, else the IRI itself.
+
+    >>> compact("http://www.w3.org/2001/XMLSchema#gYear"), compact("https://asean.org/")
+    ('xsd:gYear', 'https://asean.org/')
+    """
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and prefix != "id":
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
 
 
 def _kind_label(graph: _Graph, node: ox.NamedNode, kind: str | None, base: str) -> str:
@@ -205,9 +216,9 @@ def _literals(graph: _Graph, node: object, predicates: tuple[str, ...]) -> list[
 
 def _value(graph: _Graph, term: object, base: str, depth: int = 0) -> Value:
     if isinstance(term, ox.Literal):
-        note = term.language or None
-        if note is None and not term.datatype.value.endswith("#string"):
-            note = humanise(term.datatype.value)
+        note = None
+        if not term.language and not term.datatype.value.endswith("#string"):
+            note = compact(term.datatype.value)
         return Value(term.value, note=note)
     if isinstance(term, ox.BlankNode):
         nested = tuple(_rows(graph, term, base, exclude=set(), depth=depth + 1))
@@ -224,7 +235,7 @@ def _value(graph: _Graph, term: object, base: str, depth: int = 0) -> Value:
 def _property_label(graph: _Graph, predicate: str, base: str) -> str:
     if predicate == TYPE:
         return "type"
-    return _label(graph, ox.NamedNode(predicate), base)
+    return graph.first_literal(ox.NamedNode(predicate), LABEL_PROPERTIES) or humanise(predicate)
 
 
 def _rows(

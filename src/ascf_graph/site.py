@@ -25,9 +25,9 @@ from ascf_graph.settings import Settings
 from ascf_graph.store import Store
 
 _LICENSE = """
-SELECT ?license WHERE { ?ontology <http://purl.org/dc/terms/license> ?license }
+SELECT * WHERE { ?ontology <http://purl.org/dc/terms/license> ?license }
 """
-_COUNT_TYPED = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }"
+_COUNT_TYPED = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
 
 
 @dataclass
