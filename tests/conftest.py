@@ -81,28 +81,29 @@ def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         "ASCF_DATA_DIR": str(settings.data_dir),
         "ASCF_CONTENT_DIR": str(settings.content_dir),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    # The log goes to a file: a pipe nobody reads fills up and stalls the server.
+    log = settings.data_dir.parent / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process)
+        _wait_until_up(url, process, log)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
+            output = log.read_text(errors="replace")
             raise RuntimeError(f"the server exited with {process.returncode}:\n{output}")
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:

@@ -248,6 +248,13 @@ CONSTRUCT {{
 
 _GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
+_GRAPH_LINK_LABELS = f"""
+CONSTRUCT {{ ?o ?labelProperty ?label }} WHERE {{
+  GRAPH ?graph {{ ?s ?p ?o }} FILTER(isIRI(?o))
+  ?o ?labelProperty ?label . {_LABELS}
+}}
+"""
+
 
 @dataclass(frozen=True)
 class Description:
@@ -299,6 +306,8 @@ def describe(
     if target.is_ontology:
         ontology_graph = graph_iri(target.base_iri, "def")
         triples.update(dict.fromkeys(store.query(_GRAPH, default_graphs=[ontology_graph])))
+        bindings = {"graph": ox.NamedNode(ontology_graph)}
+        triples.update(dict.fromkeys(store.query(_GRAPH_LINK_LABELS, substitutions=bindings)))
     else:
         _add_outbound(store, node, triples)
     inbound = count_inbound(store, target)
