@@ -26,7 +26,9 @@ RDF_FORMATS = {
     "rdf": ("application/rdf+xml", "xml"),
     "nt": ("application/n-triples", "nt"),
 }
-EMBEDDED = re.compile(r'<script type="application/ld\+json"(?: id="ontology")?>(.*?)</script>', re.S)
+EMBEDDED = re.compile(
+    r'<script type="application/ld\+json"(?: id="ontology")?>(.*?)</script>', re.S
+)
 LABELS = (RDFS.label, SKOS.prefLabel)
 
 
@@ -121,9 +123,7 @@ def check_content(uri: str, graph: rdflib.Graph) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("group", sorted(published_uris()))
-def test_every_published_uri_dereferences_in_every_format(
-    client: httpx.Client, group: str
-) -> None:
+def test_every_published_uri_dereferences_in_every_format(client: httpx.Client, group: str) -> None:
     uris = published_uris()[group]
     assert uris, f"no {group} found in the shipped files"
     problems = [problem for uri in uris for problem in dereference(client, uri)]
