@@ -15,10 +15,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import rdflib
+from published import BASE, labels_of, published_uris
 from rdflib.compare import isomorphic
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS
-
-from published import BASE, labels_of, published_uris
 
 RDF_FORMATS = {
     "ttl": ("text/turtle", "turtle"),

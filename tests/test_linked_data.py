@@ -1,0 +1,110 @@
+"""Descriptions, as plain functions over a real store: retired concepts, paging, caching."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from ascf_graph import linked_data, web
+from ascf_graph.generation_cache import GenerationCache
+from ascf_graph.resource_view import build_view
+from ascf_graph.store import EmbeddedStore
+
+BASE = "https://w3id.org/ascf/"
+MOMENT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+RETIRED = """
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<https://w3id.org/ascf/id/sub-area/smart-kiosks> a skos:Concept ;
+    skos:prefLabel "Smart Kiosks"@en ;
+    owl:deprecated true ;
+    dct:isReplacedBy <https://w3id.org/ascf/id/sub-area/public-and-municipal-services> .
+<https://w3id.org/ascf/id/sub-area/public-and-municipal-services>
+    skos:prefLabel "Public and Municipal Services"@en .
+"""
+
+
+def target(path: str) -> linked_data.Target:
+    found = linked_data.target_for_resource(BASE, path)
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def retired_store() -> EmbeddedStore:
+    quads = ox.parse(RETIRED.encode(), format=ox.RdfFormat.TURTLE)
+    graph = ox.NamedNode(BASE + "graph/framework")
+    return EmbeddedStore.in_memory(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+
+
+def test_a_retired_concept_still_answers_and_says_what_replaces_it(
+    retired_store: EmbeddedStore,
+) -> None:
+    retired = target("id/sub-area/smart-kiosks")
+    assert linked_data.exists(retired_store, retired)
+    description = linked_data.describe(retired_store, retired, modified=MOMENT, license_iri=None)
+    view = build_view(description)
+    assert view.deprecated
+    assert [v.text for v in view.replaced_by] == ["Public and Municipal Services"]
+    page = web.render_resource(web.environment(), description, license_iri=None)
+    assert "This concept is retired" in page
+    assert 'href="/doc/sub-area/public-and-municipal-services"' in page
+
+
+def test_unknown_resources_do_not_exist(retired_store: EmbeddedStore) -> None:
+    assert not linked_data.exists(retired_store, target("id/sub-area/nothing"))
+
+
+def test_inbound_links_are_split_into_pages_without_overlap(store: EmbeddedStore) -> None:
+    status = target("id/project-status/ongoing-and-under-planning")
+    total = linked_data.count_inbound(store, status)
+    assert total > 20
+    seen: set[ox.Triple] = set()
+    pages = linked_data.inbound_pages(store, status, page_size=20)
+    for page in range(1, pages + 1):
+        description = linked_data.describe(
+            store, status, modified=MOMENT, license_iri=None, page=page, page_size=20
+        )
+        inbound = {t for t in description.triples if t.object == ox.NamedNode(status.iri)}
+        inbound = {t for t in inbound if isinstance(t.subject, ox.NamedNode)}
+        inbound -= {t for t in inbound if t.subject.value.startswith(BASE + "doc/")}
+        assert not inbound & seen
+        seen |= inbound
+    assert len(seen) == total
+
+
+def test_a_description_carries_its_blank_nodes(store: EmbeddedStore) -> None:
+    city = target("id/city/da-nang")
+    description = linked_data.describe(store, city, modified=MOMENT, license_iri=None)
+    memberships = [
+        t.object for t in description.triples if t.predicate.value.endswith("#hasMembership")
+    ]
+    assert memberships
+    assert any(t.subject == memberships[0] for t in description.triples)
+
+
+def test_the_cache_keeps_one_generation(tmp_path: Path) -> None:
+    cache = GenerationCache(tmp_path)
+    calls: list[str] = []
+    assert cache.memo("g1", "k", lambda: calls.append("g1") or 1) == 1
+    assert cache.memo("g1", "k", lambda: calls.append("again") or 2) == 1
+    written = cache.file("g1", "dumps/a.txt", lambda p: p.write_text("one"))
+    assert written.read_text() == "one"
+    assert cache.memo("g2", "k", lambda: calls.append("g2") or 3) == 3
+    assert calls == ["g1", "g2"]
+    assert not written.exists(), "the old generation's files are removed"
+    assert cache.modified("g2") <= datetime.now(UTC)
+
+
+def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:
+    cache = GenerationCache(tmp_path)
+
+    def fail(path: Path) -> None:
+        path.write_text("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        cache.file("g1", "x.ttl", fail)
+    assert [p.name for p in cache.folder("g1").iterdir() if not p.name.startswith(".first")] == []
