@@ -65,7 +65,8 @@ def cli_settings(built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     return settings
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -75,7 +76,7 @@ def _free_port() -> int:
 def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`ascf-graph serve` in its own process on a free loopback port; yields its base URL."""
     settings = clone_settings(built, tmp_path_factory.mktemp("served"))
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "ASCF_DATA_DIR": str(settings.data_dir),
@@ -89,7 +90,7 @@ def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process)
+        wait_until_up(f"{url}/health", process)
         yield url
     finally:
         process.terminate()
@@ -98,18 +99,19 @@ def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             process.stdout.close()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+def wait_until_up(probe_url: str, process: subprocess.Popen[bytes]) -> None:
+    """Wait until ``probe_url`` answers 200, or fail with what the process printed."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output = process.stdout.read().decode() if process.stdout else ""
             raise RuntimeError(f"the server exited with {process.returncode}:\n{output}")
         try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+            if httpx.get(probe_url, timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise RuntimeError(f"the server at {url} did not answer within 30 s")
+    raise RuntimeError(f"{probe_url} did not answer within 30 s")
 
 
 @pytest.fixture(scope="session")

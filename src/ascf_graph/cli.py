@@ -13,6 +13,7 @@ import rdflib
 import typer
 
 from ascf_graph import sparql
+from ascf_graph.backends import open_store
 from ascf_graph.build import assemble, build, discover_sources
 from ascf_graph.curated import curated_query
 from ascf_graph.errors import (
@@ -80,7 +81,7 @@ def query_command(
     settings = Settings()
     try:
         text, substitutions = _resolve_query(settings, query, param or [])
-        store = EmbeddedStore.open(settings.data_dir)
+        store = open_store(settings)
         try:
             result = sparql.run(store, text, substitutions=substitutions)
             is_graph = sparql.result_form(result) == "CONSTRUCT"
@@ -161,7 +162,7 @@ def validate_command(
 def _store_for_validation(settings: Settings) -> Store:
     """The built store, or the content assembled in memory when it cannot be opened."""
     try:
-        return EmbeddedStore.open(settings.data_dir)
+        return open_store(settings)
     except (StoreNotBuiltError, StoreBusyError):
         staged = assemble(settings, discover_sources(settings))
         return EmbeddedStore(staged, generation="unbuilt")
@@ -203,7 +204,7 @@ def serve_command(
 
     settings = Settings()
     try:
-        EmbeddedStore.open(settings.data_dir).close()
+        open_store(settings).close()
     except AscfError as error:
         raise _fail(error) from None
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -98,3 +98,10 @@ class QueryNotFoundError(AscfError):
 
     code = "query-not-found"
     status = 404
+
+
+class StoreUnavailableError(AscfError):
+    """The remote SPARQL store cannot be reached or failed to answer."""
+
+    code = "store-unavailable"
+    status = 503

@@ -1,0 +1,186 @@
+"""The remote backend: a real Oxigraph server (from PyPI) behind the same Store interface.
+
+The build publishes to it, curated queries answer the same rows as on the
+embedded store, and the service runs on it unchanged.
+"""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from conftest import REPO, free_port, wait_until_up
+from test_queries import QUERIES
+
+from ascf_graph import sparql
+from ascf_graph.build import build
+from ascf_graph.curated import CuratedQuery
+from ascf_graph.errors import QuerySyntaxError, StoreUnavailableError
+from ascf_graph.remote_store import RemoteStore
+from ascf_graph.settings import Settings
+from ascf_graph.store import EmbeddedStore, QueryResult
+
+BASE = "https://w3id.org/ascf/"
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`oxigraph serve` on a free loopback port, union default graph, on-disk."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(OXIGRAPH),
+            "serve",
+            "--location",
+            str(tmp_path_factory.mktemp("oxigraph")),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/query?query=ASK%7B%7D", process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def remote_settings(oxigraph_server: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The project's content, built into the Oxigraph server."""
+    settings = Settings(
+        content_dir=REPO,
+        data_dir=tmp_path_factory.mktemp("unused") / "store",
+        store_url=f"{oxigraph_server}/query",
+        store_update_url=f"{oxigraph_server}/update",
+    )
+    build(settings, reasoner=False)
+    return settings
+
+
+@pytest.fixture
+def remote(remote_settings: Settings) -> Iterator[RemoteStore]:
+    store = RemoteStore(
+        str(remote_settings.store_url),
+        base_iri=BASE,
+        update_url=str(remote_settings.store_update_url),
+    )
+    yield store
+    store.close()
+
+
+def rows(result: QueryResult) -> list[tuple[str | None, ...]]:
+    """The answer as sorted rows; GROUP_CONCAT lists sorted, as SPARQL leaves their order open."""
+    names = [v.value for v in result.variables]  # type: ignore[union-attr]
+    return sorted(
+        tuple(_cell(s[n]) for n in names)
+        for s in result  # type: ignore[union-attr]
+    )
+
+
+def _cell(term: object) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        for separator in (", ", "; "):
+            if separator in term.value:
+                return separator.join(sorted(term.value.split(separator)))
+    return str(term)
+
+
+def test_the_build_publishes_every_graph_with_the_embedded_counts(
+    remote: RemoteStore, store: EmbeddedStore
+) -> None:
+    remote_sizes = remote.graph_sizes()
+    embedded_sizes = store.graph_sizes()
+    inferred = f"{BASE}graph/inferred"
+    assert remote_sizes.keys() == embedded_sizes.keys()
+    for name, size in embedded_sizes.items():
+        if name != inferred:  # the embedded fixture was built with HermiT's extra facts
+            assert remote_sizes[name] == size, name
+    assert remote_sizes[inferred] > 0
+    assert not [name for name in remote_sizes if name.startswith("urn:ascf:staging")]
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=lambda q: q.name)
+def test_curated_queries_answer_the_same_rows_remote_and_embedded(
+    remote: RemoteStore, store: EmbeddedStore, query: CuratedQuery
+) -> None:
+    assert rows(sparql.run(remote, query.text)) == rows(sparql.run(store, query.text))
+    for parameter in query.parameters:
+        example = parameter.description.split("e.g. ")[1].split()[0]
+        bound = query.bind({parameter.name: example})
+        remote_rows = rows(sparql.run(remote, query.text, substitutions=bound))
+        assert remote_rows, f"{query.name} with {parameter.name}={example}"
+        assert remote_rows == rows(sparql.run(store, query.text, substitutions=bound))
+
+
+def test_a_bound_literal_is_data_not_query_text(remote: RemoteStore) -> None:
+    hostile = ox.Literal('x" } } ; DROP ALL ; SELECT * { "')
+    answer = remote.query("SELECT ?text WHERE { ?s ?p ?text }", substitutions={"text": hostile})
+    assert list(answer) == []  # type: ignore[arg-type]
+    assert remote.graph_sizes()
+
+
+def test_a_rebuild_changes_the_generation_and_keeps_submissions(
+    remote_settings: Settings, remote: RemoteStore
+) -> None:
+    submission = ox.NamedNode(f"{BASE}graph/submission/kept")
+    remote.update(f"INSERT DATA {{ GRAPH {submission} {{ <urn:a> <urn:b> <urn:c> }} }}")
+    before = remote.generation
+    build(remote_settings, reasoner=False)
+    assert remote.generation != before
+    assert remote.graph_sizes()[submission.value] == 1
+
+
+def test_a_bad_query_names_the_servers_complaint(remote: RemoteStore) -> None:
+    with pytest.raises(QuerySyntaxError, match="refused"):
+        remote.query("SELECT ?x WHERE { ?x ")
+
+
+def test_an_unreachable_store_is_a_clear_503() -> None:
+    gone = RemoteStore(f"http://127.0.0.1:{free_port()}/query", base_iri=BASE, timeout=2)
+    with pytest.raises(StoreUnavailableError, match="cannot be reached") as raised:
+        gone.query("ASK {}")
+    assert raised.value.status == 503
+
+
+def test_the_service_answers_sparql_from_the_remote_store(
+    remote_settings: Settings, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "ASCF_STORE_URL": str(remote_settings.store_url),
+        "ASCF_STORE_UPDATE_URL": str(remote_settings.store_update_url),
+        "ASCF_DATA_DIR": str(tmp_path / "none"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/health", process)
+        answer = httpx.get(
+            f"{url}/sparql",
+            params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{BASE}def/FocusArea> }}"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert answer.status_code == 200
+        assert answer.json()["results"]["bindings"][0]["n"]["value"] == "6"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert not (tmp_path / "none").exists()
