@@ -119,7 +119,7 @@ class RemoteStore(Store):
     def generation(self) -> str:
         """The marker the last write through any :class:`RemoteStore` left."""
         answer = self.query(
-            "SELECT ?generation WHERE { GRAPH ?system { ?system ?identifier ?generation } }",
+            "SELECT * WHERE { GRAPH ?system { ?system ?identifier ?generation } }",
             substitutions={"system": self._system_graph, "identifier": _GENERATION},
         )
         assert isinstance(answer, ox.QuerySolutions)
@@ -136,10 +136,16 @@ class RemoteStore(Store):
         return [f"DROP SILENT GRAPH {system}", f"INSERT DATA {{ GRAPH {system} {{ {marker} }} }}"]
 
     def _upload(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Insert ``triples`` in requests of about :data:`UPLOAD_CHUNK` triples.
+
+        ``INSERT {...} WHERE {}`` rather than ``INSERT DATA``, because Virtuoso
+        refuses blank nodes in ``INSERT DATA``; a template's blank nodes are
+        fresh per request, so every blank node's triples travel together.
+        """
         target = ox.NamedNode(graph)
         for chunk in _chunks(triples, UPLOAD_CHUNK):
             body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-            self.update(f"INSERT DATA {{ GRAPH {target} {{\n{body}}} }}")
+            self.update(f"INSERT {{ GRAPH {target} {{\n{body}}} }} WHERE {{}}")
 
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
         with contextlib.suppress(StoreUnavailableError, QuerySyntaxError):
@@ -205,10 +211,43 @@ def _parse_answer(response: httpx.Response) -> QueryResult:
 
 
 def _chunks(triples: Iterable[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
+    """Lists of about ``size`` triples; triples linked through blank nodes stay together.
+
+    >>> b = ox.BlankNode()
+    >>> a, p = ox.NamedNode("urn:a"), ox.NamedNode("urn:p")
+    >>> [len(c) for c in _chunks([ox.Triple(a, p, a), ox.Triple(a, p, b), ox.Triple(b, p, a)], 1)]
+    [1, 2]
+    >>> c = ox.BlankNode()
+    >>> linked = [ox.Triple(b, p, a), ox.Triple(c, p, a), ox.Triple(b, p, c), ox.Triple(c, p, b)]
+    >>> [len(c) for c in _chunks(linked, 1)]
+    [4]
+    """
+    groups: dict[ox.BlankNode, list[ox.Triple]] = {}
     chunk: list[ox.Triple] = []
     for triple in triples:
-        chunk.append(triple)
-        if len(chunk) == size:
+        blanks = [t for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)]
+        if not blanks:
+            chunk.append(triple)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+            continue
+        merged, absorbed = [triple], set()
+        for blank in blanks:
+            group = groups.get(blank)
+            if group is not None and id(group) not in absorbed:
+                absorbed.add(id(group))
+                merged.extend(group)
+        for node in {t for m in merged for t in (m.subject, m.object)}:
+            if isinstance(node, ox.BlankNode):
+                groups[node] = merged
+    seen: set[int] = set()
+    for group in groups.values():
+        if id(group) in seen:
+            continue
+        seen.add(id(group))
+        chunk.extend(group)
+        if len(chunk) >= size:
             yield chunk
             chunk = []
     if chunk:
