@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,19 +73,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`ascf-graph serve` in its own process on a free loopback port; yields its base URL."""
-    settings = clone_settings(built, tmp_path_factory.mktemp("served"))
+@contextmanager
+def serving(environment: dict[str, str]) -> Iterator[str]:
+    """`ascf-graph serve` in its own process on a free loopback port, with ``environment``
+    added to ours; yields its base URL and stops it afterwards."""
     port = free_port()
-    env = {
-        **os.environ,
-        "ASCF_DATA_DIR": str(settings.data_dir),
-        "ASCF_CONTENT_DIR": str(settings.content_dir),
-    }
     process = subprocess.Popen(
         [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
-        env=env,
+        env={**os.environ, **environment},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -97,6 +93,18 @@ def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         process.wait(timeout=10)
         if process.stdout:
             process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service over a copy of the built store, for the whole session; yields its URL."""
+    settings = clone_settings(built, tmp_path_factory.mktemp("served"))
+    environment = {
+        "ASCF_DATA_DIR": str(settings.data_dir),
+        "ASCF_CONTENT_DIR": str(settings.content_dir),
+    }
+    with serving(environment) as url:
+        yield url
 
 
 def wait_until_up(probe_url: str, process: subprocess.Popen[bytes]) -> None:

@@ -6,7 +6,6 @@ them, curated queries answer the same rows as on the embedded store, and the
 service runs on them unchanged.
 """
 
-import os
 import re
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import REPO, free_port, wait_until_up
+from conftest import REPO, free_port, serving, wait_until_up
 from test_queries import QUERIES
 
 from ascf_graph import sparql
@@ -201,30 +200,17 @@ def test_an_unreachable_store_is_a_clear_503() -> None:
 def test_the_service_answers_sparql_from_the_remote_store(
     remote_settings: Settings, tmp_path: Path
 ) -> None:
-    port = free_port()
-    env = {
-        **os.environ,
+    environment = {
         "ASCF_STORE_URL": str(remote_settings.store_url),
         "ASCF_STORE_UPDATE_URL": str(remote_settings.store_update_url),
         "ASCF_DATA_DIR": str(tmp_path / "none"),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{url}/health", process)
+    with serving(environment) as url:
         answer = httpx.get(
             f"{url}/sparql",
             params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{BASE}def/FocusArea> }}"},
             headers={"Accept": "application/sparql-results+json"},
         )
-        assert answer.status_code == 200
-        assert answer.json()["results"]["bindings"][0]["n"]["value"] == "6"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    assert answer.status_code == 200
+    assert answer.json()["results"]["bindings"][0]["n"]["value"] == "6"
     assert not (tmp_path / "none").exists()
