@@ -98,9 +98,9 @@ def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) ->
     """The prefixes worth declaring, by name.
 
     A prefix is used when some IRI of the triples (datatypes of untagged
-    literals included, ``a`` excluded) starts with it, and kept only when every such IRI's local part is
-    a plain name: a prefixed name with escapes (``id:city\\/x``) reads worse
-    than the full IRI.
+    literals included, ``a`` excluded) starts with it, and kept only when
+    every such IRI's local part is a plain name: a prefixed name with escapes
+    (``id:city\\/x``) reads worse than the full IRI.
     """
     iris: set[str] = set()
     for triple in triples:
