@@ -192,6 +192,27 @@ def import_csv_command(
         typer.echo(f"{out / (name + '.ttl')}: {count} triples")
 
 
+@app.command("country-labels")
+def country_labels_command(
+    countries: Annotated[
+        Path, typer.Option(help="The countries file whose ascf:isoCode values are labelled.")
+    ] = Path("ontology/countries.ttl"),
+    out: Annotated[Path, typer.Option(help="The Turtle file to write.")] = Path(
+        "ontology/country-labels.ttl"
+    ),
+) -> None:
+    """Write the countries' names in the languages of ASEAN from Unicode CLDR (via Babel)."""
+    try:
+        from ascf_graph.country_labels import write_country_labels
+    except ImportError:  # pragma: no cover - babel is a dev dependency
+        raise _fail(UnusableInputError("install the dev extras (babel) first")) from None
+    try:
+        count = write_country_labels(countries, out)
+    except AscfError as error:
+        raise _fail(error) from None
+    typer.echo(f"{out}: {count} triples")
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
