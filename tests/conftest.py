@@ -5,8 +5,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,52 +67,67 @@ def cli_settings(built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     return settings
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
+@contextmanager
+def serving(environment: dict[str, str]) -> Iterator[str]:
+    """`ascf-graph serve` in its own process on a free loopback port, with ``environment``
+    added to ours; yields its base URL and stops it afterwards."""
+    port = free_port()
+    # The log goes to a file: a pipe nobody reads fills up and stalls a busy server.
+    with tempfile.TemporaryDirectory(prefix="ascf-serve-") as folder:
+        log = Path(folder) / "server.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
+                env={**os.environ, **environment},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(f"{url}/health", process, log)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`ascf-graph serve` in its own process on a free loopback port; yields its base URL."""
+    """The service over a copy of the built store, for the whole session; yields its URL."""
     settings = clone_settings(built, tmp_path_factory.mktemp("served"))
-    port = _free_port()
-    env = {
-        **os.environ,
+    environment = {
         "ASCF_DATA_DIR": str(settings.data_dir),
         "ASCF_CONTENT_DIR": str(settings.content_dir),
     }
-    # The log goes to a file: a pipe nobody reads fills up and stalls the server.
-    log = settings.data_dir.parent / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process, log)
+    with serving(environment) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_up(
+    probe_url: str, process: subprocess.Popen[bytes], log: Path | None = None
+) -> None:
+    """Wait until ``probe_url`` answers 200, or fail with what the process printed."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = log.read_text(errors="replace")
+            if log is not None:
+                output = log.read_text(errors="replace")
+            else:
+                output = process.stdout.read().decode() if process.stdout else ""
             raise RuntimeError(f"the server exited with {process.returncode}:\n{output}")
         try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+            if httpx.get(probe_url, timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise RuntimeError(f"the server at {url} did not answer within 30 s")
+    raise RuntimeError(f"{probe_url} did not answer within 30 s")
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ascf_graph import __version__
+from ascf_graph.backends import open_store
 from ascf_graph.dependencies import StoreDep
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.http_errors import install_error_handlers
@@ -14,13 +15,7 @@ from ascf_graph.read_middleware import install_read_middleware
 from ascf_graph.settings import Settings
 from ascf_graph.site_router import router as site_router
 from ascf_graph.sparql_router import router as sparql_router
-from ascf_graph.store import EmbeddedStore, Store
 from ascf_graph.web import environment as template_environment
-
-
-def open_store(settings: Settings) -> Store:
-    """The store the settings name: the embedded one under ``ASCF_DATA_DIR``."""
-    return EmbeddedStore.open(settings.data_dir)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

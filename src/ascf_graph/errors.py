@@ -100,6 +100,13 @@ class QueryNotFoundError(AscfError):
     status = 404
 
 
+class StoreUnavailableError(AscfError):
+    """The remote SPARQL store cannot be reached or failed to answer."""
+
+    code = "store-unavailable"
+    status = 503
+
+
 class ResourceNotFoundError(AscfError):
     """No resource, document or page at that address."""
 
