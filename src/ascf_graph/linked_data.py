@@ -35,7 +35,7 @@ from ascf_graph.rdf_io import RdfSyntax, syntax_named
 from ascf_graph.store import Store
 
 INBOUND_PAGE_SIZE = 100
-MAX_BLANK_DEPTH = 12
+MAX_BLANK_DEPTH = 8
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_~-]+$")
 
@@ -204,14 +204,29 @@ _LABELS = f"""
 
 _EXISTS = "ASK { ?node ?p ?o }"
 
+
+def _blank_chain(depth: int) -> str:
+    """A pattern that binds ``?x`` to the node, or to a blank node ``depth`` hops from it."""
+    if depth == 0:
+        return "?node ?p ?o . BIND(?node AS ?x)"
+    hops = ["?node ?p1 ?b1 . FILTER(isBlank(?b1))"]
+    hops += [f"?b{i - 1} ?p{i} ?b{i} . FILTER(isBlank(?b{i}))" for i in range(2, depth + 1)]
+    return " ".join(hops) + f" ?b{depth} ?p ?o . BIND(?b{depth} AS ?x)"
+
+
+# The node's statements and those of the blank nodes it reaches (up to
+# MAX_BLANK_DEPTH hops: memberships, budgets, OWL class expressions and their
+# lists), with the labels and types of every object and the label of every
+# property. One query, so it runs the same on the embedded store (where
+# ``?node`` is substituted) and on a remote one (where it is a trailing VALUES).
 _OUTBOUND = f"""
 CONSTRUCT {{
-  ?node ?p ?o .
+  ?x ?p ?o .
   ?o ?labelProperty ?label .
   ?o a ?type .
   ?p <{RDFS}label> ?propertyLabel .
 }} WHERE {{
-  ?node ?p ?o .
+  {{ {" } UNION { ".join(_blank_chain(depth) for depth in range(MAX_BLANK_DEPTH + 1))} }}
   OPTIONAL {{ ?o ?labelProperty ?label . {_LABELS} }}
   OPTIONAL {{ FILTER(isIRI(?o)) ?o a ?type }}
   OPTIONAL {{ ?p <{RDFS}label> ?propertyLabel }}
@@ -224,21 +239,25 @@ SELECT ?node (COUNT(*) AS ?links) WHERE {
 } GROUP BY ?node
 """
 
-# Inbound subjects carry their city (ascf:city), so that a page can say where a
-# project that points here is. LIMIT and OFFSET are integers we compute.
-_INBOUND_PAGE = f"""
+# One page of the statements that point at the node. LIMIT and OFFSET are
+# integers we compute.
+_INBOUND_PAGE = """
+SELECT DISTINCT ?s ?p ?node WHERE { ?s ?p ?node . FILTER(isIRI(?s) && ?s != ?node) }
+ORDER BY ?p ?s LIMIT %(limit)d OFFSET %(offset)d
+"""
+
+# Labels and types of everything that points at the node, with the city of
+# each (ascf:city), so that a page can say where a project that points here
+# is; only those of the page's subjects are kept.
+_INBOUND_CONTEXT = f"""
 CONSTRUCT {{
-  ?s ?p ?node .
   ?s ?labelProperty ?label .
   ?s a ?type .
   ?s ?cityProperty ?city .
   ?city <{RDFS}label> ?cityLabel .
   ?p <{RDFS}label> ?propertyLabel .
 }} WHERE {{
-  {{
-    SELECT DISTINCT ?s ?p ?node WHERE {{ ?s ?p ?node . FILTER(isIRI(?s) && ?s != ?node) }}
-    ORDER BY ?p ?s LIMIT %(limit)d OFFSET %(offset)d
-  }}
+  ?s ?p ?node . FILTER(isIRI(?s) && ?s != ?node)
   OPTIONAL {{ ?s ?labelProperty ?label . {_LABELS} }}
   OPTIONAL {{ ?s a ?type }}
   OPTIONAL {{ ?s ?cityProperty ?city . ?city <{RDFS}label> ?cityLabel }}
@@ -313,10 +332,7 @@ def describe(
     inbound = count_inbound(store, target)
     pages = max(1, math.ceil(inbound / page_size))
     if not target.is_ontology:
-        query = _INBOUND_PAGE % {"limit": page_size, "offset": (page - 1) * page_size}
-        city = ox.NamedNode(target.base_iri + "def/city")
-        bindings = {"node": node, "cityProperty": city}
-        triples.update(dict.fromkeys(store.query(query, substitutions=bindings)))
+        triples.update(dict.fromkeys(_inbound_page(store, target, page, page_size)))
     description = Description(target, (), page, pages, inbound)
     triples.update(dict.fromkeys(_metadata(description, modified, license_iri)))
     return Description(
@@ -342,24 +358,24 @@ def _reading_order(node: ox.NamedNode) -> Callable[[ox.Triple], tuple[object, ..
 
 
 def _add_outbound(store: Store, node: ox.NamedNode, triples: dict[ox.Triple, None]) -> None:
-    """The node's statements, then those of every blank node they reach (breadth first)."""
-    frontier: list[ox.NamedNode | ox.BlankNode] = [node]
-    seen: set[ox.NamedNode | ox.BlankNode] = {node}
-    for _ in range(MAX_BLANK_DEPTH):
-        reached: list[ox.BlankNode] = []
-        for subject in frontier:
-            for triple in store.query(_OUTBOUND, substitutions={"node": subject}):
-                triples[triple] = None
-                if (
-                    triple.subject == subject
-                    and isinstance(triple.object, ox.BlankNode)
-                    and triple.object not in seen
-                ):
-                    seen.add(triple.object)
-                    reached.append(triple.object)
-        if not reached:
-            return
-        frontier = list(reached)
+    """The node's statements and its blank nodes', with labels and types of what they name."""
+    triples.update(dict.fromkeys(store.query(_OUTBOUND, substitutions={"node": node})))
+
+
+def _inbound_page(store: Store, target: Target, page: int, page_size: int) -> list[ox.Triple]:
+    """One page of the statements pointing at the target, with their subjects' context."""
+    node = ox.NamedNode(target.iri)
+    query = _INBOUND_PAGE % {"limit": page_size, "offset": (page - 1) * page_size}
+    rows = list(store.query(query, substitutions={"node": node}))
+    links = [ox.Triple(row["s"], row["p"], node) for row in rows]
+    subjects = {link.subject for link in links}
+    city = ox.NamedNode(target.base_iri + "def/city")
+    context = list(
+        store.query(_INBOUND_CONTEXT, substitutions={"node": node, "cityProperty": city})
+    )
+    cities = {t.object for t in context if t.predicate == city and t.subject in subjects}
+    wanted = subjects | cities | {link.predicate for link in links}
+    return links + [t for t in context if t.subject in wanted]
 
 
 def _metadata(
