@@ -202,7 +202,8 @@ _LABELS = f"""
     VALUES ?labelProperty {{ <{RDFS}label> <{SKOS}prefLabel> <{SKOS}notation> <{DCT}title> }}
 """
 
-_EXISTS = "ASK { ?node ?p ?o }"
+# SELECT, not ASK: Virtuoso refuses a trailing VALUES (how a remote store binds) after ASK.
+_EXISTS = "SELECT ?node WHERE { ?node ?p ?o } LIMIT 1"
 
 
 def _blank_chain(depth: int) -> str:
@@ -248,7 +249,8 @@ ORDER BY ?p ?s LIMIT %(limit)d OFFSET %(offset)d
 
 # Labels and types of everything that points at the node, with the city of
 # each (ascf:city), so that a page can say where a project that points here
-# is; only those of the page's subjects are kept.
+# is; only those of the page's subjects are kept. UNION, not OPTIONAL: a bound
+# variable inside OPTIONAL would mean something else as a trailing VALUES.
 _INBOUND_CONTEXT = f"""
 CONSTRUCT {{
   ?s ?labelProperty ?label .
@@ -258,10 +260,10 @@ CONSTRUCT {{
   ?p <{RDFS}label> ?propertyLabel .
 }} WHERE {{
   ?s ?p ?node . FILTER(isIRI(?s) && ?s != ?node)
-  OPTIONAL {{ ?s ?labelProperty ?label . {_LABELS} }}
-  OPTIONAL {{ ?s a ?type }}
-  OPTIONAL {{ ?s ?cityProperty ?city . ?city <{RDFS}label> ?cityLabel }}
-  OPTIONAL {{ ?p <{RDFS}label> ?propertyLabel }}
+  {{ ?s ?labelProperty ?label . {_LABELS} }}
+  UNION {{ ?s a ?type }}
+  UNION {{ ?s ?cityProperty ?city . ?city <{RDFS}label> ?cityLabel }}
+  UNION {{ ?p <{RDFS}label> ?propertyLabel }}
 }}
 """
 
@@ -293,7 +295,8 @@ class Description:
 
 def exists(store: Store, target: Target) -> bool:
     """Whether the store says anything about the target (retired concepts included)."""
-    return bool(store.query(_EXISTS, substitutions={"node": ox.NamedNode(target.iri)}))
+    rows = store.query(_EXISTS, substitutions={"node": ox.NamedNode(target.iri)})
+    return any(True for _ in rows)
 
 
 def inbound_pages(store: Store, target: Target, page_size: int = INBOUND_PAGE_SIZE) -> int:
