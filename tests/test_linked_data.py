@@ -1,5 +1,7 @@
 """Descriptions, as plain functions over a real store: retired concepts, paging, caching."""
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -108,3 +110,20 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="disk full"):
         cache.file("g1", "x.ttl", fail)
     assert [p.name for p in cache.folder("g1").iterdir() if not p.name.startswith(".first")] == []
+
+
+def test_the_cli_prints_a_description(cli_settings: object) -> None:
+    command = [sys.executable, "-m", "ascf_graph", "describe"]
+    done = subprocess.run(
+        [*command, BASE + "id/sub-area/tourism", "--format", "nt"],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    triples = list(ox.parse(done.stdout, format=ox.RdfFormat.N_TRIPLES))
+    assert ox.NamedNode(BASE + "id/sub-area/tourism") in {t.subject for t in triples}
+    missing = subprocess.run(
+        [*command, BASE + "id/sub-area/nowhere"], capture_output=True, check=False
+    )
+    assert missing.returncode == 2
+    assert b"nothing is known" in missing.stderr

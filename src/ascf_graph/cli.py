@@ -213,6 +213,41 @@ def country_labels_command(
     typer.echo(f"{out}: {count} triples")
 
 
+@app.command("describe")
+def describe_command(
+    uri: Annotated[str, typer.Argument(help="A URI under the base (id/..., def or def/...).")],
+    output: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, rdf or nt.")] = "ttl",
+    page: Annotated[int, typer.Option(help="Page of inbound links.", min=1)] = 1,
+) -> None:
+    """Print the description a URI dereferences to, as the service serves it."""
+    from datetime import UTC, datetime
+
+    from ascf_graph import linked_data
+
+    settings = Settings()
+    fmt = linked_data.format_for_extension(output)
+    path = uri[len(settings.base_iri) :] if uri.startswith(settings.base_iri) else None
+    target = linked_data.target_for_resource(settings.base_iri, path) if path else None
+    try:
+        if fmt is None or fmt.is_html:
+            raise UnusableInputError(f"--format takes ttl, jsonld, rdf or nt, not {output!r}")
+        if target is None:
+            raise UnusableInputError(f"{uri} is not an id/ or def URI under {settings.base_iri}")
+        store = open_store(settings)
+        try:
+            if not linked_data.exists(store, target):
+                raise UnusableInputError(f"nothing is known about <{uri}>")
+            description = linked_data.describe(
+                store, target, modified=datetime.now(UTC), license_iri=None, page=page
+            )
+        finally:
+            store.close()
+    except AscfError as error:
+        raise _fail(error) from None
+    sys.stdout.buffer.write(linked_data.serialize(description.triples, fmt, settings.base_iri))
+    sys.stdout.flush()
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
