@@ -12,6 +12,11 @@ Two things the protocol lacks are built from standard SPARQL:
   the standard equivalent is a trailing ``VALUES`` clause, which the server
   joins with the answers. The values are RDF terms written by pyoxigraph
   (IRIs are validated and literals escaped), never caller text.
+- **Blank nodes.** A blank node's identity does not survive separate
+  requests, and the membership nodes of a city appear in more than one graph
+  (data and inferred), so uploads replace each blank node with a skolem IRI
+  ``{base}.well-known/genid/{id}`` (RDF 1.1, section 3.5), the same in
+  every graph.
 - **Generation.** Every write through this class also replaces a marker in
   ``{base}graph/system``; :attr:`RemoteStore.generation` reads it, so caches
   keyed on it see writes made by any replica.
@@ -136,16 +141,12 @@ class RemoteStore(Store):
         return [f"DROP SILENT GRAPH {system}", f"INSERT DATA {{ GRAPH {system} {{ {marker} }} }}"]
 
     def _upload(self, graph: str, triples: Iterable[ox.Triple]) -> None:
-        """Insert ``triples`` in requests of about :data:`UPLOAD_CHUNK` triples.
-
-        ``INSERT {...} WHERE {}`` rather than ``INSERT DATA``, because Virtuoso
-        refuses blank nodes in ``INSERT DATA``; a template's blank nodes are
-        fresh per request, so every blank node's triples travel together.
-        """
+        """Insert ``triples``, blank nodes skolemised, in requests of :data:`UPLOAD_CHUNK`."""
         target = ox.NamedNode(graph)
-        for chunk in _chunks(triples, UPLOAD_CHUNK):
+        skolemised = (skolemise(triple, self.base_iri) for triple in triples)
+        for chunk in _chunks(skolemised, UPLOAD_CHUNK):
             body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-            self.update(f"INSERT {{ GRAPH {target} {{\n{body}}} }} WHERE {{}}")
+            self.update(f"INSERT DATA {{ GRAPH {target} {{\n{body}}} }}")
 
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
         with contextlib.suppress(StoreUnavailableError, QuerySyntaxError):
@@ -210,44 +211,27 @@ def _parse_answer(response: httpx.Response) -> QueryResult:
     return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
 
 
-def _chunks(triples: Iterable[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
-    """Lists of about ``size`` triples; triples linked through blank nodes stay together.
+def skolemise(triple: ox.Triple, base_iri: str) -> ox.Triple:
+    """``triple`` with each blank node replaced by its skolem IRI under ``base_iri``.
 
-    >>> b = ox.BlankNode()
-    >>> a, p = ox.NamedNode("urn:a"), ox.NamedNode("urn:p")
-    >>> [len(c) for c in _chunks([ox.Triple(a, p, a), ox.Triple(a, p, b), ox.Triple(b, p, a)], 1)]
-    [1, 2]
-    >>> c = ox.BlankNode()
-    >>> linked = [ox.Triple(b, p, a), ox.Triple(c, p, a), ox.Triple(b, p, c), ox.Triple(c, p, b)]
-    >>> [len(c) for c in _chunks(linked, 1)]
-    [4]
+    >>> b = ox.BlankNode("b7")
+    >>> skolemise(ox.Triple(b, ox.NamedNode("urn:p"), b), "https://w3id.org/ascf/").subject
+    <NamedNode value=https://w3id.org/ascf/.well-known/genid/b7>
     """
-    groups: dict[ox.BlankNode, list[ox.Triple]] = {}
+
+    def term(node: Term) -> Term:
+        if isinstance(node, ox.BlankNode):
+            return ox.NamedNode(f"{base_iri}.well-known/genid/{node.value}")
+        return node
+
+    return ox.Triple(term(triple.subject), triple.predicate, term(triple.object))
+
+
+def _chunks(triples: Iterable[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
     chunk: list[ox.Triple] = []
     for triple in triples:
-        blanks = [t for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)]
-        if not blanks:
-            chunk.append(triple)
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-            continue
-        merged, absorbed = [triple], set()
-        for blank in blanks:
-            group = groups.get(blank)
-            if group is not None and id(group) not in absorbed:
-                absorbed.add(id(group))
-                merged.extend(group)
-        for node in {t for m in merged for t in (m.subject, m.object)}:
-            if isinstance(node, ox.BlankNode):
-                groups[node] = merged
-    seen: set[int] = set()
-    for group in groups.values():
-        if id(group) in seen:
-            continue
-        seen.add(id(group))
-        chunk.extend(group)
-        if len(chunk) >= size:
+        chunk.append(triple)
+        if len(chunk) == size:
             yield chunk
             chunk = []
     if chunk:
