@@ -206,45 +206,34 @@ _LABELS = f"""
 _EXISTS = "SELECT ?node WHERE { ?node ?p ?o } LIMIT 1"
 
 
-def _blank_chain(depth: int) -> str:
-    """A pattern that binds ``?x`` to the node, or to a blank node ``depth`` hops from it."""
-    if depth == 0:
-        return "?node ?p ?o . BIND(?node AS ?x)"
-    hops = ["?node ?p1 ?b1 . FILTER(isBlank(?b1))"]
-    hops += [f"?b{i - 1} ?p{i} ?b{i} . FILTER(isBlank(?b{i}))" for i in range(2, depth + 1)]
-    return " ".join(hops) + f" ?b{depth} ?p ?o . BIND(?b{depth} AS ?x)"
+# Every query that binds a variable is a SELECT: a remote store binds with a
+# trailing VALUES, which Virtuoso accepts after SELECT only. The triples are
+# put together from the rows (see _triples).
 
-
-# The node's statements and those of the blank nodes it reaches (up to
-# MAX_BLANK_DEPTH hops: memberships, budgets, OWL class expressions and their
-# lists), with the labels and types of every object and the label of every
-# property. One query, so it runs the same on the embedded store (where
-# ``?node`` is substituted) and on a remote one (where it is a trailing VALUES).
+# A node's statements, with the labels and types of every object and the
+# label of every property.
 _OUTBOUND = f"""
-CONSTRUCT {{
-  ?x ?p ?o .
-  ?o ?labelProperty ?label .
-  ?o a ?type .
-  ?p <{RDFS}label> ?propertyLabel .
-}} WHERE {{
-  {{ {" } UNION { ".join(_blank_chain(depth) for depth in range(MAX_BLANK_DEPTH + 1))} }}
+SELECT ?node ?p ?o ?labelProperty ?label ?type ?propertyLabel WHERE {{
+  ?node ?p ?o .
   OPTIONAL {{ ?o ?labelProperty ?label . {_LABELS} }}
   OPTIONAL {{ FILTER(isIRI(?o)) ?o a ?type }}
   OPTIONAL {{ ?p <{RDFS}label> ?propertyLabel }}
 }}
 """
+_OUTBOUND_TRIPLES = (
+    ("node", "p", "o"),
+    ("o", "labelProperty", "label"),
+    ("o", RDF + "type", "type"),
+    ("p", RDFS + "label", "propertyLabel"),
+)
 
-_INBOUND_COUNT = """
-SELECT ?node (COUNT(*) AS ?links) WHERE {
-  { SELECT DISTINCT ?s ?p ?node WHERE { ?s ?p ?node . FILTER(isIRI(?s) && ?s != ?node) } }
-} GROUP BY ?node
-"""
-
-# One page of the statements that point at the node. LIMIT and OFFSET are
-# integers we compute.
-_INBOUND_PAGE = """
-SELECT DISTINCT ?s ?p ?node WHERE { ?s ?p ?node . FILTER(isIRI(?s) && ?s != ?node) }
-ORDER BY ?p ?s LIMIT %(limit)d OFFSET %(offset)d
+# The statements that point at the node. Paging happens in Python: Virtuoso
+# applies LIMIT before a trailing VALUES, so a paged query would be wrong there.
+_INBOUND = """
+SELECT DISTINCT ?s ?p ?node WHERE {
+  ?s ?p ?node .
+  FILTER(isIRI(?s) && ?s != ?node && !CONTAINS(STR(?s), "/.well-known/genid/"))
+}
 """
 
 # Labels and types of everything that points at the node, with the city of
@@ -252,29 +241,34 @@ ORDER BY ?p ?s LIMIT %(limit)d OFFSET %(offset)d
 # is; only those of the page's subjects are kept. UNION, not OPTIONAL: a bound
 # variable inside OPTIONAL would mean something else as a trailing VALUES.
 _INBOUND_CONTEXT = f"""
-CONSTRUCT {{
-  ?s ?labelProperty ?label .
-  ?s a ?type .
-  ?s ?cityProperty ?city .
-  ?city <{RDFS}label> ?cityLabel .
-  ?p <{RDFS}label> ?propertyLabel .
-}} WHERE {{
-  ?s ?p ?node . FILTER(isIRI(?s) && ?s != ?node)
+SELECT ?node ?cityProperty ?s ?p ?labelProperty ?label ?type ?city ?cityLabel ?propertyLabel
+WHERE {{
+  ?s ?p ?node . FILTER(
+    isIRI(?s) && ?s != ?node
+    && !CONTAINS(STR(?s), "/.well-known/genid/"))
   {{ ?s ?labelProperty ?label . {_LABELS} }}
   UNION {{ ?s a ?type }}
   UNION {{ ?s ?cityProperty ?city . ?city <{RDFS}label> ?cityLabel }}
   UNION {{ ?p <{RDFS}label> ?propertyLabel }}
 }}
 """
+_INBOUND_CONTEXT_TRIPLES = (
+    ("s", "labelProperty", "label"),
+    ("s", RDF + "type", "type"),
+    ("s", "cityProperty", "city"),
+    ("city", RDFS + "label", "cityLabel"),
+    ("p", RDFS + "label", "propertyLabel"),
+)
 
 _GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 _GRAPH_LINK_LABELS = f"""
-CONSTRUCT {{ ?o ?labelProperty ?label }} WHERE {{
+SELECT DISTINCT ?graph ?o ?labelProperty ?label WHERE {{
   GRAPH ?graph {{ ?s ?p ?o }} FILTER(isIRI(?o))
   ?o ?labelProperty ?label . {_LABELS}
 }}
 """
+_GRAPH_LINK_LABELS_TRIPLES = (("o", "labelProperty", "label"),)
 
 
 @dataclass(frozen=True)
@@ -306,8 +300,15 @@ def inbound_pages(store: Store, target: Target, page_size: int = INBOUND_PAGE_SI
 
 def count_inbound(store: Store, target: Target) -> int:
     """How many distinct statements, with an IRI as subject, point at the target."""
-    rows = list(store.query(_INBOUND_COUNT, substitutions={"node": ox.NamedNode(target.iri)}))
-    return int(rows[0]["links"].value) if rows else 0
+    return len(inbound_links(store, target))
+
+
+def inbound_links(store: Store, target: Target) -> list[ox.Triple]:
+    """The statements pointing at the target, in page order (by property, then subject)."""
+    node = ox.NamedNode(target.iri)
+    rows = store.query(_INBOUND, substitutions={"node": node})
+    links = {ox.Triple(row["s"], row["p"], node) for row in rows}
+    return sorted(links, key=lambda t: (t.predicate.value, t.subject.value))
 
 
 def describe(
@@ -329,13 +330,16 @@ def describe(
         ontology_graph = graph_iri(target.base_iri, "def")
         triples.update(dict.fromkeys(store.query(_GRAPH, default_graphs=[ontology_graph])))
         bindings = {"graph": ox.NamedNode(ontology_graph)}
-        triples.update(dict.fromkeys(store.query(_GRAPH_LINK_LABELS, substitutions=bindings)))
+        rows = store.query(_GRAPH_LINK_LABELS, substitutions=bindings)
+        triples.update(dict.fromkeys(_triples(rows, _GRAPH_LINK_LABELS_TRIPLES)))
     else:
         _add_outbound(store, node, triples)
-    inbound = count_inbound(store, target)
+    links = [] if target.is_ontology else inbound_links(store, target)
+    inbound = len(links)
     pages = max(1, math.ceil(inbound / page_size))
-    if not target.is_ontology:
-        triples.update(dict.fromkeys(_inbound_page(store, target, page, page_size)))
+    if links:
+        shown = links[(page - 1) * page_size : page * page_size]
+        triples.update(dict.fromkeys(_with_context(store, target, shown)))
     description = Description(target, (), page, pages, inbound)
     triples.update(dict.fromkeys(_metadata(description, modified, license_iri)))
     return Description(
@@ -361,24 +365,117 @@ def _reading_order(node: ox.NamedNode) -> Callable[[ox.Triple], tuple[object, ..
 
 
 def _add_outbound(store: Store, node: ox.NamedNode, triples: dict[ox.Triple, None]) -> None:
-    """The node's statements and its blank nodes', with labels and types of what they name."""
-    triples.update(dict.fromkeys(store.query(_OUTBOUND, substitutions={"node": node})))
+    """The node's statements and its blank nodes', with labels and types of what they name.
+
+    Blank nodes are followed breadth first (memberships, budgets, OWL class
+    expressions and their lists). A remote store holds them as skolem IRIs
+    (``{base}.well-known/genid/``); those are followed the same way and
+    written back as blank nodes, so a description reads the same from either
+    store.
+    """
+    frontier: list[ox.NamedNode | ox.BlankNode] = [node]
+    seen: set[object] = {node}
+    for _ in range(MAX_BLANK_DEPTH):
+        found: list[ox.Triple] = []
+        for subject in frontier:
+            rows = store.query(_OUTBOUND, substitutions={"node": subject})
+            found.extend(_triples(rows, _OUTBOUND_TRIPLES))
+        frontier = [
+            t.object
+            for t in found
+            if t.subject in seen
+            and (isinstance(t.object, ox.BlankNode) or _is_skolem(t.object))
+            and t.object not in seen
+        ]
+        seen.update(frontier)
+        triples.update(dict.fromkeys(_deskolemise(t) for t in found))
+        if not frontier:
+            return
 
 
-def _inbound_page(store: Store, target: Target, page: int, page_size: int) -> list[ox.Triple]:
-    """One page of the statements pointing at the target, with their subjects' context."""
-    node = ox.NamedNode(target.iri)
-    query = _INBOUND_PAGE % {"limit": page_size, "offset": (page - 1) * page_size}
-    rows = list(store.query(query, substitutions={"node": node}))
-    links = [ox.Triple(row["s"], row["p"], node) for row in rows]
+TriplePattern = tuple[str, str, str]
+
+
+def _triples(
+    rows: Iterable[ox.QuerySolution], patterns: tuple[TriplePattern, ...]
+) -> list[ox.Triple]:
+    """The triples each row makes, in order and once each.
+
+    A pattern position names a variable of the row, or is an IRI (a constant,
+    recognised by its scheme); a pattern with an unbound variable makes nothing.
+    """
+    made: dict[ox.Triple, None] = {}
+    for row in rows:
+        for pattern in patterns:
+            terms = [ox.NamedNode(part) if ":" in part else row[part] for part in pattern]
+            if all(term is not None for term in terms):
+                made[ox.Triple(*terms)] = None
+    return list(made)
+
+
+_GENID = "/.well-known/genid/"
+
+
+def _is_skolem(term: object) -> bool:
+    return isinstance(term, ox.NamedNode) and _GENID in term.value
+
+
+def _deskolemise(triple: ox.Triple) -> ox.Triple:
+    """The triple with skolem IRIs as the blank nodes they stand for."""
+
+    def term(value: object) -> object:
+        return ox.BlankNode(value.value.rsplit("/", 1)[-1]) if _is_skolem(value) else value
+
+    return ox.Triple(term(triple.subject), triple.predicate, term(triple.object))  # type: ignore[arg-type]
+
+
+def _with_context(store: Store, target: Target, links: list[ox.Triple]) -> list[ox.Triple]:
+    """The links, with the labels, types and cities of their subjects and properties."""
     subjects = {link.subject for link in links}
     city = ox.NamedNode(target.base_iri + "def/city")
-    context = list(
-        store.query(_INBOUND_CONTEXT, substitutions={"node": node, "cityProperty": city})
+    bindings = {"node": ox.NamedNode(target.iri), "cityProperty": city}
+    context = _triples(
+        store.query(_INBOUND_CONTEXT, substitutions=bindings), _INBOUND_CONTEXT_TRIPLES
     )
     cities = {t.object for t in context if t.predicate == city and t.subject in subjects}
     wanted = subjects | cities | {link.predicate for link in links}
     return links + [t for t in context if t.subject in wanted]
+
+
+TriplePattern = tuple[str, str, str]
+
+
+def _triples(
+    rows: Iterable[ox.QuerySolution], patterns: tuple[TriplePattern, ...]
+) -> list[ox.Triple]:
+    """The triples each row makes, in order and once each.
+
+    A pattern position names a variable of the row, or is an IRI (a constant,
+    recognised by its scheme); a pattern with an unbound variable makes nothing.
+    """
+    made: dict[ox.Triple, None] = {}
+    for row in rows:
+        for pattern in patterns:
+            terms = [ox.NamedNode(part) if ":" in part else row[part] for part in pattern]
+            if all(term is not None for term in terms):
+                made[ox.Triple(*terms)] = None
+    return list(made)
+
+
+_GENID = "/.well-known/genid/"
+
+
+def _is_skolem(term: object) -> bool:
+    return isinstance(term, ox.NamedNode) and _GENID in term.value
+
+
+def _deskolemise(triple: ox.Triple) -> ox.Triple:
+    """The triple with skolem IRIs as the blank nodes they stand for."""
+
+    def term(value: object) -> object:
+        return ox.BlankNode(value.value.rsplit("/", 1)[-1]) if _is_skolem(value) else value
+
+    return ox.Triple(term(triple.subject), triple.predicate, term(triple.object))  # type: ignore[arg-type]
 
 
 def _metadata(
