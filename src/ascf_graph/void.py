@@ -169,7 +169,7 @@ def _linksets(store: Store, base_iri: str, dataset: ox.NamedNode) -> Iterator[ox
         key = (row["p"].value, _namespace(target))
         counts[key] = counts.get(key, 0) + 1
     for (predicate, namespace), count in sorted(counts.items()):
-        name = _fragment(f"{predicate.rsplit('/', 1)[-1]}-{namespace}")
+        name = _fragment(f"{re.split('[#/]', predicate)[-1]}-{namespace}")
         linkset = ox.NamedNode(void_location(base_iri) + "#linkset-" + name)
         other = ox.NamedNode(void_location(base_iri) + "#target-" + _fragment(namespace))
         yield ox.Triple(dataset, ox.NamedNode(VOID + "subset"), linkset)
