@@ -5,10 +5,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import httpx
 import pytest
@@ -75,34 +77,43 @@ def _free_port() -> int:
 def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`ascf-graph serve` in its own process on a free loopback port; yields its base URL."""
     settings = clone_settings(built, tmp_path_factory.mktemp("served"))
+    with running_server(settings) as url:
+        yield url
+
+
+@contextmanager
+def running_server(settings: Settings, **env: str) -> Iterator[str]:
+    """`ascf-graph serve` over ``settings`` with extra ``ASCF_...`` variables; its base URL."""
     port = _free_port()
-    env = {
+    environment = {
         **os.environ,
         "ASCF_DATA_DIR": str(settings.data_dir),
         "ASCF_CONTENT_DIR": str(settings.content_dir),
+        **env,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+    # The log goes to a file: a pipe nobody reads would block the server once full.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(url, process, log)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
+            log.seek(0)
+            output = log.read().decode(errors="replace")
             raise RuntimeError(f"the server exited with {process.returncode}:\n{output}")
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:

@@ -6,11 +6,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ascf_graph import __version__
+from ascf_graph.curated_router import router as curated_router
 from ascf_graph.dependencies import StoreDep
 from ascf_graph.http_errors import install_error_handlers
 from ascf_graph.settings import Settings
 from ascf_graph.sparql_router import router as sparql_router
+from ascf_graph.sparql_services import sparql_services
 from ascf_graph.store import EmbeddedStore, Store
+from ascf_graph.store_refresh import StoreRefresher
 
 
 def open_store(settings: Settings) -> Store:
@@ -25,9 +28,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.store_refresher = StoreRefresher(settings.data_dir)
         app.state.store = open_store(settings)
         try:
-            yield
+            async with sparql_services(app.state, settings):
+                yield
         finally:
             app.state.store.close()
 
@@ -39,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(sparql_router)
+    app.include_router(curated_router)
 
     @app.get("/health", summary="Liveness and what the store holds")
     def health(store: StoreDep) -> dict[str, object]:

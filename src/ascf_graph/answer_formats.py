@@ -1,0 +1,123 @@
+"""Which format an answer goes out in: by ``format=`` or by ``Accept`` (q-values honoured).
+
+SELECT and ASK answers are SPARQL results (JSON, XML, CSV, TSV); CONSTRUCT and
+DESCRIBE answers are graphs (Turtle, N-Triples, JSON-LD, RDF/XML, TriG,
+N-Quads). A few media types that clients send for the same thing
+(``application/json``, ``text/xml``...) are understood as aliases; the answer
+is always labelled with the format's registered media type.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ascf_graph.conneg import negotiate
+from ascf_graph.errors import NotAcceptableError, UnsupportedFormatError
+from ascf_graph.rdf_io import SYNTAXES
+from ascf_graph.sparql import RESULTS_SYNTAXES
+from ascf_graph.sparql_text import QueryForm
+
+AnswerKind = Literal["results", "graph"]
+
+
+@dataclass(frozen=True)
+class AnswerFormat:
+    """A format an answer can be written in."""
+
+    name: str
+    media_type: str
+    kind: AnswerKind
+
+
+RESULTS_FORMATS: tuple[AnswerFormat, ...] = tuple(
+    AnswerFormat(s.name, s.media_type, "results") for s in RESULTS_SYNTAXES
+)
+GRAPH_FORMATS: tuple[AnswerFormat, ...] = tuple(
+    AnswerFormat(s.name, s.media_type, "graph") for s in SYNTAXES
+)
+
+_ACCEPT_ALIASES: dict[AnswerKind, dict[str, str]] = {
+    "results": {"application/json": "json", "application/xml": "xml", "text/xml": "xml"},
+    "graph": {
+        "application/x-turtle": "turtle",
+        "application/json": "jsonld",
+        "application/xml": "rdfxml",
+        "text/xml": "rdfxml",
+        "application/x-trig": "trig",
+    },
+}
+_NAME_ALIASES: dict[AnswerKind, dict[str, str]] = {
+    "results": {"sparql-results+json": "json", "sparql-results+xml": "xml"},
+    "graph": {
+        "ttl": "turtle",
+        "nt": "ntriples",
+        "n-triples": "ntriples",
+        "json-ld": "jsonld",
+        "json": "jsonld",
+        "xml": "rdfxml",
+        "rdf": "rdfxml",
+        "rdf+xml": "rdfxml",
+        "nq": "nquads",
+        "n-quads": "nquads",
+    },
+}
+
+
+def answer_kind(form: QueryForm) -> AnswerKind:
+    """SPARQL results for SELECT and ASK, a graph for CONSTRUCT and DESCRIBE."""
+    return "results" if form in ("SELECT", "ASK") else "graph"
+
+
+def formats_for(kind: AnswerKind) -> tuple[AnswerFormat, ...]:
+    """Every format an answer of ``kind`` can be written in, our preference first."""
+    return RESULTS_FORMATS if kind == "results" else GRAPH_FORMATS
+
+
+def choose_format(kind: AnswerKind, requested: str | None, accept: str | None) -> AnswerFormat:
+    """The format to answer in: ``requested`` (a ``format=`` value) wins over ``accept``.
+
+    >>> choose_format("results", None, "text/csv;q=0.5, application/sparql-results+xml").name
+    'xml'
+    >>> choose_format("graph", "json", None).media_type
+    'application/ld+json'
+    >>> choose_format("results", None, "text/turtle")
+    Traceback (most recent call last):
+    ...
+    ascf_graph.errors.NotAcceptableError: cannot answer a SELECT or ASK query in text/turtle; \
+it comes as application/sparql-results+json, application/sparql-results+xml, text/csv, \
+text/tab-separated-values
+    """
+    offered = formats_for(kind)
+    if requested is not None:
+        return _named(kind, requested)
+    by_media_type = {f.media_type: f for f in offered}
+    aliases = _ACCEPT_ALIASES[kind]
+    chosen = negotiate(accept, [*by_media_type, *aliases])
+    if chosen is None:
+        raise NotAcceptableError(
+            f"cannot answer {_describe(kind)} in {accept}; it comes as " + ", ".join(by_media_type)
+        )
+    if chosen in aliases:
+        return next(f for f in offered if f.name == aliases[chosen])
+    return by_media_type[chosen]
+
+
+def _named(kind: AnswerKind, requested: str) -> AnswerFormat:
+    """The format a ``format=`` value names, for an answer of ``kind``."""
+    key = requested.strip().lower()
+    key = _NAME_ALIASES[kind].get(key, key)
+    for candidate in formats_for(kind):
+        if key in (candidate.name, candidate.media_type):
+            return candidate
+    other: AnswerKind = "graph" if kind == "results" else "results"
+    other_key = _NAME_ALIASES[other].get(key, key)
+    if any(other_key in (f.name, f.media_type) for f in formats_for(other)):
+        raise NotAcceptableError(
+            f"format {requested!r} cannot carry {_describe(kind)}; use one of "
+            + ", ".join(f.name for f in formats_for(kind))
+        )
+    known = ", ".join(f.name for f in (*RESULTS_FORMATS, *GRAPH_FORMATS))
+    raise UnsupportedFormatError(f"unknown format {requested!r}; use one of {known}")
+
+
+def _describe(kind: AnswerKind) -> str:
+    return "a SELECT or ASK query" if kind == "results" else "a CONSTRUCT or DESCRIBE query"
