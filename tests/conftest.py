@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -73,17 +74,31 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class ServerProcess:
+    """A server the tests started: its base URL and process id."""
+
+    url: str
+    pid: int
+
+
 @pytest.fixture(scope="session")
-def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`ascf-graph serve` in its own process on a free loopback port; yields its base URL."""
+def served(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """`ascf-graph serve` in its own process on a free loopback port."""
     settings = clone_settings(built, tmp_path_factory.mktemp("served"))
-    with running_server(settings) as url:
-        yield url
+    with running_server(settings) as process:
+        yield process
+
+
+@pytest.fixture(scope="session")
+def server(served: ServerProcess) -> str:
+    """The base URL of the session's server."""
+    return served.url
 
 
 @contextmanager
-def running_server(settings: Settings, **env: str) -> Iterator[str]:
-    """`ascf-graph serve` over ``settings`` with extra ``ASCF_...`` variables; its base URL."""
+def running_server(settings: Settings, **env: str) -> Iterator[ServerProcess]:
+    """`ascf-graph serve` over ``settings`` with extra ``ASCF_...`` variables."""
     port = _free_port()
     environment = {
         **os.environ,
@@ -102,7 +117,7 @@ def running_server(settings: Settings, **env: str) -> Iterator[str]:
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(url, process, log)
-            yield url
+            yield ServerProcess(url, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=10)

@@ -422,7 +422,8 @@ def test_service_on_the_allow_list_is_called(
 
     settings = clone_settings(built, tmp_path)  # type: ignore[arg-type]
     allow = json.dumps([remote_endpoint])
-    with running_server(settings, ASCF_SERVICE_ALLOW_LIST=allow, ASCF_QUERY_WORKERS="1") as url:
+    with running_server(settings, ASCF_SERVICE_ALLOW_LIST=allow, ASCF_QUERY_WORKERS="1") as process:
+        url = process.url
         answer = httpx.get(
             f"{url}/sparql",
             params={"query": f"SELECT ?x WHERE {{ SERVICE <{remote_endpoint}> {{ ?x ?y ?z }} }}"},

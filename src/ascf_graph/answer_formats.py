@@ -7,6 +7,7 @@ N-Quads). A few media types that clients send for the same thing
 is always labelled with the format's registered media type.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -58,6 +59,7 @@ _NAME_ALIASES: dict[AnswerKind, dict[str, str]] = {
         "rdf+xml": "rdfxml",
         "nq": "nquads",
         "n-quads": "nquads",
+        "n3": "turtle",
     },
 }
 
@@ -72,14 +74,19 @@ def formats_for(kind: AnswerKind) -> tuple[AnswerFormat, ...]:
     return RESULTS_FORMATS if kind == "results" else GRAPH_FORMATS
 
 
-def choose_format(kind: AnswerKind, requested: str | None, accept: str | None) -> AnswerFormat:
-    """The format to answer in: ``requested`` (a ``format=`` value) wins over ``accept``.
+def choose_format(kind: AnswerKind, requested: Sequence[str], accept: str | None) -> AnswerFormat:
+    """The format to answer in: ``format=`` values (``requested``) win over ``accept``.
 
-    >>> choose_format("results", None, "text/csv;q=0.5, application/sparql-results+xml").name
+    The first ``format=`` value that can carry the answer is taken (SPARQLWrapper
+    sends a name and a media type, e.g. ``format=tsv&format=text/tab-separated-values``).
+
+    >>> choose_format("results", [], "text/csv;q=0.5, application/sparql-results+xml").name
     'xml'
-    >>> choose_format("graph", "json", None).media_type
+    >>> choose_format("graph", ["json"], None).media_type
     'application/ld+json'
-    >>> choose_format("results", None, "text/turtle")
+    >>> choose_format("graph", ["rdf+xml", "application/rdf+xml"], None).name
+    'rdfxml'
+    >>> choose_format("results", [], "text/turtle")
     Traceback (most recent call last):
     ...
     ascf_graph.errors.NotAcceptableError: cannot answer a SELECT or ASK query in text/turtle; \
@@ -87,8 +94,8 @@ it comes as application/sparql-results+json, application/sparql-results+xml, tex
 text/tab-separated-values
     """
     offered = formats_for(kind)
-    if requested is not None:
-        return _named(kind, requested)
+    if requested:
+        return _first_named(kind, requested)
     by_media_type = {f.media_type: f for f in offered}
     aliases = _ACCEPT_ALIASES[kind]
     chosen = negotiate(accept, [*by_media_type, *aliases])
@@ -101,22 +108,27 @@ text/tab-separated-values
     return by_media_type[chosen]
 
 
-def _named(kind: AnswerKind, requested: str) -> AnswerFormat:
-    """The format a ``format=`` value names, for an answer of ``kind``."""
-    key = requested.strip().lower()
-    key = _NAME_ALIASES[kind].get(key, key)
-    for candidate in formats_for(kind):
-        if key in (candidate.name, candidate.media_type):
-            return candidate
+def _first_named(kind: AnswerKind, requested: Sequence[str]) -> AnswerFormat:
+    """The first format the ``format=`` values name that can carry an answer of ``kind``."""
+    for value in requested:
+        found = _named(kind, value)
+        if found is not None:
+            return found
     other: AnswerKind = "graph" if kind == "results" else "results"
-    other_key = _NAME_ALIASES[other].get(key, key)
-    if any(other_key in (f.name, f.media_type) for f in formats_for(other)):
+    if any(_named(other, value) for value in requested):
         raise NotAcceptableError(
-            f"format {requested!r} cannot carry {_describe(kind)}; use one of "
+            f"format {', '.join(requested)} cannot carry {_describe(kind)}; use one of "
             + ", ".join(f.name for f in formats_for(kind))
         )
     known = ", ".join(f.name for f in (*RESULTS_FORMATS, *GRAPH_FORMATS))
-    raise UnsupportedFormatError(f"unknown format {requested!r}; use one of {known}")
+    raise UnsupportedFormatError(f"unknown format {', '.join(requested)}; use one of {known}")
+
+
+def _named(kind: AnswerKind, value: str) -> AnswerFormat | None:
+    """The format of ``kind`` a ``format=`` value names (a name, alias or media type)."""
+    key = value.strip().lower()
+    key = _NAME_ALIASES[kind].get(key, key)
+    return next((f for f in formats_for(kind) if key in (f.name, f.media_type)), None)
 
 
 def _describe(kind: AnswerKind) -> str:

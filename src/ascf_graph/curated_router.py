@@ -61,13 +61,13 @@ async def run_query(
 ) -> Response:
     """Run the curated query ``name`` with the parameters of the URL."""
     query = curated_query(settings.queries_dir, name)
-    values, requested_format = _parameters(request.url.query)
+    values, formats = _parameters(request.url.query)
     answer = await service.answer(
         store,
         QueryRequest(
             text=query.text,
             substitutions=query.bind(values),
-            format=requested_format,
+            formats=formats,
             accept=request.headers.get("accept"),
             if_none_match=request.headers.get("if-none-match"),
         ),
@@ -83,8 +83,8 @@ async def queries_preflight(request: Request) -> Response:
     return preflight(request, ("GET", "HEAD", "OPTIONS"))
 
 
-def _parameters(query_string: str) -> tuple[dict[str, str], str | None]:
-    """Parameter values and the ``format=`` of a URL; each given once at most.
+def _parameters(query_string: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Parameter values (each given once at most) and the ``format=`` values of a URL.
 
     An empty value counts as not given (an HTML form sends its empty fields).
     """
@@ -92,9 +92,12 @@ def _parameters(query_string: str) -> tuple[dict[str, str], str | None]:
         params = parse_qs(query_string, keep_blank_values=True, errors="strict")
     except UnicodeDecodeError as error:
         raise UnusableInputError(f"the URL's parameters are not UTF-8: {error}") from None
-    repeated = sorted(name for name, values in params.items() if len(values) > 1)
+    repeated = sorted(
+        name
+        for name, values in params.items()
+        if len(values) > 1 and name not in RESERVED_PARAMETERS
+    )
     if repeated:
         raise UnusableInputError(f"give each parameter once; repeated: {', '.join(repeated)}")
     values = {name: v[0] for name, v in params.items() if name not in RESERVED_PARAMETERS and v[0]}
-    requested_format = params["format"][0] if "format" in params else None
-    return values, requested_format
+    return values, tuple(params.get("format", []))

@@ -19,7 +19,7 @@ from ascf_graph.curated import CuratedQuery
 from ascf_graph.errors import AscfError
 from ascf_graph.namespaces import PREFIXES
 
-PAGE = Path(__file__).resolve().parent / "editor" / "index.html"
+PAGE = Path(__file__).resolve().parent / "editor_assets" / "index.html"
 ASSETS = {
     "yasgui.min.js": "text/javascript",
     "yasgui.min.css": "text/css",

@@ -94,16 +94,17 @@ class _WorkerQuery(RunningQuery):
             async with asyncio.timeout_at(self._deadline):
                 kind, payload = await self._worker.frame()
         except TimeoutError:
-            await self._end(reusable=False)
+            self._end(reusable=False)
+            await self._worker.process.wait()  # answer only once its CPU is free
             raise timeout_error(self._pool.timeout) from None
         except (asyncio.IncompleteReadError, ConnectionError):
-            await self._end(reusable=False)
+            self._end(reusable=False)
             raise QueryFailedError(
                 "the query worker stopped before answering (it may have run out of memory)"
             ) from None
         if kind == DATA:
             return payload
-        await self._end(reusable=True)
+        self._end(reusable=True)
         if kind == ERROR:
             raise error_from_worker(payload)
         assert kind == DONE, kind
@@ -111,12 +112,14 @@ class _WorkerQuery(RunningQuery):
 
     async def close(self) -> None:
         if not self._finished:
-            await self._end(reusable=False)
+            self._end(reusable=False)
 
-    async def _end(self, *, reusable: bool) -> None:
+    def _end(self, *, reusable: bool) -> None:
+        # Synchronous on purpose: this runs when a client's request is cancelled, where
+        # any await would be cancelled too and leave the pool a worker short.
         self._finished = True
         self._pool.snapshots.release(self._snapshot)
-        await self._pool.give_back(self._worker, reusable=reusable)
+        self._pool.give_back(self._worker, reusable=reusable)
 
 
 class WorkerPoolRunner(QueryRunner):
@@ -146,7 +149,7 @@ class WorkerPoolRunner(QueryRunner):
         try:
             snapshot = await self.snapshots.acquire(store)
         except BaseException:
-            await self.give_back(worker, reusable=True)
+            self.give_back(worker, reusable=True)
             raise
         loop = asyncio.get_running_loop()
         query = _WorkerQuery(self, worker, loop.time() + self.timeout, snapshot)
@@ -172,23 +175,26 @@ class WorkerPoolRunner(QueryRunner):
                 return worker
             self._replace(worker)
 
-    async def give_back(self, worker: Worker, *, reusable: bool) -> None:
-        """Return a worker after a job; one that may still be working is replaced."""
+    def give_back(self, worker: Worker, *, reusable: bool) -> None:
+        """Return a worker after a job; one that may still be working is killed and replaced."""
         if reusable and worker.alive and not self._closed:
             self._idle.put_nowait(worker)
         else:
-            await worker.kill()
             self._replace(worker)
 
     def _replace(self, worker: Worker) -> None:
+        """Kill ``worker`` now; reap it and start its successor in the background."""
+        if worker.alive:
+            worker.process.kill()
         self._workers.discard(worker)
-        if self._closed:
-            return
-        task = asyncio.create_task(self._spawn_replacement())
+        task = asyncio.create_task(self._spawn_replacement(worker))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _spawn_replacement(self) -> None:
+    async def _spawn_replacement(self, dead: Worker) -> None:
+        await dead.process.wait()
+        if self._closed:
+            return
         try:
             worker = await Worker.spawn()
         except OSError:

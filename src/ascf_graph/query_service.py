@@ -41,7 +41,7 @@ class QueryRequest:
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
     substitutions: Mapping[str, Term] = field(default_factory=dict)
-    format: str | None = None
+    formats: tuple[str, ...] = ()
     accept: str | None = None
     if_none_match: str | None = None
 
@@ -94,7 +94,7 @@ class QueryService:
     def answer_format(self, shape: QueryShape, request: QueryRequest) -> AnswerFormat:
         """The format the answer goes out in."""
         assert shape.form is not None
-        return choose_format(answer_kind(shape.form), request.format, request.accept)
+        return choose_format(answer_kind(shape.form), request.formats, request.accept)
 
     async def answer(self, store: Store, request: QueryRequest, *, scope: str) -> Answer:
         """Answer ``request`` against ``store``; ``scope`` names the resource (for the ETag)."""

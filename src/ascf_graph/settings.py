@@ -70,7 +70,7 @@ class Settings(BaseSettings):
         description="Largest answer rendered as an HTML table (other formats stream).",
     )
     editor_assets_dir: Path = Field(
-        Path(__file__).resolve().parent / "editor/node_modules/@zazuko/yasgui/build",
+        Path(__file__).resolve().parent / "editor_assets/node_modules/@zazuko/yasgui/build",
         description="The query editor's YASGUI build (installed by `make editor-assets`).",
     )
     http_max_age: int = Field(

@@ -2,7 +2,8 @@
 
 Three ways to send a query (GET with ``query=``; POST of a form; POST of
 ``application/sparql-query`` with the dataset in the URL), the repeatable
-``default-graph-uri`` and ``named-graph-uri``, and our ``format=``. Anything
+``default-graph-uri`` and ``named-graph-uri``, and ``format=`` (repeatable,
+as SPARQLWrapper sends it; other clients' ``output=`` and ``results=`` are ignored). Anything
 that is not one well-formed query request is refused with the reason:
 no query, two queries, an update, an unknown body type, a body too large.
 """
@@ -34,7 +35,8 @@ class ProtocolRequest:
     """The query text; None for a GET that asks nothing (the service description)."""
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
-    format: str | None = None
+    formats: tuple[str, ...] = ()
+    """``format=`` values, in order (the first that can carry the answer is used)."""
 
 
 def update_refused() -> UpdateRefusedError:
@@ -63,8 +65,7 @@ async def read_protocol_request(request: Request, max_body_bytes: int) -> Protoc
         else:
             params.setdefault("query", []).append(body)
     elif not any(key in params for key in _ASKING_PARAMETERS):
-        formats = params.get("format", [])
-        return ProtocolRequest(query=None, format=formats[-1] if formats else None)
+        return ProtocolRequest(query=None, formats=tuple(params.get("format", [])))
     return _protocol_request(params)
 
 
@@ -80,9 +81,6 @@ def _protocol_request(params: dict[str, list[str]]) -> ProtocolRequest:
         )
     if not queries[0].strip():
         raise UnusableInputError("the query is empty")
-    formats = params.get("format", [])
-    if len(formats) > 1:
-        raise UnusableInputError("more than one `format` parameter; give one")
     default_graphs = _graph_iris(params, "default-graph-uri")
     named_graphs = _graph_iris(params, "named-graph-uri")
     if named_graphs is not None and default_graphs is None:
@@ -91,7 +89,7 @@ def _protocol_request(params: dict[str, list[str]]) -> ProtocolRequest:
         query=queries[0],
         default_graphs=default_graphs,
         named_graphs=named_graphs,
-        format=formats[0] if formats else None,
+        formats=tuple(params.get("format", [])),
     )
 
 

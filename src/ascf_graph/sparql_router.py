@@ -43,14 +43,14 @@ async def sparql_endpoint(
     """Answer a query sent by any of the protocol's operations, or describe the service."""
     protocol = await read_protocol_request(request, settings.max_body_bytes)
     if protocol.query is None:
-        return await _describe(request, store, settings, protocol.format)
+        return await _describe(request, store, settings, protocol.formats)
     answer = await service.answer(
         store,
         QueryRequest(
             text=protocol.query,
             default_graphs=protocol.default_graphs,
             named_graphs=protocol.named_graphs,
-            format=protocol.format,
+            formats=protocol.formats,
             accept=request.headers.get("accept"),
             if_none_match=request.headers.get("if-none-match"),
         ),
@@ -81,13 +81,13 @@ async def editor_asset(asset: str, settings: SettingsDep) -> Response:
 
 
 async def _describe(
-    request: Request, store: Store, settings: Settings, requested_format: str | None
+    request: Request, store: Store, settings: Settings, requested_formats: tuple[str, ...]
 ) -> Response:
     """The service description for machines, the query editor for browsers."""
     offered = [s.media_type for s in SYNTAXES]
     accept = request.headers.get("accept")
     endpoint = str(request.url_for("sparql_endpoint"))
-    if requested_format is None and negotiate(accept, [*offered, "text/html"]) == "text/html":
+    if not requested_formats and negotiate(accept, [*offered, "text/html"]) == "text/html":
         return editor.editor_page(
             endpoint,
             load_curated(settings.queries_dir).values(),
@@ -95,7 +95,7 @@ async def _describe(
             assets_url=str(request.url_for("editor_asset", asset="x"))[:-1],
             queries_url=_url_for(request, "list_queries"),
         )
-    chosen = choose_format("graph", requested_format, accept)
+    chosen = choose_format("graph", requested_formats, accept)
     sizes = await request.app.state.graph_sizes.of(store)
     etag = entity_tag(store.generation, "service-description", endpoint, chosen.media_type)
     headers = {
