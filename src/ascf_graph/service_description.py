@@ -94,7 +94,15 @@ def describe_service(
             ox.Triple(graph, RDF_TYPE, _sd("Graph")),
             ox.Triple(graph, _void("triples"), _count(size)),
         ]
-    return triples
+    return _grouped_by_subject(triples)
+
+
+def _grouped_by_subject(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples with each subject's together (Turtle then writes each subject once)."""
+    first_seen: dict[object, int] = {}
+    for triple in triples:
+        first_seen.setdefault(triple.subject, len(first_seen))
+    return sorted(triples, key=lambda triple: first_seen[triple.subject])
 
 
 class GraphSizes:
