@@ -22,12 +22,13 @@ system-deps:
 	  echo "installing a Java runtime for the HermiT reasoner"; \
 	  apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; }
 
-## test-deps: what the tests drive besides Python: Debian's Chromium and its ChromeDriver
+## test-deps: what the tests drive besides Python: Debian's Chromium and its ChromeDriver,
+## and Virtuoso as a remote store (the Oxigraph server comes from PyPI with the dev extra)
 test-deps: system-deps
-	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { \
-	  echo "installing Debian's chromium and chromium-driver for the browser tests"; \
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver -a -x /usr/bin/virtuoso-t || { \
+	  echo "installing Debian's chromium, chromium-driver and virtuoso-opensource for the tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	    apt-get install -y -qq chromium chromium-driver virtuoso-opensource >/dev/null; }
 
 ## editor-assets: the query editor (YASGUI) from the npm registry, pinned by package-lock.json,
 ## so /sparql serves it with no internet access at run time

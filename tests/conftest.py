@@ -68,7 +68,8 @@ def cli_settings(built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     return settings
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -82,11 +83,51 @@ class ServerProcess:
     pid: int
 
 
+@contextmanager
+def serving_process(environment: dict[str, str]) -> Iterator[ServerProcess]:
+    """`ascf-graph serve` in its own process on a free loopback port, with ``environment``
+    added to ours; yields its URL and process id and stops it afterwards."""
+    port = free_port()
+    # The log goes to a file: a pipe nobody reads would block the server once full.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
+            env={**os.environ, **environment},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(f"{url}/health", process, log)
+            yield ServerProcess(url, process.pid)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@contextmanager
+def serving(environment: dict[str, str]) -> Iterator[str]:
+    """Like :func:`serving_process`; yields only the base URL."""
+    with serving_process(environment) as process:
+        yield process.url
+
+
+@contextmanager
+def running_server(settings: Settings, **env: str) -> Iterator[ServerProcess]:
+    """`ascf-graph serve` over ``settings``' store and content, plus ``ASCF_...`` variables."""
+    environment = {
+        "ASCF_DATA_DIR": str(settings.data_dir),
+        "ASCF_CONTENT_DIR": str(settings.content_dir),
+        **env,
+    }
+    with serving_process(environment) as process:
+        yield process
+
+
 @pytest.fixture(scope="session")
 def served(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """`ascf-graph serve` in its own process on a free loopback port."""
-    settings = clone_settings(built, tmp_path_factory.mktemp("served"))
-    with running_server(settings) as process:
+    """The service over a copy of the built store, for the whole session."""
+    with running_server(clone_settings(built, tmp_path_factory.mktemp("served"))) as process:
         yield process
 
 
@@ -96,46 +137,26 @@ def server(served: ServerProcess) -> str:
     return served.url
 
 
-@contextmanager
-def running_server(settings: Settings, **env: str) -> Iterator[ServerProcess]:
-    """`ascf-graph serve` over ``settings`` with extra ``ASCF_...`` variables."""
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "ASCF_DATA_DIR": str(settings.data_dir),
-        "ASCF_CONTENT_DIR": str(settings.content_dir),
-        **env,
-    }
-    # The log goes to a file: a pipe nobody reads would block the server once full.
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(url, process, log)
-            yield ServerProcess(url, process.pid)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+def wait_until_up(
+    probe_url: str, process: subprocess.Popen[bytes], log: IO[bytes] | None = None
+) -> None:
+    """Wait until ``probe_url`` answers 200, or fail with what the process printed
+    (to ``log`` if given, else to its stdout pipe)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            log.seek(0)
-            output = log.read().decode(errors="replace")
+            if log is not None:
+                log.seek(0)
+                output = log.read().decode(errors="replace")
+            else:
+                output = process.stdout.read().decode() if process.stdout else ""
             raise RuntimeError(f"the server exited with {process.returncode}:\n{output}")
         try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+            if httpx.get(probe_url, timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise RuntimeError(f"the server at {url} did not answer within 30 s")
+    raise RuntimeError(f"{probe_url} did not answer within 30 s")
 
 
 @pytest.fixture(scope="session")

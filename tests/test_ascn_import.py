@@ -10,32 +10,43 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from framework_concepts import FOCUS_AREAS, SUB_AREAS
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from ascf_graph.ascn_import import (
-    CityRow,
-    CsvImportError,
-    ProjectRow,
     cities_graph,
     city_index,
     import_ascn,
-    load_label_mapping,
+    project_prefixes,
+    projects_2018_graph,
     projects_2025_graph,
+    resolve_city,
+)
+from ascf_graph.ascn_sources import (
+    CityRow,
+    CsvImportError,
+    ProjectRow,
+    ScapProjectRow,
+    load_label_mapping,
     read_cities,
     read_projects_2018,
     read_projects_2025,
+    read_same_project_links,
+    read_scap_classification,
     read_snapshot,
-    resolve_city,
     split_labels,
-    turtle,
 )
 from ascf_graph.namespaces import DEFAULT_BASE_IRI
+from ascf_graph.turtle_writer import turtle
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO.parent / "shared" / "data" / "ascn"
-MAPPING = REPO / "data" / "mappings" / "focus-area-labels.csv"
+MAPPINGS = REPO / "data" / "mappings"
+MAPPING = MAPPINGS / "focus-area-labels.csv"
+CLASSIFICATION = MAPPINGS / "scap-2018-classification.csv"
+SAME_PROJECTS = MAPPINGS / "same-projects-2018-2025.csv"
+SCAP_REPORT = URIRef("https://asean.org/wp-content/uploads/2019/02/ASCN-Consolidated-SCAPs.pdf")
 
 ASCF = Namespace(DEFAULT_BASE_IRI + "def/")
 ID = DEFAULT_BASE_IRI + "id/"
@@ -86,7 +97,7 @@ def project_graph(
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, int], dict[str, str]]:
     out = tmp_path_factory.mktemp("data")
-    counts = import_ascn(SOURCE, out, mapping_path=MAPPING)
+    counts = import_ascn(SOURCE, out, mappings_dir=MAPPINGS)
     texts = {path.name: path.read_text(encoding="utf-8") for path in sorted(out.glob("*.ttl"))}
     return counts, texts
 
@@ -356,7 +367,7 @@ def test_a_mapping_row_pointing_elsewhere_fails_naming_row_and_column(tmp_path: 
         load_label_mapping(path)
 
 
-# --- projects 2018 (read, not imported yet) ----------------------------------
+# --- projects 2018 ----------------------------------------------------------
 
 
 def test_the_2018_scaps_hold_two_projects_for_each_of_the_26_pilot_cities(
@@ -379,6 +390,138 @@ def test_the_2018_scaps_hold_two_projects_for_each_of_the_26_pilot_cities(
     assert all(row.overview for row in rows)
 
 
+@pytest.fixture(scope="module")
+def scap_rows() -> list[ScapProjectRow]:
+    return read_projects_2018(_source("projects-2018-scap.csv"))
+
+
+@pytest.fixture(scope="module")
+def scap_graph(
+    scap_rows: list[ScapProjectRow], cities: list[CityRow], projects: list[ProjectRow]
+) -> Graph:
+    return projects_2018_graph(
+        scap_rows,
+        cities,
+        read_scap_classification(CLASSIFICATION),
+        read_same_project_links(SAME_PROJECTS),
+        projects,
+    )
+
+
+def test_all_52_scap_projects_are_imported_with_city_overview_and_source(
+    scap_graph: Graph, scap_rows: list[ScapProjectRow], city_graph: Graph
+) -> None:
+    projects = set(scap_graph.subjects(RDF.type, ASCF.SmartCityProject))
+    assert len(projects) == len(scap_rows) == 52
+    pilots = {
+        city
+        for city in city_graph.subjects(RDF.type, ASCF.City)
+        for membership in city_graph.objects(city, ORG.hasMembership)
+        if str(city_graph.value(membership, ASCF.joinedYear)) == "2018"
+    }
+    assert set(scap_graph.objects(None, ASCF.city)) == pilots
+    overviews = {str(o) for o in scap_graph.objects(None, DCTERMS.description)}
+    assert overviews == {row.overview for row in scap_rows}
+    for project in projects:
+        assert str(project).endswith("-scap-2018")
+        assert scap_graph.value(project, DCTERMS.source) == SCAP_REPORT
+        assert scap_graph.value(project, ASCF.status) is None, "the SCAPs give no status"
+    assert (SCAP_REPORT, RDF.type, PROV.Entity) in scap_graph
+
+
+def test_scap_iris_never_collide_with_the_2025_records(
+    scap_graph: Graph, project_graph: Graph
+) -> None:
+    scap = set(scap_graph.subjects(RDF.type, ASCF.SmartCityProject))
+    report = set(project_graph.subjects(RDF.type, ASCF.SmartCityProject))
+    assert not scap & report
+
+
+def test_every_scap_project_is_classified_or_says_why_not_as_the_mapping_says(
+    scap_graph: Graph,
+) -> None:
+    classification = read_scap_classification(CLASSIFICATION)
+    assert len(classification) == 52
+    for project in scap_graph.subjects(RDF.type, ASCF.SmartCityProject):
+        areas = {str(a) for a in scap_graph.objects(project, ASCF.focusArea)} | {
+            str(a) for a in scap_graph.objects(project, ASCF.subArea)
+        }
+        reason = scap_graph.value(project, ASCF.notClassifiedBecause)
+        assert bool(areas) != (reason is not None), project
+        title = str(scap_graph.value(project, RDFS.label))
+        (entry,) = [c for c in classification.values() if c.project_name == title]
+        assert areas == set(entry.framework_iris)
+        notes = [str(n) for n in scap_graph.objects(project, SKOS.editorialNote)]
+        assert len(notes) == len(entry.framework_iris)
+        assert all("not by the SCAP" in note for note in notes)
+    unclassified = [c for c in classification.values() if not c.classified]
+    assert len(unclassified) == 9
+
+
+def test_same_project_links_join_records_of_one_city_as_the_mapping_documents(
+    scap_graph: Graph, project_graph: Graph
+) -> None:
+    links = list(scap_graph.subject_objects(ASCF.sameProjectAs))
+    assert len(links) == len(read_same_project_links(SAME_PROJECTS)) == 32
+    report_projects = set(project_graph.subjects(RDF.type, ASCF.SmartCityProject))
+    for old, new in links:
+        assert new in report_projects
+        assert scap_graph.value(old, ASCF.city) == project_graph.value(new, ASCF.city)
+    kuching = URIRef(ID + "project/kuching-integrated-flood-management-and-response-system")
+    assert (
+        URIRef(ID + "project/kuching-integrated-flood-management-and-response-system-scap-2018"),
+        ASCF.sameProjectAs,
+        kuching,
+    ) in scap_graph
+
+
+def _mappings_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "mappings"
+    folder.mkdir()
+    for path in MAPPINGS.glob("*.csv"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+def test_a_scap_project_missing_from_the_classification_fails_naming_it(
+    tmp_path: Path,
+) -> None:
+    folder = _mappings_copy(tmp_path)
+    table = folder / CLASSIFICATION.name
+    kept = [
+        line for line in table.read_text(encoding="utf-8").splitlines() if "Hanoi,2," not in line
+    ]
+    table.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    with pytest.raises(CsvImportError, match=r"project 2 of Hanoi .*classify it"):
+        import_ascn(SOURCE, tmp_path / "out", mappings_dir=folder)
+    assert not (tmp_path / "out" / "ascn-projects-2018-scap.ttl").exists()
+
+
+def test_a_project_both_unclassified_and_classified_fails(tmp_path: Path) -> None:
+    table = tmp_path / "classification.csv"
+    table.write_text(
+        "city,project_no,project_name,framework_iri,reason\n"
+        "Hanoi,1,IOC,,spans everything\n"
+        f"Hanoi,1,IOC,{ID}sub-area/governance,a reason\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CsvImportError, match=r"row 3, column 'framework_iri'.*both"):
+        read_scap_classification(table)
+
+
+def test_a_same_project_link_to_a_misnamed_row_fails_naming_row_and_column(
+    tmp_path: Path,
+) -> None:
+    folder = _mappings_copy(tmp_path)
+    table = folder / SAME_PROJECTS.name
+    text = table.read_text(encoding="utf-8")
+    table.write_text(
+        text.replace("A,57,Integrated Flood", "A,58,Integrated Flood"), encoding="utf-8"
+    )
+    with pytest.raises(CsvImportError, match=r"column 'me2025_project_name'.*A58"):
+        import_ascn(SOURCE, tmp_path / "out", mappings_dir=folder)
+
+
 # --- output files -----------------------------------------------------------
 
 
@@ -386,8 +529,16 @@ def test_import_writes_both_files_and_counts_their_triples(
     written: tuple[dict[str, int], dict[str, str]],
 ) -> None:
     counts, texts = written
-    assert set(texts) == {"ascn-cities.ttl", "ascn-projects-2025.ttl"}
-    assert counts == {"ascn-cities": 365, "ascn-projects-2025": 941}
+    assert set(texts) == {
+        "ascn-cities.ttl",
+        "ascn-projects-2025.ttl",
+        "ascn-projects-2018-scap.ttl",
+    }
+    assert counts == {
+        "ascn-cities": 365,
+        "ascn-projects-2025": 941,
+        "ascn-projects-2018-scap": 456,
+    }
     for name, text in texts.items():
         parsed = list(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE))
         assert len(parsed) == counts[name.removesuffix(".ttl")]
@@ -421,22 +572,27 @@ def test_headers_name_the_sources_the_snapshot_and_what_was_left_out(
     assert "projects-2025.csv" in projects_text
     assert "population" in cities_text.split("@prefix")[0]
     assert "latitude, longitude" in cities_text.split("@prefix")[0]
-    assert "not imported yet" in projects_text.split("@prefix")[0]
+    scap_header = texts["ascn-projects-2018-scap.ttl"].split("@prefix")[0]
+    assert commit in scap_header
+    assert "projects-2018-scap.csv" in scap_header
+    assert "scap-2018-classification.csv" in scap_header
+    assert "same-projects-2018-2025.csv" in scap_header
 
 
 def test_output_is_byte_identical_across_runs(
     tmp_path: Path, written: tuple[dict[str, int], dict[str, str]]
 ) -> None:
     _, first = written
-    import_ascn(SOURCE, tmp_path, mapping_path=MAPPING)
+    import_ascn(SOURCE, tmp_path, mappings_dir=MAPPINGS)
     second = {path.name: path.read_text(encoding="utf-8") for path in tmp_path.glob("*.ttl")}
     assert second == first
 
 
 def test_turtle_of_fresh_graphs_is_identical_and_round_trips(cities: list[CityRow]) -> None:
     first, second = cities_graph(cities), cities_graph(read_cities(_source("cities.csv")))
-    assert turtle(first) == turtle(second)
-    assert isomorphic(Graph().parse(data=turtle(first), format="turtle"), first)
+    prefixes = project_prefixes()
+    assert turtle(first, prefixes) == turtle(second, prefixes)
+    assert isomorphic(Graph().parse(data=turtle(first, prefixes), format="turtle"), first)
 
 
 def test_the_committed_data_files_are_up_to_date(
@@ -460,15 +616,3 @@ def test_another_base_iri_moves_ascf_and_id_but_not_the_sources(
     assert all(str(area).startswith(base + "id/focus-area/") for area in areas)
     assert not [t for t in graph if any(str(term).startswith(DEFAULT_BASE_IRI) for term in t)]
     assert (REPORT, RDF.type, PROV.Entity) in graph
-
-
-def test_turtle_escapes_literals_and_refuses_shared_blank_nodes() -> None:
-    graph = Graph()
-    subject = URIRef(ID + "project/x")
-    graph.add((subject, RDFS.label, Literal('a "quoted"\nback\\slash', lang="en")))
-    assert isomorphic(Graph().parse(data=turtle(graph), format="turtle"), graph)
-    shared = BNode()
-    graph.add((subject, ASCF.budget, shared))
-    graph.add((URIRef(ID + "project/y"), ASCF.budget, shared))
-    with pytest.raises(ValueError, match="exactly once"):
-        turtle(graph)

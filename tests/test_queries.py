@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import REPO, SHARED, copy_content
-from framework_concepts import ALL, GOALS, PRINCIPLES, SOLUTIONS, SUB_AREAS
+from framework_concepts import ALL, FOCUS_AREAS, GOALS, PRINCIPLES, SOLUTIONS, SUB_AREAS
 from typer.testing import CliRunner
 
 from ascf_graph import sparql
@@ -28,6 +28,10 @@ from ascf_graph.store import EmbeddedStore
 BASE = "https://w3id.org/ascf/"
 QUERIES = load_curated(REPO / "queries")
 ASCN = SHARED / "data" / "ascn"
+REPORT_2025 = "https://asean.org/wp-content/uploads/2025/11/2025-ASCN-ME-Report-Final_30Sep2025-for-public.pdf"
+SCAP_2018 = "https://asean.org/wp-content/uploads/2019/02/ASCN-Consolidated-SCAPs.pdf"
+CLASSIFICATION = REPO / "data" / "mappings" / "scap-2018-classification.csv"
+SUB_AREA_PARENT = {e.slug: e.parent for e in SUB_AREAS}
 
 
 def id_iri(kind: str, slug: str) -> ox.NamedNode:
@@ -49,6 +53,25 @@ def projects_csv() -> list[dict[str, str]]:
 def cities_csv() -> list[dict[str, str]]:
     with (ASCN / "cities.csv").open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def scap_csv() -> list[dict[str, str]]:
+    with (ASCN / "projects-2018-scap.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def scap_focus_areas() -> dict[tuple[str, str], set[str]]:
+    """(city, project name) of each 2018 SCAP project -> focus-area slugs, from our mapping."""
+    areas: dict[tuple[str, str], set[str]] = {}
+    with CLASSIFICATION.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            found = areas.setdefault((row["city"], row["project_name"]), set())
+            kind, _, slug = row["framework_iri"].removeprefix(f"{BASE}id/").partition("/")
+            if kind == "focus-area":
+                found.add(slug)
+            elif kind == "sub-area":
+                found.add(SUB_AREA_PARENT[slug])
+    return areas
 
 
 def test_there_are_at_least_twelve_curated_queries_each_with_a_header() -> None:
@@ -146,11 +169,30 @@ def test_projects_per_focus_area_equal_the_2025_report(store: EmbeddedStore) -> 
     report = Counter(slugify(r["focus_area"]) for r in projects_csv())
     found = {
         r["focusArea"].removeprefix(f"{BASE}id/focus-area/"): int(r["projects"])
-        for r in rows(store, "count_projects_by_focus_area")
+        for r in rows(store, "count_projects_by_focus_area", source=REPORT_2025)
     }
     assert found == dict(report)
-    assert found["civic-and-social"] == 34
+    assert found == {
+        "civic-and-social": 34,
+        "built-infrastructure": 32,
+        "quality-environment": 25,
+        "safety-and-security": 19,
+        "industry-and-innovation": 16,
+        "health-and-well-being": 8,
+    }
     assert sum(found.values()) == 134
+
+
+def test_projects_per_focus_area_of_the_2018_plans_follow_our_classification(
+    store: EmbeddedStore,
+) -> None:
+    expected = Counter(area for areas in scap_focus_areas().values() for area in areas)
+    found = {
+        r["focusArea"].removeprefix(f"{BASE}id/focus-area/"): int(r["projects"])
+        for r in rows(store, "count_projects_by_focus_area", source=SCAP_2018)
+    }
+    assert found == {slug: expected.get(slug, 0) for slug in found}
+    assert len(found) == 6
 
 
 def test_projects_in_safety_and_security(store: EmbeddedStore) -> None:
@@ -158,7 +200,12 @@ def test_projects_in_safety_and_security(store: EmbeddedStore) -> None:
         store, "projects_in_focus_area", focusArea=f"{BASE}id/focus-area/safety-and-security"
     )
     expected = sorted(
-        r["project_name"] for r in projects_csv() if r["focus_area"] == "Safety & Security"
+        [r["project_name"] for r in projects_csv() if r["focus_area"] == "Safety & Security"]
+        + [
+            name
+            for (_, name), areas in scap_focus_areas().items()
+            if "safety-and-security" in areas
+        ]
     )
     assert sorted(r["title"] for r in found) == expected
 
@@ -166,11 +213,15 @@ def test_projects_in_safety_and_security(store: EmbeddedStore) -> None:
 def test_projects_per_country_sum_to_the_report_and_list_every_country(
     store: EmbeddedStore,
 ) -> None:
-    found = {r["name"]: int(r["projects"]) for r in rows(store, "count_projects_by_country")}
-    assert found == {
-        **{c["country"]: 0 for c in cities_csv()},
-        **Counter(r["country"] for r in projects_csv()),
-    }
+    for source, listed in ((REPORT_2025, projects_csv()), (SCAP_2018, scap_csv())):
+        found = {
+            r["name"]: int(r["projects"])
+            for r in rows(store, "count_projects_by_country", source=source)
+        }
+        assert found == {
+            **{c["country"]: 0 for c in cities_csv()},
+            **Counter(r["country"] for r in listed),
+        }
 
 
 def test_cities_without_health_projects(store: EmbeddedStore) -> None:
@@ -189,14 +240,25 @@ def test_cities_without_health_projects(store: EmbeddedStore) -> None:
     }
     with_health = {
         spellings[r["city"]] for r in projects_csv() if r["focus_area"] == "Health & Well-Being"
+    } | {
+        city for (city, _), areas in scap_focus_areas().items() if "health-and-well-being" in areas
     }
     assert found == {c["name"] for c in cities_csv()} - with_health
     assert "Dili" in found
+    assert "Manila" not in found, "its 2018 E-Education project is in Health and Well-being"
 
 
 def test_members_by_year_joined(store: EmbeddedStore) -> None:
-    found = {r["year"]: int(r["joined"]) for r in rows(store, "members_by_year_joined")}
-    assert found == dict(Counter(c["joined_year"] for c in cities_csv()))
+    timeline = rows(store, "members_by_year_joined")
+    joined = Counter(c["joined_year"] for c in cities_csv())
+    assert {r["year"]: int(r["joined"]) for r in timeline} == dict(joined)
+    assert [r["year"] for r in timeline] == sorted(joined)
+    running = 0
+    for row in timeline:
+        running += joined[row["year"]]
+        assert int(row["membersByThen"]) == running
+        assert len(row["cities"].split(", ")) == joined[row["year"]]
+    assert running == 38
 
 
 def test_project_statuses(store: EmbeddedStore) -> None:
@@ -211,8 +273,14 @@ def test_project_statuses(store: EmbeddedStore) -> None:
 
 def test_projects_of_phnom_penh(store: EmbeddedStore) -> None:
     found = rows(store, "projects_of_city", city=f"{BASE}id/city/phnom-penh")
-    expected = sorted(r["project_name"] for r in projects_csv() if r["city"] == "Phnom Penh")
+    expected = sorted(
+        [r["project_name"] for r in projects_csv() if r["city"] == "Phnom Penh"]
+        + [r["project_name"] for r in scap_csv() if r["city"] == "Phnom Penh"]
+    )
     assert [r["title"] for r in found] == expected
+    statuses = {r["title"]: r.get("status") for r in found}
+    assert statuses["Phnom Penh Walk Way"] == "Ongoing and under Planning"
+    assert statuses["11 Sidewalks Rejuvenation Project"] is None
 
 
 def test_member_cities_of_thailand(store: EmbeddedStore) -> None:
@@ -220,6 +288,84 @@ def test_member_cities_of_thailand(store: EmbeddedStore) -> None:
     assert sorted(r["name"] for r in found) == sorted(
         c["name"] for c in cities_csv() if c["country"] == "Thailand"
     )
+
+
+def test_projects_per_focus_area_per_country_add_up_to_the_focus_area_counts(
+    store: EmbeddedStore,
+) -> None:
+    by_country = rows(store, "count_projects_by_country_and_focus_area", source=REPORT_2025)
+    totals: Counter[str] = Counter()
+    for row in by_country:
+        totals[row["focusArea"]] += int(row["projects"])
+    by_area = {
+        r["focusArea"]: int(r["projects"])
+        for r in rows(store, "count_projects_by_focus_area", source=REPORT_2025)
+    }
+    assert dict(totals) == by_area
+    malaysia = {
+        r["focusAreaLabel"]: int(r["projects"])
+        for r in by_country
+        if r["country"] == f"{BASE}id/country/malaysia"
+    }
+    expected = Counter(r["focus_area"] for r in projects_csv() if r["country"] == "Malaysia")
+    assert sum(malaysia.values()) == sum(expected.values())
+    assert malaysia["Built Infrastructure"] == expected["Built Infrastructure"]
+
+
+def test_the_sdg_alignment_gives_targets_for_every_focus_area(store: EmbeddedStore) -> None:
+    found = rows(store, "sdg_targets_of_focus_areas")
+    targets: dict[str, set[str]] = {}
+    for row in found:
+        assert row["target"].startswith("http://metadata.un.org/sdg/")
+        assert row["targetLabel"] == "Target " + row["target"].rsplit("/", 1)[1]
+        assert len(row["targetText"]) > 30
+        assert row["match"] in {"close", "related"}
+        targets.setdefault(row["focusArea"], set()).add(row["target"])
+    assert set(targets) == {id_iri(e.kind, e.slug).value for e in FOCUS_AREAS}
+    assert all(targets.values())
+    assert "http://metadata.un.org/sdg/11.2" in targets[f"{BASE}id/focus-area/built-infrastructure"]
+
+
+def test_sdg_targets_of_each_countrys_projects(store: EmbeddedStore) -> None:
+    found = rows(store, "sdg_targets_of_country_projects")
+    countries = {r["country"] for r in found}
+    with_projects = {
+        r["country"] for r in rows(store, "count_projects_by_country") if int(r["projects"])
+    }
+    assert countries == with_projects
+    assert f"{BASE}id/country/timor-leste" not in countries
+    singapore = {
+        r["targetLabel"]: int(r["projects"])
+        for r in found
+        if r["country"] == f"{BASE}id/country/singapore"
+    }
+    # Singapore's projects all sit in Industry and Innovation or Civic and Social (2025) or
+    # are unclassified or filed under Civic and Social (2018): none reaches a transport target.
+    assert "Target 11.2" not in singapore
+    assert singapore["Target 8.2"] >= 1
+
+
+def test_sdg_goals_of_the_outcomes(store: EmbeddedStore) -> None:
+    found = rows(store, "sdg_goals_of_outcomes")
+    assert {r["outcome"] for r in found} == {
+        id_iri("outcome", slug).value
+        for slug in ("competitive-economy", "sustainable-environment", "high-quality-of-life")
+    }
+    close = {(r["outcomeLabel"], r["goalTitle"]) for r in found if r["match"] == "close"}
+    assert close == {("Competitive Economy", "Decent work and economic growth")}
+    assert all(r["why"].startswith("SDG alignment:") for r in found)
+
+
+def test_the_same_projects_in_2018_and_2025(store: EmbeddedStore) -> None:
+    with (REPO / "data" / "mappings" / "same-projects-2018-2025.csv").open(encoding="utf-8") as f:
+        links = list(csv.DictReader(f))
+    found = rows(store, "same_projects_2018_2025")
+    assert {(r["title2018"], r["title2025"]) for r in found} == {
+        (link["scap_project_name"], link["me2025_project_name"]) for link in links
+    }
+    kuching = rows(store, "same_projects_2018_2025", city=f"{BASE}id/city/kuching")
+    assert {r["status2025"] for r in kuching} == {"Ongoing and under Planning"}
+    assert len(kuching) == 2
 
 
 def test_a_framework_element_is_found_by_its_notation(store: EmbeddedStore) -> None:

@@ -6,19 +6,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ascf_graph import __version__
+from ascf_graph.backends import open_store
 from ascf_graph.curated_router import router as curated_router
 from ascf_graph.dependencies import StoreDep
 from ascf_graph.http_errors import install_error_handlers
 from ascf_graph.settings import Settings
 from ascf_graph.sparql_router import router as sparql_router
 from ascf_graph.sparql_services import sparql_services
-from ascf_graph.store import EmbeddedStore, Store
 from ascf_graph.store_refresh import StoreRefresher
-
-
-def open_store(settings: Settings) -> Store:
-    """The store the settings name: the embedded one under ``ASCF_DATA_DIR``."""
-    return EmbeddedStore.open(settings.data_dir)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,7 +23,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.store_refresher = StoreRefresher(settings.data_dir)
+        if settings.store_url is None:  # builds swap the embedded store under data_dir
+            app.state.store_refresher = StoreRefresher(settings.data_dir)
         app.state.store = open_store(settings)
         try:
             async with sparql_services(app.state, settings):

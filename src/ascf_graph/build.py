@@ -17,12 +17,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from ascf_graph.backends import open_store
 from ascf_graph.errors import BuildError, NonConformingDataError
 from ascf_graph.graphs import INFERRED, GraphRole, graph_role
 from ascf_graph.inference import materialise
 from ascf_graph.namespaces import graph_iri
 from ascf_graph.rdf_io import SYNTAXES, parse_file, rebase, to_rdflib_graph
 from ascf_graph.reasoning import Source, check_consistency
+from ascf_graph.remote_store import RemoteStore
 from ascf_graph.settings import Settings
 from ascf_graph.store import (
     EmbeddedStore,
@@ -53,7 +55,7 @@ class BuildReport:
     reasoner: str = "hermit"
     carried_submissions: int = 0
     seconds: float = 0.0
-    store: Path | None = None
+    store: Path | str | None = None
 
     @property
     def triples(self) -> int:
@@ -128,14 +130,23 @@ def build(settings: Settings, *, reasoner: bool = True) -> BuildReport:
     materialise(staged, inferred_graph)
     _require_conformance(staged, settings)
 
-    report.carried_submissions = _publish(staged, settings)
-    published = EmbeddedStore.open(settings.data_dir, read_only=True)
-    try:
-        report.graphs = published.graph_sizes()
-    finally:
-        published.close()
+    if settings.store_url is not None:
+        remote = open_store(settings)
+        assert isinstance(remote, RemoteStore)
+        try:
+            report.store = f"{settings.store_url} (generation {_publish_remote(staged, remote)})"
+            report.graphs = remote.graph_sizes()
+        finally:
+            remote.close()
+    else:
+        report.carried_submissions = _publish(staged, settings)
+        published = EmbeddedStore.open(settings.data_dir, read_only=True)
+        try:
+            report.graphs = published.graph_sizes()
+        finally:
+            published.close()
+        report.store = current_build(settings.data_dir)
     report.inferred = report.graphs.get(inferred_graph.value, 0)
-    report.store = current_build(settings.data_dir)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -180,6 +191,21 @@ def _require_conformance(staged: ox.Store, settings: Settings) -> None:
             "the shipped framework or data violate the shapes, so nothing was built:\n"
             + report.to_text()
         )
+
+
+def _publish_remote(staged: ox.Store, remote: RemoteStore) -> str:
+    """Replace every built graph on the remote store; keep its submission graphs."""
+    built = sorted({quad.graph_name.value for quad in staged})
+    stale = [
+        name
+        for name in remote.graph_sizes()
+        if name not in built and graph_role(name, remote.base_iri) is not GraphRole.SUBMISSION
+    ]
+    graphs = {
+        name: (q.triple for q in staged.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+        for name in built
+    }
+    return remote.replace_graphs(graphs, drop=stale)
 
 
 def _publish(staged: ox.Store, settings: Settings) -> int:

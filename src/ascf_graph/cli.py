@@ -13,6 +13,7 @@ import rdflib
 import typer
 
 from ascf_graph import sparql
+from ascf_graph.backends import open_store
 from ascf_graph.build import assemble, build, discover_sources
 from ascf_graph.curated import curated_query
 from ascf_graph.errors import (
@@ -80,7 +81,7 @@ def query_command(
     settings = Settings()
     try:
         text, substitutions = _resolve_query(settings, query, param or [])
-        store = EmbeddedStore.open(settings.data_dir)
+        store = open_store(settings)
         try:
             result = sparql.run(store, text, substitutions=substitutions)
             is_graph = sparql.result_form(result) == "CONSTRUCT"
@@ -161,7 +162,7 @@ def validate_command(
 def _store_for_validation(settings: Settings) -> Store:
     """The built store, or the content assembled in memory when it cannot be opened."""
     try:
-        return EmbeddedStore.open(settings.data_dir)
+        return open_store(settings)
     except (StoreNotBuiltError, StoreBusyError):
         staged = assemble(settings, discover_sources(settings))
         return EmbeddedStore(staged, generation="unbuilt")
@@ -191,6 +192,27 @@ def import_csv_command(
         typer.echo(f"{out / (name + '.ttl')}: {count} triples")
 
 
+@app.command("country-labels")
+def country_labels_command(
+    countries: Annotated[
+        Path, typer.Option(help="The countries file whose ascf:isoCode values are labelled.")
+    ] = Path("ontology/countries.ttl"),
+    out: Annotated[Path, typer.Option(help="The Turtle file to write.")] = Path(
+        "ontology/country-labels.ttl"
+    ),
+) -> None:
+    """Write the countries' names in the languages of ASEAN from Unicode CLDR (via Babel)."""
+    try:
+        from ascf_graph.country_labels import write_country_labels
+    except ImportError:  # pragma: no cover - babel is a dev dependency
+        raise _fail(UnusableInputError("install the dev extras (babel) first")) from None
+    try:
+        count = write_country_labels(countries, out)
+    except AscfError as error:
+        raise _fail(error) from None
+    typer.echo(f"{out}: {count} triples")
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -203,7 +225,7 @@ def serve_command(
 
     settings = Settings()
     try:
-        EmbeddedStore.open(settings.data_dir).close()
+        open_store(settings).close()
     except AscfError as error:
         raise _fail(error) from None
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -8,12 +8,16 @@ A file starts with grlc-style ``#+`` lines, which keep it valid SPARQL::
     #+ param focusArea iri: the focus area, e.g. https://w3id.org/ascf/id/focus-area/utilities
 
 A parameter names a variable of the query and the kind of term it takes
-(``iri``, ``string``, ``integer``). A caller's value is turned into that RDF
-term and bound through the store's substitutions, never pasted into the query
-text. Substitution fixes the value of a *result column* (the engine joins the
-binding with the answers, like a trailing ``VALUES``), so every parameter must
-be a projected variable; :func:`parse_curated` refuses a query that breaks
-this, and an unbound parameter simply lists every value.
+(``iri``, ``string``, ``integer``, or ``year`` as ``xsd:gYear``). A caller's
+value is turned into that RDF term and bound through the store's
+substitutions, never pasted into the query text. Substitution fixes the
+value of a *result column* (the engine joins the binding with the answers,
+like a trailing ``VALUES``), so every parameter must be a projected
+variable; :func:`parse_curated` refuses a query that breaks this, and an
+unbound parameter simply lists every value. For remote stores (bound as a
+trailing ``VALUES``) the variable should also be bound by a triple pattern
+of the top-level group, not computed by ``BIND``, an aggregate or a
+subquery: Virtuoso does not join such columns.
 """
 
 import re
@@ -25,17 +29,20 @@ import pyoxigraph as ox
 
 from ascf_graph.errors import QueryNotFoundError, UnusableInputError
 
-ParameterKind = Literal["iri", "string", "integer"]
+ParameterKind = Literal["iri", "string", "integer", "year"]
 
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*(?:(\w+)\s+(\w+)\s*)?:\s*(.*)$")
 _NAME = re.compile(r"^[a-z0-9_]+$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_YEAR = re.compile(r"^[0-9]{4}$")
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-_KINDS: tuple[ParameterKind, ...] = ("iri", "string", "integer")
+_XSD_GYEAR = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+_KINDS: tuple[ParameterKind, ...] = ("iri", "string", "integer", "year")
 _EXAMPLE_VALUES: dict[ParameterKind, ox.NamedNode | ox.Literal] = {
     "iri": ox.NamedNode("urn:ascf:example"),
     "string": ox.Literal("example"),
     "integer": ox.Literal("1", datatype=_XSD_INTEGER),
+    "year": ox.Literal("2018", datatype=_XSD_GYEAR),
 }
 
 
@@ -59,6 +66,12 @@ class Parameter:
             if not _INTEGER.match(value):
                 raise UnusableInputError(f"parameter {self.name} needs an integer, got {value!r}")
             return ox.Literal(value, datatype=_XSD_INTEGER)
+        if self.kind == "year":
+            if not _YEAR.match(value):
+                raise UnusableInputError(
+                    f"parameter {self.name} needs a year like 2018, got {value!r}"
+                )
+            return ox.Literal(value, datatype=_XSD_GYEAR)
         if not value.startswith(("http://", "https://", "urn:")):
             raise UnusableInputError(f"parameter {self.name} needs an absolute IRI, got {value!r}")
         try:
@@ -94,7 +107,7 @@ def parse_curated(name: str, text: str) -> CuratedQuery:
     """Read a curated query's header and check that each parameter can be bound.
 
     ``summary`` and ``description`` are required; a parameter must name a
-    projected variable and one of the kinds ``iri``, ``string``, ``integer``.
+    projected variable and one of the kinds ``iri``, ``string``, ``integer``, ``year``.
     """
     header: dict[str, str] = {}
     parameters: list[Parameter] = []

@@ -104,6 +104,13 @@ class QueryNotFoundError(AscfError):
     status = 404
 
 
+class StoreUnavailableError(AscfError):
+    """The remote SPARQL store cannot be reached or failed to answer."""
+
+    code = "store-unavailable"
+    status = 503
+
+
 class UpdateRefusedError(AscfError):
     """SPARQL Update sent to the read-only query endpoint."""
 

@@ -88,7 +88,13 @@ def evaluate(store: ox.Store, job: QueryJob, output: BinaryIO) -> None:
     Raises ``SyntaxError`` for a query that does not parse, ``ValueError`` for
     an answer that the job's format cannot carry.
     """
-    result = store.query(job.query, **_query_options(job))
+    write_answer(store.query(job.query, **_query_options(job)), job, output)
+
+
+def write_answer(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, job: QueryJob, output: BinaryIO
+) -> None:
+    """Serialize ``result`` in the job's format into ``output``, as it is produced."""
     if isinstance(result, ox.QueryTriples):
         if job.kind != "graph":
             raise ValueError("a CONSTRUCT or DESCRIBE answer needs an RDF format")

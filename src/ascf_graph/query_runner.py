@@ -8,8 +8,10 @@ chunk by chunk as the engine produces it. Two runners:
   processes, one query each at a time; a query past the time limit is stopped
   by killing its worker, which frees its CPU.
 - :class:`ThreadRunner`: the server's own threads (pyoxigraph releases the
-  GIL while it evaluates). Cheaper per query, but a runaway query cannot be
-  stopped: its client gets the time-limit error while the engine finishes.
+  GIL while it evaluates), through the :class:`~ascf_graph.store.Store`
+  interface, so it serves a remote store too (whose HTTP client has the time
+  limit). Cheaper per query, but a runaway query on the embedded engine
+  cannot be stopped: its client gets the time-limit error while it finishes.
 """
 
 import asyncio
@@ -25,8 +27,8 @@ from ascf_graph.errors import (
     StoreNotBuiltError,
     UnusableInputError,
 )
-from ascf_graph.query_job import QueryJob, evaluate
-from ascf_graph.store import EmbeddedStore, Store
+from ascf_graph.query_job import QueryJob, decode_term, write_answer
+from ascf_graph.store import Store
 from ascf_graph.worker_protocol import CHUNK_BYTES
 
 
@@ -157,23 +159,27 @@ class ThreadRunner(QueryRunner):
 
     async def start(self, store: Store, job: QueryJob) -> RunningQuery:
         """Evaluate ``job`` in a thread, handing the answer over in chunks."""
-        if not isinstance(store, EmbeddedStore):
-            raise TypeError("the thread runner evaluates on an embedded store")
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[object] = asyncio.Queue(maxsize=4)
         writer = _QueueWriter(loop, queue)
-        engine = store.oxigraph
+        substitutions = {name: decode_term(term) for name, term in job.substitutions.items()}
 
         def work() -> None:
             try:
-                evaluate(engine, job, writer)  # type: ignore[arg-type]
+                result = store.query(
+                    job.query,
+                    substitutions=substitutions,
+                    default_graphs=job.default_graphs,
+                    named_graphs=job.named_graphs,
+                )
+                write_answer(result, job, writer)  # type: ignore[arg-type]
                 writer.flush()
                 writer.put(None)
             except _AbandonedError:
                 return
-            except (SyntaxError, ValueError, OSError, RuntimeError) as error:
+            except (AscfError, SyntaxError, ValueError, OSError, RuntimeError) as error:
                 try:
-                    writer.put(engine_error(error))
+                    writer.put(error if isinstance(error, AscfError) else engine_error(error))
                 except _AbandonedError:
                     return
             except BaseException:

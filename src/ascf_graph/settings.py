@@ -36,7 +36,12 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(Path("var/store"), description="Where the embedded store lives on disk.")
     store_url: AnyUrl | None = Field(
-        None, description="A remote SPARQL 1.1 store to use instead of the embedded one."
+        None,
+        description="A remote SPARQL 1.1 query endpoint to use instead of the embedded store; "
+        "its default graph must be the union of its named graphs.",
+    )
+    store_update_url: AnyUrl | None = Field(
+        None, description="The remote store's SPARQL Update endpoint, when not the query URL."
     )
     java: str = Field("java", description="The Java runtime HermiT runs on.")
     reasoner: Literal["hermit", "none"] = Field(

@@ -1,0 +1,216 @@
+"""The remote backend: real SPARQL servers behind the same Store interface.
+
+The Oxigraph server (the `oxigraph` package from PyPI) and Virtuoso (Debian's
+`virtuoso-opensource`), each on a free loopback port: the build publishes to
+them, curated queries answer the same rows as on the embedded store, and the
+service runs on them unchanged.
+"""
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from conftest import REPO, free_port, serving, wait_until_up
+from test_queries import QUERIES
+
+from ascf_graph import sparql
+from ascf_graph.build import build
+from ascf_graph.curated import CuratedQuery
+from ascf_graph.errors import QuerySyntaxError, StoreUnavailableError
+from ascf_graph.remote_store import RemoteStore
+from ascf_graph.settings import Settings
+from ascf_graph.store import EmbeddedStore, QueryResult
+
+BASE = "https://w3id.org/ascf/"
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a running SPARQL server takes queries and updates."""
+
+    server: str
+    query: str
+    update: str
+
+
+def _start_oxigraph(folder: Path) -> tuple[subprocess.Popen[bytes], Endpoints]:
+    port = free_port()
+    command = [str(OXIGRAPH), "serve", "--location", str(folder)]
+    command += ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(f"{url}/query?query=ASK%7B%7D", process)
+    return process, Endpoints("oxigraph", f"{url}/query", f"{url}/update")
+
+
+def _start_virtuoso(folder: Path) -> tuple[subprocess.Popen[bytes], Endpoints]:
+    """A private Virtuoso database in ``folder``; SPARQL Update granted to the endpoint."""
+    sql_port, http_port = free_port(), free_port()
+    ini = VIRTUOSO_INI.read_text(encoding="utf-8")
+    ini = ini.replace("/var/lib/virtuoso-opensource-7/db/", f"{folder}/")
+    ini = re.sub(r"(\[Parameters\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>{sql_port}", ini)
+    ini = re.sub(r"(\[HTTPServer\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>{http_port}", ini)
+    ini = re.sub(r"ResultSetMaxRows\s*=\s*\d+", "ResultSetMaxRows = 1000000", ini)
+    (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
+    process = subprocess.Popen(
+        ["virtuoso-t", "+foreground", "+configfile", str(folder / "virtuoso.ini")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{http_port}/sparql"
+    wait_until_up(f"{url}?query=ASK%7B%7D", process)
+    subprocess.run(
+        ["isql-vt", str(sql_port), "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
+        check=True,
+        capture_output=True,
+    )
+    return process, Endpoints("virtuoso", url, url)
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def remote_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Endpoints]:
+    """A real SPARQL server with an empty on-disk database of its own."""
+    start = _start_oxigraph if request.param == "oxigraph" else _start_virtuoso
+    process, endpoints = start(tmp_path_factory.mktemp(request.param))
+    try:
+        yield endpoints
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def remote_settings(remote_server: Endpoints, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The project's content, built into the remote server."""
+    settings = Settings(
+        content_dir=REPO,
+        data_dir=tmp_path_factory.mktemp("unused") / "store",
+        store_url=remote_server.query,
+        store_update_url=remote_server.update,
+    )
+    build(settings, reasoner=False)
+    return settings
+
+
+@pytest.fixture
+def remote(remote_settings: Settings) -> Iterator[RemoteStore]:
+    store = RemoteStore(
+        str(remote_settings.store_url),
+        base_iri=BASE,
+        update_url=str(remote_settings.store_update_url),
+    )
+    yield store
+    store.close()
+
+
+def rows(result: QueryResult) -> list[tuple[str | None, ...]]:
+    """The answer as sorted rows of lexical values, in a form both engines agree on.
+
+    SPARQL 1.1 leaves open the order of GROUP_CONCAT, whether it keeps a
+    common language tag, and the exact integer type of COUNT; Virtuoso and
+    Oxigraph choose differently, so those are normalised here.
+    """
+    names = [v.value for v in result.variables]  # type: ignore[union-attr]
+    return sorted(
+        tuple(_cell(s[n]) for n in names)
+        for s in result  # type: ignore[union-attr]
+    )
+
+
+def _cell(term: object) -> str | None:
+    if term is None:
+        return None
+    if not isinstance(term, ox.Literal):
+        return str(term)
+    if term.value == "":
+        return None
+    for separator in (", ", "; "):
+        if separator in term.value:
+            return separator.join(sorted(term.value.split(separator)))
+    return term.value
+
+
+def test_the_build_publishes_every_graph_with_the_embedded_counts(
+    remote: RemoteStore, store: EmbeddedStore
+) -> None:
+    remote_sizes = remote.graph_sizes()
+    embedded_sizes = store.graph_sizes()
+    inferred = f"{BASE}graph/inferred"
+    assert remote_sizes.keys() == embedded_sizes.keys()
+    for name, size in embedded_sizes.items():
+        if name != inferred:  # the embedded fixture was built with HermiT's extra facts
+            assert remote_sizes[name] == size, name
+    assert remote_sizes[inferred] > 0
+    assert not [name for name in remote_sizes if name.startswith("urn:ascf:staging")]
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=lambda q: q.name)
+def test_curated_queries_answer_the_same_rows_remote_and_embedded(
+    remote: RemoteStore, store: EmbeddedStore, query: CuratedQuery
+) -> None:
+    assert rows(sparql.run(remote, query.text)) == rows(sparql.run(store, query.text))
+    for parameter in query.parameters:
+        example = parameter.description.split("e.g. ")[1].split()[0]
+        bound = query.bind({parameter.name: example})
+        remote_rows = rows(sparql.run(remote, query.text, substitutions=bound))
+        assert remote_rows, f"{query.name} with {parameter.name}={example}"
+        assert remote_rows == rows(sparql.run(store, query.text, substitutions=bound))
+
+
+def test_a_bound_literal_is_data_not_query_text(remote: RemoteStore) -> None:
+    hostile = ox.Literal('x" } } ; DROP ALL ; SELECT * { "')
+    answer = remote.query("SELECT ?text WHERE { ?s ?p ?text }", substitutions={"text": hostile})
+    assert list(answer) == []  # type: ignore[arg-type]
+    assert remote.graph_sizes()
+
+
+def test_a_rebuild_changes_the_generation_and_keeps_submissions(
+    remote_settings: Settings, remote: RemoteStore
+) -> None:
+    submission = ox.NamedNode(f"{BASE}graph/submission/kept")
+    remote.update(f"INSERT DATA {{ GRAPH {submission} {{ <urn:a> <urn:b> <urn:c> }} }}")
+    before = remote.generation
+    build(remote_settings, reasoner=False)
+    assert remote.generation != before
+    assert remote.graph_sizes()[submission.value] == 1
+
+
+def test_a_bad_query_names_the_servers_complaint(remote: RemoteStore) -> None:
+    with pytest.raises(QuerySyntaxError, match="refused"):
+        remote.query("SELECT ?x WHERE { ?x ")
+
+
+def test_an_unreachable_store_is_a_clear_503() -> None:
+    gone = RemoteStore(f"http://127.0.0.1:{free_port()}/query", base_iri=BASE, timeout=2)
+    with pytest.raises(StoreUnavailableError, match="cannot be reached") as raised:
+        gone.query("ASK {}")
+    assert raised.value.status == 503
+
+
+def test_the_service_answers_sparql_from_the_remote_store(
+    remote_settings: Settings, tmp_path: Path
+) -> None:
+    environment = {
+        "ASCF_STORE_URL": str(remote_settings.store_url),
+        "ASCF_STORE_UPDATE_URL": str(remote_settings.store_update_url),
+        "ASCF_DATA_DIR": str(tmp_path / "none"),
+    }
+    with serving(environment) as url:
+        answer = httpx.get(
+            f"{url}/sparql",
+            params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{BASE}def/FocusArea> }}"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+    assert answer.status_code == 200
+    assert answer.json()["results"]["bindings"][0]["n"]["value"] == "6"
+    assert not (tmp_path / "none").exists()
