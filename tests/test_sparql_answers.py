@@ -242,3 +242,51 @@ def test_sparqlwrapper_construct_equals_the_engine(
     if isinstance(converted, bytes):
         converted = rdflib.Graph().parse(data=converted, format="turtle")
     assert isomorphic(converted, engine_graph(store, CONSTRUCT))
+
+
+# --- the HTML table: for browsers, the one format held whole, so size-limited -----------
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_gets_an_html_table_of_the_rows(server: str, store: EmbeddedStore) -> None:
+    answer = httpx.get(f"{server}/sparql", params={"query": SELECT}, headers={"Accept": BROWSER})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    assert answer.text.count("<tr>") == len(engine_rows(store, SELECT)) + 1
+    assert "&amp;format=csv" in answer.text
+    assert "<script" not in answer.text
+    assert (
+        answer.headers["etag"]
+        != httpx.get(f"{server}/sparql", params={"query": SELECT}).headers["etag"]
+    )
+
+
+def test_the_html_table_escapes_what_the_data_says(server: str) -> None:
+    query = "SELECT ?x WHERE { BIND('<script>alert(1)</script>' AS ?x) }"
+    answer = httpx.get(f"{server}/sparql", params={"query": query, "format": "html"})
+    assert "<script>alert" not in answer.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text
+
+
+def test_a_curated_query_opened_in_a_browser_is_a_titled_table(server: str) -> None:
+    answer = httpx.get(
+        f"{server}/queries/projects_of_city",
+        params={"city": "https://w3id.org/ascf/id/city/da-nang"},
+        headers={"Accept": BROWSER},
+    )
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "<h1>Projects of a city</h1>" in answer.text
+    assert "city=https%3A%2F%2Fw3id.org%2Fascf%2Fid%2Fcity%2Fda-nang&amp;format=csv" in answer.text
+
+
+def test_an_answer_too_large_for_a_table_is_refused_and_streams_in_csv(server: str) -> None:
+    values = " ".join(f'"{i:04d}-{"x" * 60}"' for i in range(400))
+    query = f"SELECT ?a ?b WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} }}"
+    table = httpx.post(f"{server}/sparql", data={"query": query, "format": "html"}, timeout=60)
+    assert table.status_code == 422
+    assert table.json()["code"] == "answer-too-large"
+    assert "ASCF_MAX_TABLE_BYTES" in table.json()["message"]
+    csv = httpx.post(f"{server}/sparql", data={"query": query, "format": "csv"}, timeout=60)
+    assert csv.status_code == 200
+    assert csv.text.count("\n") == 400 * 400 + 1

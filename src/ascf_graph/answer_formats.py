@@ -1,6 +1,7 @@
 """Which format an answer goes out in: by ``format=`` or by ``Accept`` (q-values honoured).
 
-SELECT and ASK answers are SPARQL results (JSON, XML, CSV, TSV); CONSTRUCT and
+SELECT and ASK answers are SPARQL results (JSON, XML, CSV, TSV, and an HTML
+table for browsers); CONSTRUCT and
 DESCRIBE answers are graphs (Turtle, N-Triples, JSON-LD, RDF/XML, TriG,
 N-Quads). A few media types that clients send for the same thing
 (``application/json``, ``text/xml``...) are understood as aliases; the answer
@@ -35,6 +36,8 @@ RESULTS_FORMATS: tuple[AnswerFormat, ...] = tuple(
 GRAPH_FORMATS: tuple[AnswerFormat, ...] = tuple(
     AnswerFormat(s.name, s.media_type, "graph") for s in SYNTAXES
 )
+HTML_TABLE = AnswerFormat("html", "text/html", "results")
+"""A SELECT or ASK answer as a page for people; our last choice, so only browsers get it."""
 
 _ACCEPT_ALIASES: dict[AnswerKind, dict[str, str]] = {
     "results": {"application/json": "json", "application/xml": "xml", "text/xml": "xml"},
@@ -71,7 +74,7 @@ def answer_kind(form: QueryForm) -> AnswerKind:
 
 def formats_for(kind: AnswerKind) -> tuple[AnswerFormat, ...]:
     """Every format an answer of ``kind`` can be written in, our preference first."""
-    return RESULTS_FORMATS if kind == "results" else GRAPH_FORMATS
+    return (*RESULTS_FORMATS, HTML_TABLE) if kind == "results" else GRAPH_FORMATS
 
 
 def choose_format(kind: AnswerKind, requested: Sequence[str], accept: str | None) -> AnswerFormat:
@@ -91,7 +94,7 @@ def choose_format(kind: AnswerKind, requested: Sequence[str], accept: str | None
     ...
     ascf_graph.errors.NotAcceptableError: cannot answer a SELECT or ASK query in text/turtle; \
 it comes as application/sparql-results+json, application/sparql-results+xml, text/csv, \
-text/tab-separated-values
+text/tab-separated-values, text/html
     """
     offered = formats_for(kind)
     if requested:

@@ -8,7 +8,7 @@ cache and limits as ``/sparql``. An unknown query is 404; an unknown or
 ill-typed parameter is 400.
 """
 
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -70,6 +70,8 @@ async def run_query(
             formats=formats,
             accept=request.headers.get("accept"),
             if_none_match=request.headers.get("if-none-match"),
+            title=query.summary,
+            link=f"{request.url_for('run_query', name=name)}?{urlencode(values)}",
         ),
         scope=f"queries/{name}",
     )

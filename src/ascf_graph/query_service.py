@@ -18,15 +18,28 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from anyio import to_thread
 
 from ascf_graph.answer_cache import AnswerCache, CachedAnswer
-from ascf_graph.answer_formats import AnswerFormat, answer_kind, choose_format
-from ascf_graph.errors import AscfError, QuerySyntaxError, ServiceRefusedError
+from ascf_graph.answer_formats import (
+    HTML_TABLE,
+    RESULTS_FORMATS,
+    AnswerFormat,
+    answer_kind,
+    choose_format,
+)
+from ascf_graph.errors import (
+    AnswerTooLargeError,
+    AscfError,
+    QuerySyntaxError,
+    ServiceRefusedError,
+)
 from ascf_graph.http_caching import cache_control, entity_tag, none_match
 from ascf_graph.namespaces import PREFIXES
 from ascf_graph.query_job import QueryJob, Term, encode_terms
 from ascf_graph.query_runner import QueryRunner, RunningQuery
-from ascf_graph.sparql_protocol import update_refused
+from ascf_graph.results_table import render_table
+from ascf_graph.sparql import update_refused
 from ascf_graph.sparql_text import QueryShape, analyse
 from ascf_graph.store import Store
 
@@ -44,6 +57,10 @@ class QueryRequest:
     formats: tuple[str, ...] = ()
     accept: str | None = None
     if_none_match: str | None = None
+    title: str = "SPARQL query"
+    """For the HTML table: the page's title."""
+    link: str = ""
+    """For the HTML table: a GET URL of this request, to which ``&format=`` is added."""
 
 
 @dataclass
@@ -67,11 +84,13 @@ class QueryService:
         *,
         service_allow_list: list[str],
         buffer_bytes: int,
+        max_table_bytes: int,
         max_age: int,
     ) -> None:
         self.runner, self.cache = runner, cache
         self._allowed_services = frozenset(service_allow_list)
         self._buffer_bytes = buffer_bytes
+        self._max_table_bytes = max_table_bytes
         self._max_age = max_age
 
     def check(self, text: str) -> QueryShape:
@@ -123,9 +142,10 @@ class QueryService:
         else:
             headers["Cache-Control"] = "no-store"
 
+        table = chosen == HTML_TABLE
         job = QueryJob(
             query=request.text,
-            media_type=chosen.media_type,
+            media_type=RESULTS_FORMATS[0].media_type if table else chosen.media_type,
             kind=chosen.kind,
             default_graphs=request.default_graphs,
             named_graphs=request.named_graphs,
@@ -134,7 +154,12 @@ class QueryService:
             prefixes=dict(PREFIXES),
         )
         running = await self.runner.start(store, job)
-        head, complete = await self._read_head(running)
+        if table:
+            page = await self._table(running, request)
+            if etag is not None:
+                self.cache.put(generation, etag, CachedAnswer(page, chosen.media_type))
+            return Answer(200, headers, chosen.media_type, page)
+        head, complete = await self._read_head(running, self._buffer_bytes)
         if complete:
             body = b"".join(head)
             if etag is not None:
@@ -142,12 +167,29 @@ class QueryService:
             return Answer(200, headers, chosen.media_type, body)
         return Answer(200, headers, chosen.media_type, stream=_rest(head, running))
 
-    async def _read_head(self, running: RunningQuery) -> tuple[list[bytes], bool]:
-        """The answer's first chunks, up to the buffer size; whether that was all of it."""
+    async def _table(self, running: RunningQuery, request: QueryRequest) -> bytes:
+        """The whole answer as an HTML table, or an error if it is too large for one."""
+        head, complete = await self._read_head(running, self._max_table_bytes)
+        if not complete:
+            await running.close()
+            raise AnswerTooLargeError(
+                f"the answer is larger than {self._max_table_bytes} bytes, the most shown as "
+                "an HTML table (ASCF_MAX_TABLE_BYTES); add a LIMIT, or ask for CSV, TSV, JSON "
+                "or XML (format=csv...), which stream answers of any size"
+            )
+        page = await to_thread.run_sync(
+            lambda: render_table(
+                b"".join(head), query=request.text, title=request.title, download_url=request.link
+            )
+        )
+        return page.encode("utf-8")
+
+    async def _read_head(self, running: RunningQuery, limit: int) -> tuple[list[bytes], bool]:
+        """The answer's first chunks, up to ``limit`` bytes; whether that was all of it."""
         chunks: list[bytes] = []
         size = 0
         try:
-            while size <= self._buffer_bytes:
+            while size <= limit:
                 chunk = await running.read()
                 if chunk is None:
                     return chunks, True

@@ -18,8 +18,8 @@ from ascf_graph.errors import (
     BodyTooLargeError,
     UnsupportedMediaTypeError,
     UnusableInputError,
-    UpdateRefusedError,
 )
+from ascf_graph.sparql import update_refused
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -37,14 +37,6 @@ class ProtocolRequest:
     named_graphs: list[str] | None = None
     formats: tuple[str, ...] = ()
     """``format=`` values, in order (the first that can carry the answer is used)."""
-
-
-def update_refused() -> UpdateRefusedError:
-    """The error for any SPARQL Update sent here."""
-    return UpdateRefusedError(
-        "this endpoint is read-only: SPARQL Update is refused; "
-        "data is added through submissions, not through /sparql"
-    )
 
 
 async def read_protocol_request(request: Request, max_body_bytes: int) -> ProtocolRequest:

@@ -11,6 +11,8 @@ Needs ``app.state.query_service`` and ``app.state.graph_sizes`` (see
 :func:`ascf_graph.sparql_services.sparql_services`) and a store (``StoreDep``).
 """
 
+from urllib.parse import urlencode
+
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from starlette.routing import NoMatchFound
@@ -28,7 +30,7 @@ from ascf_graph.query_service import QueryRequest
 from ascf_graph.rdf_io import SYNTAXES
 from ascf_graph.service_description import DESCRIPTION_PREFIXES, describe_service
 from ascf_graph.settings import Settings
-from ascf_graph.sparql_protocol import read_protocol_request
+from ascf_graph.sparql_protocol import ProtocolRequest, read_protocol_request
 from ascf_graph.store import Store
 
 OTHER_METHODS = ["PUT", "DELETE", "PATCH", "TRACE"]
@@ -53,6 +55,7 @@ async def sparql_endpoint(
             formats=protocol.formats,
             accept=request.headers.get("accept"),
             if_none_match=request.headers.get("if-none-match"),
+            link=_get_url(request, protocol),
         ),
         scope="sparql",
     )
@@ -114,6 +117,14 @@ async def _describe(
     )
     body = ox.serialize(statements, format=rdf_format, prefixes=DESCRIPTION_PREFIXES)
     return Response(body, media_type=chosen.media_type, headers=headers)
+
+
+def _get_url(request: Request, protocol: ProtocolRequest) -> str:
+    """The GET URL that asks what ``protocol`` asks (for links from an HTML answer)."""
+    params = [("query", protocol.query or "")]
+    params += [("default-graph-uri", iri) for iri in protocol.default_graphs or []]
+    params += [("named-graph-uri", iri) for iri in protocol.named_graphs or []]
+    return f"{request.url_for('sparql_endpoint')}?{urlencode(params)}"
 
 
 def _url_for(request: Request, name: str) -> str | None:

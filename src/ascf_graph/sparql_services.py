@@ -42,6 +42,7 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
         AnswerCache(settings.answer_cache_bytes),
         service_allow_list=settings.service_allow_list,
         buffer_bytes=settings.answer_buffer_bytes,
+        max_table_bytes=settings.max_table_bytes,
         max_age=settings.http_max_age,
     )
     try:
