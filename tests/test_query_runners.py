@@ -10,7 +10,7 @@ import pytest
 from conftest import clone_settings, running_server
 from processes import children
 
-from ascf_graph.errors import QuerySyntaxError, QueryTimeoutError
+from ascf_graph.errors import EndpointBusyError, QuerySyntaxError, QueryTimeoutError
 from ascf_graph.query_job import QueryJob, encode_terms
 from ascf_graph.query_pool import WorkerPoolRunner
 from ascf_graph.query_runner import QueryRunner, ThreadRunner
@@ -142,3 +142,19 @@ def test_the_server_answers_from_threads_when_asked_to(built: Settings, tmp_path
         assert answer.status_code == 200
         assert len(answer.text.split()) == 7
         assert children(server.pid) == set(), "no worker processes"
+
+
+async def test_when_every_worker_stays_busy_a_new_query_is_refused_clearly(
+    private_store: EmbeddedStore, tmp_path: Path
+) -> None:
+    pool = WorkerPoolRunner(1, 0.5, Snapshots(tmp_path / "snapshots"))
+    await pool.open()
+    try:
+        hogging = await pool.start(private_store, csv_job(RUNAWAY))  # its answer is never read
+        with pytest.raises(EndpointBusyError, match="busy"):
+            await pool.start(private_store, csv_job(FOCUS_AREAS))
+        await hogging.close()  # the client leaves: its worker is killed and replaced
+        answer = await answer_of(pool, private_store, csv_job(FOCUS_AREAS))
+    finally:
+        await pool.close()
+    assert len(answer.split()) == 7
