@@ -29,12 +29,12 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-def peak_memory_kib(pid: int) -> int:
-    """A process's peak resident memory (VmHWM), in KiB."""
+def resident_memory_kib(pid: int) -> int:
+    """A process's resident memory now (VmRSS), in KiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith("VmRSS:"):
             return int(line.split()[1])
-    raise AssertionError("no VmHWM in /proc status")
+    raise AssertionError("no VmRSS in /proc status")
 
 
 def wait_for(condition: Callable[[], object], what: str, patience: float = 30.0) -> object:

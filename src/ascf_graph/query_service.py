@@ -44,6 +44,7 @@ from ascf_graph.sparql_text import QueryShape, analyse
 from ascf_graph.store import Store
 
 log = logging.getLogger(__name__)
+_LONG_TEXT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,10 @@ class QueryService:
 
     async def answer(self, store: Store, request: QueryRequest, *, scope: str) -> Answer:
         """Answer ``request`` against ``store``; ``scope`` names the resource (for the ETag)."""
-        shape = self.check(request.text)
+        if len(request.text) < _LONG_TEXT:
+            shape = self.check(request.text)
+        else:  # reading megabytes of text would hold up the event loop
+            shape = await to_thread.run_sync(self.check, request.text)
         chosen = self.answer_format(shape, request)
         generation = store.generation
         substitutions = encode_terms(request.substitutions)
