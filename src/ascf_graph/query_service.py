@@ -41,7 +41,7 @@ from ascf_graph.query_runner import QueryRunner, RunningQuery
 from ascf_graph.results_table import render_table
 from ascf_graph.sparql import update_refused
 from ascf_graph.sparql_text import QueryShape, analyse
-from ascf_graph.store import Store
+from ascf_graph.store import EmbeddedStore, Store
 
 log = logging.getLogger(__name__)
 _LONG_TEXT = 64 * 1024
@@ -123,7 +123,7 @@ class QueryService:
         else:  # reading megabytes of text would hold up the event loop
             shape = await to_thread.run_sync(self.check, request.text)
         chosen = self.answer_format(shape, request)
-        generation = store.generation
+        generation = await current_generation(store)
         substitutions = encode_terms(request.substitutions)
         headers = {"Vary": "Accept"}
         etag: str | None = None
@@ -203,6 +203,14 @@ class QueryService:
             await running.close()
             raise
         return chunks, False
+
+
+async def current_generation(store: Store) -> str:
+    """The store's generation, read off the event loop unless it is a local attribute
+    (a remote store asks its server)."""
+    if isinstance(store, EmbeddedStore):
+        return store.generation
+    return await to_thread.run_sync(lambda: store.generation)
 
 
 async def _rest(head: list[bytes], running: RunningQuery) -> AsyncIterator[bytes]:

@@ -115,7 +115,7 @@ class GraphSizes:
     async def of(self, store: Store) -> dict[str, int]:
         """The sizes of ``store``'s named graphs."""
         async with self._lock:
-            generation = store.generation
+            generation = await to_thread.run_sync(lambda: store.generation)
             if self._counted is None or self._counted[0] != generation:
                 self._counted = (generation, await to_thread.run_sync(store.graph_sizes))
             return self._counted[1]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from anyio import to_thread
 
+from ascf_graph.errors import StoreUnavailableError
 from ascf_graph.store import EmbeddedStore
 
 
@@ -44,7 +45,13 @@ class Snapshots:
                 safe = re.sub(r"[^\w.-]", "_", generation)[:80]
                 path = self._folder / f"{self._count:06d}-{safe}"
                 self._folder.mkdir(parents=True, exist_ok=True)
-                await to_thread.run_sync(store.snapshot, path)
+                try:
+                    await to_thread.run_sync(store.snapshot, path)
+                except OSError as error:  # e.g. a build removed this store's folder just now
+                    shutil.rmtree(path, ignore_errors=True)
+                    raise StoreUnavailableError(
+                        f"the store changed while this query started ({error}); please retry"
+                    ) from None
                 previous, self._current = self._current, (generation, path)
                 if previous is not None:
                     self._discard_if_unused(previous[1])

@@ -26,7 +26,7 @@ from ascf_graph.dependencies import QueryServiceDep, SettingsDep, StoreDep
 from ascf_graph.errors import MethodNotAllowedError
 from ascf_graph.http_answers import answer_response
 from ascf_graph.http_caching import cache_control, entity_tag, none_match
-from ascf_graph.query_service import QueryRequest
+from ascf_graph.query_service import QueryRequest, current_generation
 from ascf_graph.rdf_io import SYNTAXES
 from ascf_graph.service_description import DESCRIPTION_PREFIXES, describe_service
 from ascf_graph.settings import Settings
@@ -100,7 +100,8 @@ async def _describe(
         )
     chosen = choose_format("graph", requested_formats, accept)
     sizes = await request.app.state.graph_sizes.of(store)
-    etag = entity_tag(store.generation, "service-description", endpoint, chosen.media_type)
+    generation = await current_generation(store)
+    etag = entity_tag(generation, "service-description", endpoint, chosen.media_type)
     headers = {
         "ETag": etag,
         "Vary": "Accept",
