@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test build lint format bench clean system-deps test-deps
+.PHONY: run test build lint format bench clean system-deps test-deps editor-assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,16 +30,29 @@ test-deps: system-deps
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq chromium chromium-driver virtuoso-opensource >/dev/null; }
 
+## editor-assets: the query editor (YASGUI) from the npm registry, pinned by package-lock.json,
+## so /sparql serves it with no internet access at run time
+EDITOR := src/ascf_graph/editor_assets
+EDITOR_STAMP := $(EDITOR)/node_modules/.installed
+editor-assets: $(EDITOR_STAMP)
+
+$(EDITOR_STAMP): $(EDITOR)/package.json $(EDITOR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "installing Debian's npm for the query editor's assets"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm ci --prefix $(EDITOR) --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
 ## build: load ontology/, shapes/, data/ into the on-disk store
 build: $(STAMP) system-deps
 	$(BIN)/ascf-graph build
 
 ## run: build the store and serve it on http://$(HOST):$(PORT)
-run: build
+run: build editor-assets
 	$(BIN)/ascf-graph serve --host $(HOST) --port $(PORT)
 
 ## test: the whole suite, with ruff first
-test: $(STAMP) test-deps
+test: $(STAMP) test-deps editor-assets
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

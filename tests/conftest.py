@@ -9,8 +9,9 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import httpx
 import pytest
@@ -74,51 +75,79 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class ServerProcess:
+    """A server the tests started: its base URL and process id."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
-def serving(environment: dict[str, str]) -> Iterator[str]:
+def serving_process(environment: dict[str, str]) -> Iterator[ServerProcess]:
     """`ascf-graph serve` in its own process on a free loopback port, with ``environment``
-    added to ours; yields its base URL and stops it afterwards."""
+    added to ours; yields its URL and process id and stops it afterwards."""
     port = free_port()
-    # The log goes to a file: a pipe nobody reads fills up and stalls a busy server.
-    with tempfile.TemporaryDirectory(prefix="ascf-serve-") as folder:
-        log = Path(folder) / "server.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
-                env={**os.environ, **environment},
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
+    # The log goes to a file: a pipe nobody reads would block the server once full.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
+            env={**os.environ, **environment},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(f"{url}/health", process, log)
-            yield url
+            yield ServerProcess(url, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def server(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The service over a copy of the built store, for the whole session; yields its URL."""
-    settings = clone_settings(built, tmp_path_factory.mktemp("served"))
+@contextmanager
+def serving(environment: dict[str, str]) -> Iterator[str]:
+    """Like :func:`serving_process`; yields only the base URL."""
+    with serving_process(environment) as process:
+        yield process.url
+
+
+@contextmanager
+def running_server(settings: Settings, **env: str) -> Iterator[ServerProcess]:
+    """`ascf-graph serve` over ``settings``' store and content, plus ``ASCF_...`` variables."""
     environment = {
         "ASCF_DATA_DIR": str(settings.data_dir),
         "ASCF_CONTENT_DIR": str(settings.content_dir),
+        **env,
     }
-    with serving(environment) as url:
-        yield url
+    with serving_process(environment) as process:
+        yield process
+
+
+@pytest.fixture(scope="session")
+def served(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """The service over a copy of the built store, for the whole session."""
+    with running_server(clone_settings(built, tmp_path_factory.mktemp("served"))) as process:
+        yield process
+
+
+@pytest.fixture(scope="session")
+def server(served: ServerProcess) -> str:
+    """The base URL of the session's server."""
+    return served.url
 
 
 def wait_until_up(
-    probe_url: str, process: subprocess.Popen[bytes], log: Path | None = None
+    probe_url: str, process: subprocess.Popen[bytes], log: IO[bytes] | None = None
 ) -> None:
-    """Wait until ``probe_url`` answers 200, or fail with what the process printed."""
+    """Wait until ``probe_url`` answers 200, or fail with what the process printed
+    (to ``log`` if given, else to its stdout pipe)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             if log is not None:
-                output = log.read_text(errors="replace")
+                log.seek(0)
+                output = log.read().decode(errors="replace")
             else:
                 output = process.stdout.read().decode() if process.stdout else ""
             raise RuntimeError(f"the server exited with {process.returncode}:\n{output}")

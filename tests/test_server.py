@@ -80,7 +80,7 @@ def test_an_update_is_refused_and_changes_nothing(server: str) -> None:
     answer = httpx.post(
         f"{server}/sparql", data={"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 403
     assert "Update" in answer.json()["message"]
     assert httpx.get(f"{server}/health").json()["triples"] == before
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from ascf_graph import __version__
 from ascf_graph.backends import open_store
+from ascf_graph.curated_router import router as curated_router
 from ascf_graph.dependencies import StoreDep
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.http_errors import install_error_handlers
@@ -15,6 +16,8 @@ from ascf_graph.read_middleware import install_read_middleware
 from ascf_graph.settings import Settings
 from ascf_graph.site_router import router as site_router
 from ascf_graph.sparql_router import router as sparql_router
+from ascf_graph.sparql_services import sparql_services
+from ascf_graph.store_refresh import StoreRefresher
 from ascf_graph.web import environment as template_environment
 
 
@@ -25,11 +28,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        if settings.store_url is None:  # builds swap the embedded store under data_dir
+            app.state.store_refresher = StoreRefresher(settings.data_dir)
         app.state.store = open_store(settings)
         app.state.generation_cache = GenerationCache(settings.data_dir / "cache")
         app.state.templates = template_environment()
         try:
-            yield
+            async with sparql_services(app.state, settings):
+                yield
         finally:
             app.state.store.close()
 
@@ -44,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sparql_router)
     app.include_router(linked_data_router)
     app.include_router(site_router)
+    app.include_router(curated_router)
 
     @app.get("/health", summary="Liveness and what the store holds")
     def health(store: StoreDep) -> dict[str, object]:

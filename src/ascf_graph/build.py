@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import rdflib
 
 from ascf_graph.backends import open_store
-from ascf_graph.errors import BuildError, NonConformingDataError, StoreBusyError
+from ascf_graph.errors import BuildError, NonConformingDataError
 from ascf_graph.graphs import INFERRED, GraphRole, graph_role
 from ascf_graph.inference import materialise
 from ascf_graph.namespaces import graph_iri
@@ -140,7 +140,7 @@ def build(settings: Settings, *, reasoner: bool = True) -> BuildReport:
             remote.close()
     else:
         report.carried_submissions = _publish(staged, settings)
-        published = EmbeddedStore.open(settings.data_dir)
+        published = EmbeddedStore.open(settings.data_dir, read_only=True)
         try:
             report.graphs = published.graph_sizes()
         finally:
@@ -230,12 +230,7 @@ def _carry_submissions(settings: Settings, target: ox.Store) -> int:
     """Copy every ``graph/submission/*`` graph of the current store into ``target``."""
     if current_build(settings.data_dir) is None:
         return 0
-    try:
-        previous = EmbeddedStore.open(settings.data_dir)
-    except StoreBusyError as error:
-        raise BuildError(
-            f"{error.message}; the build must read it to keep its submissions"
-        ) from None
+    previous = EmbeddedStore.open(settings.data_dir, read_only=True)
     try:
         names = [
             name

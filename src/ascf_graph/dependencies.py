@@ -4,19 +4,26 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ascf_graph.query_service import QueryService
 from ascf_graph.settings import Settings
 from ascf_graph.site import Site
 from ascf_graph.store import Store
+from ascf_graph.store_refresh import current_store
 
 
-def get_store(request: Request) -> Store:
-    """The store the lifespan opened."""
-    return request.app.state.store
+async def get_store(request: Request) -> Store:
+    """The store the lifespan opened, or the build published since."""
+    return await current_store(request.app.state)
 
 
 def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     return request.app.state.settings
+
+
+def get_query_service(request: Request) -> QueryService:
+    """The SPARQL answering service the lifespan started."""
+    return request.app.state.query_service
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -30,3 +37,4 @@ def get_site(request: Request, store: StoreDep, settings: SettingsDep) -> Site:
 
 
 SiteDep = Annotated[Site, Depends(get_site)]
+QueryServiceDep = Annotated[QueryService, Depends(get_query_service)]

@@ -16,6 +16,10 @@ class AscfError(Exception):
         super().__init__(message)
         self.message = message
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer to this error carries (``Allow``, ``Retry-After``...)."""
+        return {}
+
 
 class UnusableInputError(AscfError):
     """Input that cannot be read at all: malformed RDF or SPARQL, unknown format."""
@@ -115,7 +119,82 @@ class ResourceNotFoundError(AscfError):
 
 
 class NotAcceptableError(AscfError):
-    """None of the formats the client accepts can carry this document."""
+    """None of the formats the client accepts can carry this answer or document."""
 
     code = "not-acceptable"
     status = 406
+
+
+class UpdateRefusedError(AscfError):
+    """SPARQL Update sent to the read-only query endpoint."""
+
+    code = "update-refused"
+    status = 403
+
+
+class ServiceRefusedError(AscfError):
+    """A ``SERVICE`` call to an endpoint that is not on the allow-list."""
+
+    code = "service-refused"
+    status = 403
+
+
+class UnsupportedMediaTypeError(AscfError):
+    """A request body in a media type the protocol does not define."""
+
+    code = "unsupported-media-type"
+    status = 415
+
+
+class BodyTooLargeError(AscfError):
+    """A request body over ``ASCF_MAX_BODY_BYTES``."""
+
+    code = "body-too-large"
+    status = 413
+
+
+class MethodNotAllowedError(AscfError):
+    """An HTTP method the resource does not answer."""
+
+    code = "method-not-allowed"
+    status = 405
+
+    def __init__(self, message: str, *, allow: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.allow = allow
+
+    def headers(self) -> dict[str, str]:
+        """The methods the resource does answer."""
+        return {"Allow": ", ".join(self.allow)}
+
+
+class QueryTimeoutError(AscfError):
+    """A query ran past ``ASCF_QUERY_TIMEOUT`` and was stopped."""
+
+    code = "query-timeout"
+    status = 503
+
+
+class QueryFailedError(AscfError):
+    """The engine could not evaluate a query that parsed (or its worker died)."""
+
+    code = "query-failed"
+    status = 500
+
+
+class EndpointBusyError(AscfError):
+    """Every query worker stayed busy for longer than the time limit."""
+
+    code = "endpoint-busy"
+    status = 503
+
+    def headers(self) -> dict[str, str]:
+        """Ask the client to come back shortly."""
+        return {"Retry-After": "5"}
+
+
+class AnswerTooLargeError(AscfError):
+    """An answer too large for a format that must be held whole (an HTML table)."""
+
+    code = "answer-too-large"
+    status = 422

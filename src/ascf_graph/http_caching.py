@@ -71,8 +71,7 @@ def not_modified(request_headers: Mapping[str, str], validators: Validators) -> 
     """
     if_none_match = request_headers.get("if-none-match")
     if if_none_match is not None:
-        wanted = {_opaque(tag) for tag in if_none_match.split(",") if tag.strip()}
-        return "*" in wanted or _opaque(validators.etag) in wanted
+        return none_match(if_none_match, validators.etag)
     if_modified_since = request_headers.get("if-modified-since")
     if if_modified_since is None:
         return False
@@ -83,6 +82,33 @@ def not_modified(request_headers: Mapping[str, str], validators: Validators) -> 
     if since.tzinfo is None:
         return False
     return validators.last_modified <= since
+
+
+def none_match(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header matches ``etag`` (weak comparison), so 304.
+
+    >>> none_match('"x", W/"abc"', 'W/"abc"')
+    True
+    >>> none_match('"abc"', 'W/"abc"')
+    True
+    >>> none_match("*", 'W/"abc"')
+    True
+    >>> none_match('"other"', 'W/"abc"') or none_match(None, 'W/"abc"')
+    False
+    """
+    if not if_none_match:
+        return False
+    wanted = {_opaque(tag) for tag in if_none_match.split(",") if tag.strip()}
+    return "*" in wanted or _opaque(etag) in wanted
+
+
+def cache_control(max_age: int) -> str:
+    """``Cache-Control`` for answers: revalidate with the ETag unless a max-age is set.
+
+    >>> cache_control(0), cache_control(60)
+    ('public, no-cache', 'public, max-age=60')
+    """
+    return f"public, max-age={max_age}" if max_age > 0 else "public, no-cache"
 
 
 def _opaque(tag: str) -> str:

@@ -6,9 +6,18 @@ from fastapi.responses import JSONResponse
 from ascf_graph.errors import AscfError
 
 
+def error_response(error: AscfError) -> JSONResponse:
+    """The HTTP answer to ``error``: its status, headers and a stable JSON body."""
+    return JSONResponse(
+        {"code": error.code, "message": error.message},
+        status_code=error.status,
+        headers=error.headers(),
+    )
+
+
 async def _ascf_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, AscfError)
-    return JSONResponse({"code": error.code, "message": error.message}, status_code=error.status)
+    return error_response(error)
 
 
 def install_error_handlers(app: FastAPI) -> None:

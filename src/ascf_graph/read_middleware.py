@@ -42,11 +42,17 @@ class HeadAsGet:
 
 
 def install_read_middleware(app: FastAPI) -> None:
-    """HEAD as GET, and CORS: any origin may read (GET, HEAD), nobody sends credentials."""
+    """HEAD as GET, and CORS: any origin may read, nobody sends credentials.
+
+    POST is allowed because SPARQL queries are often POSTed (forms, long
+    queries); ``Authorization`` is not an allowed header, so a page on another
+    site cannot make a steward's browser write.
+    """
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "HEAD"],
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
         allow_credentials=False,
         expose_headers=EXPOSED_HEADERS,
         max_age=86400,

@@ -1,5 +1,6 @@
 """Settings from the environment (prefix ``ASCF_``), validated once at start-up."""
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -48,6 +49,38 @@ class Settings(BaseSettings):
     )
     query_timeout: float = Field(30.0, gt=0, description="Seconds a query may run.")
     max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest request body.")
+    query_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=0,
+        description="Worker processes that evaluate queries (0: in the server's threads, "
+        "which cannot stop a runaway query).",
+    )
+    service_allow_list: list[str] = Field(
+        default_factory=list,
+        description="SPARQL endpoints a query may call with SERVICE (exact IRIs); "
+        "every other SERVICE is refused.",
+    )
+    answer_buffer_bytes: int = Field(
+        1024 * 1024,
+        gt=0,
+        description="Answers up to this size are sent whole (with Content-Length) and cached; "
+        "larger ones stream.",
+    )
+    answer_cache_bytes: int = Field(
+        64 * 1024 * 1024, ge=0, description="Memory for cached answers (0: no cache)."
+    )
+    max_table_bytes: int = Field(
+        4 * 1024 * 1024,
+        gt=0,
+        description="Largest answer rendered as an HTML table (other formats stream).",
+    )
+    editor_assets_dir: Path = Field(
+        Path(__file__).resolve().parent / "editor_assets/node_modules/@zazuko/yasgui/build",
+        description="The query editor's YASGUI build (installed by `make editor-assets`).",
+    )
+    http_max_age: int = Field(
+        0, ge=0, description="Cache-Control max-age of answers (0: revalidate each time)."
+    )
 
     @field_validator("base_iri")
     @classmethod

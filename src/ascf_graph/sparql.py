@@ -6,16 +6,16 @@ by name or media type, and serialize. The endpoint is read-only: updates are
 refused before they reach the engine.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import pyoxigraph as ox
 
-from ascf_graph.errors import QuerySyntaxError, UnsupportedFormatError
+from ascf_graph.errors import UnsupportedFormatError, UpdateRefusedError
 from ascf_graph.namespaces import PREFIXES
 from ascf_graph.rdf_io import SYNTAXES, syntax_named
+from ascf_graph.sparql_text import analyse
 from ascf_graph.store import QueryResult, Store, Term
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
@@ -37,13 +37,6 @@ RESULTS_SYNTAXES: tuple[ResultsSyntax, ...] = (
     ResultsSyntax("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
 )
 
-_UPDATE_KEYWORDS = re.compile(
-    r"^\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE
-)
-_PROLOGUE = re.compile(
-    r"^(?:\s+|#[^\n]*\n|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>)|(?:BASE\s*<[^>]*>))*", re.IGNORECASE
-)
-
 
 def results_syntax_named(name: str) -> ResultsSyntax:
     """The results syntax called ``name`` (``json``, ``csv``...) or with that media type."""
@@ -63,8 +56,15 @@ def is_update(sparql: str) -> bool:
     >>> is_update("# delete nothing\\nSELECT * WHERE { ?s ?p ?o }")
     False
     """
-    rest = sparql[_PROLOGUE.match(sparql).end() :]  # type: ignore[union-attr]
-    return bool(_UPDATE_KEYWORDS.match(rest))
+    return analyse(sparql).is_update
+
+
+def update_refused() -> UpdateRefusedError:
+    """The error for any SPARQL Update sent to this read-only service."""
+    return UpdateRefusedError(
+        "this endpoint is read-only: SPARQL Update is refused; "
+        "data is added through submissions, not through /sparql"
+    )
 
 
 def run(
@@ -77,7 +77,7 @@ def run(
 ) -> QueryResult:
     """Run a read-only query; updates are refused as unusable input."""
     if is_update(sparql):
-        raise QuerySyntaxError("this endpoint answers queries only; SPARQL Update is refused")
+        raise update_refused()
     return store.query(
         sparql,
         substitutions=substitutions,

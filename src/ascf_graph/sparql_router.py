@@ -1,104 +1,136 @@
-"""``/sparql``: the SPARQL 1.1 Protocol for queries, as a mountable router.
+"""``/sparql``: the SPARQL 1.1 Protocol for queries, as a router any FastAPI app can mount.
 
-GET with ``query=``, POST as a form or as ``application/sparql-query``;
-``default-graph-uri`` and ``named-graph-uri`` repeatable; the answer's format
-from ``format=`` or the ``Accept`` header. Queries run in a worker thread
-(pyoxigraph releases the GIL), so the event loop keeps serving.
+- ``GET ?query=``, ``POST`` form, ``POST application/sparql-query``; ``default-graph-uri``
+  and ``named-graph-uri`` (repeatable); the format by ``format=`` or ``Accept``.
+- ``GET`` without a query: the service description (Turtle, JSON-LD...) or, for a
+  browser, the query editor.
+- Updates 403, other methods 405, unknown body types 415, bodies too large 413.
+- Answers and errors readable from any origin (CORS), ETag/304, cached when small.
+
+Needs ``app.state.query_service`` and ``app.state.graph_sizes`` (see
+:func:`ascf_graph.sparql_services.sparql_services`) and a store (``StoreDep``).
 """
 
-from urllib.parse import parse_qs
+from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
+from starlette.routing import NoMatchFound
 
-from ascf_graph import sparql
+from ascf_graph import editor
+from ascf_graph.answer_formats import choose_format
 from ascf_graph.conneg import negotiate
-from ascf_graph.dependencies import StoreDep
-from ascf_graph.errors import AscfError, UnsupportedFormatError, UnusableInputError
+from ascf_graph.cors import READ_METHODS, ReadCorsRoute, preflight
+from ascf_graph.curated import load_curated
+from ascf_graph.dependencies import QueryServiceDep, SettingsDep, StoreDep
+from ascf_graph.errors import MethodNotAllowedError
+from ascf_graph.http_answers import answer_response
+from ascf_graph.http_caching import cache_control, entity_tag, none_match
+from ascf_graph.query_service import QueryRequest, current_generation
 from ascf_graph.rdf_io import SYNTAXES
+from ascf_graph.service_description import DESCRIPTION_PREFIXES, describe_service
+from ascf_graph.settings import Settings
+from ascf_graph.sparql_protocol import ProtocolRequest, read_protocol_request
 from ascf_graph.store import Store
 
-SELECT_TYPES = [s.media_type for s in sparql.RESULTS_SYNTAXES]
-GRAPH_TYPES = [s.media_type for s in SYNTAXES]
+OTHER_METHODS = ["PUT", "DELETE", "PATCH", "TRACE"]
+
+router = APIRouter(route_class=ReadCorsRoute, tags=["SPARQL"])
 
 
-class NotAcceptableError(AscfError):
-    """No format the client accepts can carry this answer."""
-
-    code = "not-acceptable"
-    status = 406
-
-
-class UnsupportedMediaTypeError(AscfError):
-    """A POST body in a media type the protocol does not define."""
-
-    code = "unsupported-media-type"
-    status = 415
-
-
-router = APIRouter()
-
-
-@router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 query endpoint")
-async def sparql_endpoint(request: Request, store: StoreDep) -> Response:
-    """Answer a SPARQL query sent by any of the protocol's three operations."""
-    params = await _protocol_parameters(request)
-    queries = params.get("query", [])
-    if not queries:
-        raise UnusableInputError("no query: send one as the `query` parameter or body")
-    if len(queries) > 1:
-        raise UnusableInputError("more than one `query` parameter; send exactly one")
-    requested_format = (params.get("format") or [None])[0]
-    body, media_type = await run_in_threadpool(
-        _answer,
+@router.api_route("/sparql", methods=["GET", "HEAD", "POST"], summary="SPARQL 1.1 query endpoint")
+async def sparql_endpoint(
+    request: Request, store: StoreDep, service: QueryServiceDep, settings: SettingsDep
+) -> Response:
+    """Answer a query sent by any of the protocol's operations, or describe the service."""
+    protocol = await read_protocol_request(request, settings.max_body_bytes)
+    if protocol.query is None:
+        return await _describe(request, store, settings, protocol.formats)
+    answer = await service.answer(
         store,
-        queries[0],
-        default_graphs=params.get("default-graph-uri") or None,
-        named_graphs=params.get("named-graph-uri") or None,
-        requested_format=requested_format,
-        accept=request.headers.get("accept"),
+        QueryRequest(
+            text=protocol.query,
+            default_graphs=protocol.default_graphs,
+            named_graphs=protocol.named_graphs,
+            formats=protocol.formats,
+            accept=request.headers.get("accept"),
+            if_none_match=request.headers.get("if-none-match"),
+            link=_get_url(request, protocol),
+        ),
+        scope="sparql",
     )
-    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+    return answer_response(answer)
 
 
-async def _protocol_parameters(request: Request) -> dict[str, list[str]]:
-    """The protocol's parameters from the URL and, for POST, the body."""
-    params = parse_qs(request.url.query, keep_blank_values=True)
-    if request.method != "POST":
-        return params
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = (await request.body()).decode("utf-8")
-    if content_type == "application/x-www-form-urlencoded":
-        for key, values in parse_qs(body, keep_blank_values=True).items():
-            params.setdefault(key, []).extend(values)
-    elif content_type == "application/sparql-query":
-        params.setdefault("query", []).append(body)
-    else:
-        raise UnsupportedMediaTypeError(
-            f"POST a query as application/x-www-form-urlencoded or application/sparql-query, "
-            f"not {content_type or 'no content type'}"
+@router.options("/sparql", include_in_schema=False)
+async def sparql_preflight(request: Request) -> Response:
+    """CORS preflight (and OPTIONS): which methods and headers the endpoint takes."""
+    return preflight(request)
+
+
+@router.api_route("/sparql", methods=OTHER_METHODS, include_in_schema=False)
+async def sparql_other_methods(request: Request) -> Response:
+    """Any other method: 405 with the methods the endpoint does answer."""
+    raise MethodNotAllowedError(
+        f"{request.method} is not a SPARQL query operation; use GET or POST",
+        allow=READ_METHODS,
+    )
+
+
+@router.get("/sparql/editor/{asset}", include_in_schema=False)
+async def editor_asset(asset: str, settings: SettingsDep) -> Response:
+    """The query editor's script and style sheet, served locally (no CDN)."""
+    return editor.asset_response(settings.editor_assets_dir, asset)
+
+
+async def _describe(
+    request: Request, store: Store, settings: Settings, requested_formats: tuple[str, ...]
+) -> Response:
+    """The service description for machines, the query editor for browsers."""
+    offered = [s.media_type for s in SYNTAXES]
+    accept = request.headers.get("accept")
+    endpoint = str(request.url_for("sparql_endpoint"))
+    if not requested_formats and negotiate(accept, [*offered, "text/html"]) == "text/html":
+        return editor.editor_page(
+            endpoint,
+            load_curated(settings.queries_dir).values(),
+            assets_dir=settings.editor_assets_dir,
+            assets_url=str(request.url_for("editor_asset", asset="x"))[:-1],
+            queries_url=_url_for(request, "list_queries"),
         )
-    return params
+    chosen = choose_format("graph", requested_formats, accept)
+    sizes = await request.app.state.graph_sizes.of(store)
+    generation = await current_generation(store)
+    etag = entity_tag(generation, "service-description", endpoint, chosen.media_type)
+    headers = {
+        "ETag": etag,
+        "Vary": "Accept",
+        "Cache-Control": cache_control(settings.http_max_age),
+    }
+    if none_match(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    description = describe_service(endpoint, sizes, federation=bool(settings.service_allow_list))
+    rdf_format = ox.RdfFormat.from_media_type(chosen.media_type)
+    statements = (
+        [ox.Quad(t.subject, t.predicate, t.object) for t in description]
+        if rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
+        else description
+    )
+    body = ox.serialize(statements, format=rdf_format, prefixes=DESCRIPTION_PREFIXES)
+    return Response(body, media_type=chosen.media_type, headers=headers)
 
 
-def _answer(
-    store: Store,
-    query: str,
-    *,
-    default_graphs: list[str] | None,
-    named_graphs: list[str] | None,
-    requested_format: str | None,
-    accept: str | None,
-) -> tuple[bytes, str]:
-    """Run the query and serialize it in the chosen format (in a worker thread)."""
-    result = sparql.run(store, query, default_graphs=default_graphs, named_graphs=named_graphs)
-    offered = GRAPH_TYPES if sparql.result_form(result) == "CONSTRUCT" else SELECT_TYPES
-    chosen = requested_format or negotiate(accept, offered)
-    if chosen is None:
-        raise NotAcceptableError(
-            f"cannot answer in {accept}; this answer comes as {', '.join(offered)}"
-        )
+def _get_url(request: Request, protocol: ProtocolRequest) -> str:
+    """The GET URL that asks what ``protocol`` asks (for links from an HTML answer)."""
+    params = [("query", protocol.query or "")]
+    params += [("default-graph-uri", iri) for iri in protocol.default_graphs or []]
+    params += [("named-graph-uri", iri) for iri in protocol.named_graphs or []]
+    return f"{request.url_for('sparql_endpoint')}?{urlencode(params)}"
+
+
+def _url_for(request: Request, name: str) -> str | None:
+    """The URL of the route called ``name``, if the app has one."""
     try:
-        return sparql.serialize_result(result, chosen)
-    except UnsupportedFormatError as error:
-        raise NotAcceptableError(error.message) from None
+        return str(request.url_for(name))
+    except NoMatchFound:
+        return None

@@ -5,8 +5,8 @@ The embedded store is a pyoxigraph ``Store`` (RocksDB) in a folder chosen by
 it fills a fresh folder and then swaps the ``current`` link to it in one
 atomic rename, so readers see the old store or the new one, never half of one.
 
-Queries see the union of all named graphs as their default graph, and each
-named graph by name.
+Queries see the union of all named graphs as their default graph (unless
+they name their own with ``FROM``), and each named graph by name.
 """
 
 import os
@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ascf_graph.errors import QuerySyntaxError, StoreBusyError, StoreNotBuiltError
+from ascf_graph.sparql_text import analyse
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -58,9 +59,10 @@ class Store(ABC):
 class EmbeddedStore(Store):
     """A pyoxigraph store, on disk or in memory."""
 
-    def __init__(self, store: ox.Store, generation: str) -> None:
+    def __init__(self, store: ox.Store, generation: str, *, read_only: bool = False) -> None:
         self._store = store
         self._generation = generation
+        self._read_only = read_only
 
     @classmethod
     def in_memory(cls, quads: Iterable[ox.Quad] = ()) -> "EmbeddedStore":
@@ -70,8 +72,12 @@ class EmbeddedStore(Store):
         return cls(store, generation=f"memory-{uuid.uuid4().hex[:12]}")
 
     @classmethod
-    def open(cls, data_dir: Path) -> "EmbeddedStore":
-        """Open the current build under ``data_dir``, or raise if none was built."""
+    def open(cls, data_dir: Path, *, read_only: bool = False) -> "EmbeddedStore":
+        """Open the current build under ``data_dir``, or raise if none was built.
+
+        ``read_only`` opens it without taking RocksDB's lock, beside a server
+        that holds it (for reading a build nobody is writing to).
+        """
         current = data_dir / CURRENT_LINK
         if not current.exists():
             raise StoreNotBuiltError(
@@ -79,7 +85,7 @@ class EmbeddedStore(Store):
             )
         target = current.resolve()
         try:
-            store = ox.Store(str(target))
+            store = ox.Store.read_only(str(target)) if read_only else ox.Store(str(target))
         except OSError as error:
             if "lock" not in str(error).lower():
                 raise
@@ -87,12 +93,20 @@ class EmbeddedStore(Store):
                 f"the store in {data_dir} is in use by another process (a running server?); "
                 "query it over HTTP, or stop that process first"
             ) from None
-        return cls(store, generation=target.name)
+        return cls(store, generation=target.name, read_only=read_only)
 
     @property
     def generation(self) -> str:
         """The build's folder name: unique for every build."""
         return self._generation
+
+    def snapshot(self, target: Path) -> None:
+        """Write a consistent copy of the store into the new folder ``target``.
+
+        RocksDB hard-links its immutable files, so this is cheap; the copy never
+        changes and can be opened read-only by other processes (query workers).
+        """
+        self._store.backup(str(target))
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -111,7 +125,7 @@ class EmbeddedStore(Store):
         options: dict[str, object] = {}
         if default_graphs is not None:
             options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
-        else:
+        elif not analyse(sparql).has_dataset:
             options["use_default_graph_as_union"] = True
         if named_graphs is not None:
             options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
@@ -133,7 +147,8 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         """Flush writes; pyoxigraph closes the database when the object goes."""
-        self._store.flush()
+        if not self._read_only:
+            self._store.flush()
         del self._store
 
 

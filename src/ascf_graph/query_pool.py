@@ -1,0 +1,216 @@
+"""Queries in worker processes: the time limit stops the work and frees its CPU.
+
+pyoxigraph cannot interrupt a query, so each query runs in a worker process
+(:mod:`ascf_graph.query_worker`) that answers one job at a time; a worker
+whose query passes the time limit, or whose client goes away, is killed and
+replaced while the other workers go on answering. Workers read a snapshot of
+the served store (:mod:`ascf_graph.snapshots`) and reopen it when the store's
+generation changes, so builds and writes are seen by the next query.
+
+The event loop never waits on a worker except through its pipes.
+"""
+
+import asyncio
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from ascf_graph.errors import EndpointBusyError, QueryFailedError
+from ascf_graph.query_job import QueryJob
+from ascf_graph.query_runner import QueryRunner, RunningQuery, error_from_worker, timeout_error
+from ascf_graph.snapshots import Snapshots
+from ascf_graph.store import EmbeddedStore, Store
+from ascf_graph.worker_protocol import DATA, DONE, ERROR, FRAME_HEADER, job_message
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """One worker process and its pipes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    @classmethod
+    async def spawn(cls) -> "Worker":
+        """Start ``python -m ascf_graph.query_worker``."""
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "ascf_graph.query_worker",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        return cls(process)
+
+    @property
+    def alive(self) -> bool:
+        """Whether the process is still running."""
+        return self.process.returncode is None
+
+    async def send(self, job: QueryJob) -> None:
+        """Hand the worker a job."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(job_message(job.to_json()))
+        await self.process.stdin.drain()
+
+    async def frame(self) -> tuple[bytes, bytes]:
+        """The next frame the worker sends: its kind and payload."""
+        assert self.process.stdout is not None
+        kind, length = FRAME_HEADER.unpack(await self.process.stdout.readexactly(FRAME_HEADER.size))
+        return kind, await self.process.stdout.readexactly(length)
+
+    async def kill(self) -> None:
+        """Stop the process at once and reap it."""
+        if self.alive:
+            self.process.kill()
+        await self.process.wait()
+
+    async def stop(self) -> None:
+        """Let the process end by closing its input; kill it if it lingers."""
+        if self.process.stdin is not None and not self.process.stdin.is_closing():
+            self.process.stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout=2)
+        except TimeoutError:
+            await self.kill()
+
+
+class _WorkerQuery(RunningQuery):
+    """A job a worker is answering."""
+
+    def __init__(
+        self, pool: "WorkerPoolRunner", worker: Worker, deadline: float, snapshot: Path
+    ) -> None:
+        self._pool, self._worker = pool, worker
+        self._deadline, self._snapshot = deadline, snapshot
+        self._finished = False
+
+    async def read(self) -> bytes | None:
+        if self._finished:
+            return None
+        try:
+            async with asyncio.timeout_at(self._deadline):
+                kind, payload = await self._worker.frame()
+        except TimeoutError:
+            self._end(reusable=False)
+            await self._worker.process.wait()  # answer only once its CPU is free
+            raise timeout_error(self._pool.timeout) from None
+        except (asyncio.IncompleteReadError, ConnectionError):
+            self._end(reusable=False)
+            raise QueryFailedError(
+                "the query worker stopped before answering (it may have run out of memory)"
+            ) from None
+        if kind == DATA:
+            return payload
+        self._end(reusable=True)
+        if kind == ERROR:
+            raise error_from_worker(payload)
+        assert kind == DONE, kind
+        return None
+
+    async def close(self) -> None:
+        if not self._finished:
+            self._end(reusable=False)
+
+    def _end(self, *, reusable: bool) -> None:
+        # Synchronous on purpose: this runs when a client's request is cancelled, where
+        # any await would be cancelled too and leave the pool a worker short.
+        self._finished = True
+        self._pool.snapshots.release(self._snapshot)
+        self._pool.give_back(self._worker, reusable=reusable)
+
+
+class WorkerPoolRunner(QueryRunner):
+    """A fixed number of worker processes, each answering one query at a time."""
+
+    def __init__(self, size: int, timeout: float, snapshots: Snapshots) -> None:
+        if size < 1:
+            raise ValueError("a worker pool needs at least one worker")
+        self.size, self.timeout, self.snapshots = size, timeout, snapshots
+        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self._workers: set[Worker] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    async def open(self) -> None:
+        """Start the workers (in parallel)."""
+        self.snapshots.clear()
+        for worker in await asyncio.gather(*(Worker.spawn() for _ in range(self.size))):
+            self._workers.add(worker)
+            self._idle.put_nowait(worker)
+
+    async def start(self, store: Store, job: QueryJob) -> RunningQuery:
+        """Send ``job`` to the next free worker; 503 if none frees up within the time limit."""
+        if not isinstance(store, EmbeddedStore):
+            raise TypeError("worker processes answer from an embedded store's snapshots")
+        worker = await self._checkout()
+        try:
+            snapshot = await self.snapshots.acquire(store)
+        except BaseException:
+            self.give_back(worker, reusable=True)
+            raise
+        loop = asyncio.get_running_loop()
+        query = _WorkerQuery(self, worker, loop.time() + self.timeout, snapshot)
+        try:
+            await worker.send(replace(job, store_path=str(snapshot)))
+        except (ConnectionError, RuntimeError):
+            await query.close()
+            raise QueryFailedError("the query worker stopped; please retry") from None
+        return query
+
+    async def _checkout(self) -> Worker:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        while True:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    worker = await self._idle.get()
+            except TimeoutError:
+                raise EndpointBusyError(
+                    f"every query worker stayed busy for {self.timeout:g} s; retry shortly"
+                ) from None
+            if worker.alive:
+                return worker
+            self._replace(worker)
+
+    def give_back(self, worker: Worker, *, reusable: bool) -> None:
+        """Return a worker after a job; one that may still be working is killed and replaced."""
+        if reusable and worker.alive and not self._closed:
+            self._idle.put_nowait(worker)
+        else:
+            self._replace(worker)
+
+    def _replace(self, worker: Worker) -> None:
+        """Kill ``worker`` now; reap it and start its successor in the background."""
+        if worker.alive:
+            worker.process.kill()
+        self._workers.discard(worker)
+        task = asyncio.create_task(self._spawn_replacement(worker))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _spawn_replacement(self, dead: Worker) -> None:
+        await dead.process.wait()
+        if self._closed:
+            return
+        try:
+            worker = await Worker.spawn()
+        except OSError:
+            log.exception("cannot start a query worker; the pool is one worker short")
+            return
+        if self._closed:
+            await worker.stop()
+            return
+        self._workers.add(worker)
+        self._idle.put_nowait(worker)
+
+    async def close(self) -> None:
+        """Stop every worker and remove the snapshots."""
+        self._closed = True
+        for task in list(self._tasks):
+            await task
+        await asyncio.gather(*(worker.stop() for worker in self._workers))
+        self._workers.clear()
+        self.snapshots.clear()

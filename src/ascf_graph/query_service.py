@@ -1,0 +1,236 @@
+"""Answering a query request: checks, format, ETag, cache, evaluation, streaming.
+
+Shared by ``/sparql`` and ``/queries/{name}``; the HTTP handlers only turn
+requests into a :class:`QueryRequest` and an :class:`Answer` into a response.
+
+Order of work, cheapest first: refuse updates and SERVICE calls that are not
+allowed; choose the format; compute the ETag (store generation + request) and
+answer 304 if the client has it; answer from the cache; otherwise evaluate.
+Answers up to ``ASCF_ANSWER_BUFFER_BYTES`` are collected, sent with a
+Content-Length and cached; larger ones stream as the engine produces them.
+A failure before the first byte is a JSON error with its status; a failure
+after it (the time limit mid-stream) aborts the connection, so a client
+never mistakes a truncated answer for a complete one.
+"""
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from anyio import to_thread
+
+from ascf_graph.answer_cache import AnswerCache, CachedAnswer
+from ascf_graph.answer_formats import (
+    HTML_TABLE,
+    RESULTS_FORMATS,
+    AnswerFormat,
+    answer_kind,
+    choose_format,
+)
+from ascf_graph.errors import (
+    AnswerTooLargeError,
+    AscfError,
+    QuerySyntaxError,
+    ServiceRefusedError,
+)
+from ascf_graph.http_caching import cache_control, entity_tag, none_match
+from ascf_graph.namespaces import PREFIXES
+from ascf_graph.query_job import QueryJob, Term, encode_terms
+from ascf_graph.query_runner import QueryRunner, RunningQuery
+from ascf_graph.results_table import render_table
+from ascf_graph.sparql import update_refused
+from ascf_graph.sparql_text import QueryShape, analyse
+from ascf_graph.store import EmbeddedStore, Store
+
+log = logging.getLogger(__name__)
+_LONG_TEXT = 64 * 1024
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A query to answer and how the client wants the answer."""
+
+    text: str
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    substitutions: Mapping[str, Term] = field(default_factory=dict)
+    formats: tuple[str, ...] = ()
+    accept: str | None = None
+    if_none_match: str | None = None
+    title: str = "SPARQL query"
+    """For the HTML table: the page's title."""
+    link: str = ""
+    """For the HTML table: a GET URL of this request, to which ``&format=`` is added."""
+
+
+@dataclass
+class Answer:
+    """What to send back: 200 with a body or a stream, or 304."""
+
+    status: int
+    headers: dict[str, str]
+    media_type: str | None = None
+    body: bytes = b""
+    stream: AsyncIterator[bytes] | None = None
+
+
+class QueryService:
+    """Answers queries with a runner, an answer cache and the endpoint's limits."""
+
+    def __init__(
+        self,
+        runner: QueryRunner,
+        cache: AnswerCache,
+        *,
+        service_allow_list: list[str],
+        buffer_bytes: int,
+        max_table_bytes: int,
+        max_age: int,
+    ) -> None:
+        self.runner, self.cache = runner, cache
+        self._allowed_services = frozenset(service_allow_list)
+        self._buffer_bytes = buffer_bytes
+        self._max_table_bytes = max_table_bytes
+        self._max_age = max_age
+
+    def check(self, text: str) -> QueryShape:
+        """Refuse what must never run (updates, SERVICE off the allow-list); return the shape."""
+        shape = analyse(text)
+        if shape.is_update:
+            raise update_refused()
+        for target in shape.services:
+            if target is None or target not in self._allowed_services:
+                allowed = ", ".join(sorted(self._allowed_services)) or "empty"
+                raise ServiceRefusedError(
+                    f"SERVICE {'<' + target + '>' if target else 'with a variable endpoint'} "
+                    "is refused: this endpoint calls only the endpoints on its allow-list "
+                    f"(ASCF_SERVICE_ALLOW_LIST: {allowed})"
+                )
+        if shape.form is None:
+            _raise_syntax_error(text)
+        return shape
+
+    def answer_format(self, shape: QueryShape, request: QueryRequest) -> AnswerFormat:
+        """The format the answer goes out in."""
+        assert shape.form is not None
+        return choose_format(answer_kind(shape.form), request.formats, request.accept)
+
+    async def answer(self, store: Store, request: QueryRequest, *, scope: str) -> Answer:
+        """Answer ``request`` against ``store``; ``scope`` names the resource (for the ETag)."""
+        if len(request.text) < _LONG_TEXT:
+            shape = self.check(request.text)
+        else:  # reading megabytes of text would hold up the event loop
+            shape = await to_thread.run_sync(self.check, request.text)
+        chosen = self.answer_format(shape, request)
+        generation = await current_generation(store)
+        substitutions = encode_terms(request.substitutions)
+        headers = {"Vary": "Accept"}
+        etag: str | None = None
+        if shape.deterministic:
+            etag = entity_tag(
+                generation,
+                scope,
+                request.text,
+                request.default_graphs,
+                request.named_graphs,
+                substitutions,
+                chosen.media_type,
+            )
+            headers |= {"ETag": etag, "Cache-Control": cache_control(self._max_age)}
+            if none_match(request.if_none_match, etag):
+                return Answer(304, headers)
+            cached = self.cache.get(generation, etag)
+            if cached is not None:
+                return Answer(200, headers, cached.media_type, cached.body)
+        else:
+            headers["Cache-Control"] = "no-store"
+
+        table = chosen == HTML_TABLE
+        job = QueryJob(
+            query=request.text,
+            media_type=RESULTS_FORMATS[0].media_type if table else chosen.media_type,
+            kind=chosen.kind,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            union_default_graph=not shape.has_dataset,
+            substitutions=substitutions,
+            prefixes=dict(PREFIXES),
+        )
+        running = await self.runner.start(store, job)
+        if table:
+            page = await self._table(running, request)
+            if etag is not None:
+                self.cache.put(generation, etag, CachedAnswer(page, chosen.media_type))
+            return Answer(200, headers, chosen.media_type, page)
+        head, complete = await self._read_head(running, self._buffer_bytes)
+        if complete:
+            body = b"".join(head)
+            if etag is not None:
+                self.cache.put(generation, etag, CachedAnswer(body, chosen.media_type))
+            return Answer(200, headers, chosen.media_type, body)
+        return Answer(200, headers, chosen.media_type, stream=_rest(head, running))
+
+    async def _table(self, running: RunningQuery, request: QueryRequest) -> bytes:
+        """The whole answer as an HTML table, or an error if it is too large for one."""
+        head, complete = await self._read_head(running, self._max_table_bytes)
+        if not complete:
+            await running.close()
+            raise AnswerTooLargeError(
+                f"the answer is larger than {self._max_table_bytes} bytes, the most shown as "
+                "an HTML table (ASCF_MAX_TABLE_BYTES); add a LIMIT, or ask for CSV, TSV, JSON "
+                "or XML (format=csv...), which stream answers of any size"
+            )
+        page = await to_thread.run_sync(
+            lambda: render_table(
+                b"".join(head), query=request.text, title=request.title, download_url=request.link
+            )
+        )
+        return page.encode("utf-8")
+
+    async def _read_head(self, running: RunningQuery, limit: int) -> tuple[list[bytes], bool]:
+        """The answer's first chunks, up to ``limit`` bytes; whether that was all of it."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while size <= limit:
+                chunk = await running.read()
+                if chunk is None:
+                    return chunks, True
+                chunks.append(chunk)
+                size += len(chunk)
+        except BaseException:
+            await running.close()
+            raise
+        return chunks, False
+
+
+async def current_generation(store: Store) -> str:
+    """The store's generation, read off the event loop unless it is a local attribute
+    (a remote store asks its server)."""
+    if isinstance(store, EmbeddedStore):
+        return store.generation
+    return await to_thread.run_sync(lambda: store.generation)
+
+
+async def _rest(head: list[bytes], running: RunningQuery) -> AsyncIterator[bytes]:
+    """The buffered chunks, then the rest as it comes; a failure aborts the response."""
+    try:
+        for chunk in head:
+            yield chunk
+        while (chunk := await running.read()) is not None:
+            yield chunk
+    except AscfError as error:
+        log.warning("answer aborted after its first bytes: %s", error.message)
+        raise
+    finally:
+        await running.close()
+
+
+def _raise_syntax_error(text: str) -> None:
+    """Raise the parser's own message for a text with no query form (it never evaluates)."""
+    try:
+        ox.Store().query(text)
+    except SyntaxError as error:
+        raise QuerySyntaxError(f"SPARQL syntax error: {error}") from None
+    raise QuerySyntaxError("not a SPARQL query: it has no SELECT, ASK, CONSTRUCT or DESCRIBE")

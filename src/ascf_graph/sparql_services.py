@@ -1,0 +1,51 @@
+"""What the SPARQL endpoint needs while the app runs, started and stopped with its lifespan.
+
+``app.state.query_service`` (the query runner, the answer cache and the
+limits) and ``app.state.graph_sizes`` (VoID counts for the service
+description). Worker processes answer queries when the store is an embedded
+one on disk and ``ASCF_QUERY_WORKERS`` > 0; otherwise the server's threads do.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from ascf_graph.answer_cache import AnswerCache
+from ascf_graph.query_pool import WorkerPoolRunner
+from ascf_graph.query_runner import QueryRunner, ThreadRunner
+from ascf_graph.query_service import QueryService
+from ascf_graph.service_description import GraphSizes
+from ascf_graph.settings import Settings
+from ascf_graph.snapshots import Snapshots
+from ascf_graph.store import EmbeddedStore
+
+SNAPSHOTS_FOLDER = "snapshots"
+
+
+@asynccontextmanager
+async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]:
+    """Set up ``state.query_service`` over ``state.store``; stop its workers on exit."""
+    runner: QueryRunner
+    if settings.query_workers > 0 and isinstance(state.store, EmbeddedStore):
+        pool = WorkerPoolRunner(
+            settings.query_workers,
+            settings.query_timeout,
+            Snapshots(settings.data_dir / SNAPSHOTS_FOLDER),
+        )
+        await pool.open()
+        runner = pool
+    else:
+        runner = ThreadRunner(settings.query_timeout)
+    state.graph_sizes = GraphSizes()
+    state.query_service = QueryService(
+        runner,
+        AnswerCache(settings.answer_cache_bytes),
+        service_allow_list=settings.service_allow_list,
+        buffer_bytes=settings.answer_buffer_bytes,
+        max_table_bytes=settings.max_table_bytes,
+        max_age=settings.http_max_age,
+    )
+    try:
+        yield
+    finally:
+        await runner.close()

@@ -1,0 +1,170 @@
+"""What a SPARQL request is, read from its text before the engine sees it.
+
+The endpoint must know a few things about a request before it runs it: its
+form (to negotiate a results format and an ETag), whether it is an update (to
+refuse it), which endpoints it calls with ``SERVICE`` (the engine would fetch
+them), whether it names its own dataset with ``FROM``, and whether its answer
+can change without the data changing (``RAND()``, ``NOW()``...).
+
+This is lexical, not a parse: comments, string literals and IRIs are masked
+first, so a keyword is found only where the grammar can have one. The engine
+still parses every query; this module only has to never miss a keyword
+(a false alarm is a refusal, never a hole).
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+QUERY_FORMS: tuple[QueryForm, ...] = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_KEYWORDS = (
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "CREATE",
+    "DROP",
+    "COPY",
+    "MOVE",
+    "ADD",
+    "WITH",
+)
+NONDETERMINISTIC_FUNCTIONS = ("RAND", "NOW", "UUID", "STRUUID", "BNODE")
+
+# Lexemes inside which keywords mean nothing. IRIREF is the grammar's own
+# token; a backslash outside strings only starts a prefixed name's escape
+# (``ex:a\#b``), which must not be taken for a comment.
+_LEXEME = re.compile(
+    r"""
+      (?P<comment>\#[^\n\r]*)
+    | (?P<string>
+          \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+        | '''(?:[^'\\]|\\.|'(?!''))*'''
+        | "(?:[^"\\\n\r]|\\.)*"
+        | '(?:[^'\\\n\r]|\\.)*'
+      )
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<escape>\\.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _keyword(words: tuple[str, ...] | str) -> re.Pattern[str]:
+    """A keyword where the grammar can have one: not part of a name, variable or prefix."""
+    alternatives = words if isinstance(words, str) else "|".join(words)
+    return re.compile(rf"(?<![\w?$:])(?:{alternatives})(?![\w:-])", re.IGNORECASE)
+
+
+_OPERATION = _keyword(QUERY_FORMS + UPDATE_KEYWORDS)
+_FROM = _keyword("FROM")
+_SERVICE = _keyword("SERVICE")
+_NONDETERMINISTIC = re.compile(
+    rf"(?<![\w?$:])(?:{'|'.join(NONDETERMINISTIC_FUNCTIONS)})\s*\(", re.IGNORECASE
+)
+_PREFIX_DECLARATION = re.compile(r"(?<![\w?$:])PREFIX\s+([^\s:]*):\s*(<_*>)", re.IGNORECASE)
+_SERVICE_TARGET = re.compile(
+    r"\s*(?:SILENT(?![\w:-])\s*)?(?P<target><_*>|[?$]\w+|[^\s{]*)", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class QueryText:
+    """A request's text with comments, strings and IRIs masked, offsets unchanged."""
+
+    original: str
+    masked: str
+    iris: dict[int, str]
+    """Each IRI's text (without angle brackets) by the offset of its ``<``."""
+
+    @classmethod
+    def of(cls, text: str) -> "QueryText":
+        """Mask ``text``: comments and strings become spaces, IRIs ``<___>``."""
+        pieces: list[str] = []
+        iris: dict[int, str] = {}
+        position = 0
+        for match in _LEXEME.finditer(text):
+            pieces.append(text[position : match.start()])
+            lexeme = match.group()
+            if match.lastgroup == "iri":
+                iris[match.start()] = lexeme[1:-1]
+                pieces.append("<" + "_" * (len(lexeme) - 2) + ">")
+            elif match.lastgroup == "escape":
+                pieces.append("__")
+            else:
+                pieces.append(re.sub(r"[^\n]", " ", lexeme))
+            position = match.end()
+        pieces.append(text[position:])
+        return cls(text, "".join(pieces), iris)
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the endpoint needs to know about a request before running it."""
+
+    form: QueryForm | None
+    """The query form, or None when the text has none (an update, or not SPARQL)."""
+    is_update: bool
+    has_dataset: bool
+    """Whether the query names its own dataset with ``FROM`` / ``FROM NAMED``."""
+    services: tuple[str | None, ...]
+    """The endpoints called with ``SERVICE``; None where the target is not a plain IRI."""
+    deterministic: bool
+    """Whether the same data always gives the same answer (no RAND(), NOW(), SERVICE...)."""
+
+
+def analyse(text: str) -> QueryShape:
+    """Read a request's form, dataset clause, SERVICE targets and determinism.
+
+    >>> analyse("PREFIX ex: <http://e/> # SELECT in a comment\\nINSERT DATA { ex:a ex:b 'ASK' }")
+    QueryShape(form=None, is_update=True, has_dataset=False, services=(), deterministic=True)
+    >>> analyse("select ?s from <http://g/> { ?s ?p 'SERVICE <http://x/>' }").form
+    'SELECT'
+    >>> analyse("SELECT * { SERVICE SILENT <http://x/sparql> { ?s ?p ?o } }").services
+    ('http://x/sparql',)
+    >>> analyse("SELECT * { SERVICE ?endpoint { ?s ?p ?o } }").services
+    (None,)
+    >>> analyse("SELECT (RAND() AS ?r) {}").deterministic
+    False
+    """
+    masked = QueryText.of(text)
+    first = _OPERATION.search(masked.masked)
+    keyword = first.group().upper() if first else None
+    form = keyword if keyword in QUERY_FORMS else None
+    services = service_targets(masked)
+    return QueryShape(
+        form=form,  # type: ignore[arg-type]
+        is_update=keyword in UPDATE_KEYWORDS,
+        has_dataset=bool(_FROM.search(masked.masked)),
+        services=services,
+        deterministic=not services and not _NONDETERMINISTIC.search(masked.masked),
+    )
+
+
+def service_targets(text: QueryText) -> tuple[str | None, ...]:
+    """The IRIs of every ``SERVICE`` call, prefixed names expanded; None if not resolvable."""
+    prefixes = {
+        match.group(1): text.iris[match.start(2)]
+        for match in _PREFIX_DECLARATION.finditer(text.masked)
+    }
+    targets: list[str | None] = []
+    for keyword in _SERVICE.finditer(text.masked):
+        target = _SERVICE_TARGET.match(text.masked, keyword.end())
+        token = target.group("target") if target else ""
+        if target is not None and token.startswith("<"):
+            targets.append(text.iris[target.start("target")])
+        elif target is not None:
+            original = text.original[target.start("target") : target.end("target")]
+            targets.append(_expand(original, prefixes))
+        else:
+            targets.append(None)
+    return tuple(targets)
+
+
+def _expand(token: str, prefixes: dict[str, str]) -> str | None:
+    """The IRI a prefixed name stands for, or None (a variable, an escape, an unknown prefix)."""
+    prefix, colon, local = token.partition(":")
+    if not colon or prefix not in prefixes or not re.fullmatch(r"[\w.-]*", local):
+        return None
+    return prefixes[prefix] + local

@@ -1,0 +1,97 @@
+"""Reading a request's text before the engine does: a keyword is found exactly where the
+grammar can have one, so a SERVICE call or an update cannot hide, and text that only looks
+like a keyword is left alone."""
+
+import pyoxigraph as ox
+import pytest
+
+from ascf_graph.sparql_text import analyse
+
+CALLS = [
+    ("SELECT * WHERE { SERVICE <http://x/s> { ?s ?p ?o } }", "http://x/s"),
+    ("select * where { service silent <http://x/s> {} }", "http://x/s"),
+    ("SELECT * WHERE { ?s ?p ?o .SERVICE<http://x/s>{} }", "http://x/s"),
+    ("PREFIX x: <http://x/>\nSELECT * WHERE { SERVICE x:s {} }", "http://x/s"),
+    ("SELECT * WHERE { SERVICE ?endpoint {} }", None),
+    (
+        "PREFIX x: <http://x/>\nSELECT * WHERE { x:a\\#b ?p ?o . SERVICE <http://x/s> {} }",
+        "http://x/s",
+    ),
+    ("SELECT * WHERE { ?s ?p '''a ''b' . SERVICE <http://x/s> {} }", "http://x/s"),
+    ('SELECT * WHERE { ?s ?p "a\\"" . SERVICE <http://x/s> {} }', "http://x/s"),
+    ("SELECT * WHERE { FILTER(?a < ?b) SERVICE <http://x/s> {} }", "http://x/s"),
+    ("SELECT * WHERE { SERVICE x:s {} }", None),
+]
+
+
+@pytest.mark.parametrize(("query", "target"), CALLS)
+def test_every_service_call_is_found(query: str, target: str | None) -> None:
+    assert analyse(query).services == (target,)
+
+
+NOT_CALLS = [
+    "SELECT * WHERE { ?s ?p 'SERVICE <http://x/s> {}' }",
+    "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://x/s> {}",
+    "SELECT * WHERE { ?s <http://x/SERVICE> ?o }",
+    "PREFIX ex: <http://x/>\nSELECT ?SERVICE WHERE { ?SERVICE ex:SERVICE $service }",
+    "PREFIX SERVICE: <http://x/>\nSELECT * WHERE { SERVICE:a ?p ?o }",
+    'SELECT * WHERE { ?s ?p """\nSERVICE <http://x/s> {}\n""" }',
+]
+
+
+@pytest.mark.parametrize("query", NOT_CALLS)
+def test_text_that_only_looks_like_a_service_call_is_not_one(query: str) -> None:
+    shape = analyse(query)
+    assert shape.services == ()
+    assert shape.form == "SELECT"
+    ox.Store().query(query)  # and the engine agrees it is a query without SERVICE
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "PREFIX ex: <urn:ex:>\n# SELECT in a comment\ndelete where { ?s ?p ?o }",
+        "BASE <http://x/> WITH <g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "LOAD <http://x/data.ttl>",
+        "CLEAR ALL",
+        "DROP SILENT GRAPH <urn:g>",
+    ],
+)
+def test_updates_are_recognised(update: str) -> None:
+    shape = analyse(update)
+    assert shape.is_update
+    assert shape.form is None
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("PREFIX select: <urn:x:>\nASK { select:a ?p ?o }", "ASK"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("describe <urn:x>", "DESCRIBE"),
+        ("SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o } } }", "SELECT"),
+    ],
+)
+def test_the_query_form_is_the_first_operation_keyword(query: str, form: str) -> None:
+    assert analyse(query).form == form
+
+
+def test_a_dataset_clause_is_noticed() -> None:
+    assert analyse("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }").has_dataset
+    assert analyse("SELECT * FROM NAMED <urn:g> WHERE { GRAPH ?g { ?s ?p ?o } }").has_dataset
+    assert not analyse("SELECT ?from WHERE { ?from ?p 'FROM' }").has_dataset
+
+
+@pytest.mark.parametrize(
+    ("query", "deterministic"),
+    [
+        ("SELECT (NOW() AS ?t) {}", False),
+        ("SELECT (struuid ( ) AS ?t) {}", False),
+        ("SELECT ?s WHERE { ?s ?p ?o } ORDER BY RAND()", False),
+        ("SELECT ?rand WHERE { ?s ?p ?rand }", True),
+        ("SELECT ?s WHERE { ?s ?p 'NOW()' }", True),
+    ],
+)
+def test_answers_that_change_by_themselves_are_noticed(query: str, deterministic: bool) -> None:
+    assert analyse(query).deterministic is deterministic
