@@ -5,12 +5,18 @@ layer turns them into ``{"code": ..., "message": ...}`` bodies in one handler
 and the CLI into exit codes, without either knowing the details.
 """
 
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import ClassVar
+
 
 class AscfError(Exception):
     """Base class: a problem we expected and can explain to the user."""
 
     code = "error"
     status = 500
+    #: Extra HTTP headers for the answer (e.g. ``WWW-Authenticate`` on a 401).
+    headers: ClassVar[Mapping[str, str] | None] = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -105,3 +111,83 @@ class StoreUnavailableError(AscfError):
 
     code = "store-unavailable"
     status = 503
+
+
+# ---------------------------------------------------------------------------
+# The stewards' write path: limits, credentials, submissions
+
+
+class BodyTooLargeError(AscfError):
+    """A request body over ``ASCF_MAX_BODY_BYTES``."""
+
+    code = "body-too-large"
+    status = 413
+
+
+class TooManyTriplesError(AscfError):
+    """A dataset with more triples than ``ASCF_MAX_TRIPLES``."""
+
+    code = "too-many-triples"
+    status = 413
+
+
+class UnsupportedBodyTypeError(AscfError):
+    """A request body in a media type this route does not read."""
+
+    code = "unsupported-media-type"
+    status = 415
+
+
+class NotAcceptableFormatError(AscfError):
+    """No format the client accepts can carry the answer."""
+
+    code = "not-acceptable"
+    status = 406
+
+
+class MissingCredentialsError(AscfError):
+    """A write without an ``Authorization: Bearer`` token."""
+
+    code = "missing-credentials"
+    status = 401
+    headers: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {"WWW-Authenticate": 'Bearer realm="ascf-graph"'}
+    )
+
+
+class InvalidCredentialsError(AscfError):
+    """A token that is malformed, unknown or revoked."""
+
+    code = "invalid-credentials"
+    status = 401
+    headers: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {"WWW-Authenticate": 'Bearer realm="ascf-graph", error="invalid_token"'}
+    )
+
+
+class ForbiddenError(AscfError):
+    """A valid token of an organisation that may not touch this submission."""
+
+    code = "forbidden"
+    status = 403
+
+
+class SubmissionNotFoundError(AscfError):
+    """No submission with that id (or no such version of it)."""
+
+    code = "submission-not-found"
+    status = 404
+
+
+class SubmissionRetractedError(AscfError):
+    """The submission was retracted; it can be read as history, not changed."""
+
+    code = "submission-retracted"
+    status = 409
+
+
+class PreconditionFailedError(AscfError):
+    """``If-Match`` named a version that is no longer the current one."""
+
+    code = "precondition-failed"
+    status = 412

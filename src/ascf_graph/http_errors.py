@@ -8,7 +8,11 @@ from ascf_graph.errors import AscfError
 
 async def _ascf_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, AscfError)
-    return JSONResponse({"code": error.code, "message": error.message}, status_code=error.status)
+    return JSONResponse(
+        {"code": error.code, "message": error.message},
+        status_code=error.status,
+        headers=dict(error.headers) if error.headers else None,
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

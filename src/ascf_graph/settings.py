@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     )
     query_timeout: float = Field(30.0, gt=0, description="Seconds a query may run.")
     max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest request body.")
+    max_triples: int = Field(
+        200_000, gt=0, description="Most triples one validation or submission may hold."
+    )
 
     @field_validator("base_iri")
     @classmethod
@@ -70,6 +73,21 @@ class Settings(BaseSettings):
     def instance_dir(self) -> Path:
         """Folder of the instance data shipped with the project."""
         return self.content_dir / "data"
+
+    @property
+    def credentials_file(self) -> Path:
+        """The stewards' API tokens (hashed), an SQLite file beside the store."""
+        return self.data_dir / "credentials.sqlite3"
+
+    @property
+    def audit_log(self) -> Path:
+        """Every write and every refused write, one JSON object a line."""
+        return self.data_dir / "audit.jsonl"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Every accepted version of every submission, as sent and as stored."""
+        return self.data_dir / "submissions"
 
     @property
     def queries_dir(self) -> Path:
