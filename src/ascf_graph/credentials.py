@@ -107,14 +107,14 @@ class TokenStore:
             updated = db.execute(
                 "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL", (_now(), key)
             ).rowcount
-        record = next((r for r in self.list() if r.token_id == key), None)
+        record = next((r for r in self.records() if r.token_id == key), None)
         if record is None:
             raise UnusableInputError(f"no token with id {key!r}")
         if not updated:
             raise UnusableInputError(f"token {key} was already revoked on {record.revoked}")
         return record
 
-    def list(self) -> list[TokenRecord]:
+    def records(self) -> list[TokenRecord]:
         """Every token ever created, oldest first (secrets are not stored, so not shown)."""
         with self._connection() as db:
             rows = db.execute(
