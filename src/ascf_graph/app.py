@@ -11,6 +11,7 @@ from ascf_graph.dependencies import StoreDep
 from ascf_graph.http_errors import install_error_handlers
 from ascf_graph.settings import Settings
 from ascf_graph.sparql_router import router as sparql_router
+from ascf_graph.steward_api import install_steward_api, open_steward_services
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -21,6 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.store = open_store(settings)
+        app.state.stewards = open_steward_services(settings, app.state.store)
         try:
             yield
         finally:
@@ -34,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(sparql_router)
+    install_steward_api(app, settings)
 
     @app.get("/health", summary="Liveness and what the store holds")
     def health(store: StoreDep) -> dict[str, object]:
