@@ -176,7 +176,7 @@ def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport
 
 def report_from_graph(graph: rdflib.Graph, shapes: rdflib.Graph | None = None) -> ValidationReport:
     """The :class:`ValidationReport` an ``sh:ValidationReport`` graph describes (a stored one)."""
-    conforms = graph.value(predicate=SH.conforms)
+    conforms = next(graph.objects(None, SH.conforms), None)
     results = tuple(_results(graph, shapes if shapes is not None else rdflib.Graph()))
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
