@@ -139,8 +139,16 @@ class Vocabulary:
         return cls(base_iri, names, labels)
 
     def resolve(self, kind: str, text: str) -> str | None:
-        """The IRI of the ``kind`` named ``text`` (label, slug or IRI), if known."""
-        return self.names.get(kind, {}).get(text.strip().casefold())
+        """The IRI of the ``kind`` named ``text`` (label, slug or IRI), if known; a label
+        is also matched by its slug, so ``&`` and ``and`` or accents do not matter."""
+        names = self.names.get(kind, {})
+        found = names.get(text.strip().casefold())
+        if found is None:
+            try:
+                found = names.get(slugify(text))
+            except ValueError:
+                return None
+        return found
 
     def known(self, kind: str, limit: int = 12) -> str:
         """Some of the names a cell of ``kind`` may hold, for an error message."""
