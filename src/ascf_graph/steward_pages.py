@@ -21,7 +21,8 @@ button { font-size: 1rem; padding: .5rem 1.5rem; background: #0b5394; color: #ff
 table { border-collapse: collapse; width: 100%; } td, th { border: 1px solid #ccc; padding: .4rem;
        vertical-align: top; text-align: left; }
 .Violation { color: #c62828; font-weight: bold; } .Warning { color: #a65e00; font-weight: bold; }
-.Info { color: #0b5394; } .fix { background: #f5f5f5; } code { word-break: break-all; }
+.Info { color: #0b5394; } .fix { background: #f5f5f5; } code { overflow-wrap: anywhere; }
+td:nth-child(2) code { white-space: nowrap; }
 """
 
 
@@ -45,7 +46,8 @@ def validate_form(max_bytes: int) -> str:
     body = f"""
 <h1>Check your city and project data</h1>
 <p>Paste or upload RDF (Turtle, JSON-LD, RDF/XML, N-Triples, N-Quads, TriG) or a projects
-spreadsheet saved as CSV from the <a href="https://w3id.org/ascf/">projects template</a>.
+spreadsheet saved as CSV from the <a href="/templates/projects-template.csv">projects
+template</a> (see the <a href="/templates/projects-example.csv">filled example</a>).
 It is checked against the ASEAN Smart Cities Framework shapes and the framework's concepts;
 nothing you send here is stored. Up to {max_bytes // 1024} KiB.</p>
 <form method="post" action="/validate" enctype="multipart/form-data">
