@@ -372,6 +372,25 @@ def test_owl_imports_are_never_followed(
     assert connections == []
 
 
+def test_an_external_dtd_is_never_fetched(
+    service: Service, listener: tuple[int, list[object]]
+) -> None:
+    port, connections = listener
+    data = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF SYSTEM "http://127.0.0.1:{port}/x.dtd">\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://e/">'
+        '<rdf:Description rdf:about="http://e/a"><ex:p>v</ex:p></rdf:Description></rdf:RDF>'
+    )
+    answer = httpx.post(
+        f"{service.url}/validate",
+        content=data.encode(),
+        headers={"Content-Type": "application/rdf+xml"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["triples"] == 1
+    assert connections == []
+
+
 def test_an_oversize_body_is_413_and_stores_nothing(service: Service) -> None:
     before = service.state()
     padding = b"# " + b"x" * 1000 + b"\n"
@@ -379,6 +398,8 @@ def test_an_oversize_body_is_413_and_stores_nothing(service: Service) -> None:
     assert answer.status_code == 413
     assert answer.json()["code"] == "body-too-large"
     assert service.state() == before
+    last = service.audit()[-1]
+    assert (last["event"], last["status"], last["code"]) == ("refused", 413, "body-too-large")
 
 
 def test_too_many_triples_is_413(service: Service) -> None:
