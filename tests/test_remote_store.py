@@ -23,6 +23,7 @@ from ascf_graph import sparql
 from ascf_graph.build import build
 from ascf_graph.curated import CuratedQuery
 from ascf_graph.errors import QuerySyntaxError, StoreUnavailableError
+from ascf_graph.graph_change import GraphChange
 from ascf_graph.remote_store import RemoteStore
 from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore, QueryResult
@@ -214,3 +215,26 @@ def test_the_service_answers_sparql_from_the_remote_store(
     assert answer.status_code == 200
     assert answer.json()["results"]["bindings"][0]["n"]["value"] == "6"
     assert not (tmp_path / "none").exists()
+
+
+def test_a_graph_change_is_one_request_with_a_new_generation(remote: RemoteStore) -> None:
+    """The stewards' write path on a remote store: replace, append, drop, generation."""
+    before = remote.generation
+    data, log = "urn:ascf:test:submission", "urn:ascf:test:log"
+    subject, link, value = ox.NamedNode("urn:ex:s"), ox.NamedNode("urn:ex:p"), ox.Literal("1")
+    budget = ox.BlankNode()
+    change = GraphChange(
+        replace={data: [ox.Triple(subject, link, budget), ox.Triple(budget, link, value)]},
+        append={log: [ox.Triple(subject, link, ox.Literal("written"))]},
+    )
+    generation = remote.apply(change)
+    assert generation != before
+    assert remote.generation == generation
+    linked = remote.query(
+        "SELECT ?g ?s ?p ?v WHERE { GRAPH ?g { ?s ?p ?b . ?b ?p ?v } }",
+        substitutions={"g": ox.NamedNode(data), "s": subject, "p": link, "v": value},
+    )
+    assert len(list(linked)) == 1  # type: ignore[arg-type]
+    remote.apply(GraphChange(drop=[data, log]))
+    assert not {data, log} & remote.graph_sizes().keys()
+    assert remote.generation not in (before, generation)

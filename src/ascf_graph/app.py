@@ -17,6 +17,7 @@ from ascf_graph.settings import Settings
 from ascf_graph.site_router import router as site_router
 from ascf_graph.sparql_router import router as sparql_router
 from ascf_graph.sparql_services import sparql_services
+from ascf_graph.steward_api import install_steward_api, open_steward_services
 from ascf_graph.store_refresh import StoreRefresher
 from ascf_graph.web import environment as template_environment
 
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = open_store(settings)
         app.state.generation_cache = GenerationCache(settings.data_dir / "cache")
         app.state.templates = template_environment()
+        app.state.stewards = open_steward_services(settings, app.state.store)
         try:
             async with sparql_services(app.state, settings):
                 yield
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(linked_data_router)
     app.include_router(site_router)
     app.include_router(curated_router)
+    install_steward_api(app, settings)
 
     @app.get("/health", summary="Liveness and what the store holds")
     def health(store: StoreDep) -> dict[str, object]:

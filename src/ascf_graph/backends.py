@@ -14,4 +14,4 @@ def open_store(settings: Settings) -> Store:
             update_url=str(settings.store_update_url) if settings.store_update_url else None,
             timeout=settings.query_timeout,
         )
-    return EmbeddedStore.open(settings.data_dir)
+    return EmbeddedStore.open(settings.data_dir, base_iri=settings.base_iri)

@@ -35,6 +35,8 @@ from ascf_graph.store import (
 from ascf_graph.validation import ValidationContext, validate
 
 _RDF_EXTENSIONS = {f".{syntax.extension}" for syntax in SYNTAXES}
+#: Graphs written by stewards' submissions (and their provenance), kept across builds.
+KEPT_ACROSS_BUILDS = (GraphRole.SUBMISSION, GraphRole.PROVENANCE)
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,9 @@ def build(settings: Settings, *, reasoner: bool = True) -> BuildReport:
             remote.close()
     else:
         report.carried_submissions = _publish(staged, settings)
-        published = EmbeddedStore.open(settings.data_dir, read_only=True)
+        published = EmbeddedStore.open(
+            settings.data_dir, read_only=True, base_iri=settings.base_iri
+        )
         try:
             report.graphs = published.graph_sizes()
         finally:
@@ -194,12 +198,13 @@ def _require_conformance(staged: ox.Store, settings: Settings) -> None:
 
 
 def _publish_remote(staged: ox.Store, remote: RemoteStore) -> str:
-    """Replace every built graph on the remote store; keep its submission graphs."""
+    """Replace every built graph on the remote store; keep its submission and provenance
+    graphs."""
     built = sorted({quad.graph_name.value for quad in staged})
     stale = [
         name
         for name in remote.graph_sizes()
-        if name not in built and graph_role(name, remote.base_iri) is not GraphRole.SUBMISSION
+        if name not in built and graph_role(name, remote.base_iri) not in KEPT_ACROSS_BUILDS
     ]
     graphs = {
         name: (q.triple for q in staged.quads_for_pattern(None, None, None, ox.NamedNode(name)))
@@ -227,20 +232,18 @@ def _publish(staged: ox.Store, settings: Settings) -> int:
 
 
 def _carry_submissions(settings: Settings, target: ox.Store) -> int:
-    """Copy every ``graph/submission/*`` graph of the current store into ``target``."""
+    """Copy every submission graph of the current store, and their provenance and reports,
+    into ``target``; return the number of submission graphs."""
     if current_build(settings.data_dir) is None:
         return 0
-    previous = EmbeddedStore.open(settings.data_dir, read_only=True)
+    previous = EmbeddedStore.open(settings.data_dir, read_only=True, base_iri=settings.base_iri)
     try:
-        names = [
-            name
-            for name in previous.graph_sizes()
-            if graph_role(name, settings.base_iri) is GraphRole.SUBMISSION
-        ]
+        roles = {name: graph_role(name, settings.base_iri) for name in previous.graph_sizes()}
+        names = [name for name, role in roles.items() if role in KEPT_ACROSS_BUILDS]
         for name in names:
             target.bulk_extend(
                 previous.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(name))
             )
     finally:
         previous.close()
-    return len(names)
+    return sum(1 for name in names if roles[name] is GraphRole.SUBMISSION)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pyoxigraph as ox
 import rdflib
 import typer
 
@@ -130,7 +131,7 @@ def validate_command(
         typer.Option(
             "--format",
             help="Input format when the extension does not say "
-            "(turtle, ntriples, jsonld, rdfxml, trig, nquads).",
+            "(turtle, ntriples, jsonld, rdfxml, trig, nquads, or csv for the projects template).",
         ),
     ] = None,
     report_format: Annotated[
@@ -144,6 +145,9 @@ def validate_command(
         for path in files:
             if not path.is_file():
                 raise UnusableInputError(f"{path}: no such file")
+            if (rdf_format or path.suffix.lstrip(".")).lower() == "csv":
+                data += to_rdflib_graph(_csv_triples(settings, path))
+                continue
             syntax = syntax_named(rdf_format) if rdf_format else None
             data += to_rdflib_graph(parse_file(path, syntax=syntax))
         context = ValidationContext.for_submissions(
@@ -170,26 +174,72 @@ def _store_for_validation(settings: Settings) -> Store:
 
 @app.command("import-csv")
 def import_csv_command(
-    dataset: Annotated[str, typer.Argument(help="Which CSV dataset: 'ascn'.")],
+    dataset: Annotated[
+        str, typer.Argument(help="'ascn' (the ASCN extracts) or 'projects' (the template).")
+    ],
+    file: Annotated[
+        Path | None, typer.Argument(help="For 'projects': the filled-in template CSV.")
+    ] = None,
     source: Annotated[
         Path, typer.Option(help="Folder of the CSV extracts and their PROVENANCE.md.")
     ] = Path("../shared/data/ascn"),
-    out: Annotated[Path, typer.Option(help="Folder to write the Turtle files into.")] = Path(
-        "data"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="'ascn': folder for the Turtle files (default data/); "
+            "'projects': the Turtle file (default: standard output)."
+        ),
+    ] = None,
 ) -> None:
-    """Turn public CSV extracts into data/*.ttl (deterministic: same input, same bytes)."""
+    """Turn CSV into Turtle: the ASCN extracts into data/*.ttl, or a projects template."""
     from ascf_graph.ascn_import import import_ascn
 
-    if dataset != "ascn":
-        raise _fail(UnusableInputError(f"unknown dataset {dataset!r}; the one known is 'ascn'"))
     settings = Settings()
+    if dataset == "projects":
+        _import_projects(settings, file, out)
+        return
+    if dataset != "ascn":
+        raise _fail(UnusableInputError(f"unknown dataset {dataset!r}; use 'ascn' or 'projects'"))
+    out = out or Path("data")
     try:
         counts = import_ascn(source, out, base_iri=settings.base_iri)
     except AscfError as error:
         raise _fail(error) from None
     for name, count in counts.items():
         typer.echo(f"{out / (name + '.ttl')}: {count} triples")
+
+
+def _import_projects(settings: Settings, file: Path | None, out: Path | None) -> None:
+    """Write the Turtle of a projects template CSV to ``out`` or standard output."""
+    from ascf_graph.project_csv import template_prefixes
+    from ascf_graph.turtle_writer import turtle
+
+    if file is None:
+        raise _fail(UnusableInputError("name the CSV file: ascf-graph import-csv projects FILE"))
+    try:
+        if not file.is_file():
+            raise UnusableInputError(f"{file}: no such file")
+        triples = _csv_triples(settings, file)
+    except AscfError as error:
+        raise _fail(error) from None
+    text = turtle(triples, template_prefixes(settings.base_iri), [f"Projects from {file.name}"])
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"{out}: {len(triples)} triples", err=True)
+
+
+def _csv_triples(settings: Settings, file: Path) -> list[ox.Triple]:
+    """The triples of a projects template CSV, names resolved against the store."""
+    from ascf_graph.project_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
+
+    vocabulary = Vocabulary.from_store(
+        _store_for_validation(settings),
+        settings.base_iri,
+        label_mapping=settings.instance_dir / LABEL_MAPPING,
+    )
+    return projects_from_csv(file.read_bytes(), vocabulary, source=str(file))
 
 
 @app.command("country-labels")
@@ -269,3 +319,9 @@ def serve_command(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+from ascf_graph.cli_stewards import submit_command, token_app  # noqa: E402
+
+app.add_typer(token_app, name="token")
+app.command("submit")(submit_command)

@@ -146,6 +146,10 @@ class UnsupportedMediaTypeError(AscfError):
     status = 415
 
 
+# ---------------------------------------------------------------------------
+# The stewards' write path: limits, credentials, submissions
+
+
 class BodyTooLargeError(AscfError):
     """A request body over ``ASCF_MAX_BODY_BYTES``."""
 
@@ -198,3 +202,60 @@ class AnswerTooLargeError(AscfError):
 
     code = "answer-too-large"
     status = 422
+
+
+class TooManyTriplesError(AscfError):
+    """A dataset with more triples than ``ASCF_MAX_TRIPLES``."""
+
+    code = "too-many-triples"
+    status = 413
+
+
+class MissingCredentialsError(AscfError):
+    """A write without an ``Authorization: Bearer`` token."""
+
+    code = "missing-credentials"
+    status = 401
+
+    def headers(self) -> dict[str, str]:
+        """How to authenticate (RFC 6750)."""
+        return {"WWW-Authenticate": 'Bearer realm="ascf-graph"'}
+
+
+class InvalidCredentialsError(AscfError):
+    """A token that is malformed, unknown or revoked."""
+
+    code = "invalid-credentials"
+    status = 401
+
+    def headers(self) -> dict[str, str]:
+        """Why the token was refused (RFC 6750)."""
+        return {"WWW-Authenticate": 'Bearer realm="ascf-graph", error="invalid_token"'}
+
+
+class ForbiddenError(AscfError):
+    """A valid token of an organisation that may not touch this submission."""
+
+    code = "forbidden"
+    status = 403
+
+
+class SubmissionNotFoundError(AscfError):
+    """No submission with that id (or no such version of it)."""
+
+    code = "submission-not-found"
+    status = 404
+
+
+class SubmissionRetractedError(AscfError):
+    """The submission was retracted; it can be read as history, not changed."""
+
+    code = "submission-retracted"
+    status = 409
+
+
+class PreconditionFailedError(AscfError):
+    """``If-Match`` named a version that is no longer the current one."""
+
+    code = "precondition-failed"
+    status = 412

@@ -7,6 +7,9 @@
 | ``data/{stem}`` | instance data shipped with the project |
 | ``inferred`` | what the build's reasoning added |
 | ``submission/{id}`` | a data steward's accepted submission |
+| ``provenance`` | who submitted what and when (PROV-O) |
+| ``provenance/{id}/{n}`` | the validation report of version n of a submission |
+| ``system`` | the store's generation marker |
 """
 
 from enum import Enum
@@ -20,10 +23,14 @@ class GraphRole(Enum):
     DATA = "data"
     INFERRED = "inferred"
     SUBMISSION = "submission"
+    PROVENANCE = "provenance"
+    SYSTEM = "system"
     OTHER = "other"
 
 
 INFERRED = "inferred"
+PROVENANCE = "provenance"
+SYSTEM = "system"
 
 
 def graph_role(graph_iri: str, base_iri: str) -> GraphRole:
@@ -35,6 +42,8 @@ def graph_role(graph_iri: str, base_iri: str) -> GraphRole:
     <GraphRole.SHAPES: 'shapes'>
     >>> graph_role("http://example.org/g", "https://w3id.org/ascf/")
     <GraphRole.OTHER: 'other'>
+    >>> graph_role("https://w3id.org/ascf/graph/provenance/a1/2", "https://w3id.org/ascf/")
+    <GraphRole.PROVENANCE: 'provenance'>
     """
     prefix = f"{base_iri}graph/"
     if not graph_iri.startswith(prefix):
@@ -42,7 +51,11 @@ def graph_role(graph_iri: str, base_iri: str) -> GraphRole:
     name = graph_iri[len(prefix) :]
     if name == INFERRED:
         return GraphRole.INFERRED
+    if name == SYSTEM:
+        return GraphRole.SYSTEM
     head, _, rest = name.partition("/")
+    if head == PROVENANCE:
+        return GraphRole.PROVENANCE
     if not rest:
         return GraphRole.ONTOLOGY
     return {

@@ -30,6 +30,7 @@ import httpx
 import pyoxigraph as ox
 
 from ascf_graph.errors import QuerySyntaxError, StoreUnavailableError, UnusableInputError
+from ascf_graph.graph_change import GraphChange, as_sparql_update
 from ascf_graph.namespaces import graph_iri
 from ascf_graph.store import QueryResult, Store, Term
 
@@ -108,6 +109,21 @@ class RemoteStore(Store):
         ]
         operations += self._generation_update(generation)
         self.update(" ;\n".join(operations))
+        return generation
+
+    def apply(self, change: GraphChange) -> str:
+        """Send ``change`` and a new generation marker as one SPARQL Update request.
+
+        The server runs one request as one transaction (Oxigraph does); the
+        triples travel in an ``INSERT {...} WHERE {}`` template, which Virtuoso
+        accepts with blank nodes. Changes larger than one request should go
+        through :meth:`replace_graphs`, which stages them first.
+        """
+        generation = uuid.uuid4().hex
+        marker = ox.Triple(self._system_graph, _GENERATION, ox.Literal(generation))
+        self.update(
+            as_sparql_update(change, marker=(self._system_graph.value, marker), data_block=False)
+        )
         return generation
 
     def graph_sizes(self) -> dict[str, int]:

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     http_max_age: int = Field(
         0, ge=0, description="Cache-Control max-age of answers (0: revalidate each time)."
     )
+    max_triples: int = Field(
+        200_000, gt=0, description="Most triples one validation or submission may hold."
+    )
 
     @field_validator("base_iri")
     @classmethod
@@ -103,6 +106,21 @@ class Settings(BaseSettings):
     def instance_dir(self) -> Path:
         """Folder of the instance data shipped with the project."""
         return self.content_dir / "data"
+
+    @property
+    def credentials_file(self) -> Path:
+        """The stewards' API tokens (hashed), an SQLite file beside the store."""
+        return self.data_dir / "credentials.sqlite3"
+
+    @property
+    def audit_log(self) -> Path:
+        """Every write and every refused write, one JSON object a line."""
+        return self.data_dir / "audit.jsonl"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Every accepted version of every submission, as sent and as stored."""
+        return self.data_dir / "submissions"
 
     @property
     def queries_dir(self) -> Path:

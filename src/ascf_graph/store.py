@@ -7,6 +7,16 @@ atomic rename, so readers see the old store or the new one, never half of one.
 
 Queries see the union of all named graphs as their default graph (unless
 they name their own with ``FROM``), and each named graph by name.
+
+Writes (the stewards' submissions) go through :meth:`Store.apply`: one
+:class:`~ascf_graph.graph_change.GraphChange` (graphs replaced, appended to,
+dropped) in one transaction together with a new **generation**. The
+generation is persisted inside the same transaction as a marker triple in
+``{base}graph/system``, so it changes on every build and every write, survives
+restarts, and can never disagree with the data: caches and ETags keyed on
+:attr:`Store.generation` are invalidated exactly when the data changes.
+Embedded generations read ``build-<id>`` after a build and ``build-<id>+<n>``
+after the n-th write since it.
 """
 
 import os
@@ -19,6 +29,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ascf_graph.errors import QuerySyntaxError, StoreBusyError, StoreNotBuiltError
+from ascf_graph.graph_change import GraphChange, as_sparql_update
+from ascf_graph.namespaces import DEFAULT_BASE_IRI, graph_iri
 from ascf_graph.sparql_text import analyse
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -26,6 +38,10 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 CURRENT_LINK = "current"
 STORES_FOLDER = "stores"
+#: The graph (under ``{base}graph/``) that holds the generation marker, not data.
+SYSTEM_GRAPH = "system"
+#: The marker's predicate: ``<{base}graph/system> dct:identifier "generation"``.
+GENERATION_PREDICATE = ox.NamedNode("http://purl.org/dc/terms/identifier")
 
 
 class Store(ABC):
@@ -55,24 +71,45 @@ class Store(ABC):
     def generation(self) -> str:
         """A token that changes whenever the data changes (for caches and ETags)."""
 
+    @abstractmethod
+    def apply(self, change: GraphChange) -> str:
+        """Apply ``change`` and a new generation in one transaction; return the generation.
+
+        Either every graph of the change and the new generation are written,
+        or (on any failure, a crash included) none of them.
+        """
+
 
 class EmbeddedStore(Store):
     """A pyoxigraph store, on disk or in memory."""
 
-    def __init__(self, store: ox.Store, generation: str, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        store: ox.Store,
+        generation: str,
+        *,
+        read_only: bool = False,
+        base_iri: str = DEFAULT_BASE_IRI,
+    ) -> None:
         self._store = store
-        self._generation = generation
         self._read_only = read_only
+        self._system_graph = ox.NamedNode(graph_iri(base_iri, SYSTEM_GRAPH))
+        self._build = generation
+        self._generation = self._stored_generation() or generation
 
     @classmethod
-    def in_memory(cls, quads: Iterable[ox.Quad] = ()) -> "EmbeddedStore":
+    def in_memory(
+        cls, quads: Iterable[ox.Quad] = (), *, base_iri: str = DEFAULT_BASE_IRI
+    ) -> "EmbeddedStore":
         """A store that lives only in this process (tests, validation contexts)."""
         store = ox.Store()
         store.extend(quads)
-        return cls(store, generation=f"memory-{uuid.uuid4().hex[:12]}")
+        return cls(store, generation=f"memory-{uuid.uuid4().hex[:12]}", base_iri=base_iri)
 
     @classmethod
-    def open(cls, data_dir: Path, *, read_only: bool = False) -> "EmbeddedStore":
+    def open(
+        cls, data_dir: Path, *, read_only: bool = False, base_iri: str = DEFAULT_BASE_IRI
+    ) -> "EmbeddedStore":
         """Open the current build under ``data_dir``, or raise if none was built.
 
         ``read_only`` opens it without taking RocksDB's lock, beside a server
@@ -93,11 +130,11 @@ class EmbeddedStore(Store):
                 f"the store in {data_dir} is in use by another process (a running server?); "
                 "query it over HTTP, or stop that process first"
             ) from None
-        return cls(store, generation=target.name, read_only=read_only)
+        return cls(store, generation=target.name, read_only=read_only, base_iri=base_iri)
 
     @property
     def generation(self) -> str:
-        """The build's folder name: unique for every build."""
+        """The build's folder name, plus ``+n`` after the n-th write since that build."""
         return self._generation
 
     def snapshot(self, target: Path) -> None:
@@ -107,6 +144,23 @@ class EmbeddedStore(Store):
         changes and can be opened read-only by other processes (query workers).
         """
         self._store.backup(str(target))
+
+    def apply(self, change: GraphChange) -> str:
+        """Apply ``change`` as one SPARQL Update, which pyoxigraph runs as one transaction."""
+        count = int(self._generation.rpartition("+")[2]) if "+" in self._generation else 0
+        generation = f"{self._build}+{count + 1}"
+        marker = ox.Triple(self._system_graph, GENERATION_PREDICATE, ox.Literal(generation))
+        self._store.update(as_sparql_update(change, marker=(self._system_graph.value, marker)))
+        self._generation = generation
+        return generation
+
+    def _stored_generation(self) -> str | None:
+        """The marker the last write left, if any."""
+        for quad in self._store.quads_for_pattern(
+            self._system_graph, GENERATION_PREDICATE, None, self._system_graph
+        ):
+            return quad.object.value
+        return None
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -139,11 +193,14 @@ class EmbeddedStore(Store):
             raise QuerySyntaxError(f"SPARQL syntax error: {error}") from None
 
     def graph_sizes(self) -> dict[str, int]:
-        """Each named graph's IRI with its number of triples, in IRI order."""
+        """Each named graph's IRI with its number of triples, in IRI order (system graph left
+        out)."""
         solutions = self._store.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
         )
-        return {row["g"].value: int(row["n"].value) for row in solutions}
+        sizes = {row["g"].value: int(row["n"].value) for row in solutions}
+        sizes.pop(self._system_graph.value, None)
+        return sizes
 
     def close(self) -> None:
         """Flush writes; pyoxigraph closes the database when the object goes."""

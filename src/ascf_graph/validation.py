@@ -21,6 +21,7 @@ from ascf_graph.graphs import GraphRole, graph_role
 from ascf_graph.namespaces import PREFIXES, graph_iri
 from ascf_graph.rdf_io import to_rdflib_graph
 from ascf_graph.store import Store
+from ascf_graph.validation_fixes import suggest_fix
 
 Severity = Literal["Violation", "Warning", "Info"]
 _SEVERITY_ORDER: dict[str, int] = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -37,6 +38,7 @@ class ValidationResult:
     message: str
     shape: str | None
     constraint: str
+    fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class ValidationReport:
                 lines.append(f"  {result.severity}{where}: {result.message}")
                 if result.value is not None:
                     lines.append(f"    value: {compact(result.value)}")
+                if result.fix:
+                    lines.append(f"    fix: {result.fix}")
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
@@ -115,11 +119,18 @@ class ValidationContext:
 
     shapes: rdflib.Graph
     store: Store | None = None
+    #: IRI prefixes a steward's data may not describe (the framework, the ontology).
+    protected: tuple[str, ...] = ()
 
     @classmethod
     def for_submissions(cls, store: Store, base_iri: str) -> "ValidationContext":
-        """City and project shapes; references resolved against ``store``."""
-        return cls(shapes=_shapes(store, base_iri, include_framework=False), store=store)
+        """City and project shapes; references resolved against ``store``; the framework's
+        own terms are not the steward's to describe."""
+        return cls(
+            shapes=_shapes(store, base_iri, include_framework=False),
+            store=store,
+            protected=protected_prefixes(base_iri),
+        )
 
     @classmethod
     def for_build(cls, store: Store, base_iri: str) -> "ValidationContext":
@@ -128,7 +139,15 @@ class ValidationContext:
 
 
 def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport:
-    """Validate ``data`` against the context's shapes; Warnings do not break conformance."""
+    """Validate ``data`` against the context's shapes; Warnings do not break conformance
+    (the report's ``sh:conforms`` says so too)."""
+    out_of_scope = sorted(
+        {
+            str(subject)
+            for subject in data.subjects()
+            if isinstance(subject, rdflib.URIRef) and str(subject).startswith(context.protected)
+        }
+    )
     checked = data
     if context.store is not None:
         checked = rdflib.Graph()
@@ -143,10 +162,82 @@ def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport
         allow_infos=True,
         do_owl_imports=False,
     )
-    results = tuple(_results(report_graph))
+    if out_of_scope:
+        conforms = False
+        _add_scope_results(report_graph, out_of_scope)
+    # pyshacl's graph says sh:conforms false for Warnings alone; ours conforms then.
+    root = report_graph.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+    report_graph.set((root, SH.conforms, rdflib.Literal(bool(conforms))))
+    results = tuple(_results(report_graph, context.shapes))
     for prefix, namespace in PREFIXES.items():
         report_graph.bind(prefix, namespace)
     return ValidationReport(conforms=bool(conforms), results=results, graph=report_graph)
+
+
+def report_from_graph(graph: rdflib.Graph, shapes: rdflib.Graph | None = None) -> ValidationReport:
+    """The :class:`ValidationReport` an ``sh:ValidationReport`` graph describes (a stored one)."""
+    conforms = next(graph.objects(None, SH.conforms), None)
+    results = tuple(_results(graph, shapes if shapes is not None else rdflib.Graph()))
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return ValidationReport(
+        conforms=bool(conforms.toPython()) if conforms is not None else not results,
+        results=results,
+        graph=graph,
+    )
+
+
+#: The framework kinds under ``{base}id/`` that only ``ontology/`` may describe.
+FRAMEWORK_KINDS = (
+    "outcome",
+    "urban-system",
+    "principle",
+    "focus-area",
+    "sub-area",
+    "goal",
+    "enabler",
+    "solution",
+    "country",
+    "project-status",
+)
+#: The node a result about a protected subject names as its source shape.
+SCOPE_SHAPE = "https://w3id.org/ascf/def/shapes/SubmissionScope"
+SCOPE_COMPONENT = "https://w3id.org/ascf/def/shapes/SubmissionScopeConstraintComponent"
+
+
+def protected_prefixes(base_iri: str) -> tuple[str, ...]:
+    """IRI prefixes of the ontology, the framework's concepts and our graphs.
+
+    >>> "https://w3id.org/ascf/id/focus-area/" in protected_prefixes("https://w3id.org/ascf/")
+    True
+    """
+    kinds = tuple(f"{base_iri}id/{kind}/" for kind in FRAMEWORK_KINDS)
+    return (f"{base_iri}def", f"{base_iri}id/framework", f"{base_iri}graph/", *kinds)
+
+
+def _add_scope_results(report: rdflib.Graph, subjects: list[str]) -> None:
+    """Violations for data about the framework's own terms, in the report graph."""
+    root = report.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+    for subject in subjects:
+        node = rdflib.BNode()
+        report.add((root, SH.result, node))
+        report.add((node, rdflib.RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, rdflib.URIRef(subject)))
+        report.add((node, SH.resultSeverity, SH.Violation))
+        report.add((node, SH.sourceShape, rdflib.URIRef(SCOPE_SHAPE)))
+        report.add((node, SH.sourceConstraintComponent, rdflib.URIRef(SCOPE_COMPONENT)))
+        report.add(
+            (
+                node,
+                SH.resultMessage,
+                rdflib.Literal(
+                    f"{compact(subject)} is part of the framework or the ontology, which this "
+                    "project maintains in ontology/; a submission describes cities, projects "
+                    "and organisations. Remove the statements about it, or link to it from "
+                    "your own project or city instead."
+                ),
+            )
+        )
 
 
 def referenced_types(store: Store, data: rdflib.Graph) -> rdflib.Graph:
@@ -205,7 +296,7 @@ def _graph_contents(store: Store, graph_iri: str) -> rdflib.Graph:
     return to_rdflib_graph(triples)
 
 
-def _results(report: rdflib.Graph) -> list[ValidationResult]:
+def _results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[ValidationResult]:
     found = []
     for node in report.subjects(rdflib.RDF.type, SH.ValidationResult):
         severity = report.value(node, SH.resultSeverity)
@@ -213,6 +304,7 @@ def _results(report: rdflib.Graph) -> list[ValidationResult]:
         value = report.value(node, SH.value)
         messages = [str(m) for m in report.objects(node, SH.resultMessage)]
         shape = report.value(node, SH.sourceShape)
+        constraint = str(report.value(node, SH.sourceConstraintComponent)).removeprefix(str(SH))
         found.append(
             ValidationResult(
                 severity=str(severity).removeprefix(str(SH)),  # type: ignore[arg-type]
@@ -221,12 +313,18 @@ def _results(report: rdflib.Graph) -> list[ValidationResult]:
                 value=str(value) if value is not None else None,
                 message=" ".join(messages) or "(the shape gives no message)",
                 shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
-                constraint=str(report.value(node, SH.sourceConstraintComponent)).removeprefix(
-                    str(SH)
-                ),
+                constraint=constraint,
+                fix=_fix(shapes, shape, constraint, path),
             )
         )
     return sorted(found, key=_sort_key)
+
+
+def _fix(shapes: rdflib.Graph, shape: object, constraint: str, path: object) -> str:
+    if constraint == SCOPE_COMPONENT:
+        return "Remove the statements about this framework term from your data."
+    where = compact(str(path)) if isinstance(path, rdflib.URIRef) else None
+    return suggest_fix(shapes, shape, constraint, where)  # type: ignore[arg-type]
 
 
 def _sort_key(result: ValidationResult) -> tuple[int, str, str, str]:

@@ -1,0 +1,132 @@
+"""What the stewards' routes share: the services on ``app.state``, and reading a request's data.
+
+``install_steward_api(app, settings)`` adds the body-size limit and the
+``/validate`` and ``/submissions`` routers; the lifespan puts a
+:class:`StewardServices` on ``app.state.stewards`` with
+:func:`open_steward_services`.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+from fastapi import Depends, FastAPI, Request
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+
+from ascf_graph.archive import Archive
+from ascf_graph.audit import AuditLog
+from ascf_graph.body_limit import BodySizeLimit
+from ascf_graph.credentials import TokenStore
+from ascf_graph.errors import UnusableInputError
+from ascf_graph.project_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
+from ascf_graph.rdf_io import RdfSyntax, syntax_named
+from ascf_graph.settings import Settings
+from ascf_graph.store import Store
+from ascf_graph.store_refresh import current_store
+from ascf_graph.submissions import Submissions
+from ascf_graph.uploads import Upload, read_upload, syntax_for_filename, syntax_for_media_type
+
+
+@dataclass(frozen=True)
+class StewardServices:
+    """The write path's parts, opened once per application."""
+
+    settings: Settings
+    submissions: Submissions
+    tokens: TokenStore
+    audit: AuditLog
+
+    def csv_converter(self, data: bytes, source: str) -> list[ox.Triple]:
+        """The projects CSV template as triples, names resolved against the store."""
+        vocabulary = Vocabulary.from_store(
+            self.submissions.store,
+            self.settings.base_iri,
+            label_mapping=self.settings.instance_dir / LABEL_MAPPING,
+        )
+        return projects_from_csv(data, vocabulary, source=source)
+
+    def read(self, data: bytes, syntax: RdfSyntax | None, source: str) -> Upload:
+        """Parse ``data`` within the settings' limits (``syntax`` None means CSV)."""
+        return read_upload(
+            data,
+            syntax,
+            source=source,
+            max_triples=self.settings.max_triples,
+            max_expansion=self.settings.max_body_bytes,
+            csv=self.csv_converter,
+        )
+
+
+def open_steward_services(settings: Settings, store: Store) -> StewardServices:
+    """The services over ``store``, with credentials, audit log and archive under the data dir."""
+    audit = AuditLog(settings.audit_log)
+    return StewardServices(
+        settings=settings,
+        submissions=Submissions(
+            store,
+            base_iri=settings.base_iri,
+            archive=Archive(settings.archive_dir),
+            audit=audit,
+        ),
+        tokens=TokenStore(settings.credentials_file),
+        audit=audit,
+    )
+
+
+async def get_stewards(request: Request) -> StewardServices:
+    """The services the lifespan opened, writing to the store being served.
+
+    After ``ascf-graph build`` publishes a new store, the first request moves
+    the write path onto it too, so no submission lands in a retired build.
+    """
+    stewards: StewardServices = request.app.state.stewards
+    stewards.submissions.store = await current_store(request.app.state)
+    return stewards
+
+
+StewardsDep = Annotated[StewardServices, Depends(get_stewards)]
+
+
+def install_steward_api(app: FastAPI, settings: Settings) -> None:
+    """Mount ``/validate`` and ``/submissions`` and limit every request body's size."""
+    from ascf_graph.submissions_router import router as submissions_router
+    from ascf_graph.validate_router import router as validate_router
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(validate_router)
+    app.include_router(submissions_router)
+
+
+async def upload_from_body(request: Request, stewards: StewardServices) -> tuple[Upload, bytes]:
+    """The request body parsed by its ``Content-Type``; also the raw body, for the archive."""
+    body = await request.body()
+    syntax = syntax_for_media_type(request.headers.get("content-type", ""))
+    return stewards.read(body, syntax, "the request body"), body
+
+
+async def upload_from_form(request: Request, stewards: StewardServices) -> tuple[Upload, bytes]:
+    """A multipart form's ``file`` (format from its name or ``format``) or pasted ``text``."""
+    limit = stewards.settings.max_body_bytes
+    try:
+        async with request.form(max_files=1, max_fields=8, max_part_size=limit) as form:
+            chosen = str(form.get("format") or "").strip()
+            upload = form.get("file")
+            if isinstance(upload, UploadFile) and upload.filename:
+                data, source = await upload.read(), Path(upload.filename).name
+            else:
+                data, source = str(form.get("text") or "").encode("utf-8"), "the pasted text"
+    except HTTPException as error:  # Starlette's answer to a malformed multipart body
+        raise UnusableInputError(f"the form could not be read: {error.detail}") from None
+    if not data.strip():
+        raise UnusableInputError("nothing to check: choose a file or paste the data")
+    if chosen == "csv":
+        syntax = None
+    elif chosen:
+        syntax = syntax_named(chosen)
+    elif source == "the pasted text":
+        syntax = syntax_named("turtle")
+    else:
+        syntax = syntax_for_filename(source)
+    return stewards.read(data, syntax, source), data
