@@ -20,9 +20,22 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {
     XSD + name
     for name in (
-        "integer", "decimal", "double", "float", "int", "long", "short", "byte",
-        "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
-        "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte",
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
     )
 }
 _SIGNIFICANT = 9
@@ -56,9 +69,7 @@ class NormalAnswer:
         extra = sorted(theirs - mine)[:limit]
         if not missing and not extra:
             return f"same rows in another order or count ({len(self.rows)} vs {len(other.rows)})"
-        return (
-            f"{len(self.rows)} vs {len(other.rows)} rows; missing {missing}; unexpected {extra}"
-        )
+        return f"{len(self.rows)} vs {len(other.rows)} rows; missing {missing}; unexpected {extra}"
 
 
 def _number(value: str) -> str:
@@ -70,7 +81,7 @@ def _number(value: str) -> str:
         return str(number)
     if number == 0:
         return "0"
-    return f"{number:.{_SIGNIFICANT}g}" if number.adjusted() < 30 else f"{number:.{_SIGNIFICANT}e}"
+    return f"{number:.{_SIGNIFICANT - 1}e}"
 
 
 def _literal(value: str, datatype: str | None, language: str | None) -> Term:
@@ -127,9 +138,7 @@ def normalise_graph(body: bytes) -> NormalAnswer:
     """Normalise an N-Triples graph: its triples, sorted, as rows of three terms."""
     try:
         triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
-        rows = {
-            (_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object)) for t in triples
-        }
+        rows = {(_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object)) for t in triples}
     except SyntaxError as error:
         raise BadAnswerError(f"not N-Triples: {error}; body starts {body[:200]!r}") from None
     return NormalAnswer(("subject", "predicate", "object"), tuple(sorted(rows)))
@@ -138,7 +147,5 @@ def normalise_graph(body: bytes) -> NormalAnswer:
 def agrees(reference: NormalAnswer, answer: NormalAnswer, check: Check) -> bool:
     """Whether ``answer`` is right: equal to the reference, or containing all of it."""
     if check == "superset":
-        return reference.variables == answer.variables and set(reference.rows) <= set(
-            answer.rows
-        )
+        return reference.variables == answer.variables and set(reference.rows) <= set(answer.rows)
     return reference == answer

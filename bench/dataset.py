@@ -69,9 +69,9 @@ class Prepared:
     loads: tuple[Load, ...]
 
 
-def timed_process(argv: list[str], *, env: dict[str, str] | None = None, log: Path) -> tuple[
-    float, int
-]:
+def timed_process(
+    argv: list[str], *, env: dict[str, str] | None = None, log: Path
+) -> tuple[float, int]:
     """Run a command to the end; its wall time and peak RSS (``wait4``), or raise on failure."""
     with log.open("wb") as output:
         started = time.perf_counter()
@@ -118,7 +118,9 @@ def prepare(out: Path, triples: int, seed: int, *, say: Say = print) -> Prepared
     )
     dump = folder / "dataset.nq"
     quads = _dump(our_store, dump)
-    loads = [Load("ascf-graph", "ascf-graph build (no reasoner, no validation)", seconds, quads, rss)]
+    loads = [
+        Load("ascf-graph", "ascf-graph build (no reasoner, no validation)", seconds, quads, rss)
+    ]
 
     oxigraph_store = folder / "oxigraph"
     shutil.rmtree(oxigraph_store, ignore_errors=True)
@@ -128,9 +130,7 @@ def prepare(out: Path, triples: int, seed: int, *, say: Say = print) -> Prepared
         log=logs / "oxigraph-load.log",
     )
     loads.append(Load("oxigraph", "oxigraph load", seconds, quads, rss))
-    return Prepared(
-        folder, manifest, content, our_store, dump, oxigraph_store, quads, tuple(loads)
-    )
+    return Prepared(folder, manifest, content, our_store, dump, oxigraph_store, quads, tuple(loads))
 
 
 def _dump(store_dir: Path, target: Path) -> int:

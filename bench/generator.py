@@ -68,9 +68,46 @@ _COUNTRY_BOXES: dict[str, tuple[float, float, float, float]] = {
 _ASEAN_BOX = (-9.0, 28.0, 92.5, 140.5)
 
 _SYLLABLES = (
-    "ba", "da", "ka", "la", "ma", "na", "pa", "ra", "sa", "ta", "wa", "ya", "ban", "bu",
-    "chi", "do", "gan", "ha", "ja", "kam", "lu", "mi", "ngu", "pen", "pho", "ri", "se",
-    "song", "su", "tha", "to", "vi", "yen", "an", "ang", "bin", "hoi", "kot", "nam", "tan",
+    "ba",
+    "da",
+    "ka",
+    "la",
+    "ma",
+    "na",
+    "pa",
+    "ra",
+    "sa",
+    "ta",
+    "wa",
+    "ya",
+    "ban",
+    "bu",
+    "chi",
+    "do",
+    "gan",
+    "ha",
+    "ja",
+    "kam",
+    "lu",
+    "mi",
+    "ngu",
+    "pen",
+    "pho",
+    "ri",
+    "se",
+    "song",
+    "su",
+    "tha",
+    "to",
+    "vi",
+    "yen",
+    "an",
+    "ang",
+    "bin",
+    "hoi",
+    "kot",
+    "nam",
+    "tan",
 )
 _CITY_WORDS = ("", "", "", "Kota ", "Muang ", "San ", "Tan ", "Bandar ")
 
@@ -85,8 +122,14 @@ _TOPICS: dict[str, tuple[str, ...]] = {
 _PREFIXES = ("Smart", "Integrated", "Green", "Resilient", "Digital", "Community", "Open")
 _KINDS = ("System", "Platform", "Programme", "Centre", "Network", "Pilot", "Masterplan")
 _PARTNER_KINDS = (
-    "Development Bank", "University", "Telecom", "Foundation", "Ministry of Transport",
-    "Engineering Group", "Energy Company", "Consultancy",
+    "Development Bank",
+    "University",
+    "Telecom",
+    "Foundation",
+    "Ministry of Transport",
+    "Engineering Group",
+    "Energy Company",
+    "Consultancy",
 )
 _CURRENCIES = ("USD", "USD", "USD", "SGD", "THB", "MYR", "IDR", "PHP", "VND")
 _SCOPES = ("city proper", "metropolitan area", "municipality")
@@ -209,8 +252,12 @@ def generate(vocabulary: Vocabulary, triples: int, seed: int, out: Path) -> Mani
         cities = list(_cities(rng, vocabulary, city_count, writer))
         partners = list(_partners(rng, partner_count, writer))
         indicators = _indicators(writer)
-        projects = _projects(rng, vocabulary, project_count, cities, partners, writer)
-        _observations(rng, triples, cities, indicators, writer, manifest)
+        projects = _projects(
+            rng, vocabulary, project_count, cities=cities, partners=partners, writer=writer
+        )
+        _observations(
+            rng, triples, cities=cities, indicators=indicators, writer=writer, manifest=manifest
+        )
         manifest.triples = writer.count
     manifest.cities = len(cities)
     manifest.partners = len(partners)
@@ -302,6 +349,7 @@ def _projects(
     rng: random.Random,
     vocabulary: Vocabulary,
     count: int,
+    *,
     cities: list[str],
     partners: list[str],
     writer: _Writer,
@@ -363,6 +411,7 @@ def _projects(
 def _observations(
     rng: random.Random,
     target: int,
+    *,
     cities: list[str],
     indicators: list[str],
     writer: _Writer,

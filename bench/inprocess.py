@@ -7,7 +7,10 @@ through the same :mod:`bench.workload` plan as the servers, calling
 the GIL while it evaluates) and serialising each answer to the same bytes a
 server would send (SPARQL JSON, N-Triples). Results go to a pickle file.
 
-    python -m bench.inprocess MODE DUMP MANIFEST PLAN_JSON RESULT [STORE_DIR]
+    python -c "from bench.inprocess import main; main()" \\
+        MODE DUMP MANIFEST PLAN_JSON RESULT [STORE_DIR]
+
+(run through ``-c`` so that the pickled classes are those of ``bench.inprocess``).
 """
 
 import asyncio
@@ -70,9 +73,7 @@ async def _main(argv: list[str]) -> InProcessResult:
     started = time.perf_counter()
     store = open_store(mode, Path(dump), store_dir)
     loaded = time.perf_counter()
-    store.query(PROBE, use_default_graph_as_union=True).serialize(
-        format=ox.QueryResultsFormat.JSON
-    )
+    store.query(PROBE, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
     cold_start = time.perf_counter() - started
     plan = Plan(**json.loads(plan_json))
     mix = query_mix(Manifest.read(Path(manifest_file)))
@@ -97,10 +98,3 @@ def main() -> None:
     """Entry point: run the plan and pickle the result to the given file."""
     result = asyncio.run(_main(sys.argv[1:]))
     Path(sys.argv[5]).write_bytes(pickle.dumps(result))
-
-
-if __name__ == "__main__":
-    # Run through the importable module, so the pickled classes name bench.inprocess.
-    from bench import inprocess
-
-    inprocess.main()

@@ -82,8 +82,10 @@ class BenchQuery:
     @property
     def accept(self) -> str:
         """The media type asked for: SPARQL JSON results, or N-Triples for graphs."""
-        return "application/n-triples" if self.form == "CONSTRUCT" else (
-            "application/sparql-results+json"
+        return (
+            "application/n-triples"
+            if self.form == "CONSTRUCT"
+            else ("application/sparql-results+json")
         )
 
 
@@ -96,8 +98,10 @@ def _word(value: str) -> dict[str, str]:
 
 
 def _box(value: str) -> dict[str, str]:
-    south, north, west, east = (str(ox.Literal(v, datatype=ox.NamedNode(
-        "http://www.w3.org/2001/XMLSchema#decimal"))) for v in value.split())
+    south, north, west, east = (
+        str(ox.Literal(v, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")))
+        for v in value.split()
+    )
     return {"south": south, "north": north, "west": west, "east": east}
 
 
@@ -105,41 +109,53 @@ def query_mix(manifest: Manifest) -> list[BenchQuery]:
     """The mix for a generated dataset; parameters come from its manifest's samples."""
     cities = tuple(manifest.sample_cities)
     projects = tuple(manifest.sample_projects)
-    resources = tuple(
-        iri
-        for group in zip(projects, cities, manifest.sample_partners, strict=False)
-        for iri in group
-    ) + FOCUS_AREAS
+    resources = (
+        tuple(
+            iri
+            for group in zip(projects, cities, manifest.sample_partners, strict=False)
+            for iri in group
+        )
+        + FOCUS_AREAS
+    )
     indicators = tuple(manifest.indicators)
     boxes = tuple(" ".join(str(v) for v in box) for box in BOXES)
     return [
         BenchQuery(
             "project_lookup",
             "Everything said about one project (single-resource SELECT).",
-            "lookup", "SELECT",
+            "lookup",
+            "SELECT",
             "SELECT ?p ?o WHERE {{ VALUES ?s {{ {value} }} ?s ?p ?o }}",
-            params=projects, render=_iri,
+            params=projects,
+            render=_iri,
         ),
         BenchQuery(
             ID_LOOKUP,
             "Dereference a random /id/ URI (peers: the equivalent CONSTRUCT).",
-            "lookup", "CONSTRUCT",
+            "lookup",
+            "CONSTRUCT",
             "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {value} }} ?s ?p ?o }}",
-            check="superset", params=resources, render=_iri,
+            check="superset",
+            params=resources,
+            render=_iri,
         ),
         BenchQuery(
             "projects_of_city",
             "A city's projects with title and status, by title.",
-            "lookup", "SELECT",
+            "lookup",
+            "SELECT",
             """SELECT ?project ?title ?status WHERE {{
   ?project ascf:city {value} ; rdfs:label ?title ; ascf:status ?status .
 }} ORDER BY ?title ?project""",
-            ordered=True, params=cities, render=_iri,
+            ordered=True,
+            params=cities,
+            render=_iri,
         ),
         BenchQuery(
             "count_projects_by_focus_area",
             "Projects per focus area, stated or inferred from the sub-area (aggregation).",
-            "analytic", "SELECT",
+            "analytic",
+            "SELECT",
             """SELECT ?focusArea ?label (COUNT(DISTINCT ?project) AS ?projects) WHERE {{
   ?project a ascf:SmartCityProject ; ascf:focusArea ?focusArea .
   ?focusArea skos:prefLabel ?label .
@@ -149,7 +165,8 @@ def query_mix(manifest: Manifest) -> list[BenchQuery]:
         BenchQuery(
             "budget_by_country_and_currency",
             "Total and mean project budget per country and currency (join + aggregation).",
-            "analytic", "SELECT",
+            "analytic",
+            "SELECT",
             """SELECT ?country ?currency (COUNT(?project) AS ?projects) (SUM(?amount) AS ?total)
        (AVG(?amount) AS ?mean) WHERE {{
   ?project ascf:city ?city ; ascf:budget ?budget .
@@ -161,37 +178,44 @@ def query_mix(manifest: Manifest) -> list[BenchQuery]:
         BenchQuery(
             "cities_without_focus_area_not_exists",
             "Cities with no project in a focus area, written with FILTER NOT EXISTS.",
-            "analytic", "SELECT",
+            "analytic",
+            "SELECT",
             """SELECT ?city WHERE {{
   ?city a ascf:City .
   FILTER NOT EXISTS {{ ?project ascf:city ?city ; ascf:focusArea {value} }}
 }}""",
-            params=FOCUS_AREAS, render=_iri,
+            params=FOCUS_AREAS,
+            render=_iri,
         ),
         BenchQuery(
             "cities_without_focus_area_minus",
             "The same question written with MINUS (same answers, other plan).",
-            "analytic", "SELECT",
+            "analytic",
+            "SELECT",
             """SELECT ?city WHERE {{
   ?city a ascf:City .
   MINUS {{ ?project ascf:city ?city ; ascf:focusArea {value} }}
 }}""",
-            params=FOCUS_AREAS, render=_iri,
+            params=FOCUS_AREAS,
+            render=_iri,
         ),
         BenchQuery(
             "projects_under_focus_area_path",
             "Projects whose sub-area lies under a focus area (property path skos:broader+).",
-            "analytic", "SELECT",
+            "analytic",
+            "SELECT",
             """SELECT (COUNT(DISTINCT ?project) AS ?projects) WHERE {{
   ?project ascf:subArea ?subArea .
   ?subArea skos:broader+ {value} .
 }}""",
-            params=FOCUS_AREAS, render=_iri,
+            params=FOCUS_AREAS,
+            render=_iri,
         ),
         BenchQuery(
             "framework_tree_sizes",
             "Concepts under each top concept of the framework (skos:broader+ over the tree).",
-            "analytic", "SELECT",
+            "analytic",
+            "SELECT",
             f"""SELECT ?top (COUNT(DISTINCT ?concept) AS ?concepts) WHERE {{{{
   ?top skos:topConceptOf {ox.NamedNode(FRAMEWORK)} .
   ?concept skos:broader+ ?top .
@@ -201,29 +225,35 @@ def query_mix(manifest: Manifest) -> list[BenchQuery]:
         BenchQuery(
             "construct_city_projects",
             "A city's projects as a graph: title, status, sub-areas (CONSTRUCT).",
-            "lookup", "CONSTRUCT",
+            "lookup",
+            "CONSTRUCT",
             """CONSTRUCT {{
   ?project a ascf:SmartCityProject ; rdfs:label ?title ; ascf:status ?status ;
            ascf:subArea ?subArea .
 }} WHERE {{
   ?project ascf:city {value} ; rdfs:label ?title ; ascf:status ?status ; ascf:subArea ?subArea .
 }}""",
-            params=cities, render=_iri,
+            params=cities,
+            render=_iri,
         ),
         BenchQuery(
             "title_contains_word",
             "Projects whose title contains a word, case-insensitive (text filter).",
-            "analytic", "SELECT",
+            "analytic",
+            "SELECT",
             """SELECT ?project ?title WHERE {{
   ?project a ascf:SmartCityProject ; rdfs:label ?title .
   FILTER (CONTAINS(LCASE(STR(?title)), {value}))
 }} ORDER BY ?title ?project LIMIT 50""",
-            ordered=True, params=TEXT_WORDS, render=_word,
+            ordered=True,
+            params=TEXT_WORDS,
+            render=_word,
         ),
         BenchQuery(
             "largest_usd_budgets",
             "The 20 largest budgets in USD with project and city (ORDER BY ... LIMIT).",
-            "analytic", "SELECT",
+            "analytic",
+            "SELECT",
             """SELECT ?project ?city ?amount WHERE {{
   ?project ascf:budget ?budget ; ascf:city ?city .
   ?budget ascf:currency "USD" ; ascf:amount ?amount .
@@ -233,23 +263,29 @@ def query_mix(manifest: Manifest) -> list[BenchQuery]:
         BenchQuery(
             "indicator_mean_by_year",
             "Mean value of one indicator across cities, per year (observations).",
-            "analytic", "SELECT",
+            "analytic",
+            "SELECT",
             """SELECT ?year (COUNT(?obs) AS ?cities) (AVG(?value) AS ?mean) WHERE {{
   ?obs qb:measureType {value} ; sdmx-dimension:refPeriod ?year ;
        sdmx-measure:obsValue ?value .
 }} GROUP BY ?year ORDER BY ?year""",
-            ordered=True, params=indicators, render=_iri,
+            ordered=True,
+            params=indicators,
+            render=_iri,
         ),
         BenchQuery(
             "cities_in_box",
             "Cities inside a latitude/longitude box, with their WKT point (numeric filter).",
-            "analytic", "SELECT",
+            "analytic",
+            "SELECT",
             """SELECT ?city ?name ?wkt WHERE {{
   ?city a ascf:City ; rdfs:label ?name ; wgs:lat ?lat ; wgs:long ?long ;
         geo:hasGeometry/geo:asWKT ?wkt .
   FILTER (?lat >= {south} && ?lat <= {north} && ?long >= {west} && ?long <= {east})
 }} ORDER BY ?city LIMIT 100""",
-            ordered=True, params=boxes, render=_box,
+            ordered=True,
+            params=boxes,
+            render=_box,
         ),
     ]
 

@@ -8,7 +8,6 @@ answer fails the run (:class:`RunFailedError`, naming query and system) after
 the results file is written, so the numbers of a failed run can still be read.
 """
 
-import asyncio
 import json
 import os
 import pickle
@@ -36,7 +35,7 @@ from bench.generator import size_label
 from bench.inprocess import InProcessResult, answer
 from bench.loadgen import Request
 from bench.queries import EQUIVALENT, ID_LOOKUP, BenchQuery, query_mix
-from bench.systems import HttpSystem, oxigraph_server, ours, rdflib_endpoint
+from bench.systems import HttpSystem, ours, oxigraph_server, rdflib_endpoint
 from bench.workload import Plan, WorkloadResult, exercise
 
 ALL_SYSTEMS = ("pyoxigraph-memory", "pyoxigraph-disk", "ascf-graph", "oxigraph", "rdflib-endpoint")
@@ -172,20 +171,28 @@ async def run_http(
     return workload, system.cold_start, peak
 
 
-def run_inprocess(
-    mode: str, prepared: Prepared, plan: Plan, say: Say
-) -> InProcessResult:
+def run_inprocess(mode: str, prepared: Prepared, plan: Plan, say: Say) -> InProcessResult:
     """The bare engine in a child process (see :mod:`bench.inprocess`)."""
     result_file = prepared.folder / f"inprocess-{mode}.pickle"
     store_dir = prepared.folder / "inprocess-disk"
     shutil.rmtree(store_dir, ignore_errors=True)
     argv = [
-        sys.executable, "-m", "bench.inprocess", mode, str(prepared.dump),
-        str(prepared.folder / "manifest.json"), json.dumps(asdict(plan)), str(result_file),
+        sys.executable,
+        "-c",
+        "from bench.inprocess import main; main()",
+        mode,
+        str(prepared.dump),
+        str(prepared.folder / "manifest.json"),
+        json.dumps(asdict(plan)),
+        str(result_file),
         str(store_dir),
     ]
     process = subprocess.run(
-        argv, cwd=REPO, capture_output=True, text=True, check=False,
+        argv,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     for line in process.stdout.splitlines():
@@ -229,7 +236,10 @@ def versions() -> dict[str, str]:
         except Exception:
             found[package] = "not installed"
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
         check=False,
     )
     found["ascf-graph commit"] = commit.stdout.strip() or "unknown"
@@ -253,9 +263,18 @@ async def run(options: Options, command: str, say: Say = print) -> dict[str, obj
             mode = name.removeprefix("pyoxigraph-")
             result = run_inprocess(mode, prepared, plan, say)
             outcome = SystemOutcome(
-                name, LABELS[name], result.cold_start, result.peak_rss, result.workload,
-                Load(name, f"pyoxigraph bulk_load ({mode})", result.load_seconds, result.quads,
-                     result.peak_rss),
+                name,
+                LABELS[name],
+                result.cold_start,
+                result.peak_rss,
+                result.workload,
+                Load(
+                    name,
+                    f"pyoxigraph bulk_load ({mode})",
+                    result.load_seconds,
+                    result.quads,
+                    result.peak_rss,
+                ),
             )
         else:
             system = {
@@ -305,4 +324,3 @@ def failures(document: dict[str, object]) -> list[str]:
     systems = document["systems"]
     assert isinstance(systems, dict)
     return [problem for outcome in systems.values() for problem in outcome["problems"]]
-
