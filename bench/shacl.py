@@ -60,15 +60,16 @@ def write_seeded_submission(triples: int, *, seed: int, path: Path) -> int:
     seen: dict[str, int] = {}
     mistakes = 0
     with raw.open(encoding="utf-8") as source, path.open("w", encoding="utf-8") as target:
-        for line in source:
-            subject, predicate, _ = line.split(" ", 2)
+        for statement in source:
+            subject, predicate, _ = statement.split(" ", 2)
             every = _MISTAKES.get(predicate)
+            written = statement
             if every is not None:
                 seen[predicate] = seen.get(predicate, 0) + 1
                 if seen[predicate] % every[0] == 1:
-                    line = f"{subject} {predicate} {every[1]} .\n"
+                    written = f"{subject} {predicate} {every[1]} .\n"
                     mistakes += 1
-            target.write(line)
+            target.write(written)
     raw.unlink()
     return mistakes
 
