@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test build lint format bench clean system-deps test-deps editor-assets
+.PHONY: run test build lint format bench bench-shacl clean system-deps test-deps editor-assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,17 @@ run: build editor-assets
 test: $(STAMP) test-deps editor-assets
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+## bench: every system side by side over SIZE generated triples (10k, 100k, 1M, 10M)
+SIZE ?= 10k
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m bench run --size $(SIZE) $(BENCH_ARGS)
+
+## bench-shacl: time validating steward submissions of SUBMISSIONS triples, ours vs plain pyshacl
+SUBMISSIONS ?= 1k,10k
+bench-shacl: $(STAMP)
+	$(BIN)/python -m bench shacl --sizes $(SUBMISSIONS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -48,11 +48,18 @@ def build_command(
     no_reasoner: Annotated[
         bool, typer.Option("--no-reasoner", help="Skip the HermiT consistency check.")
     ] = False,
+    skip_validation: Annotated[
+        bool,
+        typer.Option(
+            "--skip-validation",
+            help="Do not check data/ against the shapes: for generated benchmark data only.",
+        ),
+    ] = False,
 ) -> None:
     """Load ontology/, shapes/ and data/ into the store, reason, validate, publish."""
     settings = Settings()
     try:
-        report = build(settings, reasoner=not no_reasoner)
+        report = build(settings, reasoner=not no_reasoner, validate_content=not skip_validation)
     except BuildError as error:
         raise _fail(error, EXIT_NONCONFORMING) from None
     except AscfError as error:

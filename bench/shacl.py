@@ -1,0 +1,232 @@
+"""SHACL timing: validating a steward's submission, our way against plain pyshacl.
+
+A submission is generated city/project data (:mod:`bench.generator`) with
+mistakes seeded in it (negative populations, lower-case currencies, unknown
+focus areas, end dates before start dates). Against a store built from
+``--store-size`` generated triples, each engine validates it in a child
+process of its own, which reports the seconds spent validating (inputs
+already loaded), the setup, the verdict, the violations found and its peak
+RSS:
+
+- ``ours``: :class:`~ascf_graph.validation.ValidationContext.for_submissions`
+  (submission shapes; the types of referenced IRIs looked up in the store);
+- ``ours-rudof``: the same context with the fast engine
+  (:mod:`ascf_graph.validation_rudof`), when pyrudof is installed;
+- ``pyshacl-ont-graph``: plain pyshacl on the submission with the ontology
+  graphs as ``ont_graph`` (it cannot see the framework's concepts, so it
+  reports false ``sh:class`` violations: its count differs);
+- ``pyshacl-whole-store``: plain pyshacl on the whole store plus the submission.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from bench.dataset import REPO, prepare
+from bench.generator import generate, size_label
+from bench.vocabulary import ASCF, ID, XSD, load_vocabulary
+
+#: Predicate -> (every how many-th statement is broken, the wrong object written instead).
+_MISTAKES = {
+    f"<{ASCF}population>": (5, f'"-5"^^<{XSD}integer>'),
+    f"<{ASCF}currency>": (7, '"usd"'),
+    f"<{ASCF}focusArea>": (11, f"<{ID}focus-area/space-exploration>"),
+    f"<{ASCF}endDate>": (13, f'"2001-01-01"^^<{XSD}date>'),
+}
+ENGINES = ("ours", "ours-rudof", "pyshacl-ont-graph", "pyshacl-whole-store")
+BASE = "https://w3id.org/ascf/"
+
+
+def seeded_submission(triples: int, *, seed: int, folder: Path) -> rdflib.Graph:
+    """Generated data of about ``triples`` triples with four kinds of mistake seeded in it."""
+    path = folder / f"submission-{triples}-{seed}.nt"
+    write_seeded_submission(triples, seed=seed, path=path)
+    graph = rdflib.Graph()
+    graph.parse(path, format="nt")
+    return graph
+
+
+def write_seeded_submission(triples: int, *, seed: int, path: Path) -> int:
+    """Write the submission as N-Triples; how many mistakes were seeded."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = path.with_suffix(".raw.nt")
+    generate(load_vocabulary(REPO / "ontology"), triples, seed, raw)
+    seen: dict[str, int] = {}
+    mistakes = 0
+    with raw.open(encoding="utf-8") as source, path.open("w", encoding="utf-8") as target:
+        for statement in source:
+            subject, predicate, _ = statement.split(" ", 2)
+            every = _MISTAKES.get(predicate)
+            written = statement
+            if every is not None:
+                seen[predicate] = seen.get(predicate, 0) + 1
+                if seen[predicate] % every[0] == 1:
+                    written = f"{subject} {predicate} {every[1]} .\n"
+                    mistakes += 1
+            target.write(written)
+    raw.unlink()
+    return mistakes
+
+
+def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]:
+    """Validate ``submission`` with ``engine`` in this process; timings and counts."""
+    import pyshacl
+
+    from ascf_graph.store import EmbeddedStore
+    from ascf_graph.validation import ValidationContext, validate
+
+    started = time.perf_counter()
+    data = rdflib.Graph()
+    data.parse(submission, format="nt")
+    store = EmbeddedStore.open(store_dir)
+    context = ValidationContext.for_submissions(store, BASE)
+    if engine in ("ours", "ours-rudof"):
+        setup = time.perf_counter() - started
+        began = time.perf_counter()
+        if engine == "ours-rudof":
+            from ascf_graph.validation_rudof import validate_fast
+
+            report = validate_fast(data, context)
+        else:
+            report = validate(data, context)
+        seconds = time.perf_counter() - began
+        conforms, violations = report.conforms, report.count("Violation")
+    else:
+        if engine == "pyshacl-ont-graph":
+            ontology = _graphs(store, lambda name: name.count("/") == 4)
+            target, extra = data, {"ont_graph": ontology}
+        else:
+            target = _graphs(store, lambda name: "/shapes/" not in name)
+            target += data
+            extra = {}
+        setup = time.perf_counter() - started
+        began = time.perf_counter()
+        conforms, report_graph, _ = pyshacl.validate(
+            target,
+            shacl_graph=context.shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            do_owl_imports=False,
+            **extra,
+        )
+        seconds = time.perf_counter() - began
+        sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+        violations = sum(1 for _ in report_graph.subjects(sh.resultSeverity, sh.Violation))
+    store.close()
+    import resource
+
+    return {
+        "engine": engine,
+        "seconds": round(seconds, 4),
+        "setup_seconds": round(setup, 4),
+        "conforms": bool(conforms),
+        "violations": violations,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _graphs(store: object, keep: object) -> rdflib.Graph:
+    """The union of the store's named graphs whose IRI ``keep`` accepts, as one rdflib graph."""
+    from ascf_graph.rdf_io import to_rdflib_graph
+
+    oxigraph: ox.Store = store.oxigraph  # type: ignore[attr-defined]
+    graph = rdflib.Graph()
+    for name in oxigraph.named_graphs():
+        if keep(name.value):  # type: ignore[operator]
+            graph += to_rdflib_graph(oxigraph.quads_for_pattern(None, None, None, name))
+    return graph
+
+
+def measure_main() -> None:
+    """Child-process entry: ``ENGINE SUBMISSION STORE_DIR``; prints one JSON line."""
+    engine, submission, store_dir = sys.argv[1:4]
+    print(json.dumps(measure(engine, Path(submission), Path(store_dir))))
+
+
+def run_shacl(
+    *,
+    sizes: list[int],
+    store_triples: int,
+    seed: int,
+    work: Path,
+    results: Path,
+    command: str,
+    engines: tuple[str, ...] = ENGINES,
+) -> dict[str, object]:
+    """Time every engine on every submission size; write ``shacl.json`` and return it."""
+    prepared = prepare(work, store_triples, seed)
+    store_dir = prepared.our_store
+    rows = []
+    for size in sizes:
+        submission = prepared.folder / f"submission-{size_label(size)}.nt"
+        mistakes = write_seeded_submission(size, seed=seed + 1000, path=submission)
+        for engine in engines:
+            completed = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "from bench.shacl import measure_main; measure_main()",
+                    engine,
+                    str(submission),
+                    str(store_dir),
+                ],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, "PYTHONPATH": str(REPO)},
+            )
+            if completed.returncode != 0:
+                row = {"engine": engine, "error": completed.stderr.strip()[-500:]}
+            else:
+                row = json.loads(completed.stdout.strip().splitlines()[-1])
+            row.update({"submission": size_label(size), "mistakes": mistakes})
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    document = {
+        "command": command,
+        "store_quads": prepared.quads,
+        "store_size": size_label(store_triples),
+        "rows": rows,
+    }
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "shacl.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return document
+
+
+def shacl_section(document: dict) -> str:  # type: ignore[type-arg]
+    """The Markdown table of the SHACL timing, with ratios to ours."""
+    lines = [
+        f"### SHACL: validating a steward submission (store of {document['store_size']} "
+        f"generated triples, {document['store_quads']} quads)",
+        "",
+        f"`{document['command']}`",
+        "",
+        "| submission | engine | validate s | setup s | peak RSS MB | violations "
+        "| time relative to ours |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    ours = {
+        row["submission"]: row["seconds"]
+        for row in document["rows"]
+        if row["engine"] == "ours" and "seconds" in row
+    }
+    for row in document["rows"]:
+        if "error" in row:
+            lines.append(f"| {row['submission']} | {row['engine']} | error | | | | |")
+            continue
+        base = ours.get(row["submission"])
+        ratio = f"{row['seconds'] / base:.1f}x" if base and row["engine"] != "ours" else ""
+        lines.append(
+            f"| {row['submission']} | {row['engine']} | {row['seconds']:.2f} | "
+            f"{row['setup_seconds']:.2f} | {row['peak_rss_mb']:.0f} | {row['violations']} | "
+            f"{ratio} |"
+        )
+    return "\n".join(lines) + "\n"
