@@ -309,6 +309,14 @@ def describe_command(
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every request (off by default: a formatted line per request costs "
+            "measurable throughput on cheap lookups; writes are audited separately).",
+        ),
+    ] = False,
 ) -> None:
     """Serve SPARQL and linked data over HTTP (uvicorn)."""
     import uvicorn
@@ -320,7 +328,7 @@ def serve_command(
         open_store(settings).close()
     except AscfError as error:
         raise _fail(error) from None
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=access_log)
 
 
 def main() -> None:

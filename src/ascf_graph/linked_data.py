@@ -442,42 +442,6 @@ def _with_context(store: Store, target: Target, links: list[ox.Triple]) -> list[
     return links + [t for t in context if t.subject in wanted]
 
 
-TriplePattern = tuple[str, str, str]
-
-
-def _triples(
-    rows: Iterable[ox.QuerySolution], patterns: tuple[TriplePattern, ...]
-) -> list[ox.Triple]:
-    """The triples each row makes, in order and once each.
-
-    A pattern position names a variable of the row, or is an IRI (a constant,
-    recognised by its scheme); a pattern with an unbound variable makes nothing.
-    """
-    made: dict[ox.Triple, None] = {}
-    for row in rows:
-        for pattern in patterns:
-            terms = [ox.NamedNode(part) if ":" in part else row[part] for part in pattern]
-            if all(term is not None for term in terms):
-                made[ox.Triple(*terms)] = None
-    return list(made)
-
-
-_GENID = "/.well-known/genid/"
-
-
-def _is_skolem(term: object) -> bool:
-    return isinstance(term, ox.NamedNode) and _GENID in term.value
-
-
-def _deskolemise(triple: ox.Triple) -> ox.Triple:
-    """The triple with skolem IRIs as the blank nodes they stand for."""
-
-    def term(value: object) -> object:
-        return ox.BlankNode(value.value.rsplit("/", 1)[-1]) if _is_skolem(value) else value
-
-    return ox.Triple(term(triple.subject), triple.predicate, term(triple.object))  # type: ignore[arg-type]
-
-
 def _metadata(
     description: Description, modified: datetime, license_iri: str | None
 ) -> Iterable[ox.Triple]:

@@ -32,10 +32,8 @@ import pyoxigraph as ox
 from ascf_graph.errors import QuerySyntaxError, StoreUnavailableError, UnusableInputError
 from ascf_graph.graph_change import GraphChange, as_sparql_update
 from ascf_graph.namespaces import graph_iri
-from ascf_graph.store import QueryResult, Store, Term
+from ascf_graph.store import GENERATION_PREDICATE, SYSTEM_GRAPH, QueryResult, Store, Term
 
-SYSTEM_GRAPH = "system"
-_GENERATION = ox.NamedNode("http://purl.org/dc/terms/identifier")
 _ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, "
     "text/plain;q=0.5, text/turtle;q=0.4"
@@ -120,7 +118,7 @@ class RemoteStore(Store):
         through :meth:`replace_graphs`, which stages them first.
         """
         generation = uuid.uuid4().hex
-        marker = ox.Triple(self._system_graph, _GENERATION, ox.Literal(generation))
+        marker = ox.Triple(self._system_graph, GENERATION_PREDICATE, ox.Literal(generation))
         self.update(
             as_sparql_update(change, marker=(self._system_graph.value, marker), data_block=False)
         )
@@ -141,7 +139,7 @@ class RemoteStore(Store):
         """The marker the last write through any :class:`RemoteStore` left."""
         answer = self.query(
             "SELECT * WHERE { GRAPH ?system { ?system ?identifier ?generation } }",
-            substitutions={"system": self._system_graph, "identifier": _GENERATION},
+            substitutions={"system": self._system_graph, "identifier": GENERATION_PREDICATE},
         )
         assert isinstance(answer, ox.QuerySolutions)
         values = sorted(row["generation"].value for row in answer)
@@ -153,7 +151,7 @@ class RemoteStore(Store):
 
     def _generation_update(self, generation: str) -> list[str]:
         system = self._system_graph
-        marker = f"{system} {_GENERATION} {ox.Literal(generation)}"
+        marker = f"{system} {GENERATION_PREDICATE} {ox.Literal(generation)}"
         return [f"DROP SILENT GRAPH {system}", f"INSERT DATA {{ GRAPH {system} {{ {marker} }} }}"]
 
     def _upload(self, graph: str, triples: Iterable[ox.Triple]) -> None:

@@ -36,6 +36,9 @@ from ascf_graph.sparql_text import analyse
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_TYPES_OF = "SELECT ?x ?class WHERE { ?x a ?class }"
+
 CURRENT_LINK = "current"
 STORES_FOLDER = "stores"
 #: The graph (under ``{base}graph/``) that holds the generation marker, not data.
@@ -57,6 +60,18 @@ class Store(ABC):
         named_graphs: list[str] | None = None,
     ) -> QueryResult:
         """Evaluate a SPARQL query; ``substitutions`` bind variables to RDF terms."""
+
+    def types_of(self, iris: Iterable[ox.NamedNode]) -> list[ox.Triple]:
+        """``iri rdf:type class`` for each of ``iris``, from every graph (inferred included).
+
+        One bound query per IRI; stores that can look triples up directly do better.
+        """
+        found: dict[ox.Triple, None] = {}
+        for iri in iris:
+            answer = self.query(_TYPES_OF, substitutions={"x": iri})
+            assert isinstance(answer, ox.QuerySolutions)
+            found.update(dict.fromkeys(ox.Triple(iri, RDF_TYPE, row["class"]) for row in answer))
+        return list(found)
 
     @abstractmethod
     def graph_sizes(self) -> dict[str, int]:
@@ -191,6 +206,14 @@ class EmbeddedStore(Store):
             return self._store.query(sparql, **options)
         except SyntaxError as error:
             raise QuerySyntaxError(f"SPARQL syntax error: {error}") from None
+
+    def types_of(self, iris: Iterable[ox.NamedNode]) -> list[ox.Triple]:
+        """``iri rdf:type class`` for each of ``iris``, read from the indexes (no SPARQL)."""
+        found: dict[ox.Triple, None] = {}
+        for iri in iris:
+            for quad in self._store.quads_for_pattern(iri, RDF_TYPE, None, None):
+                found[quad.triple] = None
+        return list(found)
 
     def graph_sizes(self) -> dict[str, int]:
         """Each named graph's IRI with its number of triples, in IRI order (system graph left
