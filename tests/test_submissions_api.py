@@ -141,6 +141,20 @@ def test_a_write_changes_the_sparql_etag_and_the_cached_answer_is_not_served(
     assert count(after) == count(before) + 1
 
 
+def test_a_write_is_seen_at_once_by_the_linked_data_documents(service: Service) -> None:
+    city = f"{service.url}/doc/city/da-nang.nt"
+    marker = f"<{BASE}id/project/example-linked-data-project>"
+    before = httpx.get(city)
+    assert before.status_code == 200
+    assert httpx.get(city).content == before.content  # the second comes from the cache
+    assert marker not in before.text
+    body = VALID.replace(b"example-valid-project", b"example-linked-data-project")
+    assert service.submit(body).status_code == 201
+    after = httpx.get(city)
+    assert after.headers["etag"] != before.headers["etag"]
+    assert marker in after.text
+
+
 def test_provenance_names_who_when_hash_and_shapes(service: Service) -> None:
     submission = service.submit().json()["submission"]
     version = submission["versions"][0]

@@ -5,6 +5,7 @@ remembers the generation it holds answers for and drops them all the first
 time it is asked about a newer one, so their memory is freed at once.
 """
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -15,10 +16,12 @@ class CachedAnswer:
 
     body: bytes
     media_type: str
+    #: Headers that belong to the answer itself (e.g. a document's ``Link``).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class AnswerCache:
-    """Least-recently-used answers up to ``capacity_bytes`` in total.
+    """Least-recently-used answers up to ``capacity_bytes`` in total; safe across threads.
 
     >>> cache = AnswerCache(10)
     >>> cache.put("g1", "a", CachedAnswer(b"12345", "text/csv"))
@@ -36,25 +39,28 @@ class AnswerCache:
         self._answers: OrderedDict[str, CachedAnswer] = OrderedDict()
         self._size = 0
         self._generation: str | None = None
+        self._lock = threading.Lock()
 
     def get(self, generation: str, key: str) -> CachedAnswer | None:
         """The answer stored under ``key`` for this generation, if any."""
-        self._follow(generation)
-        answer = self._answers.get(key)
-        if answer is not None:
-            self._answers.move_to_end(key)
-        return answer
+        with self._lock:
+            self._follow(generation)
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
 
     def put(self, generation: str, key: str, answer: CachedAnswer) -> None:
         """Keep ``answer``, evicting the least recently used ones to make room."""
-        self._follow(generation)
-        if len(answer.body) > self.capacity_bytes or key in self._answers:
-            return
-        self._answers[key] = answer
-        self._size += len(answer.body)
-        while self._size > self.capacity_bytes:
-            _, evicted = self._answers.popitem(last=False)
-            self._size -= len(evicted.body)
+        with self._lock:
+            self._follow(generation)
+            if len(answer.body) > self.capacity_bytes or key in self._answers:
+                return
+            self._answers[key] = answer
+            self._size += len(answer.body)
+            while self._size > self.capacity_bytes:
+                _, evicted = self._answers.popitem(last=False)
+                self._size -= len(evicted.body)
 
     @property
     def size_bytes(self) -> int:

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ascf_graph import __version__
+from ascf_graph.answer_cache import AnswerCache
 from ascf_graph.backends import open_store
 from ascf_graph.curated_router import router as curated_router
 from ascf_graph.dependencies import StoreDep
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = open_store(settings)
         app.state.generation_cache = GenerationCache(settings.data_dir / "cache")
         app.state.templates = template_environment()
+        app.state.document_cache = AnswerCache(settings.answer_cache_bytes)
         app.state.stewards = open_steward_services(settings, app.state.store)
         try:
             async with sparql_services(app.state, settings):

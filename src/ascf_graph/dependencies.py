@@ -33,7 +33,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def get_site(request: Request, store: StoreDep, settings: SettingsDep) -> Site:
     """The published site over the store, with the caches the lifespan made."""
     state = request.app.state
-    return Site(store, settings, state.generation_cache, state.templates)
+    return Site(store, settings, state.generation_cache, state.templates, state.document_cache)
 
 
 SiteDep = Annotated[Site, Depends(get_site)]

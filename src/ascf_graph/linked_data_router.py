@@ -73,7 +73,8 @@ def document(path: str, request: Request, site: SiteDep) -> Response:
         headers |= {"Vary": "Accept", "Content-Location": url}
     if not_modified(request.headers, validators):
         return Response(status_code=304, headers=headers)
-    return Response(render(site, target, fmt, page), media_type=fmt.media_type, headers=headers)
+    body = site.document(url, fmt.media_type, lambda: render(site, target, fmt, page))
+    return Response(body, media_type=fmt.media_type, headers=headers)
 
 
 def see_other(site: Site, request: Request, path: str) -> Response:

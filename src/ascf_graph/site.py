@@ -4,9 +4,11 @@ A :class:`Site` is a light object made for each request from the store, the
 settings and the :class:`~ascf_graph.generation_cache.GenerationCache` on
 ``app.state``. Everything it derives from the store (search index, framework
 figure, JSON-LD context, VoID, ontology documentation, dumps) is computed once
-per store generation; descriptions are cheap and computed per request.
+per store generation; descriptions are rendered on first request and kept in a
+bounded cache until the generation changes.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +17,7 @@ import jinja2
 import pyoxigraph as ox
 
 from ascf_graph import dumps, linked_data, ontology_docs, void, web
+from ascf_graph.answer_cache import AnswerCache, CachedAnswer
 from ascf_graph.framework_figure import FrameworkFigure, framework_figure
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.http_caching import Validators, entity_tag
@@ -38,6 +41,9 @@ class Site:
     settings: Settings
     cache: GenerationCache
     templates: jinja2.Environment
+    #: Small per-resource results (existence, page counts, rendered documents),
+    #: bounded and emptied when the generation changes.
+    documents: AnswerCache
 
     @property
     def base_iri(self) -> str:
@@ -73,11 +79,34 @@ class Site:
 
     def exists(self, target: Target) -> bool:
         """Whether the store knows the target."""
-        return linked_data.exists(self.store, target)
+        found = self._remembered(
+            f"exists {target.iri}", lambda: b"1" if linked_data.exists(self.store, target) else b""
+        )
+        return bool(found)
 
     def inbound_pages(self, target: Target) -> int:
         """How many pages of inbound links the target's document has."""
-        return linked_data.inbound_pages(self.store, target)
+        return int(
+            self._remembered(
+                f"pages {target.iri}",
+                lambda: str(linked_data.inbound_pages(self.store, target)).encode(),
+            )
+        )
+
+    def document(self, url: str, media_type: str, render: Callable[[], bytes]) -> bytes:
+        """The body of the document at ``url``, rendered once per generation while it fits."""
+        cached = self.documents.get(self.generation, url)
+        if cached is None:
+            cached = CachedAnswer(render(), media_type)
+            self.documents.put(self.generation, url, cached)
+        return cached.body
+
+    def _remembered(self, key: str, compute: Callable[[], bytes]) -> bytes:
+        cached = self.documents.get(self.generation, key)
+        if cached is None:
+            cached = CachedAnswer(compute(), "text/plain")
+            self.documents.put(self.generation, key, cached)
+        return cached.body
 
     def describe(self, target: Target, page: int = 1) -> Description:
         """The description of the target (one page of inbound links)."""
