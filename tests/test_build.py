@@ -14,7 +14,9 @@ from ascf_graph.errors import (
     NonConformingDataError,
     RdfSyntaxError,
     ReasonerUnavailableError,
+    StoreBusyError,
 )
+from ascf_graph.graph_change import GraphChange
 from ascf_graph.rdf_io import parse_file
 from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore, current_build
@@ -214,3 +216,24 @@ def test_the_cli_reports_graphs_and_triple_counts(
     assert result.exit_code == 0, result.output
     assert f"{BASE}graph/framework" in result.output
     assert "triples" in result.output
+
+
+def test_a_write_to_a_store_retired_by_a_rebuild_is_refused_not_lost(content: Settings) -> None:
+    build(content, reasoner=False)
+    served = EmbeddedStore.open(content.data_dir)  # as a running server holds it
+    try:
+        build(content, reasoner=False)  # publishes a new store beside it
+        late = GraphChange(
+            replace={f"{BASE}graph/submission/late": [ox.Triple(*(ox.NamedNode("urn:x"),) * 3)]}
+        )
+        with pytest.raises(StoreBusyError, match="new build was published"):
+            served.apply(late)
+    finally:
+        served.close()
+    current = EmbeddedStore.open(content.data_dir)
+    try:
+        assert f"{BASE}graph/submission/late" not in current.graph_sizes()
+        assert current.apply(late)  # the same write to the published store is taken
+        assert f"{BASE}graph/submission/late" in current.graph_sizes()
+    finally:
+        current.close()

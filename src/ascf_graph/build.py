@@ -31,6 +31,7 @@ from ascf_graph.store import (
     current_build,
     new_build_folder,
     publish_build,
+    write_lock,
 )
 from ascf_graph.validation import ValidationContext, validate
 
@@ -228,14 +229,16 @@ def _publish(staged: ox.Store, settings: Settings) -> int:
     try:
         target = ox.Store(str(folder))
         target.bulk_extend(staged)
-        carried = _carry_submissions(settings, target)
-        target.flush()
-        target.optimize()
-        del target
+        with write_lock(settings.data_dir):
+            carried = _carry_submissions(settings, target)
+            target.flush()
+            target.optimize()
+            del target
+            publish_build(settings.data_dir, folder)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        if current_build(settings.data_dir) != folder.resolve():
+            shutil.rmtree(folder, ignore_errors=True)
         raise
-    publish_build(settings.data_dir, folder)
     return carried
 
 

@@ -19,11 +19,13 @@ Embedded generations read ``build-<id>`` after a build and ``build-<id>+<n>``
 after the n-th write since it.
 """
 
+import fcntl
 import os
 import shutil
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,6 +38,7 @@ from ascf_graph.sparql_text import analyse
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
+WRITE_LOCK = ".write-lock"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _TYPES_OF = "SELECT ?x ?class WHERE { ?x a ?class }"
 
@@ -105,9 +108,12 @@ class EmbeddedStore(Store):
         *,
         read_only: bool = False,
         base_iri: str = DEFAULT_BASE_IRI,
+        home: tuple[Path, Path] | None = None,
     ) -> None:
         self._store = store
         self._read_only = read_only
+        #: The data dir and the build folder this store was opened from, if on disk.
+        self._home = home
         self._system_graph = ox.NamedNode(graph_iri(base_iri, SYSTEM_GRAPH))
         self._build = generation
         self._generation = self._stored_generation() or generation
@@ -145,7 +151,13 @@ class EmbeddedStore(Store):
                 f"the store in {data_dir} is in use by another process (a running server?); "
                 "query it over HTTP, or stop that process first"
             ) from None
-        return cls(store, generation=target.name, read_only=read_only, base_iri=base_iri)
+        return cls(
+            store,
+            generation=target.name,
+            read_only=read_only,
+            base_iri=base_iri,
+            home=(data_dir, target),
+        )
 
     @property
     def generation(self) -> str:
@@ -161,7 +173,25 @@ class EmbeddedStore(Store):
         self._store.backup(str(target))
 
     def apply(self, change: GraphChange) -> str:
-        """Apply ``change`` as one SPARQL Update, which pyoxigraph runs as one transaction."""
+        """Apply ``change`` as one SPARQL Update, which pyoxigraph runs as one transaction.
+
+        A store opened from a data dir writes under its :func:`write_lock`, and
+        only while it is still the published build: a build that swapped in a
+        new store meanwhile has already carried the submissions it could see,
+        so a write to the retired store would be lost. It is refused instead
+        (503, send it again: the next request is served by the new store).
+        """
+        if self._home is None:
+            return self._apply(change)
+        data_dir, folder = self._home
+        with write_lock(data_dir):
+            if current_build(data_dir) != folder:
+                raise StoreBusyError(
+                    "a new build was published while this write waited; send it again"
+                )
+            return self._apply(change)
+
+    def _apply(self, change: GraphChange) -> str:
         count = int(self._generation.rpartition("+")[2]) if "+" in self._generation else 0
         generation = f"{self._build}+{count + 1}"
         marker = ox.Triple(self._system_graph, GENERATION_PREDICATE, ox.Literal(generation))
@@ -248,6 +278,19 @@ def publish_build(data_dir: Path, folder: Path) -> None:
     for old in (data_dir / STORES_FOLDER).iterdir():
         if old != folder:
             shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def write_lock(data_dir: Path) -> Iterator[None]:
+    """One writer at a time across processes: every write, and a build from the moment
+    it reads the submissions it carries over until it has swapped ``current``."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / WRITE_LOCK).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def current_build(data_dir: Path) -> Path | None:
