@@ -9,15 +9,13 @@ A file starts with grlc-style ``#+`` lines, which keep it valid SPARQL::
 
 A parameter names a variable of the query and the kind of term it takes
 (``iri``, ``string``, ``integer``, or ``year`` as ``xsd:gYear``). A caller's
-value is turned into that RDF term and bound through the store's
-substitutions, never pasted into the query text. Substitution fixes the
-value of a *result column* (the engine joins the binding with the answers,
-like a trailing ``VALUES``), so every parameter must be a projected
-variable; :func:`parse_curated` refuses a query that breaks this, and an
-unbound parameter simply lists every value. For remote stores (bound as a
-trailing ``VALUES``) the variable should also be bound by a triple pattern
-of the top-level group, not computed by ``BIND``, an aggregate or a
-subquery: Virtuoso does not join such columns.
+value is turned into that RDF term and bound as inline data at the head of
+the query's WHERE group (:mod:`ascf_graph.sparql_binding`), never pasted
+into the query text as caller text. Every parameter must be a projected
+variable, so the answer shows the value it was bound to, and bound by a
+triple pattern of the top-level group; :func:`parse_curated` refuses a
+parameter that is not in the SELECT clause. An unbound parameter simply
+lists every value.
 """
 
 import re

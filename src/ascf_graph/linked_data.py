@@ -238,26 +238,35 @@ SELECT DISTINCT ?s ?p ?node WHERE {
 
 # Labels and types of everything that points at the node, with the city of
 # each (ascf:city), so that a page can say where a project that points here
-# is; only those of the page's subjects are kept. UNION, not OPTIONAL: a bound
-# variable inside OPTIONAL would mean something else as a trailing VALUES.
-_INBOUND_CONTEXT = f"""
-SELECT ?node ?cityProperty ?s ?p ?labelProperty ?label ?type ?city ?cityLabel ?propertyLabel
-WHERE {{
+# is; only those of the page's subjects are kept. Four plain joins rather than
+# one UNION: the engine evaluates UNION branches on their own, so a branch
+# such as "?s a ?type" read every typed resource of the store on every lookup
+# (21 ms for a project at 100k generated triples; 0.2 ms each now).
+_POINTING_AT = """
   ?s ?p ?node . FILTER(
     isIRI(?s) && ?s != ?node
     && !CONTAINS(STR(?s), "/.well-known/genid/"))
-  {{ ?s ?labelProperty ?label . {_LABELS} }}
-  UNION {{ ?s a ?type }}
-  UNION {{ ?s ?cityProperty ?city . ?city <{RDFS}label> ?cityLabel }}
-  UNION {{ ?p <{RDFS}label> ?propertyLabel }}
-}}
 """
-_INBOUND_CONTEXT_TRIPLES = (
-    ("s", "labelProperty", "label"),
-    ("s", RDF + "type", "type"),
-    ("s", "cityProperty", "city"),
-    ("city", RDFS + "label", "cityLabel"),
-    ("p", RDFS + "label", "propertyLabel"),
+_INBOUND_CONTEXT = (
+    (
+        f"SELECT ?node ?s ?labelProperty ?label WHERE {{ {_POINTING_AT} "
+        f"?s ?labelProperty ?label . {_LABELS} }}",
+        (("s", "labelProperty", "label"),),
+    ),
+    (
+        f"SELECT ?node ?s ?type WHERE {{ {_POINTING_AT} ?s a ?type }}",
+        (("s", RDF + "type", "type"),),
+    ),
+    (
+        f"SELECT ?node ?cityProperty ?s ?city ?cityLabel WHERE {{ {_POINTING_AT} "
+        f"?s ?cityProperty ?city . ?city <{RDFS}label> ?cityLabel }}",
+        (("s", "cityProperty", "city"), ("city", RDFS + "label", "cityLabel")),
+    ),
+    (
+        f"SELECT DISTINCT ?node ?p ?propertyLabel WHERE {{ {_POINTING_AT} "
+        f"?p <{RDFS}label> ?propertyLabel }}",
+        (("p", RDFS + "label", "propertyLabel"),),
+    ),
 )
 
 _GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -433,10 +442,20 @@ def _with_context(store: Store, target: Target, links: list[ox.Triple]) -> list[
     """The links, with the labels, types and cities of their subjects and properties."""
     subjects = {link.subject for link in links}
     city = ox.NamedNode(target.base_iri + "def/city")
-    bindings = {"node": ox.NamedNode(target.iri), "cityProperty": city}
-    context = _triples(
-        store.query(_INBOUND_CONTEXT, substitutions=bindings), _INBOUND_CONTEXT_TRIPLES
-    )
+    node = ox.NamedNode(target.iri)
+    context = [
+        triple
+        for query, patterns in _INBOUND_CONTEXT
+        for triple in _triples(
+            store.query(
+                query,
+                substitutions={"node": node, "cityProperty": city}
+                if "?cityProperty" in query
+                else {"node": node},
+            ),
+            patterns,
+        )
+    ]
     cities = {t.object for t in context if t.predicate == city and t.subject in subjects}
     wanted = subjects | cities | {link.predicate for link in links}
     return links + [t for t in context if t.subject in wanted]

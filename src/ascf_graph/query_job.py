@@ -16,6 +16,8 @@ from typing import Any, BinaryIO, Literal
 
 import pyoxigraph as ox
 
+from ascf_graph.sparql_binding import prepare_bound
+
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 EncodedTerm = dict[str, str]
 
@@ -88,7 +90,12 @@ def evaluate(store: ox.Store, job: QueryJob, output: BinaryIO) -> None:
     Raises ``SyntaxError`` for a query that does not parse, ``ValueError`` for
     an answer that the job's format cannot carry.
     """
-    write_answer(store.query(job.query, **_query_options(job)), job, output)
+    substitutions = {name: decode_term(term) for name, term in job.substitutions.items()}
+    text, leftover = prepare_bound(job.query, substitutions)
+    options = _query_options(job)
+    if leftover:
+        options["substitutions"] = leftover
+    write_answer(store.query(text, **options), job, output)
 
 
 def write_answer(
@@ -116,10 +123,6 @@ def _query_options(job: QueryJob) -> dict[str, Any]:
         options["use_default_graph_as_union"] = True
     if job.named_graphs is not None:
         options["named_graphs"] = [ox.NamedNode(iri) for iri in job.named_graphs]
-    if job.substitutions:
-        options["substitutions"] = {
-            ox.Variable(name): decode_term(term) for name, term in job.substitutions.items()
-        }
     return options
 
 

@@ -8,10 +8,10 @@ run as many replicas as the load needs.
 
 Two things the protocol lacks are built from standard SPARQL:
 
-- **Bound variables.** pyoxigraph's ``substitutions`` fix a result column;
-  the standard equivalent is a trailing ``VALUES`` clause, which the server
-  joins with the answers. The values are RDF terms written by pyoxigraph
-  (IRIs are validated and literals escaped), never caller text.
+- **Bound variables.** A ``VALUES`` block of RDF terms written by
+  pyoxigraph (IRIs validated, literals escaped), never caller text: at the
+  head of the WHERE group where :mod:`ascf_graph.sparql_binding` finds it,
+  else as the query's trailing ``VALUES``.
 - **Blank nodes.** A blank node's identity does not survive separate
   requests, and the membership nodes of a city appear in more than one graph
   (data and inferred), so uploads replace each blank node with a skolem IRI
@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from ascf_graph.errors import QuerySyntaxError, StoreUnavailableError, UnusableInputError
 from ascf_graph.graph_change import GraphChange, as_sparql_update
 from ascf_graph.namespaces import graph_iri
+from ascf_graph.sparql_binding import bind_in_where
 from ascf_graph.store import GENERATION_PREDICATE, SYSTEM_GRAPH, QueryResult, Store, Term
 
 _ACCEPT = (
@@ -186,22 +187,27 @@ class RemoteStore(Store):
 
 
 def bind_by_values(sparql: str, substitutions: Mapping[str, Term] | None) -> str:
-    """``sparql`` with a trailing ``VALUES`` clause fixing each substituted variable.
+    """``sparql`` with a ``VALUES`` block fixing each substituted variable.
+
+    At the head of the WHERE group where it can be found (the server then
+    plans with the values bound), else as the query's trailing ``VALUES``.
 
     >>> bind_by_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": ox.NamedNode("urn:a")})
-    'SELECT ?s WHERE { ?s ?p ?o }\\nVALUES (?s) { (<urn:a>) }'
-    >>> bind_by_values("ASK { ?s ?p ?o }", {"o": ox.Literal('say "hi"')})
-    'ASK { ?s ?p ?o }\\nVALUES (?o) { ("say \\\\"hi\\\\"") }'
+    'SELECT ?s WHERE { VALUES (?s) { (<urn:a>) } ?s ?p ?o }'
+    >>> bind_by_values("DESCRIBE ?o", {"o": ox.Literal('say "hi"')})
+    'DESCRIBE ?o\\nVALUES (?o) { ("say \\\\"hi\\\\"") }'
     """
     if not substitutions:
         return sparql
-    names, terms = [], []
     for name, term in substitutions.items():
         if isinstance(term, ox.BlankNode):
             raise UnusableInputError(f"?{name} cannot be bound to a blank node")
-        names.append(str(ox.Variable(name)))
-        terms.append(str(term))
-    return f"{sparql}\nVALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+    bound = bind_in_where(sparql, substitutions)
+    if bound is not None:
+        return bound
+    names = " ".join(str(ox.Variable(name)) for name in substitutions)
+    terms = " ".join(str(term) for term in substitutions.values())
+    return f"{sparql}\nVALUES ({names}) {{ ({terms}) }}"
 
 
 def _parse_answer(response: httpx.Response) -> QueryResult:

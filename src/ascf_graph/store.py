@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from ascf_graph.errors import QuerySyntaxError, StoreBusyError, StoreNotBuiltError
 from ascf_graph.graph_change import GraphChange, as_sparql_update
 from ascf_graph.namespaces import DEFAULT_BASE_IRI, graph_iri
+from ascf_graph.sparql_binding import prepare_bound
 from ascf_graph.sparql_text import analyse
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -228,10 +229,9 @@ class EmbeddedStore(Store):
             options["use_default_graph_as_union"] = True
         if named_graphs is not None:
             options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
-        if substitutions:
-            options["substitutions"] = {
-                ox.Variable(name): term for name, term in substitutions.items()
-            }
+        sparql, leftover = prepare_bound(sparql, substitutions)
+        if leftover:
+            options["substitutions"] = leftover
         try:
             return self._store.query(sparql, **options)
         except SyntaxError as error:
