@@ -77,10 +77,15 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class ServerProcess:
-    """A server the tests started: its base URL and process id."""
+    """A server the tests started: its base URL and its process."""
 
     url: str
-    pid: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def pid(self) -> int:
+        """The server's process id."""
+        return self.process.pid
 
 
 @contextmanager
@@ -99,7 +104,7 @@ def serving_process(environment: dict[str, str]) -> Iterator[ServerProcess]:
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(f"{url}/health", process, log)
-            yield ServerProcess(url, process.pid)
+            yield ServerProcess(url, process)
         finally:
             process.terminate()
             process.wait(timeout=10)

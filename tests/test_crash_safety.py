@@ -1,10 +1,7 @@
 """SIGKILL the real server while it writes a large submission: the store then holds the whole
 submission or none of it, and the service starts again on it and accepts writes."""
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -12,7 +9,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import REPO, clone_settings, free_port, wait_until_up
+from conftest import REPO, clone_settings, running_server
 
 from ascf_graph.audit import AuditLog
 from ascf_graph.credentials import TokenStore
@@ -37,24 +34,8 @@ def large_submission() -> bytes:
     return "\n".join(lines).encode()
 
 
-def start(settings: Settings) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    environment = {
-        **os.environ,
-        "ASCF_DATA_DIR": str(settings.data_dir),
-        "ASCF_CONTENT_DIR": str(settings.content_dir),
-        "ASCF_MAX_BODY_BYTES": str(64 * 1024 * 1024),
-        "ASCF_MAX_TRIPLES": "500000",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_up(f"{url}/health", process)
-    return process, url
+#: Room for the large submission.
+LIMITS = {"ASCF_MAX_BODY_BYTES": str(64 * 1024 * 1024), "ASCF_MAX_TRIPLES": "500000"}
 
 
 def submission_graphs(data_dir: Path) -> dict[str, int]:
@@ -88,35 +69,38 @@ def test_sigkill_during_a_large_write_leaves_all_or_nothing(
     expected_triples = len(list(ox.parse(body, format=ox.RdfFormat.TURTLE)))
     audit = AuditLog(settings.audit_log)
 
-    process, url = start(settings)
     answers: list[httpx.Response | Exception] = []
+    with running_server(settings, **LIMITS) as server:
 
-    def send() -> None:
-        try:
-            answers.append(
-                httpx.post(
-                    f"{url}/submissions",
-                    content=body,
-                    headers={"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"},
-                    timeout=300,
+        def send() -> None:
+            try:
+                answers.append(
+                    httpx.post(
+                        f"{server.url}/submissions",
+                        content=body,
+                        headers={
+                            "Authorization": f"Bearer {token}",
+                            "Content-Type": "text/turtle",
+                        },
+                        timeout=300,
+                    )
                 )
-            )
-        except httpx.TransportError as error:
-            answers.append(error)
+            except httpx.TransportError as error:
+                answers.append(error)
 
-    sender = threading.Thread(target=send)
-    sender.start()
-    deadline = time.monotonic() + 240
-    while not any(e["event"] == "write-started" for e in audit.entries()):
-        assert process.poll() is None, "the server died before writing"
-        assert not answers, f"the server answered before writing: {answers}"
-        assert time.monotonic() < deadline, "the write never started"
-        time.sleep(0.002)
-    # The transaction of ~60,000 triples takes seconds; a moment in, it is half-way.
-    time.sleep(0.3)
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    sender.join(timeout=60)
+        sender = threading.Thread(target=send)
+        sender.start()
+        deadline = time.monotonic() + 240
+        while not any(e["event"] == "write-started" for e in audit.entries()):
+            assert server.process.poll() is None, "the server died before writing"
+            assert not answers, f"the server answered before writing: {answers}"
+            assert time.monotonic() < deadline, "the write never started"
+            time.sleep(0.002)
+        # The transaction of ~60,000 triples takes seconds; a moment in, it is half-way.
+        time.sleep(0.3)
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(timeout=30)
+        sender.join(timeout=60)
 
     assert len(answers) == 1
     assert isinstance(answers[0], httpx.TransportError), "the kill came after the answer"
@@ -132,15 +116,11 @@ def test_sigkill_during_a_large_write_leaves_all_or_nothing(
         assert graphs == {}
         assert generation_after == generation_before
 
-    process, url = start(settings)
-    try:
+    with running_server(settings, **LIMITS) as server:
         again = httpx.post(
-            f"{url}/submissions",
+            f"{server.url}/submissions",
             content=VALID,
             headers={"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"},
             timeout=60,
         )
-        assert again.status_code == 201, again.text
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    assert again.status_code == 201, again.text

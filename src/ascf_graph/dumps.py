@@ -17,7 +17,6 @@ from ascf_graph.store import Store
 ALL_QUADS = "ascf.nq.gz"
 
 _QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
 @dataclass(frozen=True)
@@ -55,6 +54,6 @@ def write_dump(store: Store, base_iri: str, dump: Dump, destination: Path) -> No
         # mtime=0: the same store always gives the same bytes.
         destination.write_bytes(gzip.compress(body, mtime=0))
         return
-    triples = list(store.query(_GRAPH, default_graphs=[dump.graph]))
+    triples = store.graph_triples(dump.graph)
     prefixes = used_prefixes(triples, prefixes_for(base_iri))
     destination.write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes))

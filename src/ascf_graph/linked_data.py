@@ -30,7 +30,7 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from ascf_graph.conneg import negotiate
-from ascf_graph.namespaces import DEFAULT_BASE_IRI, PREFIXES, graph_iri
+from ascf_graph.namespaces import DEFAULT_BASE_IRI, GENID_PATH, PREFIXES, graph_iri
 from ascf_graph.rdf_io import RdfSyntax, syntax_named
 from ascf_graph.store import Store
 
@@ -229,11 +229,11 @@ _OUTBOUND_TRIPLES = (
 
 # The statements that point at the node. Paging happens in Python: Virtuoso
 # applies LIMIT before a trailing VALUES, so a paged query would be wrong there.
-_INBOUND = """
-SELECT DISTINCT ?s ?p ?node WHERE {
+_INBOUND = f"""
+SELECT DISTINCT ?s ?p ?node WHERE {{
   ?s ?p ?node .
-  FILTER(isIRI(?s) && ?s != ?node && !CONTAINS(STR(?s), "/.well-known/genid/"))
-}
+  FILTER(isIRI(?s) && ?s != ?node && !CONTAINS(STR(?s), "/{GENID_PATH}"))
+}}
 """
 
 # Labels and types of everything that points at the node, with the city of
@@ -242,10 +242,10 @@ SELECT DISTINCT ?s ?p ?node WHERE {
 # one UNION: the engine evaluates UNION branches on their own, so a branch
 # such as "?s a ?type" read every typed resource of the store on every lookup
 # (21 ms for a project at 100k generated triples; 0.2 ms each now).
-_POINTING_AT = """
+_POINTING_AT = f"""
   ?s ?p ?node . FILTER(
     isIRI(?s) && ?s != ?node
-    && !CONTAINS(STR(?s), "/.well-known/genid/"))
+    && !CONTAINS(STR(?s), "/{GENID_PATH}"))
 """
 _INBOUND_CONTEXT = (
     (
@@ -269,7 +269,6 @@ _INBOUND_CONTEXT = (
     ),
 )
 
-_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 _GRAPH_LINK_LABELS = f"""
 SELECT DISTINCT ?graph ?o ?labelProperty ?label WHERE {{
@@ -337,7 +336,7 @@ def describe(
     triples: dict[ox.Triple, None] = {}
     if target.is_ontology:
         ontology_graph = graph_iri(target.base_iri, "def")
-        triples.update(dict.fromkeys(store.query(_GRAPH, default_graphs=[ontology_graph])))
+        triples.update(dict.fromkeys(store.graph_triples(ontology_graph)))
         bindings = {"graph": ox.NamedNode(ontology_graph)}
         rows = store.query(_GRAPH_LINK_LABELS, substitutions=bindings)
         triples.update(dict.fromkeys(_triples(rows, _GRAPH_LINK_LABELS_TRIPLES)))
@@ -422,7 +421,7 @@ def _triples(
     return list(made)
 
 
-_GENID = "/.well-known/genid/"
+_GENID = "/" + GENID_PATH
 
 
 def _is_skolem(term: object) -> bool:

@@ -42,3 +42,7 @@ PREFIXES: Final[dict[str, str]] = {
 def graph_iri(base_iri: str, name: str) -> str:
     """The IRI of the named graph ``name`` under ``base_iri``."""
     return f"{base_iri}graph/{name}"
+
+
+#: Where skolem IRIs live under the base (RDF 1.1 Concepts, 3.5): ``{base}.well-known/genid/{id}``.
+GENID_PATH = ".well-known/genid/"

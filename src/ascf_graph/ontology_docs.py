@@ -16,8 +16,6 @@ from ascf_graph.namespaces import graph_iri
 from ascf_graph.rdf_io import to_rdflib_graph
 from ascf_graph.store import Store
 
-_ONTOLOGY = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-
 _NAVIGATION = (
     '<nav style="font-family:system-ui,sans-serif;padding:.5rem 1rem;background:#1d2430">'
     '<a style="color:#fff;margin-right:1rem" href="/">ASEAN Smart Cities Framework graph</a>'
@@ -27,8 +25,7 @@ _NAVIGATION = (
 
 def ontology_graph(store: Store, base_iri: str) -> rdflib.Graph:
     """The ontology's named graph as an rdflib graph."""
-    triples = store.query(_ONTOLOGY, default_graphs=[graph_iri(base_iri, "def")])
-    return to_rdflib_graph(triples)
+    return to_rdflib_graph(store.graph_triples(graph_iri(base_iri, "def")))
 
 
 def write_documentation(

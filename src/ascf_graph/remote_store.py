@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from ascf_graph.errors import QuerySyntaxError, StoreUnavailableError, UnusableInputError
 from ascf_graph.graph_change import GraphChange, as_sparql_update
-from ascf_graph.namespaces import graph_iri
+from ascf_graph.namespaces import GENID_PATH, graph_iri
 from ascf_graph.sparql_binding import bind_in_where
 from ascf_graph.store import GENERATION_PREDICATE, SYSTEM_GRAPH, QueryResult, Store, Term
 
@@ -241,7 +241,7 @@ def skolemise(triple: ox.Triple, base_iri: str) -> ox.Triple:
 
     def term(node: Term) -> Term:
         if isinstance(node, ox.BlankNode):
-            return ox.NamedNode(f"{base_iri}.well-known/genid/{node.value}")
+            return ox.NamedNode(f"{base_iri}{GENID_PATH}{node.value}")
         return node
 
     return ox.Triple(term(triple.subject), triple.predicate, term(triple.object))

@@ -11,6 +11,7 @@ bounded cache until the generation changes.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import jinja2
@@ -50,9 +51,9 @@ class Site:
         """The base of every IRI we publish."""
         return self.settings.base_iri
 
-    @property
+    @cached_property
     def generation(self) -> str:
-        """The store's current generation."""
+        """The store's generation, read once per request (a query on a remote store)."""
         return self.store.generation
 
     @property

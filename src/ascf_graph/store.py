@@ -42,6 +42,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 WRITE_LOCK = ".write-lock"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _TYPES_OF = "SELECT ?x ?class WHERE { ?x a ?class }"
+_GRAPH_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 CURRENT_LINK = "current"
 STORES_FOLDER = "stores"
@@ -64,6 +65,12 @@ class Store(ABC):
         named_graphs: list[str] | None = None,
     ) -> QueryResult:
         """Evaluate a SPARQL query; ``substitutions`` bind variables to RDF terms."""
+
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        """The triples of the named graph ``graph``."""
+        answer = self.query(_GRAPH_TRIPLES, default_graphs=[graph])
+        assert isinstance(answer, ox.QueryTriples)
+        return list(answer)
 
     def types_of(self, iris: Iterable[ox.NamedNode]) -> list[ox.Triple]:
         """``iri rdf:type class`` for each of ``iris``, from every graph (inferred included).
@@ -236,6 +243,12 @@ class EmbeddedStore(Store):
             return self._store.query(sparql, **options)
         except SyntaxError as error:
             raise QuerySyntaxError(f"SPARQL syntax error: {error}") from None
+
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        """The triples of the named graph ``graph``, read from the indexes (no SPARQL)."""
+        return [
+            q.triple for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        ]
 
     def types_of(self, iris: Iterable[ox.NamedNode]) -> list[ox.Triple]:
         """``iri rdf:type class`` for each of ``iris``, read from the indexes (no SPARQL)."""

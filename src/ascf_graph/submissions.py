@@ -164,10 +164,7 @@ class Submissions:
         """The validation report of version ``number`` (default: the latest)."""
         record = self.get(submission_id)
         version = _version(record, number)
-        triples = self.store.query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
-            substitutions={"g": ox.NamedNode(version.report)},
-        )
+        triples = self.store.graph_triples(version.report)
         return report_from_graph(to_rdflib_graph(triples), self.context().shapes)
 
     def triples(self, submission_id: str, number: int | None = None) -> list[ox.Triple]:

@@ -289,11 +289,7 @@ def compact(iri: str) -> str:
 
 
 def _graph_contents(store: Store, graph_iri: str) -> rdflib.Graph:
-    triples = store.query(
-        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
-        substitutions={"g": ox.NamedNode(graph_iri)},
-    )
-    return to_rdflib_graph(triples)
+    return to_rdflib_graph(store.graph_triples(graph_iri))
 
 
 def _results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[ValidationResult]:
