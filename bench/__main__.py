@@ -30,6 +30,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--requests", type=int, default=30, help="requests per query")
     bench.add_argument("--mix-requests", type=int, default=200, help="requests in the mixed run")
+    bench.add_argument(
+        "--repeat-requests",
+        type=int,
+        default=300,
+        help="requests in the repeat run (Zipf-distributed questions; 0 leaves it out)",
+    )
+    bench.add_argument(
+        "--repeat-share", type=float, default=0.8, help="share of the repeat run asked before"
+    )
     bench.add_argument("--concurrency", type=int, default=4)
     bench.add_argument("--query-budget", type=float, default=20.0, help="seconds per query run")
     bench.add_argument("--mix-budget", type=float, default=60.0, help="seconds for the mix")
@@ -81,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         plan=Plan(
             requests=args.requests,
             mix_requests=args.mix_requests,
+            repeat_requests=args.repeat_requests,
+            repeat_share=args.repeat_share,
             concurrency=args.concurrency,
             query_budget=args.query_budget,
             mix_budget=args.mix_budget,

@@ -255,7 +255,7 @@ def generate(vocabulary: Vocabulary, triples: int, seed: int, out: Path) -> Mani
         projects = _projects(
             rng, vocabulary, project_count, cities=cities, partners=partners, writer=writer
         )
-        _observations(
+        observed = _observations(
             rng, triples, cities=cities, indicators=indicators, writer=writer, manifest=manifest
         )
         manifest.triples = writer.count
@@ -266,7 +266,8 @@ def generate(vocabulary: Vocabulary, triples: int, seed: int, out: Path) -> Mani
     manifest.sample_cities = sampler.sample(cities, min(200, len(cities)))
     manifest.sample_projects = sampler.sample(projects, min(200, len(projects)))
     manifest.sample_partners = sampler.sample(partners, min(200, len(partners)))
-    manifest.indicators = indicators
+    # Questions name indicators that have observations: at tiny sizes some have none.
+    manifest.indicators = [i for i in indicators if i in observed] or indicators
     manifest.title_words = sorted({word for words in _TOPICS.values() for word in words})
     return manifest
 
@@ -416,17 +417,20 @@ def _observations(
     indicators: list[str],
     writer: _Writer,
     manifest: Manifest,
-) -> None:
-    """Fill up to ``target`` triples with yearly observations, latest years first."""
+) -> set[str]:
+    """Fill up to ``target`` triples with yearly observations, latest years first;
+    the indicators observed."""
     per_observation = 6
     remaining = max(0, target - writer.count) // per_observation
     pairs = [(year, indicator) for year in YEARS for indicator in indicators]
     per_city = min(len(pairs), math.ceil(remaining / len(cities))) if remaining else 0
     bases: dict[tuple[str, str], float] = {}
+    observed: set[str] = set()
     for city in cities:
         for year, indicator in pairs[:per_city]:
             if writer.count + per_observation > target:
-                return
+                return observed
+            observed.add(indicator)
             base = bases.setdefault((city, indicator), rng.uniform(1, 100))
             value = round(base * (1 + 0.03 * (year - YEARS[-1])) * rng.uniform(0.9, 1.1), 2)
             city_slug = city.rsplit("/", 1)[-1]
@@ -438,3 +442,4 @@ def _observations(
             writer.iri(observation, QB + "measureType", indicator)
             writer.literal(observation, SDMX_MEASURE + "obsValue", f"{value:.2f}", XSD + "decimal")
             manifest.observations += 1
+    return observed

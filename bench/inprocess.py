@@ -44,9 +44,9 @@ class InProcessResult:
     workload: WorkloadResult
 
 
-def answer(store: ox.Store, query: BenchQuery, index: int) -> bytes:
+def answer(store: ox.Store, query: BenchQuery, index: int, salt: str | None = None) -> bytes:
     """Run one request's query and serialise it as a server would."""
-    result = store.query(query.text(index), use_default_graph_as_union=True)
+    result = store.query(query.text(index, salt), use_default_graph_as_union=True)
     if query.form == "CONSTRUCT":
         return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
     return result.serialize(format=ox.QueryResultsFormat.JSON)
@@ -81,7 +81,9 @@ async def _main(argv: list[str]) -> InProcessResult:
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(plan.concurrency))
 
     async def call(request: Request) -> bytes:
-        return await asyncio.to_thread(answer, store, queries[request.query], request.index)
+        return await asyncio.to_thread(
+            answer, store, queries[request.query], request.index, request.salt
+        )
 
     workload = await exercise(call, mix, plan, progress=lambda line: print(line, flush=True))
     return InProcessResult(

@@ -19,10 +19,16 @@ from bench.answers import BadAnswerError
 
 @dataclass(frozen=True)
 class Request:
-    """One request: which query, which parameter index (its key is ``query#index``)."""
+    """One request: which query, which parameter index (its key is ``query#index``).
+
+    ``salt``, when set, makes the query text unique (a trailing comment) so
+    that no answer cache can serve it: the engine must evaluate every request.
+    It does not change the answer, so it is not part of the key.
+    """
 
     query: str
     index: int
+    salt: str | None = None
 
     @property
     def key(self) -> str:

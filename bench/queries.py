@@ -70,10 +70,15 @@ class BenchQuery:
     params: tuple[str, ...] = field(default=())
     render: Callable[[str], dict[str, str]] = field(default=lambda value: {})
 
-    def text(self, index: int) -> str:
-        """The query for request ``index``: the template with the index-th parameter value."""
+    def text(self, index: int, salt: str | None = None) -> str:
+        """The query for request ``index``: the template with the index-th parameter value.
+
+        A ``salt`` adds a comment naming it, so that the text is unique but
+        the question, and its answer, are the same.
+        """
         values = self.render(self.params[index % len(self.params)]) if self.params else {}
-        return PROLOGUE + self.template.format(**values)
+        text = PROLOGUE + self.template.format(**values)
+        return text if salt is None else f"{text}\n# request {salt}\n"
 
     def resource(self, index: int) -> str | None:
         """For ``id_lookup``: the IRI request ``index`` dereferences."""

@@ -175,7 +175,7 @@ class HttpSystem:
         else:
             answer = await self.client.post(
                 self.query_path,
-                content=query.text(request.index),
+                content=query.text(request.index, request.salt),
                 headers={"Content-Type": "application/sparql-query", "Accept": query.accept},
             )
         if answer.status_code != 200:
@@ -195,7 +195,7 @@ class HttpSystem:
             return None
         return (
             f"GET /{resource.removeprefix(BASE_IRI)} answered {answer.status_code}: "
-            "no linked-data route in this build (issue 4 not merged yet)"
+            f"{answer.text[:200]!r}"
         )
 
     async def stop(self) -> int:

@@ -1,8 +1,16 @@
-"""What every system is put through, in the same order: check pass, each query, the mix.
+"""What every system is put through, in the same order: check pass, each query, mix, repeats.
 
 1. **check pass**: every query with its first few parameters, one request at a time;
 2. **per query**: ``requests`` requests of that query at ``concurrency``;
-3. **mix**: ``mix_requests`` requests of all queries, shuffled with a fixed seed.
+3. **mix**: ``mix_requests`` requests of all queries, shuffled with a fixed seed;
+4. **repeats**: ``repeat_requests`` requests drawn from a Zipf distribution
+   over a set of distinct questions, so that about ``repeat_share`` of them
+   ask again what was asked before, as on a public endpoint.
+
+Runs 1-3 measure evaluation: each request's text is unique (a salt, see
+:class:`~bench.loadgen.Request`) and each run asks about parameters the
+runs before it did not (disjoint parameter indexes), so no answer or
+document cache can serve them. Run 4 measures what caching is worth.
 
 The plan is the same on every system (same keys, same texts), so that each
 answer can be compared with the reference answer for its key.
@@ -27,57 +35,101 @@ class Plan:
     query_budget: float = 20.0
     mix_budget: float = 60.0
     seed: int = 7
+    repeat_requests: int = 300
+    repeat_share: float = 0.8
+    repeat_questions_per_query: int = 20
 
     def check_requests(self, mix: list[BenchQuery]) -> list[Request]:
         """The check pass: each query with its first parameters."""
         return [
-            Request(query.name, index)
+            Request(query.name, index, f"check {index}")
             for query in mix
             for index in range(min(self.check_params, max(1, len(query.params))))
         ]
 
     def query_requests(self, query: BenchQuery) -> list[Request]:
-        """The per-query run of ``query``."""
-        return [Request(query.name, index) for index in range(self.requests)]
+        """The per-query run of ``query`` (parameters after the check pass's)."""
+        first = self.check_params
+        return [Request(query.name, first + i, f"query {i}") for i in range(self.requests)]
 
     def mix_plan(self, mix: list[BenchQuery]) -> list[Request]:
-        """The mixed run: queries in turn, shuffled with the plan's seed."""
+        """The mixed run: queries in turn (parameters after the per-query runs'), shuffled."""
+        first = self.check_params + self.requests
         requests = [
-            Request(mix[i % len(mix)].name, i // len(mix)) for i in range(self.mix_requests)
+            Request(mix[i % len(mix)].name, first + i // len(mix), f"mix {i}")
+            for i in range(self.mix_requests)
         ]
         random.Random(self.seed).shuffle(requests)
         return requests
 
-    def keys(self, mix: list[BenchQuery]) -> set[str]:
-        """Every request key the plan may send."""
-        requests = self.check_requests(mix) + self.mix_plan(mix)
-        for query in mix:
-            requests += self.query_requests(query)
-        return {request.key for request in requests}
+    def repeat_plan(self, mix: list[BenchQuery]) -> list[Request]:
+        """The repeat run: Zipf-distributed draws from distinct questions, repeats kept.
+
+        The questions are each query with ``repeat_questions_per_query``
+        parameters after the mix's, each made a distinct text by its own
+        salt (``id_lookup`` is a GET of a resource: distinct by parameter).
+        They are ranked in a seeded order, and the Zipf exponent is the one
+        whose seeded draw repeats closest to ``repeat_share`` of requests.
+        """
+        first = self.check_params + self.requests + self.mix_requests
+        questions = [
+            Request(query.name, first + j, f"repeat {j}")
+            for query in mix
+            for j in range(self.repeat_questions_per_query)
+        ]
+        random.Random(self.seed).shuffle(questions)
+        low, high = 0.0, 8.0
+        for _ in range(40):
+            exponent = (low + high) / 2
+            if repeated_share(self._zipf_draw(questions, exponent)) < self.repeat_share:
+                low = exponent
+            else:
+                high = exponent
+        return self._zipf_draw(questions, high)
+
+    def _zipf_draw(self, questions: list[Request], exponent: float) -> list[Request]:
+        weights = [1 / rank**exponent for rank in range(1, len(questions) + 1)]
+        return random.Random(self.seed).choices(questions, weights, k=self.repeat_requests)
+
+
+def repeated_share(requests: list[Request]) -> float:
+    """The share of requests that ask a question asked before in the same list.
+
+    >>> repeated_share([Request("q", 1, "a"), Request("q", 1, "a"), Request("q", 2, "b")])
+    0.3333333333333333
+    """
+    if not requests:
+        return 0.0
+    return 1 - len(set(requests)) / len(requests)
 
 
 @dataclass
 class WorkloadResult:
-    """One system's runs: per query, the mix, and all answers (bodies per key)."""
+    """One system's runs: per query, the mix, the repeats, and all answers (bodies per key)."""
 
     check: RunStats
     queries: dict[str, RunStats] = field(default_factory=dict)
     mix: RunStats | None = None
+    repeat: RunStats | None = None
+    repeat_share: float = 0.0
     skipped: dict[str, str] = field(default_factory=dict)
+
+    def runs(self) -> list[RunStats]:
+        """Every run, in the order they ran."""
+        optional = [run for run in (self.mix, self.repeat) if run is not None]
+        return [self.check, *self.queries.values(), *optional]
 
     def bodies(self) -> dict[str, dict[str, bytes]]:
         """Every distinct answer body, per request key, over all runs."""
         merged: dict[str, dict[str, bytes]] = {}
-        runs = [self.check, *self.queries.values(), *([self.mix] if self.mix else [])]
-        for run in runs:
+        for run in self.runs():
             for key, bodies in run.bodies.items():
                 merged.setdefault(key, {}).update(bodies)
         return merged
 
     def errors(self) -> list[str]:
         """Every error of every run."""
-        runs = [self.check, *self.queries.values(), *([self.mix] if self.mix else [])]
-        return [error for run in runs for error in run.errors]
+        return [error for run in self.runs() for error in run.errors]
 
 
 async def exercise(
@@ -113,4 +165,15 @@ async def exercise(
     result.mix = await run_load(
         call, plan.mix_plan(active), concurrency=plan.concurrency, time_budget=plan.mix_budget
     )
+    progress(f"  {'mix':<40} {result.mix.throughput:9.1f} req/s")
+    if plan.repeat_requests:
+        repeats = plan.repeat_plan(active)
+        result.repeat_share = repeated_share(repeats)
+        result.repeat = await run_load(
+            call, repeats, concurrency=plan.concurrency, time_budget=plan.mix_budget
+        )
+        progress(
+            f"  {'repeats (' + format(result.repeat_share, '.0%') + ' asked before)':<40} "
+            f"{result.repeat.throughput:9.1f} req/s"
+        )
     return result

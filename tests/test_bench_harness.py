@@ -7,6 +7,7 @@ answers agreed, and that the results, table and plot were written.
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,7 +20,7 @@ from bench.loadgen import Request, RunStats
 from bench.queries import EQUIVALENT, query_mix
 from bench.run import check_answers
 from bench.vocabulary import load_vocabulary
-from bench.workload import Plan, WorkloadResult
+from bench.workload import Plan, WorkloadResult, repeated_share
 
 REPO = Path(__file__).resolve().parents[1]
 SYSTEMS = ("pyoxigraph-memory", "pyoxigraph-disk", "ascf-graph", "oxigraph", "rdflib-endpoint")
@@ -209,6 +210,47 @@ def test_sizes_read_as_people_write_them() -> None:
 
 def test_the_plan_sends_the_same_requests_on_every_system(small_store: tuple) -> None:
     _, mix = small_store
-    plan = Plan(requests=4, mix_requests=30)
+    plan = Plan(requests=4, mix_requests=30, repeat_requests=200)
     assert plan.mix_plan(mix) == plan.mix_plan(mix)
-    assert len(plan.keys(mix)) > len(mix)
+    assert plan.repeat_plan(mix) == plan.repeat_plan(mix)
+
+
+def _runs(plan: Plan, mix: list) -> dict[str, list[Request]]:
+    per_query = [request for query in mix for request in plan.query_requests(query)]
+    return {
+        "check": plan.check_requests(mix),
+        "per query": per_query,
+        "mix": plan.mix_plan(mix),
+        "repeats": plan.repeat_plan(mix),
+    }
+
+
+def test_no_cache_can_answer_the_check_per_query_and_mix_runs(small_store: tuple) -> None:
+    """Every request of those runs has a text of its own, and each run asks about
+    parameters (resources for /id/ lookups) that no earlier run asked about."""
+    _, mix = small_store
+    queries = {query.name: query for query in mix}
+    runs = _runs(Plan(requests=5, mix_requests=40, repeat_requests=100), mix)
+    texts = [
+        queries[r.query].text(r.index, r.salt)
+        for name in ("check", "per query", "mix", "repeats")
+        for r in runs[name]
+    ]
+    evaluating = len(runs["check"]) + len(runs["per query"]) + len(runs["mix"])
+    assert len(set(texts[:evaluating])) == evaluating
+    assert not set(texts[:evaluating]) & set(texts[evaluating:])
+    indexes = {name: {(r.query, r.index) for r in requests} for name, requests in runs.items()}
+    names = list(indexes)
+    for i, earlier in enumerate(names):
+        for later in names[i + 1 :]:
+            assert not indexes[earlier] & indexes[later], (earlier, later)
+
+
+def test_the_repeat_run_asks_again_as_often_as_asked(small_store: tuple) -> None:
+    _, mix = small_store
+    for share in (0.5, 0.8, 0.9):
+        repeats = Plan(repeat_requests=400, repeat_share=share).repeat_plan(mix)
+        assert len(repeats) == 400
+        assert repeated_share(repeats) == pytest.approx(share, abs=0.02)
+        counts = sorted(Counter(repeats).values(), reverse=True)
+        assert counts[0] > 4 * counts[len(counts) // 2]  # a few questions are asked most
