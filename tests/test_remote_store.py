@@ -11,26 +11,32 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
+import rdflib
 from conftest import REPO, free_port, serving, wait_until_up
+from rdflib.compare import isomorphic
 from test_queries import QUERIES
 
-from ascf_graph import sparql
+from ascf_graph import linked_data, sparql
 from ascf_graph.build import build
 from ascf_graph.curated import CuratedQuery
 from ascf_graph.errors import QuerySyntaxError, StoreUnavailableError
 from ascf_graph.graph_change import GraphChange
+from ascf_graph.rdf_io import to_rdflib_graph
 from ascf_graph.remote_store import RemoteStore
 from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore, QueryResult
+from ascf_graph.store import EmbeddedStore, QueryResult, Store
 
 BASE = "https://w3id.org/ascf/"
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+MOMENT = datetime(2026, 1, 1, tzinfo=UTC)
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @dataclass(frozen=True)
@@ -238,3 +244,63 @@ def test_a_graph_change_is_one_request_with_a_new_generation(remote: RemoteStore
     remote.apply(GraphChange(drop=[data, log]))
     assert not {data, log} & remote.graph_sizes().keys()
     assert remote.generation not in (before, generation)
+
+
+@pytest.fixture(scope="module")
+def embedded_twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    """The same content built into an embedded store the same way (no reasoner)."""
+    settings = Settings(content_dir=REPO, data_dir=tmp_path_factory.mktemp("twin") / "store")
+    build(settings, reasoner=False)
+    store = EmbeddedStore.open(settings.data_dir, read_only=True)
+    yield store
+    store.close()
+
+
+DESCRIBED = (
+    "id/city/kuching",  # ASCN memberships are blank nodes: skolem IRIs on a remote store
+    "id/focus-area/built-infrastructure",  # hundreds of inbound links, over several pages
+    "id/framework",
+    "def/City",
+)
+
+
+@pytest.mark.parametrize("path", DESCRIBED)
+def test_a_description_reads_the_same_from_a_remote_store(
+    remote: RemoteStore, embedded_twin: EmbeddedStore, path: str
+) -> None:
+    target = linked_data.target_for_resource(BASE, path)
+    assert target is not None
+
+    def graph(store: Store) -> rdflib.Graph:
+        links = linked_data.inbound_links(store, target)
+        pages = linked_data.pages_for(len(links), page_size=20)
+        triples = [
+            triple
+            for page in range(1, pages + 1)
+            for triple in linked_data.describe(
+                store, target, modified=MOMENT, license_iri=None, page=page, page_size=20
+            ).triples
+        ]
+        return to_rdflib_graph(triples)
+
+    remote_graph, embedded_graph = graph(remote), graph(embedded_twin)
+    assert len(embedded_graph) > 10
+    assert isomorphic(remote_graph, embedded_graph), path
+
+
+def test_statements_match_patterns_alike_on_either_store(
+    remote: RemoteStore, embedded_twin: EmbeddedStore
+) -> None:
+    city, a = ox.NamedNode(f"{BASE}def/City"), ox.NamedNode(RDF_TYPE)
+    cities = [t.subject for t in embedded_twin.statements(predicates=[a], objects=[city])]
+    assert len(cities) > 20
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    for store in (remote, embedded_twin):
+        assert store.statements(subjects=[]) == []
+    assert set(remote.statements(predicates=[a], objects=[city])) == set(
+        embedded_twin.statements(predicates=[a], objects=[city])
+    )
+    many = cities * 3  # repeated, and more than one VALUES block holds
+    assert set(remote.statements(subjects=many, predicates=[label])) == set(
+        embedded_twin.statements(subjects=many, predicates=[label])
+    )

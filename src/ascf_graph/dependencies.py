@@ -16,12 +16,16 @@ async def get_store(request: Request) -> Store:
     return await current_store(request.app.state)
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are ``async`` so that FastAPI calls them on the
+# event loop: a plain ``def`` would cost a hop to the thread pool per request.
+
+
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     return request.app.state.settings
 
 
-def get_query_service(request: Request) -> QueryService:
+async def get_query_service(request: Request) -> QueryService:
     """The SPARQL answering service the lifespan started."""
     return request.app.state.query_service
 
@@ -30,7 +34,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_site(request: Request, store: StoreDep, settings: SettingsDep) -> Site:
+async def get_site(request: Request, store: StoreDep, settings: SettingsDep) -> Site:
     """The published site over the store, with the caches the lifespan made."""
     state = request.app.state
     return Site(store, settings, state.generation_cache, state.templates, state.document_cache)

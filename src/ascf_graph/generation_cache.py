@@ -89,8 +89,12 @@ class GenerationCache:
         derived from the generation; it survives restarts because the mark is
         on disk.
         """
-        marker = self.folder(generation) / _MARKER
-        return datetime.fromtimestamp(int(marker.stat().st_mtime), tz=UTC)
+
+        def first_served() -> datetime:
+            marker = self.folder(generation) / _MARKER
+            return datetime.fromtimestamp(int(marker.stat().st_mtime), tz=UTC)
+
+        return self.memo(generation, "first served", first_served)
 
     def _lock_for(self, generation: str, key: str) -> threading.Lock:
         with self._guard:

@@ -206,69 +206,13 @@ _LABELS = f"""
 _EXISTS = "SELECT ?node WHERE { ?node ?p ?o } LIMIT 1"
 
 
-# Every query that binds a variable is a SELECT: a remote store binds with a
-# trailing VALUES, which Virtuoso accepts after SELECT only. The triples are
-# put together from the rows (see _triples).
-
-# A node's statements, with the labels and types of every object and the
-# label of every property.
-_OUTBOUND = f"""
-SELECT ?node ?p ?o ?labelProperty ?label ?type ?propertyLabel WHERE {{
-  ?node ?p ?o .
-  OPTIONAL {{ ?o ?labelProperty ?label . {_LABELS} }}
-  OPTIONAL {{ FILTER(isIRI(?o)) ?o a ?type }}
-  OPTIONAL {{ ?p <{RDFS}label> ?propertyLabel }}
-}}
-"""
-_OUTBOUND_TRIPLES = (
-    ("node", "p", "o"),
-    ("o", "labelProperty", "label"),
-    ("o", RDF + "type", "type"),
-    ("p", RDFS + "label", "propertyLabel"),
+#: The properties whose values name a thing on a page.
+LABEL_PROPERTIES = tuple(
+    ox.NamedNode(iri)
+    for iri in (f"{RDFS}label", f"{SKOS}prefLabel", f"{SKOS}notation", f"{DCT}title")
 )
-
-# The statements that point at the node. Paging happens in Python: Virtuoso
-# applies LIMIT before a trailing VALUES, so a paged query would be wrong there.
-_INBOUND = f"""
-SELECT DISTINCT ?s ?p ?node WHERE {{
-  ?s ?p ?node .
-  FILTER(isIRI(?s) && ?s != ?node && !CONTAINS(STR(?s), "/{GENID_PATH}"))
-}}
-"""
-
-# Labels and types of everything that points at the node, with the city of
-# each (ascf:city), so that a page can say where a project that points here
-# is; only those of the page's subjects are kept. Four plain joins rather than
-# one UNION: the engine evaluates UNION branches on their own, so a branch
-# such as "?s a ?type" read every typed resource of the store on every lookup
-# (21 ms for a project at 100k generated triples; 0.2 ms each now).
-_POINTING_AT = f"""
-  ?s ?p ?node . FILTER(
-    isIRI(?s) && ?s != ?node
-    && !CONTAINS(STR(?s), "/{GENID_PATH}"))
-"""
-_INBOUND_CONTEXT = (
-    (
-        f"SELECT ?node ?s ?labelProperty ?label WHERE {{ {_POINTING_AT} "
-        f"?s ?labelProperty ?label . {_LABELS} }}",
-        (("s", "labelProperty", "label"),),
-    ),
-    (
-        f"SELECT ?node ?s ?type WHERE {{ {_POINTING_AT} ?s a ?type }}",
-        (("s", RDF + "type", "type"),),
-    ),
-    (
-        f"SELECT ?node ?cityProperty ?s ?city ?cityLabel WHERE {{ {_POINTING_AT} "
-        f"?s ?cityProperty ?city . ?city <{RDFS}label> ?cityLabel }}",
-        (("s", "cityProperty", "city"), ("city", RDFS + "label", "cityLabel")),
-    ),
-    (
-        f"SELECT DISTINCT ?node ?p ?propertyLabel WHERE {{ {_POINTING_AT} "
-        f"?p <{RDFS}label> ?propertyLabel }}",
-        (("p", RDFS + "label", "propertyLabel"),),
-    ),
-)
-
+_TYPE = ox.NamedNode(RDF + "type")
+_LABEL = ox.NamedNode(RDFS + "label")
 
 _GRAPH_LINK_LABELS = f"""
 SELECT DISTINCT ?graph ?o ?labelProperty ?label WHERE {{
@@ -303,19 +247,25 @@ def exists(store: Store, target: Target) -> bool:
 
 def inbound_pages(store: Store, target: Target, page_size: int = INBOUND_PAGE_SIZE) -> int:
     """How many pages the statements pointing at the target fill (at least one)."""
-    return max(1, math.ceil(count_inbound(store, target) / page_size))
+    return pages_for(len(inbound_links(store, target)), page_size)
 
 
-def count_inbound(store: Store, target: Target) -> int:
-    """How many distinct statements, with an IRI as subject, point at the target."""
-    return len(inbound_links(store, target))
+def pages_for(links: int, page_size: int = INBOUND_PAGE_SIZE) -> int:
+    """How many pages ``links`` inbound links fill (at least one)."""
+    return max(1, math.ceil(links / page_size))
 
 
 def inbound_links(store: Store, target: Target) -> list[ox.Triple]:
-    """The statements pointing at the target, in page order (by property, then subject)."""
+    """The statements pointing at the target from an IRI other than itself (skolem IRIs
+    left out), in page order: by property, then subject."""
     node = ox.NamedNode(target.iri)
-    rows = store.query(_INBOUND, substitutions={"node": node})
-    links = {ox.Triple(row["s"], row["p"], node) for row in rows}
+    links = {
+        triple
+        for triple in store.statements(objects=[node])
+        if isinstance(triple.subject, ox.NamedNode)
+        and triple.subject != node
+        and not _is_skolem(triple.subject)
+    }
     return sorted(links, key=lambda t: (t.predicate.value, t.subject.value))
 
 
@@ -327,10 +277,12 @@ def describe(
     license_iri: str | None,
     page: int = 1,
     page_size: int = INBOUND_PAGE_SIZE,
+    links: list[ox.Triple] | None = None,
 ) -> Description:
     """The description of ``target`` (page ``page`` of its inbound links).
 
-    The caller has checked that the target exists and that the page is in range.
+    The caller has checked that the target exists and that the page is in
+    range; ``links`` are its :func:`inbound_links` if the caller has them.
     """
     node = ox.NamedNode(target.iri)
     triples: dict[ox.Triple, None] = {}
@@ -340,18 +292,18 @@ def describe(
         bindings = {"graph": ox.NamedNode(ontology_graph)}
         rows = store.query(_GRAPH_LINK_LABELS, substitutions=bindings)
         triples.update(dict.fromkeys(_triples(rows, _GRAPH_LINK_LABELS_TRIPLES)))
+        links = []
     else:
         _add_outbound(store, node, triples)
-    links = [] if target.is_ontology else inbound_links(store, target)
-    inbound = len(links)
-    pages = max(1, math.ceil(inbound / page_size))
+        links = inbound_links(store, target) if links is None else links
+    pages = pages_for(len(links), page_size)
     if links:
         shown = links[(page - 1) * page_size : page * page_size]
         triples.update(dict.fromkeys(_with_context(store, target, shown)))
-    description = Description(target, (), page, pages, inbound)
+    description = Description(target, (), page, pages, len(links))
     triples.update(dict.fromkeys(_metadata(description, modified, license_iri)))
     return Description(
-        target, tuple(sorted(triples, key=_reading_order(node))), page, pages, inbound
+        target, tuple(sorted(triples, key=_reading_order(node))), page, pages, len(links)
     )
 
 
@@ -373,7 +325,8 @@ def _reading_order(node: ox.NamedNode) -> Callable[[ox.Triple], tuple[object, ..
 
 
 def _add_outbound(store: Store, node: ox.NamedNode, triples: dict[ox.Triple, None]) -> None:
-    """The node's statements and its blank nodes', with labels and types of what they name.
+    """The node's statements and its blank nodes', with labels and types of what they name
+    and the labels of the properties they use.
 
     Blank nodes are followed breadth first (memberships, budgets, OWL class
     expressions and their lists). A remote store holds them as skolem IRIs
@@ -383,22 +336,22 @@ def _add_outbound(store: Store, node: ox.NamedNode, triples: dict[ox.Triple, Non
     """
     frontier: list[ox.NamedNode | ox.BlankNode] = [node]
     seen: set[object] = {node}
+    found: list[ox.Triple] = []
     for _ in range(MAX_BLANK_DEPTH):
-        found: list[ox.Triple] = []
-        for subject in frontier:
-            rows = store.query(_OUTBOUND, substitutions={"node": subject})
-            found.extend(_triples(rows, _OUTBOUND_TRIPLES))
+        level = store.statements(subjects=frontier)
+        found += level
         frontier = [
             t.object
-            for t in found
-            if t.subject in seen
-            and (isinstance(t.object, ox.BlankNode) or _is_skolem(t.object))
-            and t.object not in seen
+            for t in level
+            if (isinstance(t.object, ox.BlankNode) or _is_skolem(t.object)) and t.object not in seen
         ]
         seen.update(frontier)
-        triples.update(dict.fromkeys(_deskolemise(t) for t in found))
         if not frontier:
-            return
+            break
+    named = {t.object for t in found if isinstance(t.object, ox.NamedNode)} - seen
+    found += store.statements(subjects=named, predicates=(*LABEL_PROPERTIES, _TYPE))
+    found += store.statements(subjects={t.predicate for t in found}, predicates=[_LABEL])
+    triples.update(dict.fromkeys(_deskolemise(t) for t in found))
 
 
 TriplePattern = tuple[str, str, str]
@@ -430,6 +383,8 @@ def _is_skolem(term: object) -> bool:
 
 def _deskolemise(triple: ox.Triple) -> ox.Triple:
     """The triple with skolem IRIs as the blank nodes they stand for."""
+    if not (_is_skolem(triple.subject) or _is_skolem(triple.object)):
+        return triple
 
     def term(value: object) -> object:
         return ox.BlankNode(value.value.rsplit("/", 1)[-1]) if _is_skolem(value) else value
@@ -438,26 +393,17 @@ def _deskolemise(triple: ox.Triple) -> ox.Triple:
 
 
 def _with_context(store: Store, target: Target, links: list[ox.Triple]) -> list[ox.Triple]:
-    """The links, with the labels, types and cities of their subjects and properties."""
-    subjects = {link.subject for link in links}
+    """The links, with the labels, types and cities of their subjects, the labels of
+    those cities and of the links' properties."""
     city = ox.NamedNode(target.base_iri + "def/city")
-    node = ox.NamedNode(target.iri)
-    context = [
-        triple
-        for query, patterns in _INBOUND_CONTEXT
-        for triple in _triples(
-            store.query(
-                query,
-                substitutions={"node": node, "cityProperty": city}
-                if "?cityProperty" in query
-                else {"node": node},
-            ),
-            patterns,
-        )
-    ]
-    cities = {t.object for t in context if t.predicate == city and t.subject in subjects}
-    wanted = subjects | cities | {link.predicate for link in links}
-    return links + [t for t in context if t.subject in wanted]
+    subjects = {link.subject for link in links}
+    context = store.statements(subjects=subjects, predicates=(*LABEL_PROPERTIES, _TYPE, city))
+    cities = {
+        t.object for t in context if t.predicate == city and not isinstance(t.object, ox.Literal)
+    }
+    context += store.statements(subjects=cities, predicates=[_LABEL])
+    context += store.statements(subjects={link.predicate for link in links}, predicates=[_LABEL])
+    return links + context
 
 
 def _metadata(

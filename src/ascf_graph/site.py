@@ -9,7 +9,7 @@ bounded cache until the generation changes.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -45,6 +45,8 @@ class Site:
     #: Small per-resource results (existence, page counts, rendered documents),
     #: bounded and emptied when the generation changes.
     documents: AnswerCache
+    #: Inbound links found during this request, per target IRI.
+    _inbound: dict[str, list[ox.Triple]] = field(default_factory=dict, repr=False)
 
     @property
     def base_iri(self) -> str:
@@ -90,9 +92,14 @@ class Site:
         return int(
             self._remembered(
                 f"pages {target.iri}",
-                lambda: str(linked_data.inbound_pages(self.store, target)).encode(),
+                lambda: str(linked_data.pages_for(len(self._inbound_links(target)))).encode(),
             )
         )
+
+    def _inbound_links(self, target: Target) -> list[ox.Triple]:
+        if target.iri not in self._inbound:
+            self._inbound[target.iri] = linked_data.inbound_links(self.store, target)
+        return self._inbound[target.iri]
 
     def document(self, url: str, media_type: str, render: Callable[[], bytes]) -> bytes:
         """The body of the document at ``url``, rendered once per generation while it fits."""
@@ -112,7 +119,12 @@ class Site:
     def describe(self, target: Target, page: int = 1) -> Description:
         """The description of the target (one page of inbound links)."""
         return linked_data.describe(
-            self.store, target, modified=self.modified, license_iri=self.license(), page=page
+            self.store,
+            target,
+            modified=self.modified,
+            license_iri=self.license(),
+            page=page,
+            links=None if target.is_ontology else self._inbound_links(target),
         )
 
     def framework_target(self) -> Target:

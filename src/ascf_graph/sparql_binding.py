@@ -91,3 +91,26 @@ def prepare_bound(
     if bound is not None:
         return bound, None
     return sparql, {ox.Variable(name): term for name, term in substitutions.items()}
+
+
+def values_query(sparql: str, values: Mapping[str, list[Term]]) -> str:
+    """``sparql`` with one ``VALUES`` block per variable opening its WHERE group.
+
+    Each block lists terms written by pyoxigraph, so nothing but RDF terms
+    can enter the text. Unlike :func:`bind_in_where`, a variable may take
+    many values; the query must be one whose WHERE group can be found.
+
+    >>> values_query("SELECT ?s ?p WHERE { ?s ?p ?o }", {"s": [ox.NamedNode("urn:a"),
+    ...     ox.NamedNode("urn:b")]})
+    'SELECT ?s ?p WHERE { VALUES ?s { <urn:a> <urn:b> } ?s ?p ?o }'
+    """
+    masked = QueryText.of(sparql).masked
+    form = _FORM.search(masked)
+    start = _group_start(masked, form) if form else None
+    if start is None:
+        raise ValueError(f"no WHERE group to bind in: {sparql!r}")
+    blocks = "".join(
+        f" VALUES {ox.Variable(name)} {{ {' '.join(str(term) for term in terms)} }}"
+        for name, terms in values.items()
+    )
+    return sparql[: start + 1] + blocks + sparql[start + 1 :]

@@ -20,6 +20,7 @@ after the n-th write since it.
 """
 
 import fcntl
+import itertools
 import os
 import shutil
 import uuid
@@ -33,7 +34,7 @@ import pyoxigraph as ox
 from ascf_graph.errors import QuerySyntaxError, StoreBusyError, StoreNotBuiltError
 from ascf_graph.graph_change import GraphChange, as_sparql_update
 from ascf_graph.namespaces import DEFAULT_BASE_IRI, graph_iri
-from ascf_graph.sparql_binding import prepare_bound
+from ascf_graph.sparql_binding import prepare_bound, values_query
 from ascf_graph.sparql_text import analyse
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -41,8 +42,10 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 WRITE_LOCK = ".write-lock"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_TYPES_OF = "SELECT ?x ?class WHERE { ?x a ?class }"
 _GRAPH_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+_STATEMENTS = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+#: The most terms one VALUES block of :meth:`Store.statements` lists.
+_VALUES_CHUNK = 400
 
 CURRENT_LINK = "current"
 STORES_FOLDER = "stores"
@@ -72,16 +75,33 @@ class Store(ABC):
         assert isinstance(answer, ox.QueryTriples)
         return list(answer)
 
-    def types_of(self, iris: Iterable[ox.NamedNode]) -> list[ox.Triple]:
-        """``iri rdf:type class`` for each of ``iris``, from every graph (inferred included).
+    def statements(
+        self,
+        subjects: Iterable[ox.NamedNode | ox.BlankNode] | None = None,
+        predicates: Iterable[ox.NamedNode] | None = None,
+        objects: Iterable[Term] | None = None,
+    ) -> list[ox.Triple]:
+        """The distinct triples, in any graph, whose subject is one of ``subjects``, predicate
+        one of ``predicates`` and object one of ``objects`` (``None``: any).
 
-        One bound query per IRI; stores that can look triples up directly do better.
+        One query with the terms as inline data; stores that can read their
+        indexes directly do better. Blank nodes cannot be named in a query, so
+        they match nothing here.
         """
+        wanted = {
+            name: list(dict.fromkeys(t for t in terms if not isinstance(t, ox.BlankNode)))
+            for name, terms in (("s", subjects), ("p", predicates), ("o", objects))
+            if terms is not None
+        }
         found: dict[ox.Triple, None] = {}
-        for iri in iris:
-            answer = self.query(_TYPES_OF, substitutions={"x": iri})
+        chunked = [
+            [(name, terms[i : i + _VALUES_CHUNK]) for i in range(0, len(terms), _VALUES_CHUNK)]
+            for name, terms in wanted.items()
+        ]
+        for values in itertools.product(*chunked):
+            answer = self.query(values_query(_STATEMENTS, dict(values)))
             assert isinstance(answer, ox.QuerySolutions)
-            found.update(dict.fromkeys(ox.Triple(iri, RDF_TYPE, row["class"]) for row in answer))
+            found.update((ox.Triple(row["s"], row["p"], row["o"]), None) for row in answer)
         return list(found)
 
     @abstractmethod
@@ -250,12 +270,19 @@ class EmbeddedStore(Store):
             q.triple for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
         ]
 
-    def types_of(self, iris: Iterable[ox.NamedNode]) -> list[ox.Triple]:
-        """``iri rdf:type class`` for each of ``iris``, read from the indexes (no SPARQL)."""
+    def statements(
+        self,
+        subjects: Iterable[ox.NamedNode | ox.BlankNode] | None = None,
+        predicates: Iterable[ox.NamedNode] | None = None,
+        objects: Iterable[Term] | None = None,
+    ) -> list[ox.Triple]:
+        """The distinct triples matching the patterns, read from the indexes (no SPARQL)."""
         found: dict[ox.Triple, None] = {}
-        for iri in iris:
-            for quad in self._store.quads_for_pattern(iri, RDF_TYPE, None, None):
-                found[quad.triple] = None
+        for subject in _any(subjects):
+            for predicate in _any(predicates):
+                for value in _any(objects):
+                    for quad in self._store.quads_for_pattern(subject, predicate, value, None):
+                        found[quad.triple] = None
         return list(found)
 
     def graph_sizes(self) -> dict[str, int]:
@@ -273,6 +300,11 @@ class EmbeddedStore(Store):
         if not self._read_only:
             self._store.flush()
         del self._store
+
+
+def _any(terms: Iterable[Term] | None) -> Iterable[Term | None]:
+    """The terms to look up in turn; ``None`` stands for any term."""
+    return (None,) if terms is None else dict.fromkeys(terms)
 
 
 def new_build_folder(data_dir: Path) -> Path:

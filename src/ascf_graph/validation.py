@@ -248,15 +248,14 @@ def referenced_types(store: Store, data: rdflib.Graph) -> rdflib.Graph:
         for node in (subject, value)
         if isinstance(node, rdflib.URIRef)
     }
-    types = rdflib.Graph()
-    for iri in sorted(mentioned):
-        types += to_rdflib_graph(
-            store.query(_TYPES_OF, substitutions={"x": ox.NamedNode(str(iri))})
+    return to_rdflib_graph(
+        store.statements(
+            subjects=[ox.NamedNode(str(iri)) for iri in sorted(mentioned)], predicates=[_RDF_TYPE]
         )
-    return types
+    )
 
 
-_TYPES_OF = "CONSTRUCT { ?x a ?class } WHERE { ?x a ?class }"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def _shapes(store: Store, base_iri: str, *, include_framework: bool) -> rdflib.Graph:
