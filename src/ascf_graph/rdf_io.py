@@ -101,6 +101,28 @@ def parse_file(path: Path, *, syntax: RdfSyntax | None = None) -> list[ox.Quad]:
     )
 
 
+def load_file(store: ox.Store, path: Path, graph: ox.NamedNode) -> None:
+    """Load one file into ``graph`` of an in-memory ``store``, in the engine, or raise
+    :class:`RdfSyntaxError` naming line and column (``store`` may then hold part of it).
+
+    Nothing is fetched from the network, as with :func:`parse_quads`.
+    """
+    syntax = syntax_for_path(path)
+    try:
+        store.bulk_load(
+            path=str(path),
+            format=syntax.oxigraph,
+            base_iri=path.resolve().as_uri(),
+            to_graph=graph,
+        )
+    except SyntaxError as error:
+        line, column = _position(error)
+        message = str(error.msg if hasattr(error, "msg") else error)
+        raise RdfSyntaxError(message, source=str(path), line=line, column=column) from None
+    except ValueError as error:
+        raise RdfSyntaxError(str(error), source=str(path)) from None
+
+
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:
     """Line and column of a pyoxigraph syntax error, if it knows them."""
     if error.lineno is not None:
