@@ -40,6 +40,9 @@ PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
 Form = Literal["SELECT", "CONSTRUCT"]
 Kind = Literal["lookup", "analytic"]
 ID_LOOKUP = "id_lookup"
+DOC_LOOKUP = "doc_lookup"
+#: Queries that our service answers by dereferencing (peers: the equivalent CONSTRUCT).
+LINKED_DATA = (ID_LOOKUP, DOC_LOOKUP)
 FRAMEWORK = "https://w3id.org/ascf/id/framework"
 FOCUS_AREAS = tuple(
     f"https://w3id.org/ascf/id/focus-area/{slug}"
@@ -81,8 +84,8 @@ class BenchQuery:
         return text if salt is None else f"{text}\n# request {salt}\n"
 
     def resource(self, index: int) -> str | None:
-        """For ``id_lookup``: the IRI request ``index`` dereferences."""
-        return self.params[index % len(self.params)] if self.name == ID_LOOKUP else None
+        """For ``id_lookup`` and ``doc_lookup``: the IRI request ``index`` dereferences."""
+        return self.params[index % len(self.params)] if self.name in LINKED_DATA else None
 
     @property
     def accept(self) -> str:
@@ -142,6 +145,19 @@ def query_mix(manifest: Manifest) -> list[BenchQuery]:
             "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {value} }} ?s ?p ?o }}",
             check="superset",
             params=resources,
+            render=_iri,
+        ),
+        BenchQuery(
+            DOC_LOOKUP,
+            "Fetch the N-Triples document of a random /id/ URI directly, as a client whose "
+            "HTTP cache holds the 303 does (peers: the equivalent CONSTRUCT).",
+            "lookup",
+            "CONSTRUCT",
+            "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {value} }} ?s ?p ?o }}",
+            check="superset",
+            # the other half of the resources first, so that no index asks what
+            # id_lookup asked (they share the document cache)
+            params=resources[len(resources) // 2 :] + resources[: len(resources) // 2],
             render=_iri,
         ),
         BenchQuery(

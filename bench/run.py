@@ -36,7 +36,7 @@ from bench.dataset import REPO, Load, Prepared, Say, prepare
 from bench.generator import size_label
 from bench.inprocess import InProcessResult, answer
 from bench.loadgen import Request
-from bench.queries import EQUIVALENT, ID_LOOKUP, BenchQuery, query_mix
+from bench.queries import EQUIVALENT, ID_LOOKUP, LINKED_DATA, BenchQuery, query_mix
 from bench.systems import HttpSystem, ours, oxigraph_server, rdflib_endpoint
 from bench.workload import Plan, WorkloadResult, exercise
 
@@ -178,8 +178,9 @@ async def run_http(
             lookup = queries[ID_LOOKUP]
             reason = await system.probe_linked_data(lookup.resource(0) or "")
             if reason:
-                skipped[ID_LOOKUP] = reason
-                say(f"  {ID_LOOKUP}: skipped, {reason}")
+                for name in LINKED_DATA:
+                    skipped[name] = reason
+                say(f"  {', '.join(LINKED_DATA)}: skipped, {reason}")
 
         async def call(request: Request) -> bytes:
             return await system.call(request, queries[request.query])

@@ -31,7 +31,7 @@ import psutil
 
 from bench.answers import BadAnswerError
 from bench.loadgen import Request
-from bench.queries import ID_LOOKUP, BenchQuery
+from bench.queries import ID_LOOKUP, LINKED_DATA, BenchQuery
 
 PROBE = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/ascf/def/City> }"
 BASE_IRI = "https://w3id.org/ascf/"
@@ -164,13 +164,16 @@ class HttpSystem:
     async def call(self, request: Request, query: BenchQuery) -> bytes:
         """Send one request; the answer's bytes, or :class:`BadAnswerError`."""
         assert self.client is not None
-        if query.name == ID_LOOKUP and self.linked_data:
+        if query.name in LINKED_DATA and self.linked_data:
             resource = query.resource(request.index)
             assert resource is not None
+            path = resource.removeprefix(BASE_IRI)
+            if query.name != ID_LOOKUP:
+                path = "doc/" + path.removeprefix("id/") + ".nt"
             answer = await self.client.get(
-                "/" + resource.removeprefix(BASE_IRI),
+                "/" + path,
                 headers={"Accept": "application/n-triples"},
-                follow_redirects=True,
+                follow_redirects=query.name == ID_LOOKUP,
             )
         else:
             answer = await self.client.post(
