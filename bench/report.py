@@ -68,8 +68,8 @@ def systems_table(systems: dict) -> list[str]:  # type: ignore[type-arg]
     lines = [
         "| system | load | load s | quads/s | load peak RSS MB | cold start s "
         "| serving peak RSS MB | mix req/s | mix p50 ms | mix p95 ms | mix p99 ms "
-        "| wrong answers |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| wrong answers | CPU s used by other processes meanwhile |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for outcome in systems.values():
         load = outcome.get("load") or {}
@@ -80,7 +80,7 @@ def systems_table(systems: dict) -> list[str]:  # type: ignore[type-arg]
             f"{outcome['cold_start_s']:.2f} | {outcome['peak_rss_mb']:.0f} | "
             f"{mix.get('throughput', 0):.1f} | {mix.get('p50_ms', 0):.1f} | "
             f"{mix.get('p95_ms', 0):.1f} | {mix.get('p99_ms', 0):.1f} | "
-            f"{len(outcome['problems'])} |"
+            f"{len(outcome['problems'])} | {outcome.get('foreign_cpu_s', '–')} |"
         )
     return lines
 

@@ -10,6 +10,7 @@ answer fails the run (:class:`RunFailedError`, naming query and system) after
 the results file is written, so the numbers of a failed run can still be read.
 """
 
+import contextlib
 import json
 import os
 import pickle
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+import psutil
 import pyoxigraph as ox
 
 from bench.answers import (
@@ -78,6 +80,9 @@ class SystemOutcome:
     workload: WorkloadResult
     load: Load | None = None
     problems: list[str] = field(default_factory=list)
+    #: CPU seconds that processes outside the harness used during this system's
+    #: run (other work on the machine makes every number of the run suspect).
+    foreign_cpu: float = 0.0
 
     def to_json(self) -> dict[str, object]:
         """For the results file."""
@@ -92,6 +97,7 @@ class SystemOutcome:
             "repeat_share": round(self.workload.repeat_share, 3),
             "skipped": self.workload.skipped,
             "problems": self.problems,
+            "foreign_cpu_s": round(self.foreign_cpu, 1),
         }
 
 
@@ -225,6 +231,33 @@ def run_inprocess(mode: str, prepared: Prepared, plan: Plan, say: Say) -> InProc
     return result
 
 
+class ForeignCpu:
+    """CPU time the machine spent outside this process and its children, from now on."""
+
+    def __init__(self) -> None:
+        self._start = self._machine() - self._ours()
+
+    @staticmethod
+    def _machine() -> float:
+        times = psutil.cpu_times()
+        return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+    @staticmethod
+    def _ours() -> float:
+        me = psutil.Process()
+        own = me.cpu_times()
+        total = own.user + own.system + own.children_user + own.children_system
+        for child in me.children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = child.cpu_times()
+                total += times.user + times.system
+        return total
+
+    def seconds(self) -> float:
+        """CPU seconds used by other processes since this watch began."""
+        return max(0.0, self._machine() - self._ours() - self._start)
+
+
 def machine() -> dict[str, object]:
     """The machine the run happened on."""
     model = ""
@@ -278,6 +311,7 @@ async def run(options: Options, command: str, say: Say = print) -> dict[str, obj
     logs = prepared.folder / "logs"
     for name in options.systems:
         say(f"{LABELS[name]}:")
+        watch = ForeignCpu()
         if name.startswith("pyoxigraph-"):
             mode = name.removeprefix("pyoxigraph-")
             result = run_inprocess(mode, prepared, plan, say)
@@ -306,6 +340,9 @@ async def run(options: Options, command: str, say: Say = print) -> dict[str, obj
                 name, "parse at start-up (cold start)", cold_start, prepared.quads, peak
             )
             outcome = SystemOutcome(name, LABELS[name], cold_start, peak, workload, load)
+        outcome.foreign_cpu = watch.seconds()
+        if outcome.foreign_cpu > 5:
+            say(f"  WARNING other processes used {outcome.foreign_cpu:.0f} CPU seconds meanwhile")
         outcomes.append(outcome)
 
     say("checking every answer against pyoxigraph in memory")

@@ -71,7 +71,7 @@ async def run_query(
             accept=request.headers.get("accept"),
             if_none_match=request.headers.get("if-none-match"),
             title=query.summary,
-            link=f"{request.url_for('run_query', name=name)}?{urlencode(values)}",
+            link=lambda: f"{request.url_for('run_query', name=name)}?{urlencode(values)}",
         ),
         scope=f"queries/{name}",
     )

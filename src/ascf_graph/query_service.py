@@ -14,7 +14,7 @@ never mistakes a truncated answer for a complete one.
 """
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -60,8 +60,9 @@ class QueryRequest:
     if_none_match: str | None = None
     title: str = "SPARQL query"
     """For the HTML table: the page's title."""
-    link: str = ""
-    """For the HTML table: a GET URL of this request, to which ``&format=`` is added."""
+    link: Callable[[], str] = lambda: ""
+    """For the HTML table: makes a GET URL of this request, to which ``&format=`` is added
+    (made only when a table is asked for)."""
 
 
 @dataclass
@@ -183,7 +184,7 @@ class QueryService:
             )
         page = await to_thread.run_sync(
             lambda: render_table(
-                b"".join(head), query=request.text, title=request.title, download_url=request.link
+                b"".join(head), query=request.text, title=request.title, download_url=request.link()
             )
         )
         return page.encode("utf-8")

@@ -55,7 +55,7 @@ async def sparql_endpoint(
             formats=protocol.formats,
             accept=request.headers.get("accept"),
             if_none_match=request.headers.get("if-none-match"),
-            link=_get_url(request, protocol),
+            link=lambda: _get_url(request, protocol),
         ),
         scope="sparql",
     )
