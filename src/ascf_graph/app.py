@@ -20,12 +20,14 @@ from ascf_graph.sparql_router import router as sparql_router
 from ascf_graph.sparql_services import sparql_services
 from ascf_graph.steward_api import install_steward_api, open_steward_services
 from ascf_graph.store_refresh import StoreRefresher
+from ascf_graph.validation_engine import validation_engine
 from ascf_graph.web import environment as template_environment
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; the store opens with the lifespan and closes with it."""
     settings = settings or Settings()
+    engine = validation_engine(settings.shacl_engine)  # an engine that cannot run stops start-up
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -36,7 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.generation_cache = GenerationCache(settings.data_dir / "cache")
         app.state.templates = template_environment()
         app.state.document_cache = AnswerCache(settings.answer_cache_bytes)
-        app.state.stewards = open_steward_services(settings, app.state.store)
+        app.state.stewards = open_steward_services(
+            settings, app.state.store, engine=engine, shapes_cache=app.state.generation_cache
+        )
         try:
             async with sparql_services(app.state, settings):
                 yield

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pydantic
 import pyoxigraph as ox
 import rdflib
 import typer
@@ -27,7 +28,8 @@ from ascf_graph.errors import (
 from ascf_graph.rdf_io import parse_file, syntax_named, to_rdflib_graph
 from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore, Store
-from ascf_graph.validation import ValidationContext, validate
+from ascf_graph.validation import ValidationContext
+from ascf_graph.validation_engine import validation_engine
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_UNUSABLE = 0, 1, 2
 
@@ -144,10 +146,19 @@ def validate_command(
     report_format: Annotated[
         str, typer.Option("--report-format", help="text, json or turtle.")
     ] = "text",
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="The SHACL engine: pyshacl or rudof (same report; rudof needs pyrudof). "
+            "Default: ASCF_SHACL_ENGINE, else pyshacl.",
+        ),
+    ] = None,
 ) -> None:
     """Check city and project data against the shapes: exit 0 conforms, 1 not, 2 unusable."""
     settings = Settings()
     try:
+        validate_with = validation_engine(engine or settings.shacl_engine)
         data = rdflib.Graph()
         for path in files:
             if not path.is_file():
@@ -160,7 +171,7 @@ def validate_command(
         context = ValidationContext.for_submissions(
             _store_for_validation(settings), settings.base_iri
         )
-        report = validate(data, context)
+        report = validate_with(data, context)
     except AscfError as error:
         raise _fail(error) from None
     writers = {"text": report.to_text, "json": report.to_json, "turtle": report.to_rdf}
@@ -326,14 +337,37 @@ def serve_command(
     settings = Settings()
     try:
         open_store(settings).close()
+        application = create_app(settings)
     except AscfError as error:
         raise _fail(error) from None
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=access_log)
+    uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; a setting the environment gets wrong exits 2, saying which."""
+    try:
+        app()
+    except pydantic.ValidationError as error:
+        for problem in settings_problems(error):
+            typer.echo(f"error: {problem}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+
+
+def settings_problems(error: pydantic.ValidationError) -> list[str]:
+    """One line per bad setting, named as its environment variable.
+
+    >>> try:
+    ...     Settings(shacl_engine="fast")
+    ... except pydantic.ValidationError as error:
+    ...     print(*settings_problems(error))
+    ASCF_SHACL_ENGINE='fast': Input should be 'pyshacl' or 'rudof'
+    """
+    lines = []
+    for problem in error.errors():
+        name = "ASCF_" + "_".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{name}={problem['input']!r}: {message}")
+    return lines
 
 
 from ascf_graph.cli_stewards import submit_command, token_app  # noqa: E402

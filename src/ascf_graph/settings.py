@@ -9,6 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ascf_graph.namespaces import DEFAULT_BASE_IRI
 
+#: The SHACL engines stewards' data may be checked with (see :mod:`ascf_graph.validation_engine`).
+ShaclEngine = Literal["pyshacl", "rudof"]
+
 
 def _default_content_dir() -> Path:
     """The checkout that holds ontology/, shapes/, data/ and queries/.
@@ -83,6 +86,12 @@ class Settings(BaseSettings):
     )
     max_triples: int = Field(
         200_000, gt=0, description="Most triples one validation or submission may hold."
+    )
+    shacl_engine: ShaclEngine = Field(
+        "pyshacl",
+        description="The SHACL engine that checks stewards' data: 'pyshacl', or 'rudof' "
+        "(pyrudof for the core shapes, pyshacl for SPARQL constraints; same report, faster; "
+        "needs the optional pyrudof package).",
     )
 
     @field_validator("base_iri")

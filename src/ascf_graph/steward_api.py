@@ -20,6 +20,7 @@ from ascf_graph.audit import AuditLog
 from ascf_graph.body_limit import BodySizeLimit
 from ascf_graph.credentials import TokenStore
 from ascf_graph.errors import UnusableInputError
+from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.project_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
 from ascf_graph.rdf_io import RdfSyntax, syntax_named
 from ascf_graph.settings import Settings
@@ -27,6 +28,7 @@ from ascf_graph.store import Store
 from ascf_graph.store_refresh import current_store
 from ascf_graph.submissions import Submissions
 from ascf_graph.uploads import Upload, read_upload, syntax_for_filename, syntax_for_media_type
+from ascf_graph.validation_engine import ValidationEngine, validation_engine
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,18 @@ class StewardServices:
         )
 
 
-def open_steward_services(settings: Settings, store: Store) -> StewardServices:
-    """The services over ``store``, with credentials, audit log and archive under the data dir."""
+def open_steward_services(
+    settings: Settings,
+    store: Store,
+    *,
+    engine: ValidationEngine | None = None,
+    shapes_cache: GenerationCache | None = None,
+) -> StewardServices:
+    """The services over ``store``, with credentials, audit log and archive under the data dir.
+
+    Data is validated by ``engine`` (default: the one the settings name) and the
+    submission shapes are kept in ``shapes_cache`` per store generation.
+    """
     audit = AuditLog(settings.audit_log)
     return StewardServices(
         settings=settings,
@@ -69,6 +81,8 @@ def open_steward_services(settings: Settings, store: Store) -> StewardServices:
             base_iri=settings.base_iri,
             archive=Archive(settings.archive_dir),
             audit=audit,
+            engine=engine or validation_engine(settings.shacl_engine),
+            shapes_cache=shapes_cache,
         ),
         tokens=TokenStore(settings.credentials_file),
         audit=audit,

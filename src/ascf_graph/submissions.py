@@ -7,6 +7,10 @@ same transaction (:meth:`ascf_graph.store.Store.apply`), which also moves the
 store's generation on. Every accepted version is archived first
 (:mod:`ascf_graph.archive`), so replacing or retracting loses nothing.
 
+Data is checked by the chosen SHACL engine (:mod:`ascf_graph.validation_engine`)
+against the submission shapes, which are derived once per store generation
+when a cache is given (:mod:`ascf_graph.submission_shapes`).
+
 Only the organisation that made a submission may replace or retract it.
 Writes are serialised by one lock per service (one process holds an embedded
 store), and ``If-Match`` with a version's ETag (``"v3"``) guards against
@@ -31,6 +35,7 @@ from ascf_graph.errors import (
     SubmissionRetractedError,
     UnusableInputError,
 )
+from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.graph_change import GraphChange
 from ascf_graph.provenance import (
     NewVersion,
@@ -46,6 +51,7 @@ from ascf_graph.provenance import (
 )
 from ascf_graph.rdf_io import to_rdflib_graph
 from ascf_graph.store import Store
+from ascf_graph.submission_shapes import SubmissionShapes, shapes_for_submissions
 from ascf_graph.uploads import Upload
 from ascf_graph.validation import (
     ValidationContext,
@@ -53,6 +59,7 @@ from ascf_graph.validation import (
     report_from_graph,
     validate,
 )
+from ascf_graph.validation_engine import ValidationEngine
 
 
 class NonConformingSubmissionError(AscfError):
@@ -90,20 +97,36 @@ class _Checked:
 class Submissions:
     """Validation and the submission life cycle over one store."""
 
-    def __init__(self, store: Store, *, base_iri: str, archive: Archive, audit: AuditLog) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        base_iri: str,
+        archive: Archive,
+        audit: AuditLog,
+        engine: ValidationEngine = validate,
+        shapes_cache: GenerationCache | None = None,
+    ) -> None:
         self.store = store
         self.base_iri = base_iri
         self.archive = archive
         self.audit = audit
+        self.engine = engine
+        self.shapes_cache = shapes_cache
         self._lock = threading.Lock()
 
-    def context(self) -> ValidationContext:
-        """The shapes and lookups a steward's data is checked with."""
-        return ValidationContext.for_submissions(self.store, self.base_iri)
+    def shapes(self) -> SubmissionShapes:
+        """The submission shapes of the store's current generation."""
+        return shapes_for_submissions(self.store, self.base_iri, self.shapes_cache)
+
+    def context(self, shapes: SubmissionShapes | None = None) -> ValidationContext:
+        """The shapes and lookups a steward's data is checked with (on the current store)."""
+        graph = (shapes or self.shapes()).graph
+        return ValidationContext.for_submissions(self.store, self.base_iri, shapes=graph)
 
     def validate(self, upload: Upload) -> ValidationReport:
         """Validate ``upload`` as a submission would be; nothing is stored."""
-        return validate(to_rdflib_graph(upload.triples), self.context())
+        return self.engine(to_rdflib_graph(upload.triples), self.context())
 
     def create(self, upload: Upload, body: bytes, steward: Steward) -> Accepted:
         """Validate and store a new submission; :class:`NonConformingSubmissionError` if not."""
@@ -165,7 +188,7 @@ class Submissions:
         record = self.get(submission_id)
         version = _version(record, number)
         triples = self.store.graph_triples(version.report)
-        return report_from_graph(to_rdflib_graph(triples), self.context().shapes)
+        return report_from_graph(to_rdflib_graph(triples), self.shapes().graph)
 
     def triples(self, submission_id: str, number: int | None = None) -> list[ox.Triple]:
         """The accepted triples of version ``number`` (default: the latest), from the archive."""
@@ -182,11 +205,11 @@ class Submissions:
         started = _now()
         if not upload.triples:
             raise UnusableInputError(f"{upload.source}: the dataset holds no triples")
-        context = self.context()
-        report = validate(to_rdflib_graph(upload.triples), context)
+        shapes = self.shapes()
+        report = self.engine(to_rdflib_graph(upload.triples), self.context(shapes))
         if not report.conforms:
             raise NonConformingSubmissionError(report)
-        return _Checked(upload, body, steward, report, ShapesVersion.of(context.shapes), started)
+        return _Checked(upload, body, steward, report, shapes.version, started)
 
     def _write_version(self, submission_id: str, number: int, checked: _Checked) -> Accepted:
         """Archive the version, then write graph, report and provenance in one transaction."""

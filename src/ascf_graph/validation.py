@@ -123,11 +123,17 @@ class ValidationContext:
     protected: tuple[str, ...] = ()
 
     @classmethod
-    def for_submissions(cls, store: Store, base_iri: str) -> "ValidationContext":
+    def for_submissions(
+        cls, store: Store, base_iri: str, shapes: rdflib.Graph | None = None
+    ) -> "ValidationContext":
         """City and project shapes; references resolved against ``store``; the framework's
-        own terms are not the steward's to describe."""
+        own terms are not the steward's to describe.
+
+        ``shapes`` is :func:`submission_shapes` of the store, when the caller
+        already has it (the service keeps it per store generation).
+        """
         return cls(
-            shapes=_shapes(store, base_iri, include_framework=False),
+            shapes=shapes if shapes is not None else submission_shapes(store, base_iri),
             store=store,
             protected=protected_prefixes(base_iri),
         )
@@ -141,13 +147,7 @@ class ValidationContext:
 def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport:
     """Validate ``data`` against the context's shapes; Warnings do not break conformance
     (the report's ``sh:conforms`` says so too)."""
-    out_of_scope = sorted(
-        {
-            str(subject)
-            for subject in data.subjects()
-            if isinstance(subject, rdflib.URIRef) and str(subject).startswith(context.protected)
-        }
-    )
+    out_of_scope = out_of_scope_subjects(data, context.protected)
     checked = data
     if context.store is not None:
         checked = rdflib.Graph()
@@ -215,6 +215,29 @@ def protected_prefixes(base_iri: str) -> tuple[str, ...]:
     return (f"{base_iri}def", f"{base_iri}id/framework", f"{base_iri}graph/", *kinds)
 
 
+def out_of_scope_subjects(data: rdflib.Graph, protected: tuple[str, ...]) -> list[str]:
+    """The IRIs ``data`` describes (as subjects) under a ``protected`` prefix, sorted."""
+    if not protected:
+        return []
+    return sorted(
+        {
+            str(subject)
+            for subject in data.subjects()
+            if isinstance(subject, rdflib.URIRef) and str(subject).startswith(protected)
+        }
+    )
+
+
+def scope_message(subject: str) -> str:
+    """What a result about a protected ``subject`` says to the steward."""
+    return (
+        f"{compact(subject)} is part of the framework or the ontology, which this "
+        "project maintains in ontology/; a submission describes cities, projects "
+        "and organisations. Remove the statements about it, or link to it from "
+        "your own project or city instead."
+    )
+
+
 def _add_scope_results(report: rdflib.Graph, subjects: list[str]) -> None:
     """Violations for data about the framework's own terms, in the report graph."""
     root = report.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
@@ -226,18 +249,7 @@ def _add_scope_results(report: rdflib.Graph, subjects: list[str]) -> None:
         report.add((node, SH.resultSeverity, SH.Violation))
         report.add((node, SH.sourceShape, rdflib.URIRef(SCOPE_SHAPE)))
         report.add((node, SH.sourceConstraintComponent, rdflib.URIRef(SCOPE_COMPONENT)))
-        report.add(
-            (
-                node,
-                SH.resultMessage,
-                rdflib.Literal(
-                    f"{compact(subject)} is part of the framework or the ontology, which this "
-                    "project maintains in ontology/; a submission describes cities, projects "
-                    "and organisations. Remove the statements about it, or link to it from "
-                    "your own project or city instead."
-                ),
-            )
-        )
+        report.add((node, SH.resultMessage, rdflib.Literal(scope_message(subject))))
 
 
 def referenced_types(store: Store, data: rdflib.Graph) -> rdflib.Graph:
@@ -256,6 +268,12 @@ def referenced_types(store: Store, data: rdflib.Graph) -> rdflib.Graph:
 
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def submission_shapes(store: Store, base_iri: str) -> rdflib.Graph:
+    """The shapes a steward's data is checked against: every shapes graph in ``store``
+    but the framework's own."""
+    return _shapes(store, base_iri, include_framework=False)
 
 
 def _shapes(store: Store, base_iri: str, *, include_framework: bool) -> rdflib.Graph:
@@ -309,13 +327,14 @@ def _results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[ValidationResul
                 message=" ".join(messages) or "(the shape gives no message)",
                 shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
                 constraint=constraint,
-                fix=_fix(shapes, shape, constraint, path),
+                fix=suggested_fix(shapes, shape, constraint, path),
             )
         )
     return sorted(found, key=_sort_key)
 
 
-def _fix(shapes: rdflib.Graph, shape: object, constraint: str, path: object) -> str:
+def suggested_fix(shapes: rdflib.Graph, shape: object, constraint: str, path: object) -> str:
+    """The fix of a result of ``shape`` (a node of ``shapes``) for ``constraint`` at ``path``."""
     if constraint == SCOPE_COMPONENT:
         return "Remove the statements about this framework term from your data."
     where = compact(str(path)) if isinstance(path, rdflib.URIRef) else None

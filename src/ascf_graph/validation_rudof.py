@@ -12,8 +12,10 @@ as :func:`ascf_graph.validation.validate` on our shapes, by splitting the work:
   them are left to pyshacl, which checks only those.
 
 Messages are the shapes' ``sh:message`` (pyrudof writes its own words for
-some components); conformance follows ours: Warnings and Infos do not break
-it. Data is given to pyrudof as N-Triples text, never as a path or URL.
+some components) and fixes are derived from the shapes as pyshacl's are;
+data about the framework's own terms is refused as ``validate`` refuses it;
+conformance follows ours: Warnings and Infos do not break it. Data is given
+to pyrudof as N-Triples text, never as a path or URL.
 """
 
 import re
@@ -25,11 +27,16 @@ from rdflib.namespace import RDF, SH, XSD
 
 from ascf_graph.namespaces import PREFIXES
 from ascf_graph.validation import (
+    SCOPE_COMPONENT,
+    SCOPE_SHAPE,
     ValidationContext,
     ValidationReport,
     ValidationResult,
     _sort_key,
+    out_of_scope_subjects,
     referenced_types,
+    scope_message,
+    suggested_fix,
     validate,
 )
 
@@ -60,10 +67,25 @@ def validate_fast(data: rdflib.Graph, context: ValidationContext) -> ValidationR
     if sparql_shapes:
         rest = _untargeted(context.shapes, keep=lambda shape: shape in sparql_shapes)
         results += validate(checked, ValidationContext(shapes=rest)).results
+    results += [_scope_result(s) for s in out_of_scope_subjects(data, context.protected)]
     results.sort(key=_sort_key)
     conforms = not any(result.severity == "Violation" for result in results)
     return ValidationReport(
         conforms=conforms, results=tuple(results), graph=_report_graph(conforms, results)
+    )
+
+
+def _scope_result(subject: str) -> ValidationResult:
+    """The Violation ``validate`` reports for data about a protected ``subject``."""
+    return ValidationResult(
+        severity="Violation",
+        focus_node=subject,
+        path=None,
+        value=None,
+        message=scope_message(subject),
+        shape=SCOPE_SHAPE,
+        constraint=SCOPE_COMPONENT,
+        fix=suggested_fix(rdflib.Graph(), SCOPE_SHAPE, SCOPE_COMPONENT, None),
     )
 
 
@@ -78,8 +100,11 @@ def _node_shapes_with_sparql_constraints(shapes: rdflib.Graph) -> set[rdflib.ter
 
 
 def _untargeted(shapes: rdflib.Graph, *, keep: object) -> rdflib.Graph:
-    """A copy of ``shapes`` where only the shapes ``keep`` accepts have their targets."""
-    copy = rdflib.Graph()
+    """A copy of ``shapes`` (prefixes too, which fixes are written with) where only the
+    shapes ``keep`` accepts have their targets."""
+    copy = rdflib.Graph(bind_namespaces="none")
+    for prefix, namespace in shapes.namespaces():
+        copy.bind(prefix, namespace)
     for triple in shapes:
         if triple[1] in _TARGETS and not keep(triple[0]):  # type: ignore[operator]
             continue
@@ -141,6 +166,7 @@ def _rudof_results(data: rdflib.Graph, shapes: rdflib.Graph) -> Iterable[Validat
         path = _node(entry.path) if entry.path else None
         value = _term(entry.value) if entry.value else None
         message = shapes.value(shape, SH.message) if shape is not None else None
+        constraint = str(entry.constraint_component).removeprefix(str(SH))
         yield ValidationResult(
             severity=str(entry.severity),  # type: ignore[arg-type]
             focus_node=str(_node(entry.focus_node) or entry.focus_node),
@@ -148,7 +174,8 @@ def _rudof_results(data: rdflib.Graph, shapes: rdflib.Graph) -> Iterable[Validat
             value=str(value) if value is not None else None,
             message=str(message) if message else (entry.message or "").strip('"'),
             shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
-            constraint=str(entry.constraint_component).removeprefix(str(SH)),
+            constraint=constraint,
+            fix=suggested_fix(shapes, shape, constraint, path),
         )
 
 
@@ -187,6 +214,11 @@ def _expand(name: str) -> str:
     return name
 
 
+def _component(constraint: str) -> rdflib.URIRef:
+    """A constraint component as results name it: SHACL's by local name, ours by IRI."""
+    return rdflib.URIRef(constraint) if ":" in constraint else SH[constraint]
+
+
 def _report_graph(conforms: bool, results: list[ValidationResult]) -> rdflib.Graph:
     """A standard ``sh:ValidationReport`` for the results."""
     graph = rdflib.Graph()
@@ -200,7 +232,7 @@ def _report_graph(conforms: bool, results: list[ValidationResult]) -> rdflib.Gra
         graph.add((node, SH.focusNode, rdflib.URIRef(result.focus_node)))
         graph.add((node, SH.resultSeverity, _SEVERITY[result.severity]))
         graph.add((node, SH.resultMessage, rdflib.Literal(result.message)))
-        graph.add((node, SH.sourceConstraintComponent, SH[result.constraint]))
+        graph.add((node, SH.sourceConstraintComponent, _component(result.constraint)))
         if result.path:
             graph.add((node, SH.resultPath, rdflib.URIRef(result.path)))
         if result.shape:

@@ -1,0 +1,137 @@
+"""The submission shapes are derived once per store generation, not once per request.
+
+The application is served by uvicorn on a loopback port from a thread of the
+test's own process (the real app with its lifespan, over a private copy of
+the built store), so that the function deriving the shapes can be counted:
+it is wrapped, not replaced. Two
+validations in one generation derive the shapes once; a write moves the
+generation on and the next validation derives them again; the reports do not
+change because of the cache.
+"""
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from conftest import clone_settings, free_port
+from fastapi import FastAPI
+
+from ascf_graph import submission_shapes
+from ascf_graph.app import create_app
+from ascf_graph.credentials import TokenStore
+from ascf_graph.settings import Settings
+from ascf_graph.store import Store
+from ascf_graph.submission_shapes import SubmissionShapes
+
+EXAMPLES = Path(__file__).parent / "data" / "validation"
+TURTLE = {"Content-Type": "text/turtle", "Accept": "application/json"}
+
+
+class CountedDerivation:
+    """``derive_submission_shapes`` as it is, counting the store generations it ran for."""
+
+    def __init__(self, derive: Callable[[Store, str], SubmissionShapes]) -> None:
+        self._derive = derive
+        self.generations: list[str] = []
+
+    def __call__(self, store: Store, base_iri: str) -> SubmissionShapes:
+        self.generations.append(store.generation)
+        return self._derive(store, base_iri)
+
+
+@pytest.fixture
+def derivations(monkeypatch: pytest.MonkeyPatch) -> CountedDerivation:
+    counted = CountedDerivation(submission_shapes.derive_submission_shapes)
+    monkeypatch.setattr(submission_shapes, "derive_submission_shapes", counted)
+    return counted
+
+
+@contextmanager
+def serving_in_this_process(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn from a thread on a free loopback port; yields its URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn")
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started, "the server did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@dataclass
+class Service:
+    """A client of the running app, the app, and a steward's token."""
+
+    client: httpx.Client
+    app: FastAPI
+    token: str
+
+
+@pytest.fixture
+def service(built: Settings, tmp_path: Path) -> Iterator[Service]:
+    settings = clone_settings(built, tmp_path).model_copy(update={"query_workers": 0})
+    _, token = TokenStore(settings.credentials_file).create("Da Nang City", "Lan")
+    app = create_app(settings)
+    with serving_in_this_process(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+        yield Service(client, app, token)
+
+
+def validate(client: httpx.Client, name: str) -> dict[str, object]:
+    answer = client.post("/validate", content=(EXAMPLES / name).read_bytes(), headers=TURTLE)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def generation(client: httpx.Client) -> str:
+    return client.get("/health").json()["generation"]
+
+
+def test_shapes_are_derived_once_per_generation_and_again_after_a_write(
+    service: Service, derivations: CountedDerivation
+) -> None:
+    client = service.client
+    first = generation(client)
+
+    before = validate(client, "negative-population.ttl")
+    assert validate(client, "negative-population.ttl") == before
+    validate(client, "missing-title.ttl")
+    assert derivations.generations == [first]
+
+    written = client.post(
+        "/submissions",
+        content=(EXAMPLES / "valid-city-and-project.ttl").read_bytes(),
+        headers={**TURTLE, "Authorization": f"Bearer {service.token}"},
+    )
+    assert written.status_code == 201, written.text
+    assert derivations.generations == [first], "the write was checked with the cached shapes"
+    second = generation(client)
+    assert second != first
+
+    after = validate(client, "negative-population.ttl")
+    validate(client, "negative-population.ttl")
+    assert derivations.generations == [first, second]
+    assert after["counts"] == before["counts"]
+
+
+def test_the_cached_shapes_are_those_of_the_store(
+    service: Service, derivations: CountedDerivation
+) -> None:
+    validate(service.client, "valid-city-and-project.ttl")
+    submissions = service.app.state.stewards.submissions
+    cached = submissions.shapes()
+    derived = submission_shapes.derive_submission_shapes(submissions.store, submissions.base_iri)
+    assert cached.version == derived.version
+    assert len(cached.graph) == len(derived.graph) > 500
+    assert len(derivations.generations) == 2, "one by the request, one by this test"
