@@ -57,6 +57,8 @@ def size_section(document: dict) -> str:  # type: ignore[type-arg]
         ),
         "",
     ]
+    if document.get("left_out"):
+        lines += [f"Left out of this run: {', '.join(document['left_out'])}.", ""]
     if OURS in systems:
         lines += ratio_table(document, peers)
     lines += systems_table(systems)

@@ -35,7 +35,7 @@ from bench.answers import (
     normalise_select,
 )
 from bench.dataset import REPO, Load, Prepared, Say, prepare
-from bench.generator import size_label
+from bench.generator import Manifest, size_label
 from bench.inprocess import InProcessResult, answer
 from bench.loadgen import Request
 from bench.queries import EQUIVALENT, ID_LOOKUP, LINKED_DATA, BenchQuery, query_mix
@@ -56,6 +56,10 @@ class RunFailedError(Exception):
     """A system gave a different answer, an error, or none."""
 
 
+class UnknownQueryError(ValueError):
+    """The command line named a query the mix does not have."""
+
+
 @dataclass(frozen=True)
 class Options:
     """What to run: data size and seed, which systems, how much load, where to write."""
@@ -63,6 +67,8 @@ class Options:
     triples: int
     seed: int = 42
     systems: tuple[str, ...] = ALL_SYSTEMS
+    #: Queries of the mix left out of this run (named in the results).
+    left_out: tuple[str, ...] = ()
     plan: Plan = field(default_factory=Plan)
     work: Path = REPO / "bench" / "out"
     results: Path = REPO / "bench" / "results"
@@ -302,8 +308,12 @@ def versions() -> dict[str, str]:
 async def run(options: Options, command: str, say: Say = print) -> dict[str, object]:
     """Run every chosen system over one dataset; write and return the results document."""
     started = time.perf_counter()
+    names = {query.name for query in query_mix(Manifest(seed=options.seed, target_triples=0))}
+    unknown = sorted(set(options.left_out) - names)
+    if unknown:
+        raise UnknownQueryError(f"no such queries to leave out: {', '.join(unknown)}")
     prepared = prepare(options.work, options.triples, options.seed, say=say)
-    mix = query_mix(prepared.manifest)
+    mix = [q for q in query_mix(prepared.manifest) if q.name not in options.left_out]
     plan = options.plan
     say(f"dataset: {prepared.quads} quads ({prepared.manifest.triples} generated triples)")
     loads = {load.system: load for load in prepared.loads}
@@ -368,6 +378,7 @@ async def run(options: Options, command: str, say: Say = print) -> dict[str, obj
             k: v for k, v in asdict(prepared.manifest).items() if not k.startswith("sample_")
         },
         "queries": {query.name: {"summary": query.summary, "kind": query.kind} for query in mix},
+        "left_out": list(options.left_out),
         "loads": {load.system: load.to_json() for load in prepared.loads},
         "systems": {outcome.name: outcome.to_json() for outcome in outcomes},
     }

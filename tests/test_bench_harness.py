@@ -254,3 +254,12 @@ def test_the_repeat_run_asks_again_as_often_as_asked(small_store: tuple) -> None
         assert repeated_share(repeats) == pytest.approx(share, abs=0.02)
         counts = sorted(Counter(repeats).values(), reverse=True)
         assert counts[0] > 4 * counts[len(counts) // 2]  # a few questions are asked most
+
+
+def test_leaving_out_an_unknown_query_is_refused_before_any_work(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench", "run", "--size", "1000", "--leave-out", "nope"]
+    command += ["--work", str(tmp_path / "work"), "--results", str(tmp_path / "results")]
+    completed = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+    assert completed.returncode == 2
+    assert "no such queries to leave out: nope" in completed.stderr
+    assert not (tmp_path / "work").exists()
