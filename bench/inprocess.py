@@ -76,7 +76,7 @@ async def _main(argv: list[str]) -> InProcessResult:
     store.query(PROBE, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
     cold_start = time.perf_counter() - started
     plan = Plan(**json.loads(plan_json))
-    mix = query_mix(Manifest.read(Path(manifest_file)))
+    mix = plan.chosen(query_mix(Manifest.read(Path(manifest_file))))
     queries = {query.name: query for query in mix}
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(plan.concurrency))
 

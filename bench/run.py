@@ -67,8 +67,6 @@ class Options:
     triples: int
     seed: int = 42
     systems: tuple[str, ...] = ALL_SYSTEMS
-    #: Queries of the mix left out of this run (named in the results).
-    left_out: tuple[str, ...] = ()
     plan: Plan = field(default_factory=Plan)
     work: Path = REPO / "bench" / "out"
     results: Path = REPO / "bench" / "results"
@@ -308,13 +306,13 @@ def versions() -> dict[str, str]:
 async def run(options: Options, command: str, say: Say = print) -> dict[str, object]:
     """Run every chosen system over one dataset; write and return the results document."""
     started = time.perf_counter()
+    plan = options.plan
     names = {query.name for query in query_mix(Manifest(seed=options.seed, target_triples=0))}
-    unknown = sorted(set(options.left_out) - names)
+    unknown = sorted(set(plan.left_out) - names)
     if unknown:
         raise UnknownQueryError(f"no such queries to leave out: {', '.join(unknown)}")
     prepared = prepare(options.work, options.triples, options.seed, say=say)
-    mix = [q for q in query_mix(prepared.manifest) if q.name not in options.left_out]
-    plan = options.plan
+    mix = plan.chosen(query_mix(prepared.manifest))
     say(f"dataset: {prepared.quads} quads ({prepared.manifest.triples} generated triples)")
     loads = {load.system: load for load in prepared.loads}
     outcomes: list[SystemOutcome] = []
@@ -355,14 +353,6 @@ async def run(options: Options, command: str, say: Say = print) -> dict[str, obj
             say(f"  WARNING other processes used {outcome.foreign_cpu:.0f} CPU seconds meanwhile")
         outcomes.append(outcome)
 
-    say("checking every answer against pyoxigraph in memory")
-    sent = {key for outcome in outcomes for key in outcome.workload.bodies()}
-    reference = reference_answers(prepared, mix, sent)
-    for outcome in outcomes:
-        outcome.problems = check_answers(outcome.name, outcome.workload, mix, reference)
-        for problem in outcome.problems[:5]:
-            say(f"  PROBLEM {problem}")
-
     document = {
         "size": size_label(options.triples),
         "triples": prepared.manifest.triples,
@@ -378,12 +368,25 @@ async def run(options: Options, command: str, say: Say = print) -> dict[str, obj
             k: v for k, v in asdict(prepared.manifest).items() if not k.startswith("sample_")
         },
         "queries": {query.name: {"summary": query.summary, "kind": query.kind} for query in mix},
-        "left_out": list(options.left_out),
+        "left_out": list(plan.left_out),
         "loads": {load.system: load.to_json() for load in prepared.loads},
+        "answers_checked": False,
         "systems": {outcome.name: outcome.to_json() for outcome in outcomes},
     }
     options.results.mkdir(parents=True, exist_ok=True)
     path = options.results / f"{document['size']}.json"
+    # Written before the check as well, so that the numbers survive a failing check.
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+    say("checking every answer against pyoxigraph in memory")
+    sent = {key for outcome in outcomes for key in outcome.workload.bodies()}
+    reference = reference_answers(prepared, mix, sent)
+    for outcome in outcomes:
+        outcome.problems = check_answers(outcome.name, outcome.workload, mix, reference)
+        for problem in outcome.problems[:5]:
+            say(f"  PROBLEM {problem}")
+    document["answers_checked"] = True
+    document["systems"] = {outcome.name: outcome.to_json() for outcome in outcomes}
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     say(f"results: {path}")
     if not options.keep_work:

@@ -38,6 +38,12 @@ class Plan:
     repeat_requests: int = 300
     repeat_share: float = 0.8
     repeat_questions_per_query: int = 20
+    #: Queries of the mix this plan leaves out (by name).
+    left_out: tuple[str, ...] = ()
+
+    def chosen(self, mix: list[BenchQuery]) -> list[BenchQuery]:
+        """The queries of ``mix`` this plan puts to every system."""
+        return [query for query in mix if query.name not in self.left_out]
 
     def check_requests(self, mix: list[BenchQuery]) -> list[Request]:
         """The check pass: each query with its first parameters."""
