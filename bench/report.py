@@ -40,6 +40,7 @@ def size_section(document: dict) -> str:  # type: ignore[type-arg]
     systems: dict = document["systems"]  # type: ignore[type-arg]
     machine = document["machine"]
     peers = [p for p in PEERS if p in systems]
+    salted = "repeat_requests" in document["plan"]  # runs since requests carry a salt
     lines = [
         f"### {document['size']} generated triples ({document['quads']} quads served)",
         "",
@@ -47,8 +48,8 @@ def size_section(document: dict) -> str:  # type: ignore[type-arg]
         f"{machine['memory_gib']} GiB), {document['when']}, ascf-graph "
         f"{document['versions'].get('ascf-graph commit', '?')}; plan: "
         f"{document['plan']['requests']} requests per query and {document['plan']['mix_requests']}"
-        f" in the mix, concurrency {document['plan']['concurrency']}; every request's text"
-        " unique, so no answer cache serves it"
+        f" in the mix, concurrency {document['plan']['concurrency']}"
+        + ("; every request's text unique, so no answer cache serves it" if salted else "")
         + (
             f"; then {document['plan']['repeat_requests']} Zipf-distributed requests of which"
             f" {document['plan']['repeat_share']:.0%} ask again (the **repeats** row)."
