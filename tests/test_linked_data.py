@@ -64,7 +64,7 @@ def test_inbound_links_are_split_into_pages_without_overlap(store: EmbeddedStore
     total = len(linked_data.inbound_links(store, status))
     assert total > 20
     seen: set[ox.Triple] = set()
-    pages = linked_data.inbound_pages(store, status, page_size=20)
+    pages = linked_data.pages_for(total, page_size=20)
     for page in range(1, pages + 1):
         description = linked_data.describe(
             store, status, modified=MOMENT, license_iri=None, page=page, page_size=20

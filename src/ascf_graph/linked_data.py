@@ -198,19 +198,16 @@ def local_path(iri: str, base_iri: str) -> str | None:
 # -- descriptions -------------------------------------------------------------
 
 
-_LABELS = f"""
-    VALUES ?labelProperty {{ <{RDFS}label> <{SKOS}prefLabel> <{SKOS}notation> <{DCT}title> }}
-"""
-
-# SELECT, not ASK: Virtuoso refuses a trailing VALUES (how a remote store binds) after ASK.
-_EXISTS = "SELECT ?node WHERE { ?node ?p ?o } LIMIT 1"
-
-
 #: The properties whose values name a thing on a page.
 LABEL_PROPERTIES = tuple(
     ox.NamedNode(iri)
     for iri in (f"{RDFS}label", f"{SKOS}prefLabel", f"{SKOS}notation", f"{DCT}title")
 )
+_LABELS = f"VALUES ?labelProperty {{ {' '.join(str(p) for p in LABEL_PROPERTIES)} }}"
+
+# SELECT, not ASK: Virtuoso refuses a trailing VALUES (how a remote store binds) after ASK.
+_EXISTS = "SELECT ?node WHERE { ?node ?p ?o } LIMIT 1"
+
 _TYPE = ox.NamedNode(RDF + "type")
 _LABEL = ox.NamedNode(RDFS + "label")
 
@@ -243,11 +240,6 @@ def exists(store: Store, target: Target) -> bool:
     """Whether the store says anything about the target (retired concepts included)."""
     rows = store.query(_EXISTS, substitutions={"node": ox.NamedNode(target.iri)})
     return any(True for _ in rows)
-
-
-def inbound_pages(store: Store, target: Target, page_size: int = INBOUND_PAGE_SIZE) -> int:
-    """How many pages the statements pointing at the target fill (at least one)."""
-    return pages_for(len(inbound_links(store, target)), page_size)
 
 
 def pages_for(links: int, page_size: int = INBOUND_PAGE_SIZE) -> int:

@@ -44,17 +44,20 @@ def bind_in_where(sparql: str, substitutions: Mapping[str, Term]) -> str | None:
     """
     if not substitutions or any(isinstance(t, ox.BlankNode) for t in substitutions.values()):
         return None
-    masked = QueryText.of(sparql).masked
-    form = _FORM.search(masked)
-    if form is None:
-        return None
-    start = _group_start(masked, form)
+    start = _where_group(sparql)
     if start is None:
         return None
     names = " ".join(str(ox.Variable(name)) for name in substitutions)
     terms = " ".join(str(term) for term in substitutions.values())
     block = f" VALUES ({names}) {{ ({terms}) }}"
     return sparql[: start + 1] + block + sparql[start + 1 :]
+
+
+def _where_group(sparql: str) -> int | None:
+    """The offset of the ``{`` that opens the query's WHERE group, if found with certainty."""
+    masked = QueryText.of(sparql).masked
+    form = _FORM.search(masked)
+    return _group_start(masked, form) if form else None
 
 
 def _group_start(masked: str, form: re.Match[str]) -> int | None:
@@ -104,9 +107,7 @@ def values_query(sparql: str, values: Mapping[str, list[Term]]) -> str:
     ...     ox.NamedNode("urn:b")]})
     'SELECT ?s ?p WHERE { VALUES ?s { <urn:a> <urn:b> } ?s ?p ?o }'
     """
-    masked = QueryText.of(sparql).masked
-    form = _FORM.search(masked)
-    start = _group_start(masked, form) if form else None
+    start = _where_group(sparql)
     if start is None:
         raise ValueError(f"no WHERE group to bind in: {sparql!r}")
     blocks = "".join(
