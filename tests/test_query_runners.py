@@ -59,12 +59,21 @@ def csv_job(query: str, **fields: object) -> QueryJob:
     return QueryJob(query=query, media_type=CSV, kind="results", **fields)  # type: ignore[arg-type]
 
 
+#: A worker answers from the snapshot on disk (0), or from its copy in memory once made.
+REPLICA_LIMITS = pytest.mark.parametrize("replica_max_quads", [0, 10_000_000])
+
+
+@REPLICA_LIMITS
 async def test_a_worker_answers_like_the_engine(
-    private_store: EmbeddedStore, tmp_path: Path
+    private_store: EmbeddedStore, tmp_path: Path, replica_max_quads: int
 ) -> None:
-    pool = WorkerPoolRunner(1, 30, Snapshots(tmp_path / "snapshots"))
+    pool = WorkerPoolRunner(
+        2, 30, Snapshots(tmp_path / "snapshots"), replica_max_quads=replica_max_quads
+    )
     await pool.open()
     try:
+        await pool.prepare(private_store)
+        assert len(list((tmp_path / "snapshots").iterdir())) == 1, "one snapshot, both opened it"
         answer = await answer_of(pool, private_store, csv_job(FOCUS_AREAS))
     finally:
         await pool.close()
@@ -85,12 +94,13 @@ async def test_bound_terms_reach_the_worker(private_store: EmbeddedStore, tmp_pa
     assert answer.decode().split() == ["fa", area.value]
 
 
+@REPLICA_LIMITS
 async def test_a_write_is_seen_by_the_next_query(
-    private_store: EmbeddedStore, tmp_path: Path
+    private_store: EmbeddedStore, tmp_path: Path, replica_max_quads: int
 ) -> None:
     ask = "SELECT ?label WHERE { <urn:test:written> ?p ?label }"
     snapshots = tmp_path / "snapshots"
-    pool = WorkerPoolRunner(1, 30, Snapshots(snapshots))
+    pool = WorkerPoolRunner(1, 30, Snapshots(snapshots), replica_max_quads=replica_max_quads)
     await pool.open()
     try:
         before = await answer_of(pool, private_store, csv_job(ask))

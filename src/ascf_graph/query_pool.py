@@ -26,6 +26,10 @@ from ascf_graph.worker_protocol import DATA, DONE, ERROR, FRAME_HEADER, job_mess
 log = logging.getLogger(__name__)
 
 
+#: The job :meth:`WorkerPoolRunner.prepare` sends: any query opens the snapshot.
+_READY_JOB = QueryJob(query="ASK {}", media_type="application/sparql-results+json", kind="results")
+
+
 class Worker:
     """One worker process and its pipes."""
 
@@ -33,12 +37,14 @@ class Worker:
         self.process = process
 
     @classmethod
-    async def spawn(cls) -> "Worker":
-        """Start ``python -m ascf_graph.query_worker``."""
+    async def spawn(cls, replica_max_quads: int = 0) -> "Worker":
+        """Start ``python -m ascf_graph.query_worker``, copying snapshots up to that size
+        into memory."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "ascf_graph.query_worker",
+            str(replica_max_quads),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -125,10 +131,13 @@ class _WorkerQuery(RunningQuery):
 class WorkerPoolRunner(QueryRunner):
     """A fixed number of worker processes, each answering one query at a time."""
 
-    def __init__(self, size: int, timeout: float, snapshots: Snapshots) -> None:
+    def __init__(
+        self, size: int, timeout: float, snapshots: Snapshots, *, replica_max_quads: int = 0
+    ) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.size, self.timeout, self.snapshots = size, timeout, snapshots
+        self.replica_max_quads = replica_max_quads
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._workers: set[Worker] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -137,9 +146,18 @@ class WorkerPoolRunner(QueryRunner):
     async def open(self) -> None:
         """Start the workers (in parallel)."""
         self.snapshots.clear()
-        for worker in await asyncio.gather(*(Worker.spawn() for _ in range(self.size))):
+        spawning = (Worker.spawn(self.replica_max_quads) for _ in range(self.size))
+        for worker in await asyncio.gather(*spawning):
             self._workers.add(worker)
             self._idle.put_nowait(worker)
+
+    async def prepare(self, store: Store) -> None:
+        """Have every worker open ``store``'s current snapshot, so the first queries do not
+        wait for it and the copies into memory start now."""
+        queries = [await self.start(store, _READY_JOB) for _ in range(self.size)]
+        for query in queries:
+            while await query.read() is not None:
+                pass
 
     async def start(self, store: Store, job: QueryJob) -> RunningQuery:
         """Send ``job`` to the next free worker; 503 if none frees up within the time limit."""
@@ -196,7 +214,7 @@ class WorkerPoolRunner(QueryRunner):
         if self._closed:
             return
         try:
-            worker = await Worker.spawn()
+            worker = await Worker.spawn(self.replica_max_quads)
         except OSError:
             log.exception("cannot start a query worker; the pool is one worker short")
             return

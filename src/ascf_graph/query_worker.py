@@ -1,8 +1,10 @@
-"""A query worker process: ``python -m ascf_graph.query_worker``.
+"""A query worker process: ``python -m ascf_graph.query_worker [REPLICA_MAX_QUADS]``.
 
 It opens the store a job names read-only (keeping it open while the jobs
-name the same folder), evaluates one job at a time and streams the answer
-back as frames (see :mod:`ascf_graph.worker_protocol`). The server kills a
+name the same folder, and copying it into memory when it holds at most
+``REPLICA_MAX_QUADS`` quads: see :mod:`ascf_graph.worker_store`), evaluates
+one job at a time and streams the answer back as frames (see
+:mod:`ascf_graph.worker_protocol`). The server kills a
 worker whose query runs past the time limit and starts a fresh one; that is
 how a runaway query is stopped, since the engine itself cannot be interrupted.
 
@@ -14,30 +16,14 @@ import signal
 import sys
 from typing import BinaryIO
 
-import pyoxigraph as ox
-
 from ascf_graph.query_job import QueryJob, evaluate
 from ascf_graph.worker_protocol import DONE, LENGTH, FrameWriter, error_frame, frame
+from ascf_graph.worker_store import WorkerStore
 
 
-class _OpenStore:
-    """The read-only store of the last job, reopened when a job names another folder."""
-
-    def __init__(self) -> None:
-        self.path: str | None = None
-        self.store: ox.Store | None = None
-
-    def get(self, path: str) -> ox.Store:
-        if self.store is None or path != self.path:
-            self.store = None
-            self.store = ox.Store.read_only(path)
-            self.path = path
-        return self.store
-
-
-def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
+def serve(jobs: BinaryIO, answers: BinaryIO, *, replica_max_quads: int = 0) -> None:
     """Answer jobs from ``jobs`` until it closes."""
-    opened = _OpenStore()
+    opened = WorkerStore(replica_max_quads)
     while True:
         header = jobs.read(LENGTH.size)
         if len(header) < LENGTH.size:
@@ -48,7 +34,7 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
         answers.flush()
 
 
-def _answer(opened: _OpenStore, job: QueryJob, answers: BinaryIO) -> bytes:
+def _answer(opened: WorkerStore, job: QueryJob, answers: BinaryIO) -> bytes:
     """Stream the answer's data frames; return the closing frame."""
     try:
         store = opened.get(job.store_path)
@@ -72,7 +58,8 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us by closing stdin
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    serve(sys.stdin.buffer, answers)
+    replica_max_quads = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    serve(sys.stdin.buffer, answers, replica_max_quads=replica_max_quads)
 
 
 if __name__ == "__main__":

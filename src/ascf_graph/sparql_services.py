@@ -31,8 +31,10 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
             settings.query_workers,
             settings.query_timeout,
             Snapshots(settings.data_dir / SNAPSHOTS_FOLDER),
+            replica_max_quads=settings.memory_replica_max_quads,
         )
         await pool.open()
+        await pool.prepare(state.store)
         runner = pool
     else:
         runner = ThreadRunner(settings.query_timeout)

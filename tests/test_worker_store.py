@@ -1,0 +1,95 @@
+"""What a query worker answers from: the snapshot on disk, then its copy in memory."""
+
+import io
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import clone_settings
+
+from ascf_graph.query_job import QueryJob, evaluate
+from ascf_graph.settings import Settings
+from ascf_graph.store import EmbeddedStore
+from ascf_graph.worker_store import WorkerStore
+
+SUBMISSION = ox.NamedNode("https://w3id.org/ascf/graph/submission/test")
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+BLANK_NODE_QUAD = ox.Quad(
+    ox.BlankNode("kept-as-is"), LABEL, ox.Literal("a node without an IRI"), SUBMISSION
+)
+WRITTEN = ox.Quad(ox.NamedNode("urn:test:written"), LABEL, ox.Literal("written"), SUBMISSION)
+EVERYTHING = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s ?p ?o"
+
+
+@pytest.fixture
+def snapshot(built: Settings, tmp_path: Path) -> Path:
+    """A snapshot of the built store with a blank node in it, as the server writes one."""
+    store = EmbeddedStore.open(clone_settings(built, tmp_path).data_dir)
+    store.oxigraph.add(BLANK_NODE_QUAD)
+    store.snapshot(tmp_path / "snapshot")
+    store.close()
+    return tmp_path / "snapshot"
+
+
+def answer(store: ox.Store, query: str) -> bytes:
+    job = QueryJob(query=query, media_type="application/sparql-results+json", kind="results")
+    output = io.BytesIO()
+    evaluate(store, job, output)
+    return output.getvalue()
+
+
+def test_a_small_snapshot_is_copied_into_memory_quad_for_quad(snapshot: Path) -> None:
+    opened = WorkerStore(replica_max_quads=10_000_000)
+    on_disk = opened.get(str(snapshot))
+    opened.wait_for_copy()
+    in_memory = opened.get(str(snapshot))
+    assert opened.replicated
+    assert in_memory is not on_disk
+    assert set(in_memory) == set(on_disk), "every quad, blank node labels included"
+    assert BLANK_NODE_QUAD in set(in_memory)
+    assert answer(in_memory, EVERYTHING) == answer(on_disk, EVERYTHING)
+
+
+def test_a_snapshot_over_the_limit_is_answered_from_disk(snapshot: Path) -> None:
+    opened = WorkerStore(replica_max_quads=10)
+    on_disk = opened.get(str(snapshot))
+    opened.wait_for_copy()
+    assert not opened.replicated
+    assert opened.get(str(snapshot)) is on_disk
+
+
+def test_a_limit_of_zero_never_copies(snapshot: Path) -> None:
+    opened = WorkerStore(replica_max_quads=0)
+    opened.get(str(snapshot))
+    opened.wait_for_copy()
+    assert not opened.replicated
+
+
+def test_a_new_snapshot_replaces_the_old_copy(
+    built: Settings, snapshot: Path, tmp_path: Path
+) -> None:
+    opened = WorkerStore(replica_max_quads=10_000_000)
+    opened.get(str(snapshot))
+    opened.wait_for_copy()
+    old_copy = opened.get(str(snapshot))
+
+    store = EmbeddedStore.open(clone_settings(built, tmp_path / "next").data_dir)
+    store.oxigraph.add(WRITTEN)
+    store.snapshot(tmp_path / "next-snapshot")
+    store.close()
+    first = opened.get(str(tmp_path / "next-snapshot"))
+    opened.wait_for_copy()
+    copied = opened.get(str(tmp_path / "next-snapshot"))
+
+    assert first is not old_copy, "never the old generation's copy"
+    assert opened.replicated
+    assert copied is not first
+    assert WRITTEN in set(copied)
+    assert WRITTEN not in set(old_copy)
+
+
+def test_a_missing_snapshot_is_an_error_and_keeps_nothing_open(tmp_path: Path) -> None:
+    opened = WorkerStore(replica_max_quads=10_000_000)
+    with pytest.raises(FileNotFoundError, match="absent"):
+        opened.get(str(tmp_path / "absent"))
+    assert not opened.replicated
