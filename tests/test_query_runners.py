@@ -168,3 +168,19 @@ async def test_when_every_worker_stays_busy_a_new_query_is_refused_clearly(
     finally:
         await pool.close()
     assert len(answer.split()) == 7
+
+
+async def test_a_slow_start_up_copy_does_not_stop_the_server_starting(
+    private_store: EmbeddedStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A limit shorter than a Python process takes to start: the ready answer comes too late.
+    pool = WorkerPoolRunner(1, 0.02, Snapshots(tmp_path / "snapshots"), replica_max_quads=10**7)
+    await pool.open()
+    try:
+        await pool.prepare(private_store)
+        assert "did not copy the store within the time limit" in caplog.text
+        pool.timeout = 30
+        answer = await answer_of(pool, private_store, csv_job(FOCUS_AREAS))
+    finally:
+        await pool.close()
+    assert len(answer.split()) == 7

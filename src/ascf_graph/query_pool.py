@@ -16,7 +16,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from ascf_graph.errors import EndpointBusyError, QueryFailedError
+from ascf_graph.errors import EndpointBusyError, QueryFailedError, QueryTimeoutError
 from ascf_graph.query_job import QueryJob
 from ascf_graph.query_runner import QueryRunner, RunningQuery, error_from_worker, timeout_error
 from ascf_graph.snapshots import Snapshots
@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 
 
 #: The job :meth:`WorkerPoolRunner.prepare` sends: any query opens the snapshot.
-_READY_JOB = QueryJob(query="ASK {}", media_type="application/sparql-results+json", kind="results")
+_READY_JOB = QueryJob(
+    query="ASK {}", media_type="application/sparql-results+json", kind="results", after_copy=True
+)
 
 
 class Worker:
@@ -152,12 +154,19 @@ class WorkerPoolRunner(QueryRunner):
             self._idle.put_nowait(worker)
 
     async def prepare(self, store: Store) -> None:
-        """Have every worker open ``store``'s current snapshot, so the first queries do not
-        wait for it and the copies into memory start now."""
+        """Have every worker open ``store``'s current snapshot and copy it into memory (when
+        small enough) before the first query: a server starts ready to answer at full speed.
+
+        This waits up to the time limit; a worker that takes longer is killed and replaced,
+        and its successor answers from disk until its own copy is complete.
+        """
         queries = [await self.start(store, _READY_JOB) for _ in range(self.size)]
         for query in queries:
-            while await query.read() is not None:
-                pass
+            try:
+                while await query.read() is not None:
+                    pass
+            except QueryTimeoutError:
+                log.warning("a query worker did not copy the store within the time limit")
 
     async def start(self, store: Store, job: QueryJob) -> RunningQuery:
         """Send ``job`` to the next free worker; 503 if none frees up within the time limit."""

@@ -38,6 +38,9 @@ def _answer(opened: WorkerStore, job: QueryJob, answers: BinaryIO) -> bytes:
     """Stream the answer's data frames; return the closing frame."""
     try:
         store = opened.get(job.store_path)
+        if job.after_copy:
+            opened.wait_for_copy()
+            store = opened.get(job.store_path)
     except OSError as error:
         return error_frame("store-unavailable", f"cannot open the store snapshot: {error}")
     writer = FrameWriter(answers)
