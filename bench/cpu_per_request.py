@@ -22,17 +22,20 @@ from bench.queries import query_mix
 from bench.systems import HttpSystem, ours, oxigraph_server
 
 
-def tree_cpu(pid: int) -> float:
-    """User and system CPU seconds of a process and its children."""
+def tree_cpu(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds of a process, and of its children together."""
     root = psutil.Process(pid)
-    total = 0.0
+    own, children = 0.0, 0.0
     for member in [root, *root.children(recursive=True)]:
         try:
             times = member.cpu_times()
         except psutil.NoSuchProcess:
             continue
-        total += times.user + times.system
-    return total
+        if member.pid == pid:
+            own = times.user + times.system
+        else:
+            children += times.user + times.system
+    return own, children
 
 
 async def measure(system: HttpSystem, folder: Path, name: str, requests: int) -> str:
@@ -52,12 +55,15 @@ async def measure(system: HttpSystem, folder: Path, name: str, requests: int) ->
         before = tree_cpu(system.process.pid)
         measured = [Request(name, 1000 + i, f"cpu {i}") for i in range(requests)]
         stats = await run_load(call, measured, concurrency=4, time_budget=120)
-        per_request = (tree_cpu(system.process.pid) - before) / max(1, len(stats.latencies))
+        after = tree_cpu(system.process.pid)
     finally:
         await system.stop()
+    answered = max(1, len(stats.latencies))
+    own, children = ((a - b) * 1000 / answered for a, b in zip(after, before, strict=True))
     return (
-        f"{system.name:<12} {name}: {stats.throughput:8.1f} req/s, "
-        f"server CPU {per_request * 1000:.3f} ms a request, {len(stats.errors)} errors"
+        f"{system.name:<12} {name}: {stats.throughput:8.1f} req/s, server CPU "
+        f"{own + children:.3f} ms a request ({own:.3f} server process, {children:.3f} its "
+        f"children), {len(stats.errors)} errors"
     )
 
 

@@ -304,3 +304,17 @@ def test_statements_match_patterns_alike_on_either_store(
     assert set(remote.statements(subjects=many, predicates=[label])) == set(
         embedded_twin.statements(subjects=many, predicates=[label])
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "known"),
+    [("id/city/kuching", True), ("def/City", True), ("id/city/atlantis", False)],
+)
+def test_whether_a_node_is_described_reads_alike_on_either_store(
+    remote: RemoteStore, embedded_twin: EmbeddedStore, path: str, known: bool
+) -> None:
+    node = ox.NamedNode(BASE + path)
+    assert remote.is_subject(node) is known
+    assert embedded_twin.is_subject(node) is known
+    assert embedded_twin.reads_locally
+    assert not remote.reads_locally

@@ -206,8 +206,6 @@ LABEL_PROPERTIES = tuple(
 _LABELS = f"VALUES ?labelProperty {{ {' '.join(str(p) for p in LABEL_PROPERTIES)} }}"
 
 # SELECT, not ASK: Virtuoso refuses a trailing VALUES (how a remote store binds) after ASK.
-_EXISTS = "SELECT ?node WHERE { ?node ?p ?o } LIMIT 1"
-
 _TYPE = ox.NamedNode(RDF + "type")
 _LABEL = ox.NamedNode(RDFS + "label")
 
@@ -238,8 +236,7 @@ class Description:
 
 def exists(store: Store, target: Target) -> bool:
     """Whether the store says anything about the target (retired concepts included)."""
-    rows = store.query(_EXISTS, substitutions={"node": ox.NamedNode(target.iri)})
-    return any(True for _ in rows)
+    return store.is_subject(ox.NamedNode(target.iri))
 
 
 def pages_for(links: int, page_size: int = INBOUND_PAGE_SIZE) -> int:

@@ -7,6 +7,7 @@ a matching ``If-None-Match``. Unknown URIs answer 404: a page with search
 suggestions for browsers, plain text for other clients.
 """
 
+from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
@@ -24,21 +25,21 @@ MAX_SUGGESTIONS = 8
 
 
 @router.get("/id/{path:path}", summary="A resource: 303 See Other to its document")
-def resource(path: str, request: Request, site: SiteDep) -> Response:
+async def resource(path: str, request: Request, site: SiteDep) -> Response:
     """Framework elements, the framework, cities, projects: everything under ``id/``."""
-    return see_other(site, request, f"id/{path}")
+    return await see_other(site, request, f"id/{path}")
 
 
 @router.get("/def", summary="The ontology: 303 See Other to its document")
-def ontology(request: Request, site: SiteDep) -> Response:
+async def ontology(request: Request, site: SiteDep) -> Response:
     """The ontology; browsers are sent to its documentation."""
-    return see_other(site, request, "def")
+    return await see_other(site, request, "def")
 
 
 @router.get("/def/{path:path}", summary="An ontology term: 303 See Other to its document")
-def term(path: str, request: Request, site: SiteDep) -> Response:
+async def term(path: str, request: Request, site: SiteDep) -> Response:
     """A class or property of the ontology."""
-    return see_other(site, request, f"def/{path}")
+    return await see_other(site, request, f"def/{path}")
 
 
 @router.get("/doc/{path:path}", summary="The document describing a resource")
@@ -77,11 +78,15 @@ def document(path: str, request: Request, site: SiteDep) -> Response:
     return Response(body, media_type=fmt.media_type, headers=headers)
 
 
-def see_other(site: Site, request: Request, path: str) -> Response:
-    """303 to the document in the preferred format (the generic one when none fits)."""
+async def see_other(site: Site, request: Request, path: str) -> Response:
+    """303 to the document in the preferred format (the generic one when none fits).
+
+    The existence check is one index seek, run on the event loop for an embedded
+    store; the 404 page (search suggestions) is rendered in a worker thread.
+    """
     target = linked_data.target_for_resource(site.base_iri, path)
-    if target is None or not site.exists(target):
-        return not_found(site, request, site.base_iri + path)
+    if target is None or not await site.read(site.exists, target):
+        return await to_thread.run_sync(not_found, site, request, site.base_iri + path)
     fmt = linked_data.negotiate_format(request.headers.get("accept"))
     location = target.document_url(fmt)
     links = [Link(target.document_url(), "describedby")] + [

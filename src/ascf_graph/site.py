@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar
 
 import jinja2
 import pyoxigraph as ox
+from anyio import to_thread
 
 from ascf_graph import dumps, linked_data, ontology_docs, void, web
 from ascf_graph.answer_cache import AnswerCache, CachedAnswer
@@ -27,6 +29,8 @@ from ascf_graph.linked_data import Description, Target
 from ascf_graph.search import LabelIndex
 from ascf_graph.settings import Settings
 from ascf_graph.store import Store
+
+T = TypeVar("T")
 
 _LICENSE = """
 SELECT * WHERE { ?ontology <http://purl.org/dc/terms/license> ?license }
@@ -79,6 +83,14 @@ class Site:
         return self.cache.memo(self.generation, "license", find)
 
     # -- descriptions ---------------------------------------------------------
+
+    async def read(self, read: Callable[..., T], *args: Any) -> T:
+        """Run a bounded read of the store: on the event loop when the store reads its own
+        indexes (microseconds, no thread hop), in a worker thread when reads go over the
+        network."""
+        if self.store.reads_locally:
+            return read(*args)
+        return await to_thread.run_sync(read, *args)
 
     def exists(self, target: Target) -> bool:
         """Whether the store knows the target."""

@@ -44,6 +44,7 @@ WRITE_LOCK = ".write-lock"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _GRAPH_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 _STATEMENTS = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+_IS_SUBJECT = "ASK { ?node ?p ?o }"
 #: The most terms one VALUES block of :meth:`Store.statements` lists.
 _VALUES_CHUNK = 400
 
@@ -103,6 +104,18 @@ class Store(ABC):
             assert isinstance(answer, ox.QuerySolutions)
             found.update((ox.Triple(row["s"], row["p"], row["o"]), None) for row in answer)
         return list(found)
+
+    def is_subject(self, node: ox.NamedNode) -> bool:
+        """Whether any graph holds a statement about ``node``."""
+        answer = self.query(_IS_SUBJECT, substitutions={"node": node})
+        assert isinstance(answer, ox.QueryBoolean)
+        return bool(answer)
+
+    @property
+    def reads_locally(self) -> bool:
+        """Whether reads are in-process index lookups, so that a bounded one may run on the
+        event loop (a remote store's reads wait on the network: a worker thread's job)."""
+        return False
 
     @abstractmethod
     def graph_sizes(self) -> dict[str, int]:
@@ -284,6 +297,15 @@ class EmbeddedStore(Store):
                     for quad in self._store.quads_for_pattern(subject, predicate, value, None):
                         found[quad.triple] = None
         return list(found)
+
+    def is_subject(self, node: ox.NamedNode) -> bool:
+        """Whether any graph holds a statement about ``node``: one index seek."""
+        return next(iter(self._store.quads_for_pattern(node, None, None, None)), None) is not None
+
+    @property
+    def reads_locally(self) -> bool:
+        """Always: the indexes are in this process."""
+        return True
 
     def graph_sizes(self) -> dict[str, int]:
         """Each named graph's IRI with its number of triples, in IRI order (system graph left
