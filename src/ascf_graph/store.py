@@ -75,6 +75,14 @@ class Store(ABC):
         assert isinstance(answer, ox.QueryTriples)
         return list(answer)
 
+    def iter_graph_triples(self, graph: str) -> Iterator[ox.Triple]:
+        """The triples of the named graph ``graph``, one at a time.
+
+        Stores that can read their indexes lazily hand them out without
+        holding the whole graph; the default holds one query's answer.
+        """
+        yield from self.graph_triples(graph)
+
     def statements(
         self,
         subjects: Iterable[ox.NamedNode | ox.BlankNode] | None = None,
@@ -269,6 +277,11 @@ class EmbeddedStore(Store):
         return [
             q.triple for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
         ]
+
+    def iter_graph_triples(self, graph: str) -> Iterator[ox.Triple]:
+        """The triples of the named graph ``graph``, read lazily from the indexes."""
+        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+            yield quad.triple
 
     def statements(
         self,
