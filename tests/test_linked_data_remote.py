@@ -11,11 +11,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+import rdflib
 from conftest import REPO, serving
+from rdflib.compare import isomorphic
+from test_dereferencing import RDF_FORMATS
+from test_dereferencing import parse as rdflib_graph
 from test_remote_store import remote_server, remote_settings  # noqa: F401 (fixtures)
 
 from ascf_graph import linked_data
 from ascf_graph.build import build
+from ascf_graph.namespaces import GENID_PATH
 from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore
 
@@ -91,3 +96,60 @@ def test_descriptions_are_the_same_from_a_remote_store(
         assert figure_counts(home.text) == figure_counts(embedded_home.text)
         hits = client.get(remote + "/search", params={"q": "heal"}, headers=JSON).json()["hits"]
         assert hits[0]["label"] == "Health and Well-being"
+
+
+REMOTE_GRAPHS = ("def", "data/ascn-cities", "inferred")
+GRAPH_CONSTRUCT = "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+
+
+def constructed_remotely(endpoint: str, graph: str) -> rdflib.Graph:
+    """The graph's triples as the remote server's own CONSTRUCT gives them in Turtle,
+    skolem IRIs back as blank nodes."""
+    answer = httpx.post(
+        endpoint,
+        data={"query": GRAPH_CONSTRUCT.format(graph=graph)},
+        headers={"Accept": "text/turtle"},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text[:300]
+    skolem = BASE + GENID_PATH
+
+    def term(node: rdflib.term.Node) -> rdflib.term.Node:
+        if isinstance(node, rdflib.URIRef) and str(node).startswith(skolem):
+            return rdflib.BNode(str(node)[len(skolem) :])
+        return node
+
+    graph_read = rdflib.Graph()
+    for triple in rdflib_graph(answer.content, "turtle"):
+        graph_read.add(tuple(term(node) for node in triple))  # type: ignore[arg-type]
+    return graph_read
+
+
+def test_named_graphs_and_the_version_iri_dereference_from_a_remote_store(
+    remote_settings: Settings,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Each graph's document holds the graph's triples as the remote store's own CONSTRUCT
+    gives them (skolem IRIs written back as blank nodes), in every RDF format."""
+    query_url = str(remote_settings.store_url)
+    environment = {
+        "ASCF_STORE_URL": str(remote_settings.store_url),
+        "ASCF_STORE_UPDATE_URL": str(remote_settings.store_update_url),
+        "ASCF_DATA_DIR": str(tmp_path / "cache"),
+    }
+    with serving(environment) as remote, httpx.Client(base_url=remote, timeout=30) as client:
+        for name in REMOTE_GRAPHS:
+            expected = constructed_remotely(query_url, f"{BASE}graph/{name}")
+            assert len(expected) > 0, name
+            see_other = client.get(f"/graph/{name}", headers={"Accept": "text/turtle"})
+            assert see_other.status_code == 303, name
+            assert see_other.headers["location"] == f"/doc/graph/{name}.ttl"
+            for extension, (_, rdflib_format) in RDF_FORMATS.items():
+                document = client.get(f"/doc/graph/{name}.{extension}")
+                assert document.status_code == 200, (name, extension, document.text[:300])
+                assert isomorphic(rdflib_graph(document.content, rdflib_format), expected), name
+        missing = client.get("/graph/no-such-graph", headers=JSON)
+        assert missing.status_code == 404
+        assert missing.json()["code"] == "not-found"
+        assert client.get("/def/0.1.0", headers={"Accept": "text/turtle"}).status_code == 303
+        assert "0.1.0" in client.get("/def/9.9.9", headers=JSON).json()["message"]

@@ -11,6 +11,7 @@ from ascf_graph.backends import open_store
 from ascf_graph.curated_router import router as curated_router
 from ascf_graph.dependencies import StoreDep
 from ascf_graph.generation_cache import GenerationCache
+from ascf_graph.graph_router import router as graph_router
 from ascf_graph.http_errors import install_error_handlers
 from ascf_graph.linked_data_router import router as linked_data_router
 from ascf_graph.read_middleware import install_read_middleware
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_read_middleware(app)
     app.include_router(sparql_router)
+    app.include_router(graph_router)  # before linked_data_router, whose /doc/{path} is wider
     app.include_router(linked_data_router)
     app.include_router(site_router)
     app.include_router(curated_router)

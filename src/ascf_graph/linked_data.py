@@ -9,6 +9,7 @@ The URI contract (``shared/DESIGN.md``) names things under ``{base}id/`` and
 | the framework | ``{base}id/framework`` | ``{base}doc/framework`` |
 | the ontology | ``{base}def`` | ``{base}doc/def`` (HTML: its documentation) |
 | an ontology term | ``{base}def/{Term}`` | ``{base}doc/def/{Term}`` |
+| a named graph | ``{base}graph/{name}`` | ``{base}doc/graph/{name}`` (its triples) |
 
 Each document comes as ``.html``, ``.ttl``, ``.jsonld``, ``.rdf`` and ``.nt``;
 without an extension, the ``Accept`` header chooses.
@@ -38,6 +39,8 @@ INBOUND_PAGE_SIZE = 100
 MAX_BLANK_DEPTH = 8
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_~-]+$")
+#: Where named graphs live under the base: ``{base}graph/{name}``.
+GRAPH_PATH = "graph/"
 
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]
@@ -113,7 +116,8 @@ class Target:
 
     base_iri: str
     path: str
-    """The resource's path under the base: ``id/city/hue``, ``def/City`` or ``def``."""
+    """The resource's path under the base: ``id/city/hue``, ``def/City``, ``def`` or
+    ``graph/framework``."""
 
     @property
     def iri(self) -> str:
@@ -124,6 +128,11 @@ class Target:
     def is_ontology(self) -> bool:
         """Whether this is the ontology itself (``{base}def``)."""
         return self.path == "def"
+
+    @property
+    def is_graph(self) -> bool:
+        """Whether this is a named graph (``{base}graph/{name}``)."""
+        return self.path.startswith(GRAPH_PATH)
 
     @property
     def document_path(self) -> str:
@@ -156,6 +165,42 @@ def target_for_resource(base_iri: str, path: str) -> Target | None:
     if well_placed and all(_SEGMENT.match(segment) for segment in segments):
         return Target(base_iri, path)
     return None
+
+
+def target_for_graph(base_iri: str, name: str) -> Target | None:
+    """The target of the named graph ``{base}graph/{name}``, if ``name`` is well formed.
+
+    >>> target_for_graph("https://w3id.org/ascf/", "data/ascn-cities").document_url()
+    '/doc/graph/data/ascn-cities'
+    >>> target_for_graph("https://w3id.org/ascf/", "data/../x") is None
+    True
+    """
+    segments = name.split("/")
+    if all(_SEGMENT.match(segment) for segment in segments):
+        return Target(base_iri, GRAPH_PATH + name)
+    return None
+
+
+def graph_target_for_document(
+    base_iri: str, path: str
+) -> tuple[Target, DocumentFormat | None] | None:
+    """The named graph and format a document path under ``doc/graph/`` names, if any.
+
+    >>> target, fmt = graph_target_for_document("https://w3id.org/ascf/", "inferred.nt")
+    >>> target.iri, fmt.extension
+    ('https://w3id.org/ascf/graph/inferred', 'nt')
+    >>> graph_target_for_document("https://w3id.org/ascf/", "inferred.png") is None
+    True
+    """
+    stem, dot, extension = path.rpartition(".")
+    fmt = None
+    if dot:
+        fmt = format_for_extension(extension)
+        if fmt is None:
+            return None
+        path = stem
+    target = target_for_graph(base_iri, path)
+    return (target, fmt) if target else None
 
 
 def target_for_document(base_iri: str, path: str) -> tuple[Target, DocumentFormat | None] | None:
@@ -340,7 +385,7 @@ def _add_outbound(store: Store, node: ox.NamedNode, triples: dict[ox.Triple, Non
     named = {t.object for t in found if isinstance(t.object, ox.NamedNode)} - seen
     found += store.statements(subjects=named, predicates=(*LABEL_PROPERTIES, _TYPE))
     found += store.statements(subjects={t.predicate for t in found}, predicates=[_LABEL])
-    triples.update(dict.fromkeys(_deskolemise(t) for t in found))
+    triples.update(dict.fromkeys(deskolemise(t) for t in found))
 
 
 TriplePattern = tuple[str, str, str]
@@ -370,8 +415,9 @@ def _is_skolem(term: object) -> bool:
     return isinstance(term, ox.NamedNode) and _GENID in term.value
 
 
-def _deskolemise(triple: ox.Triple) -> ox.Triple:
-    """The triple with skolem IRIs as the blank nodes they stand for."""
+def deskolemise(triple: ox.Triple) -> ox.Triple:
+    """The triple with skolem IRIs (a remote store's blank nodes) as the blank nodes they
+    stand for."""
     if not (_is_skolem(triple.subject) or _is_skolem(triple.object)):
         return triple
 

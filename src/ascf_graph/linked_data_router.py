@@ -1,5 +1,9 @@
 """``/id/...``, ``/def``, ``/def/...`` and ``/doc/...``: dereferencing, as a mountable router.
 
+``/def/{major}.{minor}.{patch}``, the ontology's version IRI, answers like
+``/def`` when it names the current version, and 404 (naming the current
+one) otherwise.
+
 A resource URI answers 303 See Other to the document in the format the
 ``Accept`` header prefers; a document answers 200 in its format (named by
 its extension, or negotiated), with validators, ``Link`` headers and 304 for
@@ -11,7 +15,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
-from ascf_graph import linked_data, web
+from ascf_graph import linked_data, ontology_version, web
 from ascf_graph.conneg import negotiate
 from ascf_graph.dependencies import SiteDep
 from ascf_graph.errors import NotAcceptableError, ResourceNotFoundError, UnusableInputError
@@ -38,8 +42,24 @@ async def ontology(request: Request, site: SiteDep) -> Response:
 
 @router.get("/def/{path:path}", summary="An ontology term: 303 See Other to its document")
 async def term(path: str, request: Request, site: SiteDep) -> Response:
-    """A class or property of the ontology."""
+    """A class or property of the ontology, or a version of the ontology."""
+    if ontology_version.is_version(path):
+        return await version(path, request, site)
     return await see_other(site, request, f"def/{path}")
+
+
+async def version(number: str, request: Request, site: Site) -> Response:
+    """The ontology's version IRI: like ``/def`` for the current version, else 404."""
+    current = await to_thread.run_sync(site.ontology_version)
+    if number != current:
+        asked = f"<{site.base_iri}def/{number}> is not the ontology's version IRI"
+        if current is None:
+            raise ResourceNotFoundError(f"{asked}: the ontology declares no version IRI")
+        raise ResourceNotFoundError(
+            f"{asked}: the current version is {current}, <{site.base_iri}def/{current}>; "
+            f"<{site.base_iri}def> always names the current one"
+        )
+    return await see_other(site, request, "def")
 
 
 @router.get("/doc/{path:path}", summary="The document describing a resource")
@@ -87,6 +107,12 @@ async def see_other(site: Site, request: Request, path: str) -> Response:
     target = linked_data.target_for_resource(site.base_iri, path)
     if target is None or not await site.read(site.exists, target):
         return await to_thread.run_sync(not_found, site, request, site.base_iri + path)
+    return see_other_to(target, request)
+
+
+def see_other_to(target: Target, request: Request) -> Response:
+    """303 to the target's document in the format ``Accept`` prefers (else the generic one),
+    linking every format as ``describedby``."""
     fmt = linked_data.negotiate_format(request.headers.get("accept"))
     location = target.document_url(fmt)
     links = [Link(target.document_url(), "describedby")] + [

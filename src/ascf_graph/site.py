@@ -19,13 +19,21 @@ import jinja2
 import pyoxigraph as ox
 from anyio import to_thread
 
-from ascf_graph import dumps, linked_data, ontology_docs, void, web
+from ascf_graph import (
+    dumps,
+    graph_documents,
+    linked_data,
+    ontology_docs,
+    ontology_version,
+    void,
+    web,
+)
 from ascf_graph.answer_cache import AnswerCache, CachedAnswer
 from ascf_graph.framework_figure import FrameworkFigure, framework_figure
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.http_caching import Validators, entity_tag
 from ascf_graph.jsonld_context import jsonld_context
-from ascf_graph.linked_data import Description, Target
+from ascf_graph.linked_data import Description, DocumentFormat, Target
 from ascf_graph.search import LabelIndex
 from ascf_graph.settings import Settings
 from ascf_graph.store import Store
@@ -208,3 +216,37 @@ class Site:
             lambda destination: dumps.write_dump(self.store, self.base_iri, dump, destination),
         )
         return dump, path
+
+    # -- named graphs and the ontology's version -------------------------------
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Each named graph's IRI with its number of triples."""
+        return self.cache.memo(self.generation, "graph sizes", self.store.graph_sizes)
+
+    def is_published_graph(self, target: Target) -> bool:
+        """Whether the named graph ``target`` dereferences (see :mod:`graph_documents`)."""
+
+        def published() -> bytes:
+            sizes = self.graph_sizes()
+            found = graph_documents.is_published(self.store, self.base_iri, target.iri, sizes)
+            return b"1" if found else b""
+
+        return bool(self._remembered(f"graph {target.iri}", published))
+
+    def graph_document(self, target: Target, fmt: DocumentFormat) -> Path:
+        """The file holding the named graph's triples in ``fmt``, written on first request."""
+        return self.cache.file(
+            self.generation,
+            f"graphs/{target.path}.{fmt.extension}",
+            lambda destination: graph_documents.write_graph_document(
+                self.store, self.base_iri, target.iri, fmt, destination
+            ),
+        )
+
+    def ontology_version(self) -> str | None:
+        """The current version number of the ontology (its ``owl:versionIRI``), if any."""
+        return self.cache.memo(
+            self.generation,
+            "ontology version",
+            lambda: ontology_version.current_version(self.store, self.base_iri),
+        )

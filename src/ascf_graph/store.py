@@ -42,7 +42,9 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 WRITE_LOCK = ".write-lock"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_GRAPH_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+# SELECT, not CONSTRUCT: Virtuoso answers a CONSTRUCT with a table of ?s ?p ?o when the
+# client also accepts SPARQL results, as a remote store's client must.
+_GRAPH_TRIPLES = "SELECT ?s ?p ?o WHERE { GRAPH ?graph { ?s ?p ?o } }"
 _STATEMENTS = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
 _IS_SUBJECT = "ASK { ?node ?p ?o }"
 #: The most terms one VALUES block of :meth:`Store.statements` lists.
@@ -72,9 +74,18 @@ class Store(ABC):
 
     def graph_triples(self, graph: str) -> list[ox.Triple]:
         """The triples of the named graph ``graph``."""
-        answer = self.query(_GRAPH_TRIPLES, default_graphs=[graph])
-        assert isinstance(answer, ox.QueryTriples)
-        return list(answer)
+        return list(self.iter_graph_triples(graph))
+
+    def iter_graph_triples(self, graph: str) -> Iterator[ox.Triple]:
+        """The triples of the named graph ``graph``, one at a time.
+
+        Stores that can read their indexes lazily hand them out without
+        holding the whole graph; the default reads one query's answer.
+        """
+        answer = self.query(_GRAPH_TRIPLES, substitutions={"graph": ox.NamedNode(graph)})
+        assert isinstance(answer, ox.QuerySolutions)
+        for row in answer:
+            yield ox.Triple(row["s"], row["p"], row["o"])
 
     def statements(
         self,
@@ -282,6 +293,11 @@ class EmbeddedStore(Store):
         return [
             q.triple for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
         ]
+
+    def iter_graph_triples(self, graph: str) -> Iterator[ox.Triple]:
+        """The triples of the named graph ``graph``, read lazily from the indexes."""
+        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+            yield quad.triple
 
     def statements(
         self,

@@ -16,6 +16,7 @@ from ascf_graph.linked_data import FORMATS, Description, Target, serialize
 from ascf_graph.resource_view import build_view
 
 _JSONLD = next(f for f in FORMATS if f.extension == "jsonld")
+_HTML = "text/html"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,40 @@ def render_resource(
         "jsonld": embedded_jsonld(description.triples, description.target.base_iri),
     }
     return env.get_template("resource.html").render(context)
+
+
+@dataclass(frozen=True)
+class GraphSummary:
+    """What a named graph's page says about the graph besides its description."""
+
+    triples: int
+    role: str
+    downloads: list[FormatLink]
+
+
+def render_graph(
+    env: jinja2.Environment,
+    description: Description,
+    *,
+    triples: int,
+    role: str,
+    license_iri: str | None,
+) -> str:
+    """The page of a named graph: the resource page of its IRI (what the store says about
+    it, such as a submission's provenance), with its role, size and download links."""
+    view = build_view(description)
+    view.kind_label = "Named graph"
+    links = format_links(description.target, description.page)
+    downloads = [link for link in format_links(description.target) if link.media_type != _HTML]
+    context = _common(view.title, license_iri) | {
+        "view": view,
+        "figure": None,
+        "formats": links,
+        "alternates": [link for link in links if link.media_type != "text/html"],
+        "jsonld": embedded_jsonld(description.triples, description.target.base_iri),
+        "graph": GraphSummary(triples, role, downloads),
+    }
+    return env.get_template("graph.html").render(context)
 
 
 def render_home(
