@@ -307,11 +307,12 @@ class EmbeddedStore(Store):
     ) -> list[ox.Triple]:
         """The distinct triples matching the patterns, read from the indexes (no SPARQL)."""
         found: dict[ox.Triple, None] = {}
-        for subject in _any(subjects):
-            for predicate in _any(predicates):
-                for value in _any(objects):
-                    for quad in self._store.quads_for_pattern(subject, predicate, value, None):
-                        found[quad.triple] = None
+        seek = self._store.quads_for_pattern
+        for subject, predicate, value in itertools.product(
+            _any(subjects), _any(predicates), _any(objects)
+        ):
+            for quad in seek(subject, predicate, value, None):
+                found[quad.triple] = None
         return list(found)
 
     def is_subject(self, node: ox.NamedNode) -> bool:
@@ -342,7 +343,7 @@ class EmbeddedStore(Store):
 
 def _any(terms: Iterable[Term] | None) -> Iterable[Term | None]:
     """The terms to look up in turn; ``None`` stands for any term."""
-    return (None,) if terms is None else dict.fromkeys(terms)
+    return (None,) if terms is None else list(dict.fromkeys(terms))
 
 
 def new_build_folder(data_dir: Path) -> Path:
