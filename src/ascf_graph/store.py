@@ -25,7 +25,7 @@ import os
 import shutil
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,6 +44,10 @@ WRITE_LOCK = ".write-lock"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _GRAPH_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 _STATEMENTS = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+#: :data:`_STATEMENTS` held by a graph other than those listed (``{}``: IRIs, comma-separated).
+_STATEMENTS_OUTSIDE = (
+    "SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN ({})) }}"
+)
 #: The most terms one VALUES block of :meth:`Store.statements` lists.
 _VALUES_CHUNK = 400
 
@@ -80,9 +84,12 @@ class Store(ABC):
         subjects: Iterable[ox.NamedNode | ox.BlankNode] | None = None,
         predicates: Iterable[ox.NamedNode] | None = None,
         objects: Iterable[Term] | None = None,
+        *,
+        outside: Collection[str] = (),
     ) -> list[ox.Triple]:
         """The distinct triples, in any graph, whose subject is one of ``subjects``, predicate
-        one of ``predicates`` and object one of ``objects`` (``None``: any).
+        one of ``predicates`` and object one of ``objects`` (``None``: any); with ``outside``,
+        only those some named graph other than the graphs ``outside`` names holds.
 
         One query with the terms as inline data; stores that can read their
         indexes directly do better. Blank nodes cannot be named in a query, so
@@ -93,13 +100,17 @@ class Store(ABC):
             for name, terms in (("s", subjects), ("p", predicates), ("o", objects))
             if terms is not None
         }
+        pattern = _STATEMENTS
+        if outside:
+            graphs = ", ".join(str(ox.NamedNode(graph)) for graph in sorted(outside))
+            pattern = _STATEMENTS_OUTSIDE.format(graphs)
         found: dict[ox.Triple, None] = {}
         chunked = [
             [(name, terms[i : i + _VALUES_CHUNK]) for i in range(0, len(terms), _VALUES_CHUNK)]
             for name, terms in wanted.items()
         ]
         for values in itertools.product(*chunked):
-            answer = self.query(values_query(_STATEMENTS, dict(values)))
+            answer = self.query(values_query(pattern, dict(values)))
             assert isinstance(answer, ox.QuerySolutions)
             found.update((ox.Triple(row["s"], row["p"], row["o"]), None) for row in answer)
         return list(found)
@@ -275,14 +286,19 @@ class EmbeddedStore(Store):
         subjects: Iterable[ox.NamedNode | ox.BlankNode] | None = None,
         predicates: Iterable[ox.NamedNode] | None = None,
         objects: Iterable[Term] | None = None,
+        *,
+        outside: Collection[str] = (),
     ) -> list[ox.Triple]:
-        """The distinct triples matching the patterns, read from the indexes (no SPARQL)."""
+        """The distinct triples matching the patterns, read from the indexes (no SPARQL);
+        with ``outside``, only those held by a graph other than the ones it names."""
+        left_out = {ox.NamedNode(graph) for graph in outside}
         found: dict[ox.Triple, None] = {}
         for subject in _any(subjects):
             for predicate in _any(predicates):
                 for value in _any(objects):
                     for quad in self._store.quads_for_pattern(subject, predicate, value, None):
-                        found[quad.triple] = None
+                        if quad.graph_name not in left_out:
+                            found[quad.triple] = None
         return list(found)
 
     def graph_sizes(self) -> dict[str, int]:
