@@ -9,13 +9,22 @@ already loaded), the setup, the verdict, the violations found and its peak
 RSS:
 
 - ``ours``: :class:`~ascf_graph.validation.ValidationContext.for_submissions`
-  (submission shapes; the types of referenced IRIs looked up in the store);
+  (submission shapes; the store's statements about the IRIs the submission
+  describes, and the types of every IRI mentioned, looked up in the store);
 - ``ours-rudof``: the same context with the fast engine
   (:mod:`ascf_graph.validation_rudof`), when pyrudof is installed;
 - ``pyshacl-ont-graph``: plain pyshacl on the submission with the ontology
   graphs as ``ont_graph`` (it cannot see the framework's concepts, so it
   reports false ``sh:class`` violations: its count differs);
 - ``pyshacl-whole-store``: plain pyshacl on the whole store plus the submission.
+
+The generator names some cities under both seeds (at 100k, ``kota-lura``), so
+the submission describes nodes the store describes too, with other values:
+those break ``sh:maxCount`` only together. The generated store alone has no
+Violation, so whole-store pyshacl counts the submission's Violations only,
+and ``ours``, ``ours-rudof`` and it must find the very same set (focus node,
+path, source shape, component, value): the run fails, naming the
+differences, when they do not (:func:`same_violations`).
 """
 
 import json
@@ -79,7 +88,7 @@ def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]
     import pyshacl
 
     from ascf_graph.store import EmbeddedStore
-    from ascf_graph.validation import ValidationContext, validate
+    from ascf_graph.validation import ValidationContext, report_from_graph, validate
 
     started = time.perf_counter()
     data = rdflib.Graph()
@@ -97,6 +106,11 @@ def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]
             report = validate(data, context)
         seconds = time.perf_counter() - began
         conforms, violations = report.conforms, report.count("Violation")
+        found = [
+            [r.focus_node, r.path, r.shape, r.constraint, r.value]
+            for r in report.results
+            if r.severity == "Violation"
+        ]
     else:
         if engine == "pyshacl-ont-graph":
             ontology = _graphs(store, lambda name: name.count("/") == 4)
@@ -119,6 +133,11 @@ def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]
         seconds = time.perf_counter() - began
         sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
         violations = sum(1 for _ in report_graph.subjects(sh.resultSeverity, sh.Violation))
+        found = [
+            [r.focus_node, r.path, r.shape, r.constraint, r.value]
+            for r in report_from_graph(report_graph).results
+            if r.severity == "Violation"
+        ]
     store.close()
     import resource
 
@@ -128,6 +147,7 @@ def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]
         "setup_seconds": round(setup, 4),
         "conforms": bool(conforms),
         "violations": violations,
+        "violation_keys": sorted(found, key=str),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
@@ -164,9 +184,11 @@ def run_shacl(
     prepared = prepare(work, store_triples, seed)
     store_dir = prepared.our_store
     rows = []
+    disagreements = []
     for size in sizes:
         submission = prepared.folder / f"submission-{size_label(size)}.nt"
         mistakes = write_seeded_submission(size, seed=seed + 1000, path=submission)
+        found: dict[str, set[tuple[str | None, ...]]] = {}
         for engine in engines:
             completed = subprocess.run(
                 [
@@ -188,8 +210,11 @@ def run_shacl(
             else:
                 row = json.loads(completed.stdout.strip().splitlines()[-1])
             row.update({"submission": size_label(size), "mistakes": mistakes})
+            if "violation_keys" in row:
+                found[engine] = {tuple(key) for key in row.pop("violation_keys")}
             print(json.dumps(row), flush=True)
             rows.append(row)
+        disagreements += same_violations(size_label(size), found)
     document = {
         "command": command,
         "store_quads": prepared.quads,
@@ -198,7 +223,38 @@ def run_shacl(
     }
     results.mkdir(parents=True, exist_ok=True)
     (results / "shacl.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    if disagreements:
+        raise RuntimeError("the engines disagree:\n" + "\n".join(disagreements))
     return document
+
+
+#: The engines that must find the very same Violations (``pyshacl-ont-graph`` cannot).
+AGREEING = ("ours", "ours-rudof", "pyshacl-whole-store")
+
+
+def same_violations(submission: str, found: dict[str, set[tuple[str | None, ...]]]) -> list[str]:
+    """What the engines of :data:`AGREEING` that ran found differently, one line each.
+
+    Each Violation is (focus node, path, source shape, constraint component,
+    value). Plain pyshacl over the whole store checks the stored data too, but
+    the generated store conforms (its own Violations: none), so every one it
+    finds is the submission's, and ours must find the same set.
+
+    >>> same_violations("1k", {"ours": {("a",)}, "pyshacl-whole-store": {("a",), ("b",)}})
+    ["1k: pyshacl-whole-store found 1 Violation ours did not, e.g. ('b',)"]
+    """
+    present = [engine for engine in AGREEING if engine in found]
+    lines = []
+    for engine in present[1:]:
+        reference = present[0]
+        for one, other in ((engine, reference), (reference, engine)):
+            extra = sorted(found[one] - found[other], key=str)
+            if extra:
+                lines.append(
+                    f"{submission}: {one} found {len(extra)} Violation"
+                    f"{'s' if len(extra) != 1 else ''} {other} did not, e.g. {extra[0]}"
+                )
+    return lines
 
 
 def shacl_section(document: dict) -> str:  # type: ignore[type-arg]

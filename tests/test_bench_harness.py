@@ -19,6 +19,7 @@ from bench.inprocess import answer
 from bench.loadgen import Request, RunStats
 from bench.queries import EQUIVALENT, query_mix
 from bench.run import check_answers
+from bench.shacl import same_violations
 from bench.vocabulary import load_vocabulary
 from bench.workload import Plan, WorkloadResult, repeated_share
 
@@ -268,3 +269,15 @@ def test_leaving_out_an_unknown_query_is_refused_before_any_work(tmp_path: Path)
     assert completed.returncode == 2
     assert "no such queries to leave out: nope" in completed.stderr
     assert not (tmp_path / "work").exists()
+
+
+def test_the_shacl_timing_names_every_violation_the_engines_disagree_on() -> None:
+    seeded = ("urn:city", "urn:population", "urn:shape", "MinInclusiveConstraintComponent", "-5")
+    second = ("urn:city", "urn:population", "urn:shape", "MaxCountConstraintComponent", None)
+    agreeing = {"ours": {seeded}, "ours-rudof": {seeded}, "pyshacl-whole-store": {seeded}}
+    false_class = ("urn:p", "urn:focusArea", "urn:s", "ClassConstraintComponent", "urn:fa")
+    assert same_violations("1k", {**agreeing, "pyshacl-ont-graph": {false_class}}) == []
+    missed = same_violations("100k", {**agreeing, "pyshacl-whole-store": {seeded, second}})
+    assert missed == [f"100k: pyshacl-whole-store found 1 Violation ours did not, e.g. {second}"]
+    extra = same_violations("10k", {**agreeing, "ours-rudof": {seeded, second}})
+    assert extra == [f"10k: ours-rudof found 1 Violation ours did not, e.g. {second}"]

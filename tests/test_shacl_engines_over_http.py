@@ -24,6 +24,7 @@ pytestmark = pytest.mark.skipif(not rudof_available(), reason="pyrudof is not in
 
 EXAMPLES = Path(__file__).parent / "data" / "validation"
 ENGINES = ("pyshacl", "rudof")
+BASE = "https://w3id.org/ascf/"
 JSON = "application/json"
 TURTLE = "text/turtle"
 FRAMEWORK_TERM = b"""
@@ -128,3 +129,69 @@ def test_submissions_are_refused_and_accepted_alike(stewards: dict[str, Steward]
     }
     assert reports["rudof"] == reports["pyshacl"]
     assert reports["pyshacl"]["conforms"] is True
+
+
+# A city the shipped data describes (data/ascn-cities.ttl: ascf:country viet-nam).
+DA_NANG_IN_THAILAND = b"""
+@prefix ascf: <https://w3id.org/ascf/def/> .
+@prefix org:  <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/ascf/id/city/da-nang> a ascf:City ;
+    rdfs:label "Da Nang"@en ;
+    ascf:country <https://w3id.org/ascf/id/country/thailand> ;
+    org:hasMembership <https://w3id.org/ascf/id/city/da-nang#membership> .
+<https://w3id.org/ascf/id/city/da-nang#membership> a ascf:NetworkMembership ;
+    org:organization <https://w3id.org/ascf/id/organisation/ascn> .
+"""
+NEW_CITY = b"""
+@prefix ascf: <https://w3id.org/ascf/def/> .
+@prefix org:  <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/ascf/id/city/example-stored-city> a ascf:City ;
+    rdfs:label "Example Stored City"@en ;
+    ascf:country <https://w3id.org/ascf/id/country/viet-nam> ;
+    ascf:population POPULATION ;
+    org:hasMembership <https://w3id.org/ascf/id/city/example-stored-city#membership> .
+<https://w3id.org/ascf/id/city/example-stored-city#membership> a ascf:NetworkMembership ;
+    org:organization <https://w3id.org/ascf/id/organisation/ascn> .
+"""
+
+
+def problems(answer: httpx.Response) -> set[tuple[str, str | None, str]]:
+    """(focus node, path, constraint component) of every Violation in a JSON report."""
+    return {
+        (node["focusNode"], result["path"], result["constraint"])
+        for node in answer.json()["focusNodes"]
+        for result in node["results"]
+        if result["severity"] == "Violation"
+    }
+
+
+def test_a_second_country_for_a_city_the_store_describes_is_refused(
+    stewards: dict[str, Steward],
+) -> None:
+    # Alone the file is a complete, valid city; with the store's ascf:country for the same
+    # city, Da Nang would be in two countries once the file is in.
+    refused = both(stewards, "submit", DA_NANG_IN_THAILAND)
+    assert refused["pyshacl"].status_code == refused["rudof"].status_code == 422
+    assert refused["rudof"].text == refused["pyshacl"].text
+    assert problems(refused["pyshacl"]) == {
+        (f"{BASE}id/city/da-nang", f"{BASE}def/country", "MaxCountConstraintComponent")
+    }
+
+
+def test_a_second_population_for_a_city_another_submission_describes_is_refused(
+    stewards: dict[str, Steward],
+) -> None:
+    first = both(stewards, "submit", NEW_CITY.replace(b"POPULATION", b"120000"))
+    assert first["pyshacl"].status_code == first["rudof"].status_code == 201
+    again = both(stewards, "submit", NEW_CITY.replace(b"POPULATION", b"120000"))
+    assert again["pyshacl"].status_code == again["rudof"].status_code == 201, "same statements"
+    second = both(stewards, "submit", NEW_CITY.replace(b"POPULATION", b"-5"))
+    assert second["pyshacl"].status_code == second["rudof"].status_code == 422
+    assert second["rudof"].text == second["pyshacl"].text
+    city = f"{BASE}id/city/example-stored-city"
+    assert problems(second["pyshacl"]) == {
+        (city, f"{BASE}def/population", "MaxCountConstraintComponent"),
+        (city, f"{BASE}def/population", "MinInclusiveConstraintComponent"),
+    }

@@ -32,6 +32,17 @@ MAX_BODY = 300_000
 TURTLE = {"Content-Type": "text/turtle"}
 
 
+def own_project(example: str, slug: str) -> bytes:
+    """An example file with its project renamed to ``slug``.
+
+    The module's store keeps what earlier tests submitted, and a file is
+    checked together with what the store already says about the nodes it
+    describes: an example that should be judged on its own describes a
+    project no earlier test submitted.
+    """
+    return (EXAMPLES / example).read_bytes().replace(b"example-valid-project", slug.encode())
+
+
 @dataclass
 class Service:
     """A running server with its settings and two organisations' tokens."""
@@ -177,9 +188,10 @@ def test_provenance_names_who_when_hash_and_shapes(service: Service) -> None:
 
 
 def test_replace_keeps_the_old_version_as_history(service: Service) -> None:
-    submission = service.submit().json()["submission"]
+    original = own_project("valid-city-and-project.ttl", "example-replaced-project")
+    submission = service.submit(original).json()["submission"]
     url = f"{service.url}{submission['url']}"
-    renamed = VALID.replace(b'"Example Valid Project"', b'"Example Valid Project, renamed"')
+    renamed = original.replace(b'"Example Valid Project"', b'"Example Valid Project, renamed"')
     answer = httpx.put(
         url,
         content=renamed,
@@ -194,7 +206,7 @@ def test_replace_keeps_the_old_version_as_history(service: Service) -> None:
     assert (None, None, rdflib.Literal("Example Valid Project")) in rdflib.Graph().parse(
         data=old.text, format="turtle"
     )
-    assert httpx.get(f"{url}/versions/1/original").content == VALID
+    assert httpx.get(f"{url}/versions/1/original").content == original
     versions = httpx.get(url).json()["versions"]
     assert [v["invalidated"] is not None for v in versions] == [True, False]
     stale = httpx.put(
@@ -248,13 +260,9 @@ def test_an_invalid_submission_is_422_naming_each_problem_and_changes_nothing(
     service: Service,
 ) -> None:
     before = service.state()
-    broken = (
-        (EXAMPLES / "end-before-start.ttl")
-        .read_bytes()
-        .replace(
-            b"ascf:status <https://w3id.org/ascf/id/project-status/ongoing>",
-            b'ascf:status "ongoing"',
-        )
+    broken = own_project("end-before-start.ttl", "example-broken-project").replace(
+        b"ascf:status <https://w3id.org/ascf/id/project-status/ongoing>",
+        b'ascf:status "ongoing"',
     )
     answer = service.submit(broken)
     assert answer.status_code == 422, answer.text
@@ -302,7 +310,7 @@ def test_every_refusal_is_in_the_audit_log(service: Service) -> None:
     before = len(service.audit())
     httpx.post(f"{service.url}/submissions", content=VALID, headers=TURTLE)
     service.submit(b"<urn:a> <urn:b> .")
-    service.submit((EXAMPLES / "missing-title.ttl").read_bytes())
+    service.submit(own_project("missing-title.ttl", "example-untitled-project"))
     httpx.delete(f"{service.url}/submissions/nosuchthing", headers=service.auth(service.da_nang))
     new = service.audit()[before:]
     assert [(e["event"], e["status"]) for e in new] == [
@@ -466,7 +474,8 @@ def test_submit_and_validate_on_the_command_line_give_the_api_report(
 ) -> None:
     monkeypatch.setenv("ASCF_DATA_DIR", str(service.settings.data_dir))
     monkeypatch.setenv("ASCF_CONTENT_DIR", str(service.settings.content_dir))
-    invalid = EXAMPLES / "missing-title.ttl"
+    invalid = tmp_path / "missing-title.ttl"
+    invalid.write_bytes(own_project("missing-title.ttl", "example-untitled-project"))
     api_text = httpx.post(
         f"{service.url}/validate",
         content=invalid.read_bytes(),

@@ -25,7 +25,7 @@ import os
 import shutil
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,6 +47,10 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _GRAPH_TRIPLES = "SELECT ?s ?p ?o WHERE { GRAPH ?graph { ?s ?p ?o } }"
 _STATEMENTS = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
 _IS_SUBJECT = "ASK { ?node ?p ?o }"
+#: :data:`_STATEMENTS` held by a graph other than those listed (``{}``: IRIs, comma-separated).
+_STATEMENTS_OUTSIDE = (
+    "SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN ({})) }}"
+)
 #: The most terms one VALUES block of :meth:`Store.statements` lists.
 _VALUES_CHUNK = 400
 
@@ -92,9 +96,12 @@ class Store(ABC):
         subjects: Iterable[ox.NamedNode | ox.BlankNode] | None = None,
         predicates: Iterable[ox.NamedNode] | None = None,
         objects: Iterable[Term] | None = None,
+        *,
+        outside: Collection[str] = (),
     ) -> list[ox.Triple]:
         """The distinct triples, in any graph, whose subject is one of ``subjects``, predicate
-        one of ``predicates`` and object one of ``objects`` (``None``: any).
+        one of ``predicates`` and object one of ``objects`` (``None``: any); with ``outside``,
+        only those some named graph other than the graphs ``outside`` names holds.
 
         One query with the terms as inline data; stores that can read their
         indexes directly do better. Blank nodes cannot be named in a query, so
@@ -105,13 +112,17 @@ class Store(ABC):
             for name, terms in (("s", subjects), ("p", predicates), ("o", objects))
             if terms is not None
         }
+        pattern = _STATEMENTS
+        if outside:
+            graphs = ", ".join(str(ox.NamedNode(graph)) for graph in sorted(outside))
+            pattern = _STATEMENTS_OUTSIDE.format(graphs)
         found: dict[ox.Triple, None] = {}
         chunked = [
             [(name, terms[i : i + _VALUES_CHUNK]) for i in range(0, len(terms), _VALUES_CHUNK)]
             for name, terms in wanted.items()
         ]
         for values in itertools.product(*chunked):
-            answer = self.query(values_query(_STATEMENTS, dict(values)))
+            answer = self.query(values_query(pattern, dict(values)))
             assert isinstance(answer, ox.QuerySolutions)
             found.update((ox.Triple(row["s"], row["p"], row["o"]), None) for row in answer)
         return list(found)
@@ -304,15 +315,20 @@ class EmbeddedStore(Store):
         subjects: Iterable[ox.NamedNode | ox.BlankNode] | None = None,
         predicates: Iterable[ox.NamedNode] | None = None,
         objects: Iterable[Term] | None = None,
+        *,
+        outside: Collection[str] = (),
     ) -> list[ox.Triple]:
-        """The distinct triples matching the patterns, read from the indexes (no SPARQL)."""
+        """The distinct triples matching the patterns, read from the indexes (no SPARQL);
+        with ``outside``, only those held by a graph other than the ones it names."""
+        left_out = {ox.NamedNode(graph) for graph in outside}
         found: dict[ox.Triple, None] = {}
         seek = self._store.quads_for_pattern
         for subject, predicate, value in itertools.product(
             _any(subjects), _any(predicates), _any(objects)
         ):
             for quad in seek(subject, predicate, value, None):
-                found[quad.triple] = None
+                if quad.graph_name not in left_out:
+                    found[quad.triple] = None
         return list(found)
 
     def is_subject(self, node: ox.NamedNode) -> bool:

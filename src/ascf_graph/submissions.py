@@ -119,10 +119,16 @@ class Submissions:
         """The submission shapes of the store's current generation."""
         return shapes_for_submissions(self.store, self.base_iri, self.shapes_cache)
 
-    def context(self, shapes: SubmissionShapes | None = None) -> ValidationContext:
-        """The shapes and lookups a steward's data is checked with (on the current store)."""
+    def context(
+        self, shapes: SubmissionShapes | None = None, *, replacing: str | None = None
+    ) -> ValidationContext:
+        """The shapes and lookups a steward's data is checked with (on the current store);
+        ``replacing`` names a submission whose current version the data would replace."""
         graph = (shapes or self.shapes()).graph
-        return ValidationContext.for_submissions(self.store, self.base_iri, shapes=graph)
+        superseded = (SubmissionIris(self.base_iri, replacing).graph,) if replacing else ()
+        return ValidationContext.for_submissions(
+            self.store, self.base_iri, shapes=graph, superseded=superseded
+        )
 
     def validate(self, upload: Upload) -> ValidationReport:
         """Validate ``upload`` as a submission would be; nothing is stored."""
@@ -145,7 +151,7 @@ class Submissions:
     ) -> Accepted:
         """Validate ``upload`` and make it the submission's next version (the old one kept)."""
         self._check_writable(self.get(submission_id), steward, if_match)
-        checked = self._check(upload, body, steward)
+        checked = self._check(upload, body, steward, replacing=submission_id)
         with self._lock:
             record = self._check_writable(self.get(submission_id), steward, if_match)
             return self._write_version(submission_id, record.current.number + 1, checked)
@@ -200,13 +206,18 @@ class Submissions:
         version = _version(self.get(submission_id), number)
         return self.archive.original(version.content_hash), version.media_type
 
-    def _check(self, upload: Upload, body: bytes, steward: Steward) -> _Checked:
-        """Validate a version; :class:`NonConformingSubmissionError` if it has a Violation."""
+    def _check(
+        self, upload: Upload, body: bytes, steward: Steward, *, replacing: str | None = None
+    ) -> _Checked:
+        """Validate a version (of the submission ``replacing``, if given: its current
+        version does not count against it); :class:`NonConformingSubmissionError` if it has
+        a Violation."""
         started = _now()
         if not upload.triples:
             raise UnusableInputError(f"{upload.source}: the dataset holds no triples")
         shapes = self.shapes()
-        report = self.engine(to_rdflib_graph(upload.triples), self.context(shapes))
+        context = self.context(shapes, replacing=replacing)
+        report = self.engine(to_rdflib_graph(upload.triples), context)
         if not report.conforms:
             raise NonConformingSubmissionError(report)
         return _Checked(upload, body, steward, report, shapes.version, started)

@@ -1,10 +1,13 @@
 """SHACL validation with reports a data steward can act on.
 
-The data graph is what the steward sent, plus the types the store knows for
-every IRI it mentions: so ``sh:class`` checks a focus area against the real
-framework concepts, and a project may point at a city described earlier,
-without loading the whole store into pyshacl. The shapes come from
-``graph/shapes/*``. pyshacl never follows ``owl:imports`` here.
+The data graph is what the steward sent, plus what the store already says
+about the nodes it describes (the data is judged as it will read once it is
+in, beside the store's other graphs: a second population for a city the
+store describes breaks ``sh:maxCount 1``), plus the types the store knows
+for every IRI either of those mentions: so ``sh:class`` checks a focus area
+against the real framework concepts, and a project may point at a city
+described earlier, without loading the whole store into pyshacl. The shapes
+come from ``graph/shapes/*``. pyshacl never follows ``owl:imports`` here.
 """
 
 import json
@@ -18,7 +21,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from ascf_graph.graphs import GraphRole, graph_role
-from ascf_graph.namespaces import PREFIXES, graph_iri
+from ascf_graph.namespaces import GENID_PATH, PREFIXES, graph_iri
 from ascf_graph.rdf_io import to_rdflib_graph
 from ascf_graph.store import Store
 from ascf_graph.validation_fixes import suggest_fix
@@ -115,27 +118,41 @@ class ValidationContext:
     city described last year is an ``ascf:City`` (types include the inferred
     superclasses). pyshacl's own ``ont_graph`` is not used: it copies only
     OWL/RDFS axioms and ``owl:NamedIndividual`` s, not the framework's concepts.
+
+    The store's statements about every node the data describes are checked
+    together with the data (:func:`stored_descriptions`), except those only
+    the ``superseded`` graphs hold: a new version of a submission replaces
+    its graph, so the version it replaces does not count against it.
     """
 
     shapes: rdflib.Graph
     store: Store | None = None
     #: IRI prefixes a steward's data may not describe (the framework, the ontology).
     protected: tuple[str, ...] = ()
+    #: Named graphs the data will replace, whose statements are no longer the store's.
+    superseded: tuple[str, ...] = ()
 
     @classmethod
     def for_submissions(
-        cls, store: Store, base_iri: str, shapes: rdflib.Graph | None = None
+        cls,
+        store: Store,
+        base_iri: str,
+        shapes: rdflib.Graph | None = None,
+        *,
+        superseded: tuple[str, ...] = (),
     ) -> "ValidationContext":
         """City and project shapes; references resolved against ``store``; the framework's
         own terms are not the steward's to describe.
 
         ``shapes`` is :func:`submission_shapes` of the store, when the caller
-        already has it (the service keeps it per store generation).
+        already has it (the service keeps it per store generation);
+        ``superseded`` names the graph of the version a replacement replaces.
         """
         return cls(
             shapes=shapes if shapes is not None else submission_shapes(store, base_iri),
             store=store,
             protected=protected_prefixes(base_iri),
+            superseded=superseded,
         )
 
     @classmethod
@@ -148,11 +165,7 @@ def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport
     """Validate ``data`` against the context's shapes; Warnings do not break conformance
     (the report's ``sh:conforms`` says so too)."""
     out_of_scope = out_of_scope_subjects(data, context.protected)
-    checked = data
-    if context.store is not None:
-        checked = rdflib.Graph()
-        checked += data
-        checked += referenced_types(context.store, data)
+    checked = with_store_context(data, context)
     conforms, report_graph, _ = pyshacl.validate(
         checked,
         shacl_graph=context.shapes,
@@ -252,8 +265,63 @@ def _add_scope_results(report: rdflib.Graph, subjects: list[str]) -> None:
         report.add((node, SH.resultMessage, rdflib.Literal(scope_message(subject))))
 
 
-def referenced_types(store: Store, data: rdflib.Graph) -> rdflib.Graph:
-    """``?x rdf:type ?class`` from ``store`` for every IRI ``data`` uses as subject or object."""
+def with_store_context(data: rdflib.Graph, context: ValidationContext) -> rdflib.Graph:
+    """The graph the shapes are checked on: ``data``, and with a store, the store's
+    statements about the nodes ``data`` describes and the types of every IRI mentioned."""
+    if context.store is None:
+        return data
+    checked = rdflib.Graph()
+    checked += data
+    checked += stored_descriptions(
+        context.store, data, protected=context.protected, outside=context.superseded
+    )
+    checked += referenced_types(context.store, checked, outside=context.superseded)
+    return checked
+
+
+def stored_descriptions(
+    store: Store,
+    data: rdflib.Graph,
+    *,
+    protected: tuple[str, ...] = (),
+    outside: tuple[str, ...] = (),
+) -> rdflib.Graph:
+    """What ``store`` already says about every IRI ``data`` describes (uses as subject),
+    and about the blank nodes that leads to, in any graph but the ones ``outside`` names.
+
+    Subjects under a ``protected`` prefix are left out: data may not describe
+    them at all (:func:`out_of_scope_subjects`), and the framework's concepts
+    have many statements no submission shape reads.
+    """
+    described = {
+        str(subject)
+        for subject in data.subjects()
+        if isinstance(subject, rdflib.URIRef) and not str(subject).startswith(protected)
+    }
+    frontier: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri) for iri in sorted(described)]
+    seen: set[object] = set(frontier)
+    found: list[ox.Triple] = []
+    for _ in range(_MAX_BLANK_DEPTH):
+        if not frontier:
+            break
+        level = store.statements(subjects=frontier, outside=outside)
+        found += level
+        frontier = [
+            t.object
+            for t in level
+            if isinstance(t.object, ox.NamedNode | ox.BlankNode)
+            and _is_blank(t.object)
+            and t.object not in seen
+        ]
+        seen.update(frontier)
+    return to_rdflib_graph(found)
+
+
+def referenced_types(
+    store: Store, data: rdflib.Graph, *, outside: tuple[str, ...] = ()
+) -> rdflib.Graph:
+    """``?x rdf:type ?class`` from ``store`` for every IRI ``data`` uses as subject or object,
+    in any graph but the ones ``outside`` names."""
     mentioned = {
         node
         for subject, _, value in data
@@ -262,12 +330,21 @@ def referenced_types(store: Store, data: rdflib.Graph) -> rdflib.Graph:
     }
     return to_rdflib_graph(
         store.statements(
-            subjects=[ox.NamedNode(str(iri)) for iri in sorted(mentioned)], predicates=[_RDF_TYPE]
+            subjects=[ox.NamedNode(str(iri)) for iri in sorted(mentioned)],
+            predicates=[_RDF_TYPE],
+            outside=outside,
         )
     )
 
 
+def _is_blank(term: ox.NamedNode | ox.BlankNode) -> bool:
+    """A blank node, or a remote store's skolem IRI standing for one."""
+    return isinstance(term, ox.BlankNode) or GENID_PATH in term.value
+
+
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+#: How deep :func:`stored_descriptions` follows blank nodes (memberships, budgets, geometries).
+_MAX_BLANK_DEPTH = 8
 
 
 def submission_shapes(store: Store, base_iri: str) -> rdflib.Graph:

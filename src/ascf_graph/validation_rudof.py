@@ -34,10 +34,10 @@ from ascf_graph.validation import (
     ValidationResult,
     _sort_key,
     out_of_scope_subjects,
-    referenced_types,
     scope_message,
     suggested_fix,
     validate,
+    with_store_context,
 )
 
 _TARGETS = (SH.target, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -56,10 +56,7 @@ def rudof_available() -> bool:
 
 def validate_fast(data: rdflib.Graph, context: ValidationContext) -> ValidationReport:
     """Validate as :func:`~ascf_graph.validation.validate` does, core shapes in pyrudof."""
-    checked = rdflib.Graph()
-    checked += data
-    if context.store is not None:
-        checked += referenced_types(context.store, data)
+    checked = with_store_context(data, context)
     sparql_shapes = _node_shapes_with_sparql_constraints(context.shapes)
     core = _untargeted(context.shapes, keep=lambda shape: shape not in sparql_shapes)
     _resolve_sparql_targets(core, checked)
