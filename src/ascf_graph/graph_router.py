@@ -18,9 +18,8 @@ from ascf_graph import graph_documents, linked_data, web
 from ascf_graph.dependencies import SiteDep
 from ascf_graph.errors import NotAcceptableError, ResourceNotFoundError
 from ascf_graph.graphs import graph_role
-from ascf_graph.http_caching import not_modified
 from ascf_graph.linked_data import FORMATS, Target
-from ascf_graph.linked_data_router import document_links, requested_page, see_other_to
+from ascf_graph.linked_data_router import conditional_headers, requested_page, see_other_to
 from ascf_graph.site import Site
 
 router = APIRouter(tags=["linked data"])
@@ -61,13 +60,11 @@ def graph_document(path: str, request: Request, site: SiteDep) -> Response:
             f"{target.document_url(fmt)} has {pages} page{'s' if pages > 1 else ''}, not {page}"
             + ("" if fmt.is_html else " (a graph comes whole; pages are for its HTML page)")
         )
-    url = target.document_url(fmt, page)
-    validators = site.validators(url)
-    headers = validators.headers() | {"Link": document_links(target, fmt, page, pages)}
-    if negotiated:
-        headers |= {"Vary": "Accept", "Content-Location": url}
-    if not_modified(request.headers, validators):
-        return Response(status_code=304, headers=headers)
+    url, headers, current = conditional_headers(
+        site, request, target, fmt, page=page, pages=pages, negotiated=negotiated
+    )
+    if current is not None:
+        return current
     if not fmt.is_html:
         path = site.graph_document(target, fmt)
         return FileResponse(path, media_type=fmt.media_type, headers=headers)

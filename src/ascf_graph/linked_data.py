@@ -181,6 +181,24 @@ def target_for_graph(base_iri: str, name: str) -> Target | None:
     return None
 
 
+def split_extension(path: str) -> tuple[str, DocumentFormat | None] | None:
+    """A document path without its extension, and the format the extension names (None: no
+    extension); None for an extension no format has.
+
+    >>> split_extension("city/hue.ttl")[1].media_type
+    'text/turtle'
+    >>> split_extension("city/hue")
+    ('city/hue', None)
+    >>> split_extension("city/hue.png") is None
+    True
+    """
+    stem, dot, extension = path.rpartition(".")
+    if not dot:
+        return path, None
+    fmt = format_for_extension(extension)
+    return None if fmt is None else (stem, fmt)
+
+
 def graph_target_for_document(
     base_iri: str, path: str
 ) -> tuple[Target, DocumentFormat | None] | None:
@@ -192,13 +210,10 @@ def graph_target_for_document(
     >>> graph_target_for_document("https://w3id.org/ascf/", "inferred.png") is None
     True
     """
-    stem, dot, extension = path.rpartition(".")
-    fmt = None
-    if dot:
-        fmt = format_for_extension(extension)
-        if fmt is None:
-            return None
-        path = stem
+    split = split_extension(path)
+    if split is None:
+        return None
+    path, fmt = split
     target = target_for_graph(base_iri, path)
     return (target, fmt) if target else None
 
@@ -214,13 +229,10 @@ def target_for_document(base_iri: str, path: str) -> tuple[Target, DocumentForma
     >>> target_for_document("https://w3id.org/ascf/", "city/hue.png") is None
     True
     """
-    stem, dot, extension = path.rpartition(".")
-    fmt = None
-    if dot:
-        fmt = format_for_extension(extension)
-        if fmt is None:
-            return None
-        path = stem
+    split = split_extension(path)
+    if split is None:
+        return None
+    path, fmt = split
     resource = path if path == "def" or path.startswith("def/") else f"id/{path}"
     target = target_for_resource(base_iri, resource)
     return (target, fmt) if target else None

@@ -87,13 +87,11 @@ def document(path: str, request: Request, site: SiteDep) -> Response:
             f"{target.document_url()} has {pages} page{'s' if pages > 1 else ''} "
             f"of inbound links, not {page}"
         )
-    url = target.document_url(fmt, page)
-    validators = site.validators(url)
-    headers = validators.headers() | {"Link": document_links(target, fmt, page, pages)}
-    if negotiated:
-        headers |= {"Vary": "Accept", "Content-Location": url}
-    if not_modified(request.headers, validators):
-        return Response(status_code=304, headers=headers)
+    url, headers, current = conditional_headers(
+        site, request, target, fmt, page=page, pages=pages, negotiated=negotiated
+    )
+    if current is not None:
+        return current
     body = site.document(url, fmt.media_type, lambda: render(site, target, fmt, page))
     return Response(body, media_type=fmt.media_type, headers=headers)
 
@@ -125,6 +123,28 @@ def see_other_to(target: Target, request: Request) -> Response:
         "Cache-Control": CACHE_CONTROL,
     }
     return PlainTextResponse(f"See Other: {location}\n", status_code=303, headers=headers)
+
+
+def conditional_headers(
+    site: Site,
+    request: Request,
+    target: Target,
+    fmt: DocumentFormat,
+    *,
+    page: int,
+    pages: int,
+    negotiated: bool,
+) -> tuple[str, dict[str, str], Response | None]:
+    """A document's URL and headers (validators, ``Link``, ``Vary`` when negotiated), and
+    the 304 to answer with when the client's copy is current (else None)."""
+    url = target.document_url(fmt, page)
+    validators = site.validators(url)
+    headers = validators.headers() | {"Link": document_links(target, fmt, page, pages)}
+    if negotiated:
+        headers |= {"Vary": "Accept", "Content-Location": url}
+    if not_modified(request.headers, validators):
+        return url, headers, Response(status_code=304, headers=headers)
+    return url, headers, None
 
 
 def requested_page(request: Request) -> int:
