@@ -68,6 +68,8 @@ class WorkerStore:
             # Quad by quad, not through a serialization: a parser would rename blank nodes.
             quads = disk.quads_for_pattern(None, None, None, None)
             while batch := list(islice(quads, _COPY_BATCH)):
+                if self._path != path:
+                    return  # a newer snapshot came meanwhile: this copy would be dropped
                 replica.extend(batch)
         except (OSError, MemoryError) as error:
             log.warning("answering from disk: cannot copy the snapshot into memory (%s)", error)
