@@ -342,6 +342,22 @@ def test_a_validation_report_graph_dereferences(submitted: Submitted) -> None:
     assert isomorphic(parse(answer.content, "turtle"), constructed(submitted.client, report))
 
 
+def test_health_counts_the_store_as_a_write_left_it(submitted: Submitted) -> None:
+    # The server answered /health before the submission (it is how the fixture waits for
+    # it), so a count kept from then would be stale: sizes are kept per generation.
+    query = (
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(?g != <{BASE}graph/system>) }}"
+    )
+    answer = submitted.client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    counted = int(answer.json()["results"]["bindings"][0]["n"]["value"])
+    health = submitted.client.get("/health").json()
+    assert health["triples"] == counted
+    assert health["generation"].endswith("+1"), "one write since the build"
+
+
 def test_a_retracted_submissions_graph_keeps_dereferencing_empty(submitted: Submitted) -> None:
     submitted = submit(submitted.client, submitted.token)  # its own, to retract
     client = submitted.client

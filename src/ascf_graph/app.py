@@ -3,7 +3,8 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from anyio import to_thread
+from fastapi import FastAPI, Request
 
 from ascf_graph import __version__
 from ascf_graph.answer_cache import AnswerCache
@@ -64,12 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_steward_api(app, settings)
 
     @app.get("/health", summary="Liveness and what the store holds")
-    def health(store: StoreDep) -> dict[str, object]:
-        sizes = store.graph_sizes()
+    async def health(request: Request, store: StoreDep) -> dict[str, object]:
+        # Counted once per generation, off the event loop: a probe must not scan the store.
+        sizes = await request.app.state.graph_sizes.of(store)
         return {
             "status": "ok",
             "version": __version__,
-            "generation": store.generation,
+            "generation": await to_thread.run_sync(lambda: store.generation),
             "graphs": len(sizes),
             "triples": sum(sizes.values()),
         }
