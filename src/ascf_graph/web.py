@@ -7,13 +7,14 @@ read what people see.
 
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import jinja2
 import pyoxigraph as ox
 
 from ascf_graph.framework_figure import FrameworkFigure
 from ascf_graph.linked_data import FORMATS, Description, Target, serialize
-from ascf_graph.resource_view import build_view
+from ascf_graph.resource_view import ResourceView, build_view
 
 _JSONLD = next(f for f in FORMATS if f.extension == "jsonld")
 _HTML = "text/html"
@@ -84,15 +85,22 @@ def render_resource(
 ) -> str:
     """The page of one resource."""
     view = build_view(description)
+    context = _resource_context(view, description, license_iri) | {"figure": figure}
+    return env.get_template("resource.html").render(context)
+
+
+def _resource_context(
+    view: ResourceView, description: Description, license_iri: str | None
+) -> dict[str, Any]:
+    """What every page about one IRI shows: its view, formats and embedded JSON-LD."""
     links = format_links(description.target, description.page)
-    context = _common(view.title, license_iri) | {
+    return _common(view.title, license_iri) | {
         "view": view,
-        "figure": figure,
+        "figure": None,
         "formats": links,
-        "alternates": [link for link in links if link.media_type != "text/html"],
+        "alternates": [link for link in links if link.media_type != _HTML],
         "jsonld": embedded_jsonld(description.triples, description.target.base_iri),
     }
-    return env.get_template("resource.html").render(context)
 
 
 @dataclass(frozen=True)
@@ -116,15 +124,9 @@ def render_graph(
     it, such as a submission's provenance), with its role, size and download links."""
     view = build_view(description)
     view.kind_label = "Named graph"
-    links = format_links(description.target, description.page)
     downloads = [link for link in format_links(description.target) if link.media_type != _HTML]
-    context = _common(view.title, license_iri) | {
-        "view": view,
-        "figure": None,
-        "formats": links,
-        "alternates": [link for link in links if link.media_type != "text/html"],
-        "jsonld": embedded_jsonld(description.triples, description.target.base_iri),
-        "graph": GraphSummary(triples, role, downloads),
+    context = _resource_context(view, description, license_iri) | {
+        "graph": GraphSummary(triples, role, downloads)
     }
     return env.get_template("graph.html").render(context)
 
