@@ -58,12 +58,13 @@ class Settings(BaseSettings):
         description="Worker processes that evaluate queries (0: in the server's threads, "
         "which cannot stop a runaway query).",
     )
-    memory_replica_max_quads: int = Field(
-        2_000_000,
+    memory_copy_quads: int = Field(
+        4_000_000,
         ge=0,
-        description="Each query worker copies a store of at most this many quads into memory, "
-        "where scans and aggregates run about twice as fast (about 450 MB per worker per "
-        "million quads; recopied in the background after each write). 0: always from disk.",
+        description="Quads the query workers may hold in memory together: each worker copies "
+        "the store into memory, where scans and aggregates run about twice as fast, when the "
+        "store times the number of workers fits (about 450 MB per million quads copied; "
+        "recopied in the background after each write). 0: always answer from disk.",
     )
     service_allow_list: list[str] = Field(
         default_factory=list,

@@ -22,6 +22,15 @@ from ascf_graph.store import EmbeddedStore
 SNAPSHOTS_FOLDER = "snapshots"
 
 
+def copy_limit_per_worker(budget_quads: int, workers: int) -> int:
+    """The largest store each worker copies into memory, so that all copies fit the budget.
+
+    >>> copy_limit_per_worker(4_000_000, 2), copy_limit_per_worker(4_000_000, 16)
+    (2000000, 250000)
+    """
+    return budget_quads // max(1, workers)
+
+
 @asynccontextmanager
 async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]:
     """Set up ``state.query_service`` over ``state.store``; stop its workers on exit."""
@@ -31,7 +40,9 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
             settings.query_workers,
             settings.query_timeout,
             Snapshots(settings.data_dir / SNAPSHOTS_FOLDER),
-            replica_max_quads=settings.memory_replica_max_quads,
+            replica_max_quads=copy_limit_per_worker(
+                settings.memory_copy_quads, settings.query_workers
+            ),
         )
         await pool.open()
         await pool.prepare(state.store)
