@@ -87,6 +87,38 @@ def test_a_description_carries_its_blank_nodes(store: EmbeddedStore) -> None:
     assert any(t.subject == memberships[0] for t in description.triples)
 
 
+SHARING = (
+    "id/city/da-nang",  # blank-node memberships
+    "id/project-status/ongoing-and-under-planning",  # inbound links from many projects
+    "id/focus-area/built-infrastructure",
+    "id/framework",
+    "def/City",
+    "id/city/singapore",
+)
+
+
+def test_shared_node_facts_describe_exactly_what_the_store_says(store: EmbeddedStore) -> None:
+    shared = linked_data.SharedNodeFacts(store)
+    for path in SHARING * 2:  # the second round is answered from what the first learnt
+        described = target(path)
+        fresh = linked_data.describe(store, described, modified=MOMENT, license_iri=None)
+        via_cache = linked_data.describe(
+            store, described, modified=MOMENT, license_iri=None, shared=shared
+        )
+        assert via_cache == fresh, path
+
+
+def test_shared_node_facts_stop_learning_when_full_and_stay_right(store: EmbeddedStore) -> None:
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    cities = [t.subject for t in store.statements(objects=[ox.NamedNode(BASE + "def/City")])]
+    assert len(cities) > 10
+    shared = linked_data.SharedNodeFacts(store, max_nodes=4)
+    for round_ in range(2):
+        expected = set(store.statements(subjects=cities, predicates=[label]))
+        assert set(shared(cities, (label,))) == expected, round_
+        assert set(shared(cities[:3], (label,))) == {t for t in expected if t.subject in cities[:3]}
+
+
 def test_the_cache_keeps_one_generation(tmp_path: Path) -> None:
     cache = GenerationCache(tmp_path)
     calls: list[str] = []

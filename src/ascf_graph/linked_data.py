@@ -262,9 +262,50 @@ LABEL_PROPERTIES = tuple(
 )
 _LABELS = f"VALUES ?labelProperty {{ {' '.join(str(p) for p in LABEL_PROPERTIES)} }}"
 
+
+#: Statements of the given predicates about the given nodes (``Store.statements`` or a cache).
+NodeFacts = Callable[[Iterable[ox.NamedNode], tuple[ox.NamedNode, ...]], list[ox.Triple]]
+
+
+class SharedNodeFacts:
+    """Labels and types of the nodes many descriptions name (framework concepts, cities,
+    properties), read from the store once per generation.
+
+    Made for one store generation and dropped with it (the caller keeps it in a
+    generation-keyed cache). It stops learning at ``max_nodes`` entries and only
+    ever adds, so threads rendering descriptions at once may share it unlocked.
+    """
+
+    def __init__(self, store: Store, max_nodes: int = 50_000) -> None:
+        self._store, self._max_nodes = store, max_nodes
+        self._known: dict[tuple[ox.NamedNode, tuple[ox.NamedNode, ...]], list[ox.Triple]] = {}
+
+    def __call__(
+        self, nodes: Iterable[ox.NamedNode], predicates: tuple[ox.NamedNode, ...]
+    ) -> list[ox.Triple]:
+        """The statements of ``predicates`` about ``nodes``."""
+        wanted = list(dict.fromkeys(nodes))
+        answer = {node: self._known.get((node, predicates)) for node in wanted}
+        missing = [node for node, known in answer.items() if known is None]
+        if missing:
+            found: dict[ox.NamedNode, list[ox.Triple]] = {node: [] for node in missing}
+            for triple in self._store.statements(subjects=missing, predicates=predicates):
+                found[triple.subject].append(triple)  # type: ignore[index]
+            answer.update(found)
+            if len(self._known) + len(found) <= self._max_nodes:
+                self._known.update(((node, predicates), found[node]) for node in missing)
+        return [triple for triples in answer.values() for triple in triples or ()]
+
+
+def read_from(store: Store) -> NodeFacts:
+    """Node facts read straight from ``store``, no cache."""
+    return lambda nodes, predicates: store.statements(subjects=nodes, predicates=predicates)
+
+
 # SELECT, not ASK: Virtuoso refuses a trailing VALUES (how a remote store binds) after ASK.
 _TYPE = ox.NamedNode(RDF + "type")
 _LABEL = ox.NamedNode(RDFS + "label")
+_LABELS_AND_TYPE = (*LABEL_PROPERTIES, _TYPE)
 
 _GRAPH_LINK_LABELS = f"""
 SELECT DISTINCT ?graph ?o ?labelProperty ?label WHERE {{
@@ -324,12 +365,16 @@ def describe(
     page: int = 1,
     page_size: int = INBOUND_PAGE_SIZE,
     links: list[ox.Triple] | None = None,
+    shared: NodeFacts | None = None,
 ) -> Description:
     """The description of ``target`` (page ``page`` of its inbound links).
 
     The caller has checked that the target exists and that the page is in
-    range; ``links`` are its :func:`inbound_links` if the caller has them.
+    range; ``links`` are its :func:`inbound_links` if the caller has them;
+    ``shared`` reads the labels and types of nodes many descriptions name
+    (a :class:`SharedNodeFacts`; default: straight from the store).
     """
+    shared = shared or read_from(store)
     node = ox.NamedNode(target.iri)
     triples: dict[ox.Triple, None] = {}
     if target.is_ontology:
@@ -340,12 +385,12 @@ def describe(
         triples.update(dict.fromkeys(_triples(rows, _GRAPH_LINK_LABELS_TRIPLES)))
         links = []
     else:
-        _add_outbound(store, node, triples)
+        _add_outbound(store, node, triples, shared)
         links = inbound_links(store, target) if links is None else links
     pages = pages_for(len(links), page_size)
     if links:
         shown = links[(page - 1) * page_size : page * page_size]
-        triples.update(dict.fromkeys(_with_context(store, target, shown)))
+        triples.update(dict.fromkeys(_with_context(store, target, shown, shared)))
     description = Description(target, (), page, pages, len(links))
     triples.update(dict.fromkeys(_metadata(description, modified, license_iri)))
     return Description(
@@ -370,7 +415,9 @@ def _reading_order(node: ox.NamedNode) -> Callable[[ox.Triple], tuple[object, ..
     return key
 
 
-def _add_outbound(store: Store, node: ox.NamedNode, triples: dict[ox.Triple, None]) -> None:
+def _add_outbound(
+    store: Store, node: ox.NamedNode, triples: dict[ox.Triple, None], shared: NodeFacts
+) -> None:
     """The node's statements and its blank nodes', with labels and types of what they name
     and the labels of the properties they use.
 
@@ -395,8 +442,8 @@ def _add_outbound(store: Store, node: ox.NamedNode, triples: dict[ox.Triple, Non
         if not frontier:
             break
     named = {t.object for t in found if isinstance(t.object, ox.NamedNode)} - seen
-    found += store.statements(subjects=named, predicates=(*LABEL_PROPERTIES, _TYPE))
-    found += store.statements(subjects={t.predicate for t in found}, predicates=[_LABEL])
+    found += shared(named, _LABELS_AND_TYPE)
+    found += shared({t.predicate for t in found}, (_LABEL,))
     triples.update(dict.fromkeys(deskolemise(t) for t in found))
 
 
@@ -439,7 +486,9 @@ def deskolemise(triple: ox.Triple) -> ox.Triple:
     return ox.Triple(term(triple.subject), triple.predicate, term(triple.object))  # type: ignore[arg-type]
 
 
-def _with_context(store: Store, target: Target, links: list[ox.Triple]) -> list[ox.Triple]:
+def _with_context(
+    store: Store, target: Target, links: list[ox.Triple], shared: NodeFacts
+) -> list[ox.Triple]:
     """The links, with the labels, types and cities of their subjects, the labels of
     those cities and of the links' properties."""
     city = ox.NamedNode(target.base_iri + "def/city")
@@ -448,8 +497,8 @@ def _with_context(store: Store, target: Target, links: list[ox.Triple]) -> list[
     cities = {
         t.object for t in context if t.predicate == city and not isinstance(t.object, ox.Literal)
     }
-    context += store.statements(subjects=cities, predicates=[_LABEL])
-    context += store.statements(subjects={link.predicate for link in links}, predicates=[_LABEL])
+    context += shared(cities, (_LABEL,))  # type: ignore[arg-type]
+    context += shared({link.predicate for link in links}, (_LABEL,))
     return links + context
 
 

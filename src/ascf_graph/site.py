@@ -145,6 +145,11 @@ class Site:
             license_iri=self.license(),
             page=page,
             links=None if target.is_ontology else self._inbound_links(target),
+            shared=self.cache.memo(
+                self.generation,
+                "shared node facts",
+                lambda: linked_data.SharedNodeFacts(self.store),
+            ),
         )
 
     def framework_target(self) -> Target:
