@@ -6,12 +6,11 @@ dataset: the default graph (the union of all graphs) and each named graph,
 each with its number of triples (``void:triples``).
 """
 
-import asyncio
-
 import pyoxigraph as ox
 from anyio import to_thread
 
 from ascf_graph.answer_formats import GRAPH_FORMATS, RESULTS_FORMATS
+from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.store import Store
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -108,14 +107,18 @@ def _grouped_by_subject(triples: list[ox.Triple]) -> list[ox.Triple]:
 class GraphSizes:
     """Each named graph's size, counted once per store generation, off the event loop."""
 
-    def __init__(self) -> None:
-        self._counted: tuple[str, dict[str, int]] | None = None
-        self._lock = asyncio.Lock()
+    def __init__(self, cache: GenerationCache) -> None:
+        self._cache = cache
 
     async def of(self, store: Store) -> dict[str, int]:
         """The sizes of ``store``'s named graphs."""
-        async with self._lock:
-            generation = await to_thread.run_sync(lambda: store.generation)
-            if self._counted is None or self._counted[0] != generation:
-                self._counted = (generation, await to_thread.run_sync(store.graph_sizes))
-            return self._counted[1]
+        # The generation too is read in the thread: on a remote store it is a query.
+        return await to_thread.run_sync(
+            lambda: counted_graph_sizes(self._cache, store.generation, store)
+        )
+
+
+def counted_graph_sizes(cache: GenerationCache, generation: str, store: Store) -> dict[str, int]:
+    """``store.graph_sizes()`` for ``generation``, counted once in ``cache`` (which the
+    endpoint, ``/health`` and the linked-data pages share)."""
+    return cache.memo(generation, "graph sizes", store.graph_sizes)

@@ -35,6 +35,7 @@ from ascf_graph.http_caching import Validators, entity_tag
 from ascf_graph.jsonld_context import jsonld_context
 from ascf_graph.linked_data import Description, DocumentFormat, Target
 from ascf_graph.search import LabelIndex
+from ascf_graph.service_description import counted_graph_sizes
 from ascf_graph.settings import Settings
 from ascf_graph.store import Store
 
@@ -226,7 +227,7 @@ class Site:
 
     def graph_sizes(self) -> dict[str, int]:
         """Each named graph's IRI with its number of triples."""
-        return self.cache.memo(self.generation, "graph sizes", self.store.graph_sizes)
+        return counted_graph_sizes(self.cache, self.generation, self.store)
 
     def is_published_graph(self, target: Target) -> bool:
         """Whether the named graph ``target`` dereferences (see :mod:`graph_documents`)."""

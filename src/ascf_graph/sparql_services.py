@@ -49,7 +49,7 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
         runner = pool
     else:
         runner = ThreadRunner(settings.query_timeout)
-    state.graph_sizes = GraphSizes()
+    state.graph_sizes = GraphSizes(state.generation_cache)
     state.query_service = QueryService(
         runner,
         AnswerCache(settings.answer_cache_bytes),
