@@ -299,12 +299,6 @@ class EmbeddedStore(Store):
         except SyntaxError as error:
             raise QuerySyntaxError(f"SPARQL syntax error: {error}") from None
 
-    def graph_triples(self, graph: str) -> list[ox.Triple]:
-        """The triples of the named graph ``graph``, read from the indexes (no SPARQL)."""
-        return [
-            q.triple for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-        ]
-
     def iter_graph_triples(self, graph: str) -> Iterator[ox.Triple]:
         """The triples of the named graph ``graph``, read lazily from the indexes."""
         for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
