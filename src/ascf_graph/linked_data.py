@@ -24,7 +24,7 @@ document's own metadata. Every query binds the resource through
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -427,11 +427,27 @@ def _add_outbound(
     written back as blank nodes, so a description reads the same from either
     store.
     """
-    frontier: list[ox.NamedNode | ox.BlankNode] = [node]
-    seen: set[object] = {node}
+    found = statements_with_blank_nodes(store, [node])
+    named = {
+        t.object for t in found if isinstance(t.object, ox.NamedNode) and not _is_skolem(t.object)
+    } - {node}
+    found += shared(named, _LABELS_AND_TYPE)
+    found += shared({t.predicate for t in found}, (_LABEL,))
+    triples.update(dict.fromkeys(deskolemise(t) for t in found))
+
+
+def statements_with_blank_nodes(
+    store: Store, subjects: Iterable[ox.NamedNode], *, outside: Collection[str] = ()
+) -> list[ox.Triple]:
+    """The statements about ``subjects`` and, breadth first, about the blank nodes they lead
+    to (a remote store's skolem IRIs too), in any graph but the ones ``outside`` names."""
+    frontier: list[ox.NamedNode | ox.BlankNode] = list(dict.fromkeys(subjects))
+    seen: set[object] = set(frontier)
     found: list[ox.Triple] = []
     for _ in range(MAX_BLANK_DEPTH):
-        level = store.statements(subjects=frontier)
+        if not frontier:
+            break
+        level = store.statements(subjects=frontier, outside=outside)
         found += level
         frontier = [
             t.object
@@ -439,12 +455,7 @@ def _add_outbound(
             if (isinstance(t.object, ox.BlankNode) or _is_skolem(t.object)) and t.object not in seen
         ]
         seen.update(frontier)
-        if not frontier:
-            break
-    named = {t.object for t in found if isinstance(t.object, ox.NamedNode)} - seen
-    found += shared(named, _LABELS_AND_TYPE)
-    found += shared({t.predicate for t in found}, (_LABEL,))
-    triples.update(dict.fromkeys(deskolemise(t) for t in found))
+    return found
 
 
 TriplePattern = tuple[str, str, str]

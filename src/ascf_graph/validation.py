@@ -21,7 +21,8 @@ import rdflib
 from rdflib.namespace import SH
 
 from ascf_graph.graphs import GraphRole, graph_role
-from ascf_graph.namespaces import GENID_PATH, PREFIXES, graph_iri
+from ascf_graph.linked_data import statements_with_blank_nodes
+from ascf_graph.namespaces import PREFIXES, graph_iri
 from ascf_graph.rdf_io import to_rdflib_graph
 from ascf_graph.store import Store
 from ascf_graph.validation_fixes import suggest_fix
@@ -298,22 +299,8 @@ def stored_descriptions(
         for subject in data.subjects()
         if isinstance(subject, rdflib.URIRef) and not str(subject).startswith(protected)
     }
-    frontier: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri) for iri in sorted(described)]
-    seen: set[object] = set(frontier)
-    found: list[ox.Triple] = []
-    for _ in range(_MAX_BLANK_DEPTH):
-        if not frontier:
-            break
-        level = store.statements(subjects=frontier, outside=outside)
-        found += level
-        frontier = [
-            t.object
-            for t in level
-            if isinstance(t.object, ox.NamedNode | ox.BlankNode)
-            and _is_blank(t.object)
-            and t.object not in seen
-        ]
-        seen.update(frontier)
+    subjects = [ox.NamedNode(iri) for iri in sorted(described)]
+    found = statements_with_blank_nodes(store, subjects, outside=outside)
     return to_rdflib_graph(found)
 
 
@@ -337,14 +324,7 @@ def referenced_types(
     )
 
 
-def _is_blank(term: ox.NamedNode | ox.BlankNode) -> bool:
-    """A blank node, or a remote store's skolem IRI standing for one."""
-    return isinstance(term, ox.BlankNode) or GENID_PATH in term.value
-
-
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-#: How deep :func:`stored_descriptions` follows blank nodes (memberships, budgets, geometries).
-_MAX_BLANK_DEPTH = 8
 
 
 def submission_shapes(store: Store, base_iri: str) -> rdflib.Graph:
