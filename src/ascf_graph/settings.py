@@ -63,7 +63,7 @@ class Settings(BaseSettings):
         ge=0,
         description="Quads the query workers may hold in memory together: each worker copies "
         "the store into memory, where scans and aggregates run about twice as fast, when the "
-        "store times the number of workers fits (about 450 MB per million quads copied; "
+        "store times the number of workers fits (about 350 MB per million quads copied; "
         "recopied in the background after each write). 0: always answer from disk.",
     )
     service_allow_list: list[str] = Field(
