@@ -37,7 +37,14 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 async def get_site(request: Request, store: StoreDep, settings: SettingsDep) -> Site:
     """The published site over the store, with the caches the lifespan made."""
     state = request.app.state
-    return Site(store, settings, state.generation_cache, state.templates, state.document_cache)
+    return Site(
+        store,
+        settings,
+        state.generation_cache,
+        state.templates,
+        state.document_cache,
+        state.document_workers,
+    )
 
 
 SiteDep = Annotated[Site, Depends(get_site)]

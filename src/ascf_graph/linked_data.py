@@ -342,6 +342,16 @@ def pages_for(links: int, page_size: int = INBOUND_PAGE_SIZE) -> int:
     return max(1, math.ceil(links / page_size))
 
 
+def page_out_of_range(target: Target, pages: int, page: int) -> str:
+    """Why ``page`` of the target's document does not exist.
+
+    >>> page_out_of_range(Target("https://w3id.org/ascf/", "id/city/hue"), 1, 4)
+    '/doc/city/hue has 1 page of inbound links, not 4'
+    """
+    plural = "s" if pages > 1 else ""
+    return f"{target.document_url()} has {pages} page{plural} of inbound links, not {page}"
+
+
 def inbound_links(store: Store, target: Target) -> list[ox.Triple]:
     """The statements pointing at the target from an IRI other than itself (skolem IRIs
     left out), in page order: by property, then subject."""

@@ -11,6 +11,8 @@ a matching ``If-None-Match``. Unknown URIs answer 404: a page with search
 suggestions for browsers, plain text for other clients.
 """
 
+from dataclasses import dataclass
+
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
@@ -63,14 +65,48 @@ async def version(number: str, request: Request, site: Site) -> Response:
 
 
 @router.get("/doc/{path:path}", summary="The document describing a resource")
-def document(path: str, request: Request, site: SiteDep) -> Response:
-    """The description in the extension's format, or in the one ``Accept`` prefers."""
+async def document(path: str, request: Request, site: SiteDep) -> Response:
+    """The description in the extension's format, or in the one ``Accept`` prefers.
+
+    What comes before the body (existence, format, validators) is a few index
+    seeks, read like the 303's. The body and the page count come from the
+    document cache, a query worker or a thread (see
+    :meth:`Site.description_document`).
+    """
+    asked = await site.read(prepare_document, site, request, path)
+    if isinstance(asked, str):
+        return await to_thread.run_sync(not_found, site, request, asked)
+    target, fmt, page = asked.target, asked.fmt, asked.page
+    if not_modified(request.headers, site.validators(target.document_url(fmt, page))):
+        return await to_thread.run_sync(unchanged_document, site, asked)
+    rendered = await site.description_document(
+        target, fmt, page, lambda: render(site, target, fmt, page)
+    )
+    _, headers = document_headers(site, asked, rendered.pages)
+    return Response(rendered.body, media_type=fmt.media_type, headers=headers)
+
+
+@dataclass(frozen=True)
+class AskedDocument:
+    """The document a request asks for: whose, in which format, which page."""
+
+    target: Target
+    fmt: DocumentFormat
+    page: int
+    #: Whether ``Accept`` chose the format (the URL has no extension).
+    negotiated: bool
+
+
+def prepare_document(site: Site, request: Request, path: str) -> str | AskedDocument:
+    """What answering ``/doc/{path}`` needs before the body: the IRI nothing is known about
+    (for the 404), or the document asked for. 406 when no format fits ``Accept``, 400
+    for a malformed page."""
     parsed = linked_data.target_for_document(site.base_iri, path)
     if parsed is None:
-        return not_found(site, request, site.base_iri + "doc/" + path)
+        return site.base_iri + "doc/" + path
     target, fmt = parsed
     if not site.exists(target):
-        return not_found(site, request, target.iri)
+        return target.iri
     negotiated = fmt is None
     if fmt is None:
         fmt = linked_data.negotiate_format(request.headers.get("accept"))
@@ -80,20 +116,17 @@ def document(path: str, request: Request, site: SiteDep) -> Response:
                 f"{target.document_url()} comes as {offered}; "
                 f"or ask for {target.document_url(FORMATS[1])} and the like by extension"
             )
-    page = requested_page(request)
+    return AskedDocument(target, fmt, requested_page(request), negotiated)
+
+
+def unchanged_document(site: Site, asked: AskedDocument) -> Response:
+    """304 for a client whose copy is current (its ``Link`` header needs the page count)."""
+    target = asked.target
     pages = 1 if target.is_ontology else site.inbound_pages(target)
-    if page > pages:
-        raise ResourceNotFoundError(
-            f"{target.document_url()} has {pages} page{'s' if pages > 1 else ''} "
-            f"of inbound links, not {page}"
-        )
-    url, headers, current = conditional_headers(
-        site, request, target, fmt, page=page, pages=pages, negotiated=negotiated
-    )
-    if current is not None:
-        return current
-    body = site.document(url, fmt.media_type, lambda: render(site, target, fmt, page))
-    return Response(body, media_type=fmt.media_type, headers=headers)
+    if asked.page > pages:
+        raise ResourceNotFoundError(linked_data.page_out_of_range(target, pages, asked.page))
+    _, headers = document_headers(site, asked, pages)
+    return Response(status_code=304, headers=headers)
 
 
 async def see_other(site: Site, request: Request, path: str) -> Response:
@@ -125,6 +158,16 @@ def see_other_to(target: Target, request: Request) -> Response:
     return PlainTextResponse(f"See Other: {location}\n", status_code=303, headers=headers)
 
 
+def document_headers(site: Site, asked: AskedDocument, pages: int) -> tuple[str, dict[str, str]]:
+    """A document's URL and headers: validators, ``Link``, and ``Vary`` when negotiated."""
+    url = asked.target.document_url(asked.fmt, asked.page)
+    links = document_links(asked.target, asked.fmt, asked.page, pages)
+    headers = site.validators(url).headers() | {"Link": links}
+    if asked.negotiated:
+        headers |= {"Vary": "Accept", "Content-Location": url}
+    return url, headers
+
+
 def conditional_headers(
     site: Site,
     request: Request,
@@ -135,14 +178,10 @@ def conditional_headers(
     pages: int,
     negotiated: bool,
 ) -> tuple[str, dict[str, str], Response | None]:
-    """A document's URL and headers (validators, ``Link``, ``Vary`` when negotiated), and
-    the 304 to answer with when the client's copy is current (else None)."""
-    url = target.document_url(fmt, page)
-    validators = site.validators(url)
-    headers = validators.headers() | {"Link": document_links(target, fmt, page, pages)}
-    if negotiated:
-        headers |= {"Vary": "Accept", "Content-Location": url}
-    if not_modified(request.headers, validators):
+    """A document's URL and headers (see :func:`document_headers`), and the 304 to answer
+    with when the client's copy is current (else None)."""
+    url, headers = document_headers(site, AskedDocument(target, fmt, page, negotiated), pages)
+    if not_modified(request.headers, site.validators(url)):
         return url, headers, Response(status_code=304, headers=headers)
     return url, headers, None
 

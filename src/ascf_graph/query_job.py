@@ -48,11 +48,6 @@ class QueryJob:
         """The job as UTF-8 JSON (every field is JSON already: no deep copy is needed)."""
         return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}).encode("utf-8")
 
-    @classmethod
-    def from_json(cls, data: bytes) -> "QueryJob":
-        """The job :meth:`to_json` wrote."""
-        return cls(**json.loads(data))
-
 
 def encode_terms(terms: Mapping[str, Term]) -> dict[str, EncodedTerm]:
     """Bound terms as plain dictionaries.

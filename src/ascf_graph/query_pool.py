@@ -16,6 +16,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from ascf_graph.document_job import DocumentJob, RenderedDocument
 from ascf_graph.errors import EndpointBusyError, QueryFailedError, QueryTimeoutError
 from ascf_graph.query_job import QueryJob
 from ascf_graph.query_runner import QueryRunner, RunningQuery, error_from_worker, timeout_error
@@ -57,7 +58,7 @@ class Worker:
         """Whether the process is still running."""
         return self.process.returncode is None
 
-    async def send(self, job: QueryJob) -> None:
+    async def send(self, job: QueryJob | DocumentJob) -> None:
         """Hand the worker a job."""
         assert self.process.stdin is not None
         self.process.stdin.write(job_message(job.to_json()))
@@ -168,7 +169,7 @@ class WorkerPoolRunner(QueryRunner):
             except QueryTimeoutError:
                 log.warning("a query worker did not copy the store within the time limit")
 
-    async def start(self, store: Store, job: QueryJob) -> RunningQuery:
+    async def start(self, store: Store, job: QueryJob | DocumentJob) -> RunningQuery:
         """Send ``job`` to the next free worker; 503 if none frees up within the time limit."""
         if not isinstance(store, EmbeddedStore):
             raise TypeError("worker processes answer from an embedded store's snapshots")
@@ -186,6 +187,25 @@ class WorkerPoolRunner(QueryRunner):
             await query.close()
             raise QueryFailedError("the query worker stopped; please retry") from None
         return query
+
+    async def render_document(self, store: Store, job: DocumentJob) -> RenderedDocument:
+        """The document a worker renders for ``job`` (see :mod:`document_job`).
+
+        A document is bounded work, so a client that leaves does not stop it: the
+        worker finishes and goes back to the pool with its in-memory copy, where
+        killing it would cost a fresh copy of the store.
+        """
+        running = await self.start(store, job)
+
+        async def collect() -> RenderedDocument:
+            chunks = []
+            while (chunk := await running.read()) is not None:
+                chunks.append(chunk)
+            return RenderedDocument.from_bytes(b"".join(chunks))
+
+        task = asyncio.ensure_future(collect())
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return await asyncio.shield(task)
 
     async def _checkout(self) -> Worker:
         loop = asyncio.get_running_loop()

@@ -24,6 +24,7 @@ from ascf_graph.errors import (
     QueryFailedError,
     QuerySyntaxError,
     QueryTimeoutError,
+    ResourceNotFoundError,
     StoreNotBuiltError,
     UnusableInputError,
 )
@@ -74,6 +75,7 @@ def error_from_worker(payload: bytes) -> AscfError:
         "query-syntax": QuerySyntaxError,
         "unusable-input": UnusableInputError,
         "store-unavailable": StoreNotBuiltError,
+        "not-found": ResourceNotFoundError,
     }
     return kinds.get(body["code"], QueryFailedError)(body["message"])
 

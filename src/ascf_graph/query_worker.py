@@ -11,11 +11,13 @@ how a runaway query is stopped, since the engine itself cannot be interrupted.
 Only the standard library and pyoxigraph are imported, so a worker starts fast.
 """
 
+import json
 import os
 import signal
 import sys
 from typing import BinaryIO
 
+from ascf_graph.document_job import DOCUMENT, DocumentJob, DocumentRenderer
 from ascf_graph.query_job import QueryJob, evaluate
 from ascf_graph.worker_protocol import DONE, LENGTH, FrameWriter, error_frame, frame
 from ascf_graph.worker_store import WorkerStore
@@ -24,29 +26,48 @@ from ascf_graph.worker_store import WorkerStore
 def serve(jobs: BinaryIO, answers: BinaryIO, *, replica_max_quads: int = 0) -> None:
     """Answer jobs from ``jobs`` until it closes."""
     opened = WorkerStore(replica_max_quads)
+    documents = DocumentRenderer()
     while True:
         header = jobs.read(LENGTH.size)
         if len(header) < LENGTH.size:
             return
         (length,) = LENGTH.unpack(header)
-        job = QueryJob.from_json(jobs.read(length))
-        answers.write(_answer(opened, job, answers))
+        job = decode_job(jobs.read(length))
+        answers.write(_answer(opened, documents, job, answers))
         answers.flush()
 
 
-def _answer(opened: WorkerStore, job: QueryJob, answers: BinaryIO) -> bytes:
+def decode_job(data: bytes) -> QueryJob | DocumentJob:
+    """The job the server wrote: a document job if marked so, else a query."""
+    fields = json.loads(data)
+    if fields.get("job") == DOCUMENT:
+        return DocumentJob.from_fields(fields)
+    return QueryJob(**fields)
+
+
+def _answer(
+    opened: WorkerStore,
+    documents: DocumentRenderer,
+    job: QueryJob | DocumentJob,
+    answers: BinaryIO,
+) -> bytes:
     """Stream the answer's data frames; return the closing frame."""
     try:
         store = opened.get(job.store_path)
-        if job.after_copy:
+        if isinstance(job, QueryJob) and job.after_copy:
             opened.wait_for_copy()
             store = opened.get(job.store_path)
     except OSError as error:
         return error_frame("store-unavailable", f"cannot open the store snapshot: {error}")
     writer = FrameWriter(answers)
     try:
-        evaluate(store, job, writer)
+        if isinstance(job, DocumentJob):
+            documents.render(store, job, writer)
+        else:
+            evaluate(store, job, writer)
         writer.flush()
+    except LookupError as error:
+        return error_frame("not-found", str(error))
     except SyntaxError as error:
         return error_frame("query-syntax", f"SPARQL syntax error: {error}")
     except ValueError as error:

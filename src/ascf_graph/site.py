@@ -4,8 +4,9 @@ A :class:`Site` is a light object made for each request from the store, the
 settings and the :class:`~ascf_graph.generation_cache.GenerationCache` on
 ``app.state``. Everything it derives from the store (search index, framework
 figure, JSON-LD context, VoID, ontology documentation, dumps) is computed once
-per store generation; descriptions are rendered on first request and kept in a
-bounded cache until the generation changes.
+per store generation; descriptions are rendered on first request (RDF ones by
+the query workers when they run, see :mod:`ascf_graph.document_job`) and kept
+in a bounded cache until the generation changes.
 """
 
 from collections.abc import Callable
@@ -29,11 +30,14 @@ from ascf_graph import (
     web,
 )
 from ascf_graph.answer_cache import AnswerCache, CachedAnswer
+from ascf_graph.document_job import DocumentJob, RenderedDocument
+from ascf_graph.errors import ResourceNotFoundError
 from ascf_graph.framework_figure import FrameworkFigure, framework_figure
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.http_caching import Validators, entity_tag
 from ascf_graph.jsonld_context import jsonld_context
 from ascf_graph.linked_data import Description, DocumentFormat, Target
+from ascf_graph.query_pool import WorkerPoolRunner
 from ascf_graph.search import LabelIndex
 from ascf_graph.service_description import counted_graph_sizes
 from ascf_graph.settings import Settings
@@ -58,6 +62,8 @@ class Site:
     #: Small per-resource results (existence, page counts, rendered documents),
     #: bounded and emptied when the generation changes.
     documents: AnswerCache
+    #: The query workers, which render RDF documents from their in-memory copies (or None).
+    workers: WorkerPoolRunner | None = None
     #: Inbound links found during this request, per target IRI.
     _inbound: dict[str, list[ox.Triple]] = field(default_factory=dict, repr=False)
 
@@ -112,7 +118,7 @@ class Site:
         """How many pages of inbound links the target's document has."""
         return int(
             self._remembered(
-                f"pages {target.iri}",
+                self._pages_key(target),
                 lambda: str(linked_data.pages_for(len(self._inbound_links(target)))).encode(),
             )
         )
@@ -130,12 +136,58 @@ class Site:
             self.documents.put(self.generation, url, cached)
         return cached.body
 
+    async def description_document(
+        self, target: Target, fmt: DocumentFormat, page: int, render: Callable[[], bytes]
+    ) -> RenderedDocument:
+        """The target's description in ``fmt`` and its page count, kept as :meth:`document`
+        keeps bodies; a page past the last is :class:`ResourceNotFoundError`.
+
+        A query worker renders an RDF description when the pool runs (in parallel,
+        from its in-memory copy); ``render`` runs in a thread otherwise, and for
+        HTML.
+        """
+        url = target.document_url(fmt, page)
+        cached = self.documents.get(self.generation, url)
+        pages = self.documents.get(self.generation, self._pages_key(target))
+        if cached is not None and pages is not None:
+            return RenderedDocument(cached.body, int(pages.body))
+        if self.workers is not None and fmt.syntax is not None and not target.is_graph:
+            job = DocumentJob(
+                path=target.path,
+                base_iri=self.base_iri,
+                extension=fmt.extension,
+                page=page,
+                modified=self.modified.isoformat(),
+                license_iri=self.license(),
+            )
+            rendered = await self.workers.render_document(self.store, job)
+            self._remember(self._pages_key(target), str(rendered.pages).encode())
+        else:
+            rendered = await to_thread.run_sync(self._render_here, target, page, render)
+        self.documents.put(self.generation, url, CachedAnswer(rendered.body, fmt.media_type))
+        return rendered
+
+    def _render_here(
+        self, target: Target, page: int, render: Callable[[], bytes]
+    ) -> RenderedDocument:
+        pages = 1 if target.is_ontology else self.inbound_pages(target)
+        if page > pages:
+            raise ResourceNotFoundError(linked_data.page_out_of_range(target, pages, page))
+        return RenderedDocument(render(), pages)
+
+    @staticmethod
+    def _pages_key(target: Target) -> str:
+        return f"pages {target.iri}"
+
     def _remembered(self, key: str, compute: Callable[[], bytes]) -> bytes:
         cached = self.documents.get(self.generation, key)
         if cached is None:
-            cached = CachedAnswer(compute(), "text/plain")
-            self.documents.put(self.generation, key, cached)
+            return self._remember(key, compute())
         return cached.body
+
+    def _remember(self, key: str, value: bytes) -> bytes:
+        self.documents.put(self.generation, key, CachedAnswer(value, "text/plain"))
+        return value
 
     def describe(self, target: Target, page: int = 1) -> Description:
         """The description of the target (one page of inbound links)."""

@@ -1,9 +1,11 @@
 """What the SPARQL endpoint needs while the app runs, started and stopped with its lifespan.
 
 ``app.state.query_service`` (the query runner, the answer cache and the
-limits) and ``app.state.graph_sizes`` (VoID counts for the service
-description). Worker processes answer queries when the store is an embedded
-one on disk and ``ASCF_QUERY_WORKERS`` > 0; otherwise the server's threads do.
+limits), ``app.state.graph_sizes`` (VoID counts for the service
+description) and ``app.state.document_workers`` (the pool, which renders
+linked-data documents too, or None). Worker processes answer queries when
+the store is an embedded one on disk and ``ASCF_QUERY_WORKERS`` > 0;
+otherwise the server's threads do.
 """
 
 from collections.abc import AsyncIterator
@@ -35,6 +37,7 @@ def copy_limit_per_worker(budget_quads: int, workers: int) -> int:
 async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]:
     """Set up ``state.query_service`` over ``state.store``; stop its workers on exit."""
     runner: QueryRunner
+    state.document_workers = None
     if settings.query_workers > 0 and isinstance(state.store, EmbeddedStore):
         pool = WorkerPoolRunner(
             settings.query_workers,
@@ -46,7 +49,7 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
         )
         await pool.open()
         await pool.prepare(state.store)
-        runner = pool
+        runner = state.document_workers = pool
     else:
         runner = ThreadRunner(settings.query_timeout)
     state.graph_sizes = GraphSizes(state.generation_cache)
