@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
         default="",
         help="comma-separated queries to leave out (e.g. the NOT EXISTS form at 10M)",
     )
-    bench.add_argument("--requests", type=int, default=30, help="requests per query")
+    bench.add_argument("--requests", type=int, default=30, help="requests per analytic query")
+    bench.add_argument("--lookup-requests", type=int, default=300, help="requests per lookup query")
     bench.add_argument("--mix-requests", type=int, default=200, help="requests in the mixed run")
     bench.add_argument(
         "--repeat-requests",
@@ -96,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         plan=Plan(
             left_out=left_out,
             requests=args.requests,
+            lookup_requests=args.lookup_requests,
             mix_requests=args.mix_requests,
             repeat_requests=args.repeat_requests,
             repeat_share=args.repeat_share,

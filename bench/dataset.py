@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bench.generator import Manifest, generate, size_label
+from bench.generator import SAMPLES, Manifest, generate, size_label
 from bench.systems import bin_path
 from bench.vocabulary import load_vocabulary
 
@@ -100,8 +100,8 @@ def prepare(out: Path, triples: int, seed: int, *, say: Say = print) -> Prepared
         if not link.exists():
             link.parent.mkdir(parents=True, exist_ok=True)
             link.symlink_to(REPO / name, target_is_directory=True)
-    if manifest_file.exists() and data_file.exists():
-        manifest = Manifest.read(manifest_file)
+    manifest = Manifest.read(manifest_file) if manifest_file.exists() else None
+    if manifest is not None and manifest.samples == SAMPLES and data_file.exists():
         say(f"reusing {data_file} ({manifest.triples} triples)")
     else:
         say(f"generating {triples} triples (seed {seed}) into {data_file}")

@@ -155,12 +155,19 @@ _INDICATORS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: IRIs sampled per kind for the mix's parameters: enough that every run of the plan asks
+#: about resources no run before it asked about (see ``bench.workload``).
+SAMPLES = 500
+
+
 @dataclass
 class Manifest:
     """What was generated: counts, and samples of IRIs for the query mix's parameters."""
 
     seed: int
     target_triples: int
+    #: How many IRIs were sampled per kind (a manifest from before this field had 200).
+    samples: int = 200
     triples: int = 0
     cities: int = 0
     projects: int = 0
@@ -263,9 +270,10 @@ def generate(vocabulary: Vocabulary, triples: int, seed: int, out: Path) -> Mani
     manifest.partners = len(partners)
     manifest.projects = len(projects)
     sampler = random.Random(seed + 1)
-    manifest.sample_cities = sampler.sample(cities, min(200, len(cities)))
-    manifest.sample_projects = sampler.sample(projects, min(200, len(projects)))
-    manifest.sample_partners = sampler.sample(partners, min(200, len(partners)))
+    manifest.samples = SAMPLES
+    manifest.sample_cities = sampler.sample(cities, min(SAMPLES, len(cities)))
+    manifest.sample_projects = sampler.sample(projects, min(SAMPLES, len(projects)))
+    manifest.sample_partners = sampler.sample(partners, min(SAMPLES, len(partners)))
     # Questions name indicators that have observations: at tiny sizes some have none.
     manifest.indicators = [i for i in indicators if i in observed] or indicators
     manifest.title_words = sorted({word for words in _TOPICS.values() for word in words})

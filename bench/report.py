@@ -47,7 +47,9 @@ def size_section(document: dict) -> str:  # type: ignore[type-arg]
         f"`{document['command']}` on {machine['cores']} cores ({machine['cpu']}, "
         f"{machine['memory_gib']} GiB), {document['when']}, ascf-graph "
         f"{document['versions'].get('ascf-graph commit', '?')}; plan: "
-        f"{document['plan']['requests']} requests per query and {document['plan']['mix_requests']}"
+        f"{document['plan']['requests']} requests per analytic query, "
+        f"{document['plan'].get('lookup_requests', document['plan']['requests'])} per lookup "
+        f"and {document['plan']['mix_requests']}"
         f" in the mix, concurrency {document['plan']['concurrency']}"
         + ("; every request's text unique, so no answer cache serves it" if salted else "")
         + (

@@ -29,6 +29,9 @@ class Plan:
     """How much load: requests per query, the mix's size, concurrency and time budgets."""
 
     requests: int = 30
+    #: Requests per lookup query: lookups take milliseconds, so more of them cost little
+    #: and give a p99 that is not simply the slowest of a few.
+    lookup_requests: int = 300
     mix_requests: int = 200
     concurrency: int = 4
     check_params: int = 3
@@ -53,14 +56,25 @@ class Plan:
             for index in range(min(self.check_params, max(1, len(query.params))))
         ]
 
+    def requests_of(self, query: BenchQuery) -> int:
+        """How many requests the per-query run of ``query`` sends."""
+        return self.lookup_requests if query.kind == "lookup" else self.requests
+
     def query_requests(self, query: BenchQuery) -> list[Request]:
         """The per-query run of ``query`` (parameters after the check pass's)."""
         first = self.check_params
-        return [Request(query.name, first + i, f"query {i}") for i in range(self.requests)]
+        return [
+            Request(query.name, first + i, f"query {i}") for i in range(self.requests_of(query))
+        ]
+
+    @property
+    def _after_query_runs(self) -> int:
+        """The first parameter index no per-query run uses."""
+        return self.check_params + max(self.requests, self.lookup_requests)
 
     def mix_plan(self, mix: list[BenchQuery]) -> list[Request]:
         """The mixed run: queries in turn (parameters after the per-query runs'), shuffled."""
-        first = self.check_params + self.requests
+        first = self._after_query_runs
         requests = [
             Request(mix[i % len(mix)].name, first + i // len(mix), f"mix {i}")
             for i in range(self.mix_requests)
@@ -77,7 +91,7 @@ class Plan:
         They are ranked in a seeded order, and the Zipf exponent is the one
         whose seeded draw repeats closest to ``repeat_share`` of requests.
         """
-        first = self.check_params + self.requests + self.mix_requests
+        first = self._after_query_runs + self.mix_requests
         questions = [
             Request(query.name, first + j, f"repeat {j}")
             for query in mix

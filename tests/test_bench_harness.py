@@ -43,6 +43,8 @@ def tiny_run(
             "1000",
             "--requests",
             "3",
+            "--lookup-requests",
+            "3",
             "--mix-requests",
             "28",
             "--concurrency",

@@ -41,7 +41,9 @@ def job(path: str, extension: str = "nt", page: int = 1) -> DocumentJob:
     )
 
 
-def rendered_by_worker(renderer: DocumentRenderer, store: EmbeddedStore, asked: DocumentJob):
+def rendered_by_worker(
+    renderer: DocumentRenderer, store: EmbeddedStore, asked: DocumentJob
+) -> RenderedDocument:
     output = io.BytesIO()
     renderer.render(store.oxigraph, asked, output)
     return RenderedDocument.from_bytes(output.getvalue())
@@ -50,7 +52,8 @@ def rendered_by_worker(renderer: DocumentRenderer, store: EmbeddedStore, asked: 
 def rendered_here(store: EmbeddedStore, path: str, extension: str, page: int = 1) -> bytes:
     target = linked_data.target_for_resource(BASE, path)
     fmt = linked_data.format_for_extension(extension)
-    assert target is not None and fmt is not None
+    assert target is not None
+    assert fmt is not None
     described = linked_data.describe(store, target, modified=MOMENT, license_iri=LICENSE, page=page)
     return linked_data.serialize(described.triples, fmt, BASE)
 
@@ -151,7 +154,7 @@ def test_a_document_from_a_worker_says_what_the_store_says(
     both_servers: tuple[ServerProcess, ServerProcess], store: EmbeddedStore
 ) -> None:
     answer = httpx.get(both_servers[0].url + "/doc/city/da-nang.nt", timeout=30)
-    served = {t for t in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)}
+    served = set(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES))
     expected = set(
         ox.parse(rendered_here(store, "id/city/da-nang", "nt"), format=ox.RdfFormat.N_TRIPLES)
     )

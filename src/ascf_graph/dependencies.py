@@ -34,12 +34,16 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def get_site(request: Request, store: StoreDep, settings: SettingsDep) -> Site:
-    """The published site over the store, with the caches the lifespan made."""
+async def site_for(request: Request) -> Site:
+    """The published site over the current store, with the caches the lifespan made.
+
+    Hot routes (``/id/``, ``/doc/``) call this directly: FastAPI's dependency
+    resolution costs more per request than the dereference's index seeks.
+    """
     state = request.app.state
     return Site(
-        store,
-        settings,
+        await current_store(state),
+        state.settings,
         state.generation_cache,
         state.templates,
         state.document_cache,
@@ -47,5 +51,5 @@ async def get_site(request: Request, store: StoreDep, settings: SettingsDep) -> 
     )
 
 
-SiteDep = Annotated[Site, Depends(get_site)]
+SiteDep = Annotated[Site, Depends(site_for)]
 QueryServiceDep = Annotated[QueryService, Depends(get_query_service)]

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
 from ascf_graph import linked_data, ontology_version, web
 from ascf_graph.conneg import negotiate
-from ascf_graph.dependencies import SiteDep
+from ascf_graph.dependencies import SiteDep, site_for
 from ascf_graph.errors import NotAcceptableError, ResourceNotFoundError, UnusableInputError
 from ascf_graph.http_caching import CACHE_CONTROL, Link, link_header, not_modified
 from ascf_graph.linked_data import FORMATS, DocumentFormat, Target
@@ -31,9 +31,9 @@ MAX_SUGGESTIONS = 8
 
 
 @router.get("/id/{path:path}", summary="A resource: 303 See Other to its document")
-async def resource(path: str, request: Request, site: SiteDep) -> Response:
+async def resource(path: str, request: Request) -> Response:
     """Framework elements, the framework, cities, projects: everything under ``id/``."""
-    return await see_other(site, request, f"id/{path}")
+    return await see_other(await site_for(request), request, f"id/{path}")
 
 
 @router.get("/def", summary="The ontology: 303 See Other to its document")
@@ -65,7 +65,7 @@ async def version(number: str, request: Request, site: Site) -> Response:
 
 
 @router.get("/doc/{path:path}", summary="The document describing a resource")
-async def document(path: str, request: Request, site: SiteDep) -> Response:
+async def document(path: str, request: Request) -> Response:
     """The description in the extension's format, or in the one ``Accept`` prefers.
 
     What comes before the body (existence, format, validators) is a few index
@@ -73,6 +73,7 @@ async def document(path: str, request: Request, site: SiteDep) -> Response:
     document cache, a query worker or a thread (see
     :meth:`Site.description_document`).
     """
+    site = await site_for(request)
     asked = await site.read(prepare_document, site, request, path)
     if isinstance(asked, str):
         return await to_thread.run_sync(not_found, site, request, asked)
