@@ -11,6 +11,7 @@ from ascf_graph.answer_cache import AnswerCache
 from ascf_graph.backends import open_store
 from ascf_graph.curated_router import router as curated_router
 from ascf_graph.dependencies import StoreDep
+from ascf_graph.fast_path import DereferencingFastPath
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.graph_router import router as graph_router
 from ascf_graph.http_errors import install_error_handlers
@@ -26,8 +27,12 @@ from ascf_graph.validation_engine import validation_engine
 from ascf_graph.web import environment as template_environment
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the application; the store opens with the lifespan and closes with it."""
+def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> FastAPI:
+    """Build the application; the store opens with the lifespan and closes with it.
+
+    ``fast_path=False`` leaves out :class:`DereferencingFastPath`, so that a test can
+    compare its answers with the whole stack's.
+    """
     settings = settings or Settings()
     engine = validation_engine(settings.shacl_engine)  # an engine that cannot run stops start-up
 
@@ -56,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    if fast_path:  # inside CORS and HEAD-as-GET, which every answer still goes through
+        app.add_middleware(DereferencingFastPath)
     install_read_middleware(app)
     app.include_router(sparql_router)
     app.include_router(graph_router)  # before linked_data_router, whose /doc/{path} is wider

@@ -1,0 +1,66 @@
+"""The dereferencing hot path: ``GET /id/...`` and ``GET /doc/...`` straight to their route.
+
+A dereference does a few index seeks, and a worker renders the document; at
+a thousand requests a second, what every request crosses on its way to a
+route (route matching over every route, FastAPI's parameter and dependency
+resolution, the exception layers) costs the server's event loop as much as
+the dereference itself. So this middleware hands a GET of a resource or a
+document straight to the route's own function
+(:func:`ascf_graph.linked_data_router.resource` or ``document``): the same
+code, so the same answer.
+
+It sits inside the CORS and HEAD-as-GET middleware, so those apply as to any
+answer. It passes on ``/doc/graph/...`` (its own router), a mounted
+``root_path``, and any request whose route raises: the error handlers
+format the answer, and the route runs again, which only errors pay for. A
+test compares its answers with the whole stack's.
+"""
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ascf_graph.errors import AscfError
+from ascf_graph.linked_data_router import document, resource
+
+Route = Callable[[str, Request], Awaitable[Response]]
+
+#: Path prefixes taken here, and the route function each goes to.
+_ROUTES: tuple[tuple[str, Route], ...] = (("/id/", resource), ("/doc/", document))
+_ELSEWHERE = "/doc/graph/"
+
+
+class DereferencingFastPath:
+    """Answer GETs of ``/id/...`` and ``/doc/...`` with their route's function."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Take the request if it is a dereference; pass it on otherwise."""
+        route = _route_for(scope)
+        if route is not None:
+            handle, path = route
+            try:
+                response = await handle(path, Request(scope, receive))
+            except AscfError:
+                pass  # the long way formats the error
+            else:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _route_for(scope: Scope) -> tuple[Route, str] | None:
+    """The route function and its ``path`` parameter, if the fast path may take ``scope``."""
+    if scope["type"] != "http" or scope["method"] != "GET" or scope.get("root_path"):
+        return None
+    path: str = scope["path"]
+    if path.startswith(_ELSEWHERE):
+        return None
+    for prefix, handle in _ROUTES:
+        if path.startswith(prefix):
+            return handle, path[len(prefix) :]
+    return None

@@ -1,0 +1,103 @@
+"""The dereferencing fast path answers exactly as the whole stack does.
+
+The same requests go to the application with the fast path and without it,
+one after the other over one copy of the store (so both have the same
+generation and the same moment it was first served); the answers must be
+the same, status, headers and body.
+"""
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import clone_settings
+
+from ascf_graph.app import create_app
+from ascf_graph.fast_path import _route_for
+from ascf_graph.settings import Settings
+
+CITY = "/doc/city/da-nang"
+PAGED = "/doc/project-status/ongoing-and-under-planning"
+DIFFERS = {"date", "server"}
+ORIGIN = {"Origin": "https://example.org"}
+REQUESTS = [
+    ("/id/city/da-nang", {"Accept": "text/turtle"}),
+    ("/id/city/da-nang", {"Accept": "text/html"}),
+    ("/id/city/da-nang", {}),
+    ("/id/city/da-nang", ORIGIN),
+    ("/id/focus-area/civic-and-social", {"Accept": "application/ld+json"}),
+    ("/id/city/atlantis", {"Accept": "text/turtle"}),
+    ("/id/city/atlantis", {"Accept": "text/html"}),
+    ("/id/", {}),
+    (f"{CITY}.ttl", {}),
+    (f"{CITY}.ttl", ORIGIN),
+    (f"{CITY}.nt", {}),
+    (f"{CITY}.jsonld", {}),
+    (f"{CITY}.rdf", {}),
+    (f"{CITY}.html", {}),
+    (CITY, {"Accept": "application/ld+json"}),
+    (CITY, {"Accept": "image/png"}),
+    (f"{CITY}.png", {}),
+    ("/doc/city/atlantis.ttl", {"Accept": "application/json"}),
+    (f"{PAGED}.ttl?page=2", {}),
+    (f"{PAGED}.ttl?page=99", {}),
+    (f"{PAGED}.ttl?page=x", {}),
+    ("/doc/def.html", {}),
+    ("/doc/def/City.ttl", {}),
+    ("/doc/framework.html", {}),
+]
+
+
+async def answers(settings: Settings, *, fast_path: bool) -> list[tuple]:
+    """Every request's answer (GET, HEAD, and a GET made conditional on its ETag)."""
+    app = create_app(settings, fast_path=fast_path)
+    collected = []
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as client,
+    ):
+        for path, headers in REQUESTS:
+            for method in ("GET", "HEAD"):
+                answer = await client.request(method, path, headers=headers)
+                collected.append(comparable(answer))
+            if "etag" in answer.headers:
+                current = {"If-None-Match": answer.headers["etag"]}
+                collected.append(comparable(await client.get(path, headers=headers | current)))
+    return collected
+
+
+def comparable(answer: httpx.Response) -> tuple:
+    kept = {name: value for name, value in answer.headers.items() if name not in DIFFERS}
+    return (answer.request.method, str(answer.url), answer.status_code, kept, answer.content)
+
+
+# pyLODE, which writes the ontology's page, leaves its stylesheet's file open.
+@pytest.mark.filterwarnings(
+    "ignore:Exception ignored in.*pylode:pytest.PytestUnraisableExceptionWarning"
+)
+def test_the_fast_path_answers_as_the_whole_stack_does(built: Settings, tmp_path: Path) -> None:
+    settings = clone_settings(built, tmp_path).model_copy(update={"query_workers": 0})
+    fast = asyncio.run(answers(settings, fast_path=True))
+    whole = asyncio.run(answers(settings, fast_path=False))
+    assert len(fast) > len(REQUESTS) * 2, "some answers were conditional"
+    for one, other in zip(fast, whole, strict=True):
+        assert one == other
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "taken"),
+    [
+        ("GET", "/id/city/da-nang", [], True),
+        ("GET", "/doc/city/da-nang.ttl", [], True),
+        ("HEAD", "/doc/city/da-nang.ttl", [], False),
+        ("GET", "/doc/graph/framework.ttl", [], False),
+        ("GET", "/sparql", [], False),
+        ("GET", "/def/City", [], False),
+    ],
+)
+def test_the_fast_path_takes_only_plain_gets_of_resources_and_documents(
+    method: str, path: str, headers: list[tuple[bytes, bytes]], taken: bool
+) -> None:
+    scope = {"type": "http", "method": method, "path": path, "headers": headers, "root_path": ""}
+    assert (_route_for(scope) is not None) == taken
