@@ -21,20 +21,29 @@ CORS_HEADERS = {
 }
 
 
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+async def readable_anywhere(handler: Handler, request: Request) -> Response:
+    """``handler``'s answer to ``request``, with :class:`AscfError` answered here and CORS
+    headers added."""
+    try:
+        response = await handler(request)
+    except AscfError as error:
+        response = error_response(error)
+    response.headers.update(CORS_HEADERS)
+    return response
+
+
 class ReadCorsRoute(APIRoute):
     """A route whose answers, errors included, may be read from any origin."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        """The route's handler, with :class:`AscfError` answered here and CORS headers added."""
+    def get_route_handler(self) -> Handler:
+        """The route's handler, through :func:`readable_anywhere`."""
         handler = super().get_route_handler()
 
         async def with_cors(request: Request) -> Response:
-            try:
-                response = await handler(request)
-            except AscfError as error:
-                response = error_response(error)
-            response.headers.update(CORS_HEADERS)
-            return response
+            return await readable_anywhere(handler, request)
 
         return with_cors
 

@@ -1,19 +1,23 @@
-"""The dereferencing hot path: ``GET /id/...`` and ``GET /doc/...`` straight to their route.
+"""The hot paths: ``/id/...``, ``/doc/...`` and ``/sparql`` straight to their route.
 
-A dereference does a few index seeks, and a worker renders the document; at
-a thousand requests a second, what every request crosses on its way to a
-route (route matching over every route, FastAPI's parameter and dependency
-resolution, the exception layers) costs the server's event loop as much as
-the dereference itself. So this middleware hands a GET of a resource or a
-document straight to the route's own function
-(:func:`ascf_graph.linked_data_router.resource` or ``document``): the same
-code, so the same answer.
+A dereference does a few index seeks, a lookup query a few more, and a
+worker does the rest; at a thousand requests a second, what every request
+crosses on its way to a route (route matching over every route, FastAPI's
+parameter and dependency resolution, the exception layers) costs the
+server's event loop as much as the answer itself. So this middleware hands
+a GET of a resource or a document, and a GET or POST of ``/sparql``,
+straight to the route's own function
+(:func:`ascf_graph.linked_data_router.resource` and ``document``,
+:func:`ascf_graph.sparql_router.sparql_endpoint`): the same code, so the
+same answer.
 
 It sits inside the CORS and HEAD-as-GET middleware, so those apply as to any
-answer. It passes on ``/doc/graph/...`` (its own router), a mounted
-``root_path``, and any request whose route raises: the error handlers
-format the answer, and the route runs again, which only errors pay for. A
-test compares its answers with the whole stack's.
+answer. It passes on ``/doc/graph/...`` (its own router) and a mounted
+``root_path``. A dereference that raises goes the long way, where the error
+handlers format the answer (the route runs again, which only errors pay
+for); ``/sparql`` answers its errors itself, as its route class does
+(:func:`ascf_graph.cors.readable_anywhere`), since a POSTed body is read
+only once. A test compares the answers with the whole stack's.
 """
 
 from collections.abc import Awaitable, Callable
@@ -22,14 +26,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ascf_graph.cors import readable_anywhere
 from ascf_graph.errors import AscfError
 from ascf_graph.linked_data_router import document, resource
+from ascf_graph.sparql_router import sparql_endpoint
 
 Route = Callable[[str, Request], Awaitable[Response]]
 
-#: Path prefixes taken here, and the route function each goes to.
+
+async def _sparql(_: str, request: Request) -> Response:
+    return await readable_anywhere(sparql_endpoint, request)
+
+
+#: Path prefixes taken here for GET, and the route function each goes to.
 _ROUTES: tuple[tuple[str, Route], ...] = (("/id/", resource), ("/doc/", document))
 _ELSEWHERE = "/doc/graph/"
+_SPARQL = "/sparql"
 
 
 class DereferencingFastPath:
@@ -55,10 +67,12 @@ class DereferencingFastPath:
 
 def _route_for(scope: Scope) -> tuple[Route, str] | None:
     """The route function and its ``path`` parameter, if the fast path may take ``scope``."""
-    if scope["type"] != "http" or scope["method"] != "GET" or scope.get("root_path"):
+    if scope["type"] != "http" or scope.get("root_path"):
         return None
     path: str = scope["path"]
-    if path.startswith(_ELSEWHERE):
+    if path == _SPARQL and scope["method"] in ("GET", "POST"):
+        return _sparql, ""
+    if scope["method"] != "GET" or path.startswith(_ELSEWHERE):
         return None
     for prefix, handle in _ROUTES:
         if path.startswith(prefix):

@@ -8,7 +8,8 @@
 - Answers and errors readable from any origin (CORS), ETag/304, cached when small.
 
 Needs ``app.state.query_service`` and ``app.state.graph_sizes`` (see
-:func:`ascf_graph.sparql_services.sparql_services`) and a store (``StoreDep``).
+:func:`ascf_graph.sparql_services.sparql_services`), ``app.state.settings``
+and a store (``app.state.store``).
 """
 
 from urllib.parse import urlencode
@@ -22,16 +23,17 @@ from ascf_graph.answer_formats import choose_format
 from ascf_graph.conneg import negotiate
 from ascf_graph.cors import READ_METHODS, ReadCorsRoute, preflight
 from ascf_graph.curated import load_curated
-from ascf_graph.dependencies import QueryServiceDep, SettingsDep, StoreDep
+from ascf_graph.dependencies import SettingsDep
 from ascf_graph.errors import MethodNotAllowedError
 from ascf_graph.http_answers import answer_response
 from ascf_graph.http_caching import cache_control, entity_tag, none_match
-from ascf_graph.query_service import QueryRequest, current_generation
+from ascf_graph.query_service import QueryRequest, QueryService, current_generation
 from ascf_graph.rdf_io import SYNTAXES
 from ascf_graph.service_description import DESCRIPTION_PREFIXES, describe_service
 from ascf_graph.settings import Settings
 from ascf_graph.sparql_protocol import ProtocolRequest, read_protocol_request
 from ascf_graph.store import Store
+from ascf_graph.store_refresh import current_store
 
 OTHER_METHODS = ["PUT", "DELETE", "PATCH", "TRACE"]
 
@@ -39,10 +41,16 @@ router = APIRouter(route_class=ReadCorsRoute, tags=["SPARQL"])
 
 
 @router.api_route("/sparql", methods=["GET", "HEAD", "POST"], summary="SPARQL 1.1 query endpoint")
-async def sparql_endpoint(
-    request: Request, store: StoreDep, service: QueryServiceDep, settings: SettingsDep
-) -> Response:
-    """Answer a query sent by any of the protocol's operations, or describe the service."""
+async def sparql_endpoint(request: Request) -> Response:
+    """Answer a query sent by any of the protocol's operations, or describe the service.
+
+    It takes what it needs from ``app.state`` itself, not through FastAPI's
+    dependencies: :mod:`ascf_graph.fast_path` calls it directly.
+    """
+    state = request.app.state
+    store = await current_store(state)
+    service: QueryService = state.query_service
+    settings: Settings = state.settings
     protocol = await read_protocol_request(request, settings.max_body_bytes)
     if protocol.query is None:
         return await _describe(request, store, settings, protocol.formats)
