@@ -97,6 +97,35 @@ def test_two_queries_run_at_once_on_two_workers(limited: ServerProcess) -> None:
     wait_for(lambda: len(children(limited.pid)) == 2, "both workers are replaced")
 
 
+def test_a_document_does_not_wait_behind_long_queries(limited: ServerProcess) -> None:
+    """Query workers render documents, but when every one is busy with a long query, a
+    document is rendered in the server instead of waiting for one."""
+    threads = [
+        threading.Thread(
+            target=httpx.get,
+            args=(f"{limited.url}/sparql",),
+            kwargs={"params": {"query": RUNAWAY}, "timeout": TIME_LIMIT + 2.0},
+        )
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+
+    def both_burning() -> bool:
+        before = {pid: cpu_ticks(pid) for pid in children(limited.pid)}
+        time.sleep(0.3)
+        return sum(cpu_ticks(pid) - ticks >= 3 for pid, ticks in before.items()) == 2
+
+    wait_for(both_burning, "both workers evaluate long queries")
+    document = httpx.get(f"{limited.url}/doc/city/da-nang.nt", timeout=TIME_LIMIT + 2.0)
+    assert document.status_code == 200
+    assert b"<https://w3id.org/ascf/id/city/da-nang>" in document.content
+    assert all(thread.is_alive() for thread in threads), "answered while both queries ran"
+    for thread in threads:
+        thread.join()
+    wait_for(lambda: len(children(limited.pid)) == 2, "both workers are replaced")
+
+
 def test_a_client_that_leaves_stops_its_query(limited: ServerProcess) -> None:
     # An endless-looking answer: a cross product streamed as it is produced.
     query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"

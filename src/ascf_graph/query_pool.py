@@ -169,11 +169,14 @@ class WorkerPoolRunner(QueryRunner):
             except QueryTimeoutError:
                 log.warning("a query worker did not copy the store within the time limit")
 
-    async def start(self, store: Store, job: QueryJob | DocumentJob) -> RunningQuery:
-        """Send ``job`` to the next free worker; 503 if none frees up within the time limit."""
+    async def start(
+        self, store: Store, job: QueryJob | DocumentJob, *, wait: float | None = None
+    ) -> RunningQuery:
+        """Send ``job`` to the next free worker; 503 if none frees up within ``wait`` seconds
+        (default: the time limit)."""
         if not isinstance(store, EmbeddedStore):
             raise TypeError("worker processes answer from an embedded store's snapshots")
-        worker = await self._checkout()
+        worker = await self._checkout(self.timeout if wait is None else wait)
         try:
             snapshot = await self.snapshots.acquire(store)
         except BaseException:
@@ -188,14 +191,17 @@ class WorkerPoolRunner(QueryRunner):
             raise QueryFailedError("the query worker stopped; please retry") from None
         return query
 
-    async def render_document(self, store: Store, job: DocumentJob) -> RenderedDocument:
-        """The document a worker renders for ``job`` (see :mod:`document_job`).
+    async def render_document(
+        self, store: Store, job: DocumentJob, *, wait: float
+    ) -> RenderedDocument:
+        """The document a worker renders for ``job`` (see :mod:`document_job`);
+        :class:`EndpointBusyError` if no worker frees up within ``wait`` seconds.
 
         A document is bounded work, so a client that leaves does not stop it: the
         worker finishes and goes back to the pool with its in-memory copy, where
         killing it would cost a fresh copy of the store.
         """
-        running = await self.start(store, job)
+        running = await self.start(store, job, wait=wait)
 
         async def collect() -> RenderedDocument:
             chunks = []
@@ -207,16 +213,16 @@ class WorkerPoolRunner(QueryRunner):
         task.add_done_callback(lambda done: done.cancelled() or done.exception())
         return await asyncio.shield(task)
 
-    async def _checkout(self) -> Worker:
+    async def _checkout(self, wait: float) -> Worker:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
+        deadline = loop.time() + wait
         while True:
             try:
                 async with asyncio.timeout_at(deadline):
                     worker = await self._idle.get()
             except TimeoutError:
                 raise EndpointBusyError(
-                    f"every query worker stayed busy for {self.timeout:g} s; retry shortly"
+                    f"every query worker stayed busy for {wait:g} s; retry shortly"
                 ) from None
             if worker.alive:
                 return worker

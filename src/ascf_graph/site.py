@@ -31,7 +31,7 @@ from ascf_graph import (
 )
 from ascf_graph.answer_cache import AnswerCache, CachedAnswer
 from ascf_graph.document_job import DocumentJob, RenderedDocument
-from ascf_graph.errors import ResourceNotFoundError
+from ascf_graph.errors import EndpointBusyError, ResourceNotFoundError
 from ascf_graph.framework_figure import FrameworkFigure, framework_figure
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.http_caching import Validators, entity_tag
@@ -44,6 +44,10 @@ from ascf_graph.settings import Settings
 from ascf_graph.store import Store
 
 T = TypeVar("T")
+
+#: How long a document waits for a query worker before it is rendered in a thread: the
+#: workers may all be busy with long queries, and a dereference must not wait behind them.
+WORKER_WAIT_SECONDS = 0.05
 
 _LICENSE = """
 SELECT * WHERE { ?ontology <http://purl.org/dc/terms/license> ?license }
@@ -143,7 +147,8 @@ class Site:
         keeps bodies; a page past the last is :class:`ResourceNotFoundError`.
 
         A query worker renders an RDF description when the pool runs (in parallel,
-        from its in-memory copy); ``render`` runs in a thread otherwise, and for
+        from its in-memory copy) and a worker is free within
+        :data:`WORKER_WAIT_SECONDS`; ``render`` runs in a thread otherwise, and for
         HTML.
         """
         url = target.document_url(fmt, page)
@@ -151,20 +156,31 @@ class Site:
         pages = self.documents.get(self.generation, self._pages_key(target))
         if cached is not None and pages is not None:
             return RenderedDocument(cached.body, int(pages.body))
+        rendered = None
         if self.workers is not None and fmt.syntax is not None and not target.is_graph:
-            job = DocumentJob(
-                path=target.path,
-                base_iri=self.base_iri,
-                extension=fmt.extension,
-                page=page,
-                modified=self.modified.isoformat(),
-                license_iri=self.license(),
-            )
-            rendered = await self.workers.render_document(self.store, job)
-            self._remember(self._pages_key(target), str(rendered.pages).encode())
-        else:
+            rendered = await self._render_in_worker(self.workers, target, fmt, page)
+        if rendered is None:
             rendered = await to_thread.run_sync(self._render_here, target, page, render)
         self.documents.put(self.generation, url, CachedAnswer(rendered.body, fmt.media_type))
+        return rendered
+
+    async def _render_in_worker(
+        self, workers: WorkerPoolRunner, target: Target, fmt: DocumentFormat, page: int
+    ) -> RenderedDocument | None:
+        """The document from a query worker, or None if none was free in time."""
+        job = DocumentJob(
+            path=target.path,
+            base_iri=self.base_iri,
+            extension=fmt.extension,
+            page=page,
+            modified=self.modified.isoformat(),
+            license_iri=self.license(),
+        )
+        try:
+            rendered = await workers.render_document(self.store, job, wait=WORKER_WAIT_SECONDS)
+        except EndpointBusyError:
+            return None
+        self._remember(self._pages_key(target), str(rendered.pages).encode())
         return rendered
 
     def _render_here(
