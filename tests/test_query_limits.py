@@ -69,13 +69,23 @@ def test_a_runaway_query_is_stopped_while_a_small_one_is_answered(
     assert again.status_code == 200
 
 
-def test_two_queries_run_at_once_on_two_workers(limited: ServerProcess) -> None:
+def both_workers_burning(server: ServerProcess) -> bool:
+    """Whether both of ``server``'s workers are using CPU right now."""
+    before = {pid: cpu_ticks(pid) for pid in children(server.pid)}
+    time.sleep(0.3)
+    return sum(cpu_ticks(pid) - ticks >= 3 for pid, ticks in before.items()) == 2
+
+
+def run_away_on_both_workers(
+    server: ServerProcess,
+) -> tuple[list[threading.Thread], list[httpx.Response]]:
+    """Two runaway queries in flight, one per worker; their threads and (later) answers."""
     outcomes: list[httpx.Response] = []
 
     def run_away() -> None:
         outcomes.append(
             httpx.get(
-                f"{limited.url}/sparql",
+                f"{server.url}/sparql",
                 params={"query": RUNAWAY, "format": "csv"},
                 timeout=httpx.Timeout(TIME_LIMIT + 2.0),
             )
@@ -84,13 +94,12 @@ def test_two_queries_run_at_once_on_two_workers(limited: ServerProcess) -> None:
     threads = [threading.Thread(target=run_away) for _ in range(2)]
     for thread in threads:
         thread.start()
+    wait_for(lambda: both_workers_burning(server), "both workers evaluate at the same time")
+    return threads, outcomes
 
-    def both_burning() -> bool:
-        before = {pid: cpu_ticks(pid) for pid in children(limited.pid)}
-        time.sleep(0.3)
-        return sum(cpu_ticks(pid) - ticks >= 3 for pid, ticks in before.items()) == 2
 
-    wait_for(both_burning, "both workers evaluate at the same time")
+def test_two_queries_run_at_once_on_two_workers(limited: ServerProcess) -> None:
+    threads, outcomes = run_away_on_both_workers(limited)
     for thread in threads:
         thread.join()
     assert [o.status_code for o in outcomes] == [503, 503]
@@ -100,23 +109,7 @@ def test_two_queries_run_at_once_on_two_workers(limited: ServerProcess) -> None:
 def test_a_document_does_not_wait_behind_long_queries(limited: ServerProcess) -> None:
     """Query workers render documents, but when every one is busy with a long query, a
     document is rendered in the server instead of waiting for one."""
-    threads = [
-        threading.Thread(
-            target=httpx.get,
-            args=(f"{limited.url}/sparql",),
-            kwargs={"params": {"query": RUNAWAY}, "timeout": TIME_LIMIT + 2.0},
-        )
-        for _ in range(2)
-    ]
-    for thread in threads:
-        thread.start()
-
-    def both_burning() -> bool:
-        before = {pid: cpu_ticks(pid) for pid in children(limited.pid)}
-        time.sleep(0.3)
-        return sum(cpu_ticks(pid) - ticks >= 3 for pid, ticks in before.items()) == 2
-
-    wait_for(both_burning, "both workers evaluate long queries")
+    threads, _ = run_away_on_both_workers(limited)
     document = httpx.get(f"{limited.url}/doc/city/da-nang.nt", timeout=TIME_LIMIT + 2.0)
     assert document.status_code == 200
     assert b"<https://w3id.org/ascf/id/city/da-nang>" in document.content
