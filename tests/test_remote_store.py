@@ -304,6 +304,15 @@ def test_statements_match_patterns_alike_on_either_store(
     assert set(remote.statements(subjects=many, predicates=[label])) == set(
         embedded_twin.statements(subjects=many, predicates=[label])
     )
+    framework = f"{BASE}graph/framework"
+    for asked in (
+        {"subjects": many, "predicates": [label, a]},
+        {"subjects": many, "predicates": [label, a], "outside": [framework]},
+        {"subjects": many, "predicates": []},
+        {"predicates": [a], "objects": [city], "outside": [framework]},
+    ):
+        assert set(remote.statements(**asked)) == set(embedded_twin.statements(**asked)), asked
+    assert remote.statements(subjects=many, predicates=[label, a]), "the example finds some"
 
 
 @pytest.mark.parametrize(

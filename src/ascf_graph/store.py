@@ -45,12 +45,7 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 # SELECT, not CONSTRUCT: Virtuoso answers a CONSTRUCT with a table of ?s ?p ?o when the
 # client also accepts SPARQL results, as a remote store's client must.
 _GRAPH_TRIPLES = "SELECT ?s ?p ?o WHERE { GRAPH ?graph { ?s ?p ?o } }"
-_STATEMENTS = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
 _IS_SUBJECT = "ASK { ?node ?p ?o }"
-#: :data:`_STATEMENTS` held by a graph other than those listed (``{}``: IRIs, comma-separated).
-_STATEMENTS_OUTSIDE = (
-    "SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN ({})) }}"
-)
 #: The most terms one VALUES block of :meth:`Store.statements` lists.
 _VALUES_CHUNK = 400
 
@@ -112,16 +107,17 @@ class Store(ABC):
             for name, terms in (("s", subjects), ("p", predicates), ("o", objects))
             if terms is not None
         }
-        pattern = _STATEMENTS
-        if outside:
-            graphs = ", ".join(str(ox.NamedNode(graph)) for graph in sorted(outside))
-            pattern = _STATEMENTS_OUTSIDE.format(graphs)
+        # Properties go in a FILTER when subjects or objects are listed too: two VALUES
+        # blocks made the Oxigraph engine join them with every statement (290 ms against
+        # 1.3 ms for 40 subjects and 4 properties at a million triples).
+        filtered = wanted.pop("p") if "p" in wanted and len(wanted) > 1 else None
         found: dict[ox.Triple, None] = {}
         chunked = [
             [(name, terms[i : i + _VALUES_CHUNK]) for i in range(0, len(terms), _VALUES_CHUNK)]
             for name, terms in wanted.items()
         ]
         for values in itertools.product(*chunked):
+            pattern = _statements_pattern(outside, filtered)
             answer = self.query(values_query(pattern, dict(values)))
             assert isinstance(answer, ox.QuerySolutions)
             found.update((ox.Triple(row["s"], row["p"], row["o"]), None) for row in answer)
@@ -349,6 +345,26 @@ class EmbeddedStore(Store):
         if not self._read_only:
             self._store.flush()
         del self._store
+
+
+def _statements_pattern(outside: Collection[str], properties: list[Term] | None) -> str:
+    """The query behind :meth:`Store.statements`: ``?s ?p ?o`` in any graph (but those
+    ``outside`` names), its property one of ``properties`` (``None``: any). IRIs are written
+    by pyoxigraph.
+
+    >>> _statements_pattern([], [ox.NamedNode("urn:p"), ox.NamedNode("urn:q")])
+    'SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER (?p IN (<urn:p>, <urn:q>)) }'
+    >>> _statements_pattern(["urn:g"], None)
+    'SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (?g NOT IN (<urn:g>)) }'
+    """
+    statement = "GRAPH ?g { ?s ?p ?o }" if outside else "?s ?p ?o"
+    filters = ""
+    if outside:
+        graphs = ", ".join(str(ox.NamedNode(graph)) for graph in sorted(outside))
+        filters += f" FILTER (?g NOT IN ({graphs}))"
+    if properties is not None:
+        filters += f" FILTER (?p IN ({', '.join(str(p) for p in properties)}))"
+    return f"SELECT DISTINCT ?s ?p ?o WHERE {{ {statement}{filters} }}"
 
 
 def _any(terms: Iterable[Term] | None) -> Iterable[Term | None]:
