@@ -11,7 +11,7 @@ from ascf_graph.answer_cache import AnswerCache
 from ascf_graph.backends import open_store
 from ascf_graph.curated_router import router as curated_router
 from ascf_graph.dependencies import StoreDep
-from ascf_graph.fast_path import DereferencingFastPath
+from ascf_graph.fast_path import HotRoutesFastPath
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.graph_router import router as graph_router
 from ascf_graph.http_errors import install_error_handlers
@@ -30,7 +30,7 @@ from ascf_graph.web import environment as template_environment
 def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> FastAPI:
     """Build the application; the store opens with the lifespan and closes with it.
 
-    ``fast_path=False`` leaves out :class:`DereferencingFastPath`, so that a test can
+    ``fast_path=False`` leaves out :class:`HotRoutesFastPath`, so that a test can
     compare its answers with the whole stack's.
     """
     settings = settings or Settings()
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> F
     )
     install_error_handlers(app)
     if fast_path:  # inside CORS and HEAD-as-GET, which every answer still goes through
-        app.add_middleware(DereferencingFastPath)
+        app.add_middleware(HotRoutesFastPath)
     install_read_middleware(app)
     app.include_router(sparql_router)
     app.include_router(graph_router)  # before linked_data_router, whose /doc/{path} is wider

@@ -44,14 +44,15 @@ _ELSEWHERE = "/doc/graph/"
 _SPARQL = "/sparql"
 
 
-class DereferencingFastPath:
-    """Answer GETs of ``/id/...`` and ``/doc/...`` with their route's function."""
+class HotRoutesFastPath:
+    """Answer GETs of ``/id/...`` and ``/doc/...``, and GETs and POSTs of ``/sparql``, with
+    their route's function."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Take the request if it is a dereference; pass it on otherwise."""
+        """Take the request if it is one of the hot routes'; pass it on otherwise."""
         route = _route_for(scope)
         if route is not None:
             handle, path = route
