@@ -210,12 +210,7 @@ def graph_target_for_document(
     >>> graph_target_for_document("https://w3id.org/ascf/", "inferred.png") is None
     True
     """
-    split = split_extension(path)
-    if split is None:
-        return None
-    path, fmt = split
-    target = target_for_graph(base_iri, path)
-    return (target, fmt) if target else None
+    return _with_format(path, lambda stem: target_for_graph(base_iri, stem))
 
 
 def target_for_document(base_iri: str, path: str) -> tuple[Target, DocumentFormat | None] | None:
@@ -229,12 +224,24 @@ def target_for_document(base_iri: str, path: str) -> tuple[Target, DocumentForma
     >>> target_for_document("https://w3id.org/ascf/", "city/hue.png") is None
     True
     """
+
+    def resource(stem: str) -> Target | None:
+        named = stem if stem == "def" or stem.startswith("def/") else f"id/{stem}"
+        return target_for_resource(base_iri, named)
+
+    return _with_format(path, resource)
+
+
+def _with_format(
+    path: str, target_for: Callable[[str], Target | None]
+) -> tuple[Target, DocumentFormat | None] | None:
+    """The target of ``path`` less its extension, and the extension's format, if both are
+    known."""
     split = split_extension(path)
     if split is None:
         return None
-    path, fmt = split
-    resource = path if path == "def" or path.startswith("def/") else f"id/{path}"
-    target = target_for_resource(base_iri, resource)
+    stem, fmt = split
+    target = target_for(stem)
     return (target, fmt) if target else None
 
 

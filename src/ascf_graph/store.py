@@ -116,8 +116,8 @@ class Store(ABC):
             [(name, terms[i : i + _VALUES_CHUNK]) for i in range(0, len(terms), _VALUES_CHUNK)]
             for name, terms in wanted.items()
         ]
+        pattern = _statements_pattern(outside, filtered)
         for values in itertools.product(*chunked):
-            pattern = _statements_pattern(outside, filtered)
             answer = self.query(values_query(pattern, dict(values)))
             assert isinstance(answer, ox.QuerySolutions)
             found.update((ox.Triple(row["s"], row["p"], row["o"]), None) for row in answer)
