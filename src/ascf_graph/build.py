@@ -3,14 +3,16 @@
 Every file goes into its own named graph; HermiT checks the ontology and data
 for consistency; the rules of :mod:`ascf_graph.inference` write
 ``graph/inferred``; the shipped data and the framework are validated against
-the shapes. Only when all of that has passed is a fresh on-disk store written
-and published (see :func:`ascf_graph.store.publish_build`), carrying over the
-accepted submissions of the store it replaces. A failure at any step leaves the
+the shapes. A fresh on-disk store is written meanwhile, on every core (see
+:mod:`ascf_graph.parallel_load`), and published only when all of that has
+passed (see :func:`ascf_graph.store.publish_build`), carrying over the accepted
+submissions of the store it replaces. A failure at any step leaves the
 published store exactly as it was.
 """
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from ascf_graph.errors import BuildError, NonConformingDataError
 from ascf_graph.graphs import INFERRED, GraphRole, graph_role
 from ascf_graph.inference import materialise
 from ascf_graph.namespaces import DEFAULT_BASE_IRI, graph_iri
+from ascf_graph.parallel_load import ParallelLoad
 from ascf_graph.rdf_io import SYNTAXES, load_file, parse_file, rebase, to_rdflib_graph
 from ascf_graph.reasoning import Source, check_consistency
 from ascf_graph.remote_store import RemoteStore
@@ -138,18 +141,22 @@ def build(
     report = BuildReport(reasoner="hermit" if reasoner else "none (skipped)")
     inferred_graph = ox.NamedNode(graph_iri(settings.base_iri, INFERRED))
 
-    if reasoner:
-        hermit_facts = check_consistency(_reasoning_sources(staged, sources), java=settings.java)
-        staged.extend(
-            ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
-            for t in hermit_facts
-            if not _stated(staged, t)
-        )
-    materialise(staged, inferred_graph)
-    if validate_content:
-        _require_conformance(staged, settings)
+    def infer_and_check() -> None:
+        if reasoner:
+            hermit_facts = check_consistency(
+                _reasoning_sources(staged, sources), java=settings.java
+            )
+            staged.extend(
+                ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
+                for t in hermit_facts
+                if not _stated(staged, t)
+            )
+        materialise(staged, inferred_graph)
+        if validate_content:
+            _require_conformance(staged, settings)
 
     if settings.store_url is not None:
+        infer_and_check()
         remote = open_store(settings)
         assert isinstance(remote, RemoteStore)
         try:
@@ -158,7 +165,9 @@ def build(
         finally:
             remote.close()
     else:
-        report.carried_submissions = _publish(staged, settings)
+        report.carried_submissions = _publish(
+            staged, settings, meanwhile=infer_and_check, later_graph=inferred_graph
+        )
         published = EmbeddedStore.open(
             settings.data_dir, read_only=True, base_iri=settings.base_iri
         )
@@ -230,13 +239,26 @@ def _publish_remote(staged: ox.Store, remote: RemoteStore) -> str:
     return remote.replace_graphs(graphs, drop=stale)
 
 
-def _publish(staged: ox.Store, settings: Settings) -> int:
-    """Write ``staged`` plus the current store's submissions to a new folder, then swap."""
+def _publish(
+    staged: ox.Store,
+    settings: Settings,
+    *,
+    meanwhile: Callable[[], None],
+    later_graph: ox.NamedNode,
+) -> int:
+    """Write ``staged`` plus the current store's submissions to a new folder, then swap.
+
+    The quads staged so far are written on every core while ``meanwhile``
+    runs (inference and checks, which may add quads to ``later_graph`` only,
+    or raise to stop the build); ``later_graph`` is written after it.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     folder = new_build_folder(settings.data_dir)
     try:
         target = ox.Store(str(folder))
-        target.bulk_extend(staged)
+        with ParallelLoad(staged, target, later_graph) as load:
+            meanwhile()
+            load.finish()
         with write_lock(settings.data_dir):
             carried = _carry_submissions(settings, target)
             target.flush()
