@@ -26,10 +26,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import psutil
 
 from bench.answers import BadAnswerError
+from bench.http_client import HttpError, LeanClient
 from bench.loadgen import Request
 from bench.queries import ID_LOOKUP, LINKED_DATA, BenchQuery
 
@@ -107,7 +107,7 @@ class HttpSystem:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     watch: MemoryWatch | None = None
-    client: httpx.AsyncClient | None = None
+    client: LeanClient | None = None
     cold_start: float = 0.0
     linked_data: bool = False
 
@@ -132,11 +132,7 @@ class HttpSystem:
             start_new_session=True,
         )
         self.watch = MemoryWatch(self.process.pid)
-        self.client = httpx.AsyncClient(
-            base_url=self.url,
-            timeout=httpx.Timeout(300.0),
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-        )
+        self.client = LeanClient(self.url, concurrency)
         deadline = started + timeout
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
@@ -153,10 +149,10 @@ class HttpSystem:
                         "Accept": "application/sparql-results+json",
                     },
                 )
-                if answer.status_code == 200:
+                if answer.status == 200:
                     self.cold_start = time.perf_counter() - started
                     return
-            except httpx.TransportError:
+            except (OSError, HttpError, asyncio.IncompleteReadError):
                 pass
             await asyncio.sleep(0.05)
         raise RuntimeError(f"{self.name} did not answer within {timeout:.0f} s")
@@ -181,8 +177,8 @@ class HttpSystem:
                 content=query.text(request.index, request.salt),
                 headers={"Content-Type": "application/sparql-query", "Accept": query.accept},
             )
-        if answer.status_code != 200:
-            raise BadAnswerError(f"HTTP {answer.status_code}: {answer.text[:300]}")
+        if answer.status != 200:
+            raise BadAnswerError(f"HTTP {answer.status}: {answer.text[:300]}")
         return answer.content
 
     async def probe_linked_data(self, resource: str) -> str | None:
@@ -193,11 +189,11 @@ class HttpSystem:
             headers={"Accept": "application/n-triples"},
             follow_redirects=True,
         )
-        if answer.status_code == 200:
+        if answer.status == 200:
             self.linked_data = True
             return None
         return (
-            f"GET /{resource.removeprefix(BASE_IRI)} answered {answer.status_code}: "
+            f"GET /{resource.removeprefix(BASE_IRI)} answered {answer.status}: "
             f"{answer.text[:200]!r}"
         )
 

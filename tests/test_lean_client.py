@@ -1,0 +1,134 @@
+"""The load generator's HTTP client: bodies by length or in chunks, kept-alive connections,
+a connection the server closed, redirects followed only when asked and only on the server."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from bench.http_client import HttpError, LeanClient
+
+Answer = Callable[[bytes], bytes]
+
+
+class Server:
+    """A loopback server answering each request with ``answer(request)``; it closes a
+    connection after ``close_after`` answers (0: never), and counts connections."""
+
+    def __init__(self, answer: Answer, close_after: int = 0) -> None:
+        self.answer, self.close_after = answer, close_after
+        self.connections = 0
+        self.handlers: list[asyncio.Task[None]] = []
+
+    async def start(self) -> str:
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self.handlers.append(asyncio.current_task())  # type: ignore[arg-type]
+        answered = 0
+        try:
+            while not self.close_after or answered < self.close_after:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = [
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ]
+                body = await reader.readexactly(length[0]) if length else b""
+                writer.write(self.answer(head + body))
+                await writer.drain()
+                answered += 1
+        except (asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+    async def stop(self) -> None:
+        self.server.close()
+        for handler in self.handlers:
+            handler.cancel()
+        await asyncio.gather(*self.handlers, return_exceptions=True)
+        await self.server.wait_closed()
+
+
+def run(test: Callable[[], Awaitable[None]]) -> None:
+    asyncio.run(test())
+
+
+def test_bodies_by_length_and_by_chunks_over_one_kept_alive_connection() -> None:
+    def answer(request: bytes) -> bytes:
+        if request.startswith(b"GET /chunked"):
+            return (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"5\r\nhello\r\n7;x=1\r\n, world\r\n0\r\nTrailer: t\r\n\r\n"
+            )
+        body = request.split(b"\r\n\r\n", 1)[1] or b"empty"
+        return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+
+    async def test() -> None:
+        server = Server(answer)
+        client = LeanClient(await server.start(), 1)
+        assert (await client.get("/chunked")).content == b"hello, world"
+        posted = await client.post("/q", "SELECT *", {"Content-Type": "application/sparql-query"})
+        assert (posted.status, posted.content) == (200, b"SELECT *")
+        assert (await client.get("/plain")).content == b"empty"
+        assert server.connections == 1
+        await client.aclose()
+        await server.stop()
+
+    run(test)
+
+
+def test_a_connection_the_server_closed_is_replaced() -> None:
+    def answer(request: bytes) -> bytes:
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+    async def test() -> None:
+        server = Server(answer, close_after=1)
+        client = LeanClient(await server.start(), 1)
+        for _ in range(3):
+            assert (await client.get("/")).content == b"ok"
+        assert server.connections == 3
+        await client.aclose()
+        await server.stop()
+
+    run(test)
+
+
+def test_a_303_is_followed_only_when_asked_and_only_on_the_same_server() -> None:
+    def answer(request: bytes) -> bytes:
+        if request.startswith(b"GET /id/x"):
+            return b"HTTP/1.1 303 See Other\r\nLocation: /doc/x\r\nContent-Length: 0\r\n\r\n"
+        if request.startswith(b"GET /away"):
+            return (
+                b"HTTP/1.1 303 See Other\r\nLocation: http://example.org/x\r\n"
+                b"Content-Length: 0\r\n\r\n"
+            )
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ndoc"
+
+    async def test() -> None:
+        server = Server(answer)
+        client = LeanClient(await server.start(), 2)
+        assert (await client.get("/id/x")).status == 303
+        followed = await client.get("/id/x", follow_redirects=True)
+        assert (followed.status, followed.content) == (200, b"doc")
+        with pytest.raises(HttpError, match="off this server"):
+            await client.get("/away", follow_redirects=True)
+        await client.aclose()
+        await server.stop()
+
+    run(test)
+
+
+def test_a_server_that_does_not_answer_in_time_raises_timeout() -> None:
+    async def test() -> None:
+        server = Server(lambda request: b"")
+        client = LeanClient(await server.start(), 1, timeout=0.2)
+        with pytest.raises(TimeoutError):
+            await client.get("/")
+        await server.stop()
+
+    run(test)
