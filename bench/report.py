@@ -160,7 +160,7 @@ def plot(documents: list[dict], target: Path) -> None:  # type: ignore[type-arg]
         points = [
             (d["quads"], d["systems"][name]["mix"])
             for d in documents
-            if name in d["systems"] and d["systems"][name]["mix"]
+            if name in d["systems"] and (d["systems"][name]["mix"] or {}).get("answered")
         ]
         if not points:
             continue

@@ -154,6 +154,15 @@ def test_a_lookup_may_say_more_but_not_less() -> None:
     assert not agrees(normalise_graph(more), normalise_graph(about), "superset")
 
 
+def test_a_document_says_what_the_peer_says_plus_only_statements_about_itself() -> None:
+    about = b'<http://e/a> <http://e/p> "x" .\n'
+    itself = b"<https://w3id.org/ascf/doc/a> <http://e/primaryTopic> <http://e/a> .\n"
+    more = b"<http://e/b> <http://e/q> <http://e/a> .\n"
+    assert agrees(normalise_graph(about), normalise_graph(about + itself), "document")
+    assert not agrees(normalise_graph(about), normalise_graph(about + more), "document")
+    assert not agrees(normalise_graph(about + more), normalise_graph(about + itself), "document")
+
+
 def test_not_exists_and_minus_agree_on_the_generated_data(small_store: tuple) -> None:
     store, mix = small_store
     queries = {query.name: query for query in mix}
