@@ -10,9 +10,11 @@ HTTP, and every system must receive the same text.
 
 ``ordered`` queries are compared row by row (their ``ORDER BY`` is total);
 the others as sets of rows. ``kind`` is ``lookup`` for single-resource
-questions and ``analytic`` for the rest. ``id_lookup`` is the linked-data
-dereferencing of ``/id/`` URIs: systems without it answer the equivalent
-``CONSTRUCT``, and the check is that every triple about the resource is there.
+questions and ``analytic`` for the rest. ``id_lookup`` and ``doc_lookup`` are
+the linked-data dereferencing of ``/id/`` URIs (and the fetch of the document
+a 303 leads to): systems without linked data answer the ``CONSTRUCT`` that
+gives the same document (:mod:`bench.document_query`), and the check is that
+our document says exactly that, plus statements about the document itself.
 """
 
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from bench.answers import Check
+from bench.document_query import document_construct
 from bench.generator import Manifest
 
 PROLOGUE = """PREFIX ascf: <https://w3id.org/ascf/def/>
@@ -105,6 +108,10 @@ def _word(value: str) -> dict[str, str]:
     return {"value": str(ox.Literal(value))}
 
 
+def _document(value: str) -> dict[str, str]:
+    return {"query": document_construct(value)}
+
+
 def _box(value: str) -> dict[str, str]:
     south, north, west, east = (
         str(ox.Literal(v, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")))
@@ -139,26 +146,26 @@ def query_mix(manifest: Manifest) -> list[BenchQuery]:
         ),
         BenchQuery(
             ID_LOOKUP,
-            "Dereference a random /id/ URI (peers: the equivalent CONSTRUCT).",
+            "Dereference a random /id/ URI (peers: the CONSTRUCT of the same document).",
             "lookup",
             "CONSTRUCT",
-            "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {value} }} ?s ?p ?o }}",
-            check="superset",
+            "{query}",
+            check="document",
             params=resources,
-            render=_iri,
+            render=_document,
         ),
         BenchQuery(
             DOC_LOOKUP,
             "Fetch the N-Triples document of a random /id/ URI directly, as a client whose "
-            "HTTP cache holds the 303 does (peers: the equivalent CONSTRUCT).",
+            "HTTP cache holds the 303 does (peers: the CONSTRUCT of the same document).",
             "lookup",
             "CONSTRUCT",
-            "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {value} }} ?s ?p ?o }}",
-            check="superset",
+            "{query}",
+            check="document",
             # the other half of the resources first, so that no index asks what
             # id_lookup asked (they share the document cache)
             params=resources[len(resources) // 2 :] + resources[: len(resources) // 2],
-            render=_iri,
+            render=_document,
         ),
         BenchQuery(
             "projects_of_city",

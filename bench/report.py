@@ -141,9 +141,21 @@ def ratio_table(document: dict, peers: list[str]) -> list[str]:  # type: ignore[
             mean = _geomean(per_peer.get((peer, kind), []))
             row += [f"{mean:.2f}x" if mean else "–", ""]
         lines.append("| " + " | ".join(row) + " |")
-    for name, reason in ours["skipped"].items():
-        lines.append(f"\n`{name}` skipped for ours: {reason}.")
+    lines += skipped_notes(systems, peers)
     lines.append("")
+    return lines
+
+
+def skipped_notes(systems: dict, peers: list[str]) -> list[str]:  # type: ignore[type-arg]
+    """One line per query a system was not put through, with the reason."""
+    lines = [
+        f"\n`{name}` skipped for ours: {reason}." for name, reason in systems[OURS]["skipped"].items()
+    ]
+    for peer in peers:
+        lines += [
+            f"\n`{name}` not given to {peer} (nor in its mix and repeats): {reason}."
+            for name, reason in systems[peer].get("skipped", {}).items()
+        ]
     return lines
 
 

@@ -182,7 +182,9 @@ async def run_http(
     """Start a server, put it through the plan, stop it: workload, cold start, peak RSS."""
     queries = {query.name: query for query in mix}
     await system.start(plan.concurrency)
-    skipped: dict[str, str] = {}
+    skipped: dict[str, str] = dict(system.cannot_answer)
+    for name, reason in skipped.items():
+        say(f"  {name}: skipped, {reason}")
     try:
         if system.name == "ascf-graph":
             lookup = queries[ID_LOOKUP]
