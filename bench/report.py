@@ -148,9 +148,8 @@ def ratio_table(document: dict, peers: list[str]) -> list[str]:  # type: ignore[
 
 def skipped_notes(systems: dict, peers: list[str]) -> list[str]:  # type: ignore[type-arg]
     """One line per query a system was not put through, with the reason."""
-    lines = [
-        f"\n`{name}` skipped for ours: {reason}." for name, reason in systems[OURS]["skipped"].items()
-    ]
+    ours = systems[OURS]["skipped"]
+    lines = [f"\n`{name}` skipped for ours: {reason}." for name, reason in ours.items()]
     for peer in peers:
         lines += [
             f"\n`{name}` not given to {peer} (nor in its mix and repeats): {reason}."
