@@ -19,7 +19,7 @@ def node(name: str) -> ox.NamedNode:
 
 def staged_store() -> ox.Store:
     """Ground statements enough for several blocks, blank-node chains across them,
-    a literal that looks like a blank node, and a small graph."""
+    a literal that looks like a blank node, a small graph and the default graph."""
     store = ox.Store()
     store.extend(
         ox.Quad(node(f"project/{i}"), node("label"), ox.Literal(f"Project {i}"), DATA)
@@ -34,6 +34,7 @@ def staged_store() -> ox.Store:
             ]
         )
     store.add(ox.Quad(node("note"), node("says"), ox.Literal("see _:b1 in the text"), DATA))
+    store.add(ox.Quad(node("default"), node("says"), ox.Literal("in the default graph")))
     shape = ox.BlankNode()
     store.add(ox.Quad(node("CityShape"), node("property"), shape, SHAPES))
     store.add(ox.Quad(shape, node("path"), node("label"), SHAPES))

@@ -98,11 +98,13 @@ class ParallelLoad:
         self._staged, self._target, self._later = staged, target, later_graph
         self._workers = workers or max(1, min(4, os.cpu_count() or 1))
         self._small = small_graph_bytes
-        graphs = [graph for graph in staged.named_graphs() if graph != later_graph]
+        graphs = [ox.DefaultGraph(), *(g for g in staged.named_graphs() if g != later_graph)]
         self._pool = ThreadPoolExecutor(self._workers + 1, thread_name_prefix="bulk-load")
         self._feeding = self._pool.submit(self._feed, graphs)
 
-    def _feed(self, graphs: list[ox.NamedNode]) -> tuple[list[Future[None]], list[ox.Quad]]:
+    def _feed(
+        self, graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+    ) -> tuple[list[Future[None]], list[ox.Quad]]:
         """Dump each graph and start loading its blocks; what it kept aside, as quads."""
         loads: list[Future[None]] = []
         aside: list[ox.Quad] = []
