@@ -110,9 +110,8 @@ class ParallelLoad:
         aside: list[ox.Quad] = []
         for graph in graphs:
             text = self._staged.dump(format=_NTRIPLES, from_graph=graph)
-            ground, blank = (
-                (b"", text) if len(text) < SMALL_GRAPH_BYTES else (split_blank_node_lines(text))
-            )
+            small = len(text) < self._small
+            ground, blank = (b"", text) if small else split_blank_node_lines(text)
             aside += (
                 ox.Quad(t.subject, t.predicate, t.object, graph)
                 for t in ox.parse(blank, format=_NTRIPLES)
