@@ -42,7 +42,7 @@ _SIGNIFICANT = 9
 
 Term = tuple[str, ...]
 Row = tuple[Term, ...]
-Check = Literal["equal", "superset", "document"]
+Check = Literal["equal", "document"]
 #: Where our linked-data documents live: their statements about themselves (modified,
 #: license, pages) are the only ones a peer's equivalent CONSTRUCT cannot give.
 DOCUMENTS = "https://w3id.org/ascf/doc/"
@@ -148,11 +148,9 @@ def normalise_graph(body: bytes) -> NormalAnswer:
 
 
 def agrees(reference: NormalAnswer, answer: NormalAnswer, check: Check) -> bool:
-    """Whether ``answer`` is right for ``check``: ``equal`` to the reference; a
-    ``superset`` of it; or a ``document`` that says what the reference says plus only
-    statements about documents (subjects under :data:`DOCUMENTS`)."""
-    if check == "superset":
-        return reference.variables == answer.variables and set(reference.rows) <= set(answer.rows)
+    """Whether ``answer`` is right for ``check``: ``equal`` to the reference, or a
+    ``document`` that says what the reference says plus only statements about
+    documents (subjects under :data:`DOCUMENTS`)."""
     if check == "document":
         rows = {row for row in answer.rows if not _about_a_document(row)}
         return reference.variables == answer.variables and set(reference.rows) == rows
