@@ -1,4 +1,5 @@
-"""Server CPU time per request: where a lookup's cost goes, ours against the Oxigraph server.
+"""Server CPU time per request: where a lookup's cost goes, ours against the Oxigraph server
+and against the floor of a Python endpoint (:mod:`bench.bare_endpoint`).
 
 Throughput on 2 cores shared with the load generator is bound by CPU per
 request, so this counts it: the CPU seconds of the server's process tree
@@ -8,6 +9,7 @@ request, so this counts it: the CPU seconds of the server's process tree
 
 ``FOLDER`` is a prepared dataset folder of ``python -m bench run``
 (``bench/out/1M-seed42``); the store there is served as the run serves it.
+The floor serves the Oxigraph server's store read-only, in process.
 """
 
 import asyncio
@@ -67,14 +69,26 @@ async def measure(system: HttpSystem, folder: Path, name: str, requests: int) ->
     )
 
 
+def bare_endpoint(store_dir: Path, log: Path) -> HttpSystem:
+    """uvicorn with a raw ASGI function running the query inline (:mod:`bench.bare_endpoint`)."""
+    return HttpSystem(
+        name="floor",
+        label="uvicorn + raw ASGI + pyoxigraph inline",
+        argv=[sys.executable, "-m", "bench.bare_endpoint", str(store_dir), "--port", "{port}"],
+        query_path="/query",
+        log=log,
+    )
+
+
 def main() -> None:
-    """Measure ours, then the Oxigraph server, over the same prepared folder."""
+    """Measure ours, the Oxigraph server and the floor, over the same prepared folder."""
     folder, name = Path(sys.argv[1]), sys.argv[2]
     requests = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
     logs = folder / "logs"
     for system in (
         ours(folder / "ours", folder / "content", logs / "cpu-ours.log"),
         oxigraph_server(folder / "oxigraph", logs / "cpu-oxigraph.log"),
+        bare_endpoint(folder / "oxigraph", logs / "cpu-bare.log"),
     ):
         print(asyncio.run(measure(system, folder, name, requests)), flush=True)
 

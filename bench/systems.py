@@ -130,15 +130,15 @@ class HttpSystem:
 
     async def start(self, concurrency: int, timeout: float = 900.0) -> None:
         """Spawn the server and wait for its first answer to the probe query."""
-        output = self.log.open("wb") if self.log else subprocess.DEVNULL
         started = time.perf_counter()
-        self.process = subprocess.Popen(
-            self.command(),
-            env={**os.environ, **self.env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with self.log.open("wb") if self.log else contextlib.nullcontext() as output:
+            self.process = subprocess.Popen(
+                self.command(),
+                env={**os.environ, **self.env},
+                stdout=output or subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # the child holds its own copy of the log's descriptor
         self.watch = MemoryWatch(self.process.pid)
         self.client = LeanClient(self.url, concurrency)
         deadline = started + timeout
