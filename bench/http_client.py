@@ -78,7 +78,8 @@ class LeanClient:
         """Send one request on an idle connection (or a new one); its whole response.
 
         A kept-alive connection the server closed meanwhile is retried once
-        on a fresh one, as browsers and httpx do.
+        on a fresh one, as browsers and httpx do (a server's keep-alive
+        timeout closes every idle connection at once, so not on another idle one).
         """
         head = [f"{method} {path} HTTP/1.1".encode(), b"Host: " + self._authority]
         head += [f"{name}: {value}".encode() for name, value in (headers or {}).items()]
@@ -87,7 +88,7 @@ class LeanClient:
         message = b"\r\n".join(head) + b"\r\n\r\n" + body
         async with self._slots:
             for attempt in range(2):
-                reused = bool(self._idle)
+                reused = attempt == 0 and bool(self._idle)
                 connection = self._idle.pop() if reused else await self._connect()
                 try:
                     connection.writer.write(message)
@@ -98,7 +99,7 @@ class LeanClient:
                     raise
                 except (ConnectionError, asyncio.IncompleteReadError, HttpError):
                     connection.close()
-                    if reused and attempt == 0:
+                    if reused:
                         continue
                     raise
                 if keep:

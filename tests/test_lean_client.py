@@ -98,6 +98,26 @@ def test_a_connection_the_server_closed_is_replaced() -> None:
     run(test)
 
 
+def test_when_every_idle_connection_went_stale_the_retry_takes_a_fresh_one() -> None:
+    """As after uvicorn's keep-alive timeout, which closes all of them while a slow query runs."""
+
+    def answer(request: bytes) -> bytes:
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+    async def test() -> None:
+        server = Server(answer, close_after=1)
+        client = LeanClient(await server.start(), 3)
+        first = await asyncio.gather(*(client.get("/") for _ in range(3)))
+        assert [r.content for r in first] == [b"ok"] * 3
+        await asyncio.sleep(0.05)  # the server has closed all three
+        assert (await client.get("/")).content == b"ok"
+        assert server.connections == 4
+        await client.aclose()
+        await server.stop()
+
+    run(test)
+
+
 def test_a_303_is_followed_only_when_asked_and_only_on_the_same_server() -> None:
     def answer(request: bytes) -> bytes:
         if request.startswith(b"GET /id/x"):
