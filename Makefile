@@ -75,5 +75,6 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## clean: caches and the bench's generated data; never var/, which holds stewards' submissions
 clean:
-	rm -rf var .pytest_cache .ruff_cache
+	rm -rf .pytest_cache .ruff_cache bench/out

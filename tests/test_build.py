@@ -218,6 +218,18 @@ def test_the_cli_reports_graphs_and_triple_counts(
     assert "triples" in result.output
 
 
+def test_asking_for_no_reasoner_in_the_environment_skips_it_as_the_option_does(
+    content: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASCF_CONTENT_DIR", str(content.content_dir))
+    monkeypatch.setenv("ASCF_DATA_DIR", str(content.data_dir))
+    monkeypatch.setenv("ASCF_JAVA", "/nonexistent/java")  # HermiT would fail to start
+    monkeypatch.setenv("ASCF_REASONER", "none")
+    result = CliRunner().invoke(app, ["build"])
+    assert result.exit_code == 0, result.output
+    assert "none (skipped)" in result.output
+
+
 def test_a_write_to_a_store_retired_by_a_rebuild_is_refused_not_lost(content: Settings) -> None:
     build(content, reasoner=False)
     served = EmbeddedStore.open(content.data_dir)  # as a running server holds it

@@ -120,3 +120,22 @@ def test_jsonld_input_is_read_by_extension(cli_settings: Settings, tmp_path: Pat
     path.write_text(graph.serialize(format="json-ld"), encoding="utf-8")
     code, output = run(str(path))
     assert code == 0, output
+
+
+def test_beside_a_server_holding_the_store_it_checks_the_files_and_says_so_on_stderr(
+    cli_settings: Settings,
+) -> None:
+    from ascf_graph.store import EmbeddedStore
+
+    held = EmbeddedStore.open(cli_settings.data_dir)  # as a running server holds it
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["validate", str(EXAMPLES / "negative-population.ttl"), "--report-format", "json"],
+        )
+    finally:
+        held.close()
+    assert result.exit_code == 1, result.output
+    assert "without stewards' submissions" in result.stderr
+    assert "in use by another process" in result.stderr
+    assert json.loads(result.stdout)["conforms"] is False

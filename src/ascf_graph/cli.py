@@ -48,7 +48,11 @@ def _fail(error: AscfError, code: int = EXIT_UNUSABLE) -> typer.Exit:
 @app.command("build")
 def build_command(
     no_reasoner: Annotated[
-        bool, typer.Option("--no-reasoner", help="Skip the HermiT consistency check.")
+        bool,
+        typer.Option(
+            "--no-reasoner",
+            help="Skip the HermiT consistency check (as ASCF_REASONER=none does).",
+        ),
     ] = False,
     skip_validation: Annotated[
         bool,
@@ -61,7 +65,11 @@ def build_command(
     """Load ontology/, shapes/ and data/ into the store, reason, validate, publish."""
     settings = Settings()
     try:
-        report = build(settings, reasoner=not no_reasoner, validate_content=not skip_validation)
+        report = build(
+            settings,
+            reasoner=settings.reasoner == "hermit" and not no_reasoner,
+            validate_content=not skip_validation,
+        )
     except BuildError as error:
         raise _fail(error, EXIT_NONCONFORMING) from None
     except AscfError as error:
@@ -185,7 +193,12 @@ def _store_for_validation(settings: Settings) -> Store:
     """The built store, or the content assembled in memory when it cannot be opened."""
     try:
         return open_store(settings)
-    except (StoreNotBuiltError, StoreBusyError):
+    except (StoreNotBuiltError, StoreBusyError) as error:
+        typer.echo(
+            f"{error.message}: checking against ontology/, shapes/ and data/ alone, "
+            "without stewards' submissions",
+            err=True,
+        )
         staged = assemble(settings, discover_sources(settings))
         return EmbeddedStore(staged, generation="unbuilt")
 

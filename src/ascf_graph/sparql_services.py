@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from ascf_graph.answer_cache import AnswerCache
+from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.query_pool import WorkerPoolRunner
 from ascf_graph.query_runner import QueryRunner, ThreadRunner
 from ascf_graph.query_service import QueryService
@@ -22,6 +23,7 @@ from ascf_graph.snapshots import Snapshots
 from ascf_graph.store import EmbeddedStore
 
 SNAPSHOTS_FOLDER = "snapshots"
+GENERATION_CACHE_FOLDER = "cache"
 
 
 def copy_limit_per_worker(budget_quads: int, workers: int) -> int:
@@ -35,8 +37,17 @@ def copy_limit_per_worker(budget_quads: int, workers: int) -> int:
 
 @asynccontextmanager
 async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]:
-    """Set up ``state.query_service`` over ``state.store``; stop its workers on exit."""
+    """Set up ``state.query_service`` over ``state.store``; stop its workers on exit.
+
+    An app that mounts the SPARQL routers needs only this and ``state.store``:
+    ``state.settings`` and ``state.generation_cache`` are set here when the
+    app has not set them.
+    """
     runner: QueryRunner
+    if getattr(state, "settings", None) is None:
+        state.settings = settings
+    if getattr(state, "generation_cache", None) is None:
+        state.generation_cache = GenerationCache(settings.data_dir / GENERATION_CACHE_FOLDER)
     state.document_workers = None
     if settings.query_workers > 0 and isinstance(state.store, EmbeddedStore):
         pool = WorkerPoolRunner(

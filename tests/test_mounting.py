@@ -1,0 +1,75 @@
+"""The SPARQL and curated-query routers mount in another FastAPI app, as the README says:
+with ``sparql_services`` in its lifespan and a store on ``app.state.store``, nothing else."""
+
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+
+import httpx
+import uvicorn
+from conftest import clone_settings, free_port
+from fastapi import FastAPI
+
+from ascf_graph.backends import open_store
+from ascf_graph.curated_router import router as curated_router
+from ascf_graph.settings import Settings
+from ascf_graph.sparql_router import router as sparql_router
+from ascf_graph.sparql_services import sparql_services
+
+FOCUS_AREAS = "SELECT (COUNT(*) AS ?n) WHERE { ?f a <https://w3id.org/ascf/def/FocusArea> }"
+
+
+def another_app(settings: Settings) -> FastAPI:
+    """An app of someone else's, with our two routers under ``/ascf``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = open_store(settings)
+        try:
+            async with sparql_services(app.state, settings):
+                yield
+        finally:
+            app.state.store.close()
+
+    app = FastAPI(lifespan=lifespan)
+    app.include_router(sparql_router, prefix="/ascf")
+    app.include_router(curated_router, prefix="/ascf")
+    return app
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn on loopback, in a thread; its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the app did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def test_the_routers_answer_queries_errors_and_curated_queries_in_another_app(
+    built: Settings, tmp_path: Path
+) -> None:
+    settings = clone_settings(built, tmp_path).model_copy(update={"query_workers": 1})
+    json = {"Accept": "application/sparql-results+json"}
+    with serving(another_app(settings)) as base, httpx.Client(base_url=base) as client:
+        counted = client.get("/ascf/sparql", params={"query": FOCUS_AREAS}, headers=json)
+        refused = client.get("/ascf/sparql", params={"query": "SELECT WHERE {"})
+        curated = client.get("/ascf/queries/framework_tree", headers=json)
+    assert counted.status_code == 200, counted.text
+    assert counted.json()["results"]["bindings"][0]["n"]["value"] == "6"
+    assert counted.headers["access-control-allow-origin"] == "*"
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "query-syntax"
+    assert curated.status_code == 200, curated.text
+    assert curated.json()["results"]["bindings"]
