@@ -46,7 +46,8 @@ def test_every_quad_arrives_with_its_blank_nodes_and_what_was_added_meanwhile(
 ) -> None:
     staged = staged_store()
     target = ox.Store(str(tmp_path / "store"))
-    with ParallelLoad(staged, target, LATER, workers=2, small_graph_bytes=1000) as load:
+    load = ParallelLoad(staged, target, LATER, workers=2, small_graph_bytes=1000, block_bytes=4096)
+    with load:
         # what inference does meanwhile: add statements about staged blank nodes
         budgets = [q.object for q in staged.quads_for_pattern(None, node("budget"), None)]
         staged.extend(ox.Quad(b, RDF_TYPE, node("Budget"), LATER) for b in budgets)
