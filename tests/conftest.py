@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from typing import IO, TYPE_CHECKING
 
 import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 
 from ascf_graph.build import build
 from ascf_graph.settings import Settings
@@ -197,3 +200,21 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator["WebDriver"]:
         yield driver
     finally:
         driver.quit()
+
+
+@contextmanager
+def serving_in_this_process(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn from a thread on a free loopback port; yields its URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn")
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started, "the server did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

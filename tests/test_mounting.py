@@ -1,15 +1,12 @@
 """The SPARQL and curated-query routers mount in another FastAPI app, as the README says:
 with ``sparql_services`` in its lifespan and a store on ``app.state.store``, nothing else."""
 
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-import uvicorn
-from conftest import clone_settings, free_port
+from conftest import clone_settings, serving_in_this_process
 from fastapi import FastAPI
 
 from ascf_graph.backends import open_store
@@ -39,30 +36,15 @@ def another_app(settings: Settings) -> FastAPI:
     return app
 
 
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """``app`` served by uvicorn on loopback, in a thread; its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the app did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-
 def test_the_routers_answer_queries_errors_and_curated_queries_in_another_app(
     built: Settings, tmp_path: Path
 ) -> None:
     settings = clone_settings(built, tmp_path).model_copy(update={"query_workers": 1})
     json = {"Accept": "application/sparql-results+json"}
-    with serving(another_app(settings)) as base, httpx.Client(base_url=base) as client:
+    with (
+        serving_in_this_process(another_app(settings)) as base,
+        httpx.Client(base_url=base) as client,
+    ):
         counted = client.get("/ascf/sparql", params={"query": FOCUS_AREAS}, headers=json)
         refused = client.get("/ascf/sparql", params={"query": "SELECT WHERE {"})
         curated = client.get("/ascf/queries/framework_tree", headers=json)

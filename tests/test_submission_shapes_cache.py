@@ -9,17 +9,13 @@ generation on and the next validation derives them again; the reports do not
 change because of the cache.
 """
 
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from conftest import clone_settings, free_port
+from conftest import clone_settings, serving_in_this_process
 from fastapi import FastAPI
 
 from ascf_graph import submission_shapes
@@ -50,24 +46,6 @@ def derivations(monkeypatch: pytest.MonkeyPatch) -> CountedDerivation:
     counted = CountedDerivation(submission_shapes.derive_submission_shapes)
     monkeypatch.setattr(submission_shapes, "derive_submission_shapes", counted)
     return counted
-
-
-@contextmanager
-def serving_in_this_process(app: FastAPI) -> Iterator[str]:
-    """``app`` served by uvicorn from a thread on a free loopback port; yields its URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn")
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started and thread.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "the server did not start"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @dataclass
@@ -134,4 +112,5 @@ def test_the_cached_shapes_are_those_of_the_store(
     derived = submission_shapes.derive_submission_shapes(submissions.store, submissions.base_iri)
     assert cached.version == derived.version
     assert len(cached.graph) == len(derived.graph) > 500
+    assert len(cached.queries) > 0, "the request prepared the shapes' SPARQL for the generation"
     assert len(derivations.generations) == 2, "one by the request, one by this test"

@@ -13,12 +13,13 @@ are added here, once, before the graph is shared, and the version that
 provenance records is taken before that, from the shapes as stored.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyshacl
 import rdflib
 
 from ascf_graph.generation_cache import GenerationCache
+from ascf_graph.prepared_queries import PreparedQueries
 from ascf_graph.provenance import ShapesVersion
 from ascf_graph.store import Store
 from ascf_graph.validation import submission_shapes
@@ -29,10 +30,12 @@ CACHE_KEY = "submission shapes"
 
 @dataclass(frozen=True)
 class SubmissionShapes:
-    """The submission shapes of one store generation, and the version provenance records."""
+    """The submission shapes of one store generation, the version provenance records, and
+    their SPARQL as the generation's validations have prepared it."""
 
     graph: rdflib.Graph
     version: ShapesVersion
+    queries: PreparedQueries = field(default_factory=PreparedQueries, compare=False)
 
 
 def derive_submission_shapes(store: Store, base_iri: str) -> SubmissionShapes:

@@ -124,10 +124,14 @@ class Submissions:
     ) -> ValidationContext:
         """The shapes and lookups a steward's data is checked with (on the current store);
         ``replacing`` names a submission whose current version the data would replace."""
-        graph = (shapes or self.shapes()).graph
+        shapes = shapes or self.shapes()
         superseded = (SubmissionIris(self.base_iri, replacing).graph,) if replacing else ()
         return ValidationContext.for_submissions(
-            self.store, self.base_iri, shapes=graph, superseded=superseded
+            self.store,
+            self.base_iri,
+            shapes=shapes.graph,
+            superseded=superseded,
+            queries=shapes.queries,
         )
 
     def validate(self, upload: Upload) -> ValidationReport:

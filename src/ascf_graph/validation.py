@@ -12,7 +12,7 @@ come from ``graph/shapes/*``. pyshacl never follows ``owl:imports`` here.
 
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import pyoxigraph as ox
@@ -23,6 +23,7 @@ from rdflib.namespace import SH
 from ascf_graph.graphs import GraphRole, graph_role
 from ascf_graph.linked_data import statements_with_blank_nodes
 from ascf_graph.namespaces import PREFIXES, graph_iri
+from ascf_graph.prepared_queries import PreparedQueries, PreparingGraph
 from ascf_graph.rdf_io import to_rdflib_graph
 from ascf_graph.store import Store
 from ascf_graph.validation_fixes import suggest_fix
@@ -132,6 +133,8 @@ class ValidationContext:
     protected: tuple[str, ...] = ()
     #: Named graphs the data will replace, whose statements are no longer the store's.
     superseded: tuple[str, ...] = ()
+    #: The shapes' SPARQL, parsed once for every validation in this context.
+    queries: PreparedQueries = field(default_factory=PreparedQueries, compare=False, repr=False)
 
     @classmethod
     def for_submissions(
@@ -141,19 +144,22 @@ class ValidationContext:
         shapes: rdflib.Graph | None = None,
         *,
         superseded: tuple[str, ...] = (),
+        queries: PreparedQueries | None = None,
     ) -> "ValidationContext":
         """City and project shapes; references resolved against ``store``; the framework's
         own terms are not the steward's to describe.
 
         ``shapes`` is :func:`submission_shapes` of the store, when the caller
         already has it (the service keeps it per store generation);
-        ``superseded`` names the graph of the version a replacement replaces.
+        ``superseded`` names the graph of the version a replacement replaces;
+        ``queries`` are the shapes' prepared SPARQL, when the caller keeps them.
         """
         return cls(
             shapes=shapes if shapes is not None else submission_shapes(store, base_iri),
             store=store,
             protected=protected_prefixes(base_iri),
             superseded=superseded,
+            queries=queries if queries is not None else PreparedQueries(),
         )
 
     @classmethod
@@ -172,6 +178,7 @@ def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport
         shacl_graph=context.shapes,
         inference="none",
         advanced=True,
+        inplace=True,  # ``checked`` is ours (no shape has rules): no copy, our query()
         allow_warnings=True,
         allow_infos=True,
         do_owl_imports=False,
@@ -267,12 +274,14 @@ def _add_scope_results(report: rdflib.Graph, subjects: list[str]) -> None:
 
 
 def with_store_context(data: rdflib.Graph, context: ValidationContext) -> rdflib.Graph:
-    """The graph the shapes are checked on: ``data``, and with a store, the store's
+    """The graph the shapes are checked on, a new one: ``data``, and with a store, the store's
     statements about the nodes ``data`` describes and the types of every IRI mentioned."""
-    if context.store is None:
-        return data
-    checked = rdflib.Graph()
+    checked = PreparingGraph(context.queries)
     checked += data
+    if context.store is None:  # ``data`` itself was checked before: its prefixes name terms
+        for prefix, namespace in data.namespaces():
+            checked.bind(prefix, namespace, override=False)
+        return checked
     checked += stored_descriptions(
         context.store, data, protected=context.protected, outside=context.superseded
     )

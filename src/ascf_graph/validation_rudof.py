@@ -63,7 +63,9 @@ def validate_fast(data: rdflib.Graph, context: ValidationContext) -> ValidationR
     results = list(_rudof_results(checked, core))
     if sparql_shapes:
         rest = _untargeted(context.shapes, keep=lambda shape: shape in sparql_shapes)
-        results += validate(checked, ValidationContext(shapes=rest)).results
+        results += validate(
+            checked, ValidationContext(shapes=rest, queries=context.queries)
+        ).results
     results += [_scope_result(s) for s in out_of_scope_subjects(data, context.protected)]
     results.sort(key=_sort_key)
     conforms = not any(result.severity == "Violation" for result in results)
