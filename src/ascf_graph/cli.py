@@ -176,10 +176,13 @@ def validate_command(
                 continue
             syntax = syntax_named(rdf_format) if rdf_format else None
             data += to_rdflib_graph(parse_file(path, syntax=syntax))
-        context = ValidationContext.for_submissions(
-            _store_for_validation(settings), settings.base_iri
-        )
-        report = validate_with(data, context)
+        store = _store_for_validation(settings)
+        try:
+            report = validate_with(
+                data, ValidationContext.for_submissions(store, settings.base_iri)
+            )
+        finally:
+            store.close()  # or a second run in this process finds the store locked
     except AscfError as error:
         raise _fail(error) from None
     writers = {"text": report.to_text, "json": report.to_json, "turtle": report.to_rdf}
