@@ -1,5 +1,7 @@
-"""The shapes' SPARQL is parsed once per text, and answers as rdflib answers the text."""
+"""The shapes' SPARQL is parsed once per text, and answers as rdflib answers the text,
+also in validations running in several threads at once."""
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -8,7 +10,7 @@ from pyparsing import ParseException
 
 from ascf_graph.prepared_queries import PreparedQueries, PreparingGraph
 from ascf_graph.store import EmbeddedStore
-from ascf_graph.validation import ValidationContext, validate
+from ascf_graph.validation import ValidationContext, ValidationReport, validate
 
 EX = rdflib.Namespace("http://example.org/")
 EXAMPLES = Path(__file__).parent / "data" / "validation"
@@ -66,14 +68,66 @@ def test_no_more_than_the_limit_is_kept_and_the_rest_still_answers() -> None:
     assert len(preparing.queries) == 1
 
 
-def test_validation_prepares_the_shapes_sparql_once_for_every_submission(
+def test_validation_prepares_the_shapes_sparql_once_and_reports_as_without_it(
     store: EmbeddedStore,
 ) -> None:
     context = ValidationContext.for_submissions(store, BASE)
-    data = rdflib.Graph().parse(EXAMPLES / "valid-city-and-project.ttl")
+    data = rdflib.Graph().parse(EXAMPLES / "end-before-start.ttl")  # a SPARQL constraint fails
     first = validate(data, context)
     prepared = len(context.queries)
     assert prepared > 0  # pyshacl queried our graph, not a copy of it
     again = validate(data, context)
     assert len(context.queries) == prepared
-    assert (again.conforms, again.results) == (first.conforms, first.results)
+    unprepared = validate(data, ValidationContext.for_submissions(store, BASE))
+    assert again.results == first.results == unprepared.results
+    assert not first.conforms
+
+
+def cities(bad_every: int, offset: int) -> rdflib.Graph:
+    """150 cities, every ``bad_every``-th with a latitude of 200 in its WKT point too."""
+    lines = [
+        "@prefix ascf: <https://w3id.org/ascf/def/> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix geo: <http://www.opengis.net/ont/geosparql#> .",
+        "@prefix wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> .",
+    ]
+    for i in range(150):
+        lat = 200 if (i + offset) % bad_every == 0 else 10
+        lines.append(
+            f'<{BASE}id/city/c{i}> a ascf:City ; rdfs:label "C{i}" ; wgs:lat {lat} ; '
+            f"wgs:long 100 ; geo:hasGeometry [ a geo:Geometry ; "
+            f'geo:asWKT "POINT(100.5 {lat})"^^geo:wktLiteral ] .'
+        )
+    return rdflib.Graph().parse(data="\n".join(lines), format="turtle")
+
+
+def fingerprint(report: ValidationReport) -> list[str]:
+    return sorted(repr(result) for result in report.results)
+
+
+def test_validations_in_several_threads_sharing_prepared_queries_report_as_one_alone(
+    store: EmbeddedStore,
+) -> None:
+    """rdflib's expressions hold the bindings of the evaluation in progress: a prepared query
+    shared between threads made concurrent validations miss Violations."""
+    shapes = ValidationContext.for_submissions(store, BASE).shapes
+    datas = [cities(3, offset) for offset in range(3)]
+    alone = [fingerprint(validate(d, ValidationContext(shapes=shapes))) for d in datas]
+    assert all(alone)
+    shared = PreparedQueries()
+    differences: list[int] = []
+
+    def validate_in_turn(start: int) -> None:
+        for turn in range(4):
+            which = (start + turn) % len(datas)
+            report = validate(datas[which], ValidationContext(shapes=shapes, queries=shared))
+            if fingerprint(report) != alone[which]:
+                differences.append(which)
+
+    threads = [threading.Thread(target=validate_in_turn, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert differences == []
+    assert len(shared) > 0

@@ -8,6 +8,12 @@ texts, a handful of them distinct, and parsing was 43 % of the time (63 % at
 ``prepareQuery``: the same parse and translation, with the graph's prefixes
 as rdflib's ``Graph.query`` gives them) and evaluates the prepared query,
 with pyshacl's bindings, as rdflib does a text.
+
+A prepared query is not safe to evaluate in two threads at once: rdflib's
+expression objects hold the bindings of the evaluation in progress
+(``Expr.eval`` sets ``self.ctx``), so a concurrent validation read another's
+bindings and missed Violations. Each thread therefore prepares its own copy,
+once; the service's validations run on a bounded thread pool.
 """
 
 import threading
@@ -18,29 +24,36 @@ import rdflib
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
+_Key = tuple[str, frozenset[tuple[str, str]]]
+
 
 class PreparedQueries:
-    """Prepared queries by their text, up to ``limit`` of them (the rest are parsed each time)."""
+    """Prepared queries by their text and prefixes, in each thread its own, up to ``limit``
+    texts (the rest are parsed each time)."""
 
     def __init__(self, limit: int = 512) -> None:
-        self._prepared: dict[tuple[str, frozenset[tuple[str, str]]], Query] = {}
         self._limit = limit
+        self._thread = threading.local()
+        self._texts: set[_Key] = set()
         self._lock = threading.Lock()
 
     def prepared(self, text: str, prefixes: Mapping[str, Any]) -> Query:
         """``text`` parsed and translated with ``prefixes`` undeclared in it, once per
         distinct text and prefixes."""
         key = (text, frozenset((prefix, str(iri)) for prefix, iri in prefixes.items()))
-        query = self._prepared.get(key)
+        mine: dict[_Key, Query] = self._thread.__dict__.setdefault("prepared", {})
+        query = mine.get(key)
         if query is None:
             query = prepareQuery(text, initNs=prefixes)  # raises as rdflib's query() does
             with self._lock:
-                if len(self._prepared) < self._limit:
-                    self._prepared.setdefault(key, query)
+                if key in self._texts or len(self._texts) < self._limit:
+                    self._texts.add(key)
+                    mine[key] = query
         return query
 
     def __len__(self) -> int:
-        return len(self._prepared)
+        """How many distinct texts (with their prefixes) have been prepared, in any thread."""
+        return len(self._texts)
 
 
 class PreparingGraph(rdflib.Graph):
