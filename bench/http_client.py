@@ -19,6 +19,10 @@ class HttpError(Exception):
     """The server broke the protocol, or the connection, mid-answer."""
 
 
+class _NoAnswerError(Exception):
+    """The connection closed before a byte of the answer came: a kept-alive one gone stale."""
+
+
 @dataclass(frozen=True)
 class Response:
     """A status, the headers (names in lower case) and the whole body."""
@@ -77,9 +81,11 @@ class LeanClient:
     ) -> Response:
         """Send one request on an idle connection (or a new one); its whole response.
 
-        A kept-alive connection the server closed meanwhile is retried once
-        on a fresh one, as browsers and httpx do (a server's keep-alive
-        timeout closes every idle connection at once, so not on another idle one).
+        A kept-alive connection the server closed meanwhile (no byte of an
+        answer came) is retried once on a fresh one, as browsers and httpx
+        do. A server's keep-alive timeout closes every idle connection at
+        once, so the other idle ones are let go too. A connection that breaks
+        mid-answer is an error: the server may have done the work.
         """
         head = [f"{method} {path} HTTP/1.1".encode(), b"Host: " + self._authority]
         head += [f"{name}: {value}".encode() for name, value in (headers or {}).items()]
@@ -97,10 +103,14 @@ class LeanClient:
                 except TimeoutError:
                     connection.close()
                     raise
-                except (ConnectionError, asyncio.IncompleteReadError, HttpError):
+                except _NoAnswerError:
                     connection.close()
                     if reused:
+                        self._drop_idle()
                         continue
+                    raise HttpError("the server closed the connection without answering") from None
+                except (ConnectionError, asyncio.IncompleteReadError, HttpError):
+                    connection.close()
                     raise
                 if keep:
                     self._idle.append(connection)
@@ -108,6 +118,10 @@ class LeanClient:
                     connection.close()
                 return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _drop_idle(self) -> None:
+        while self._idle:
+            self._idle.pop().close()
 
     async def aclose(self) -> None:
         """Close every idle connection."""
@@ -129,7 +143,12 @@ class LeanClient:
 
 async def _read_response(reader: asyncio.StreamReader, method: str) -> tuple[Response, bool]:
     """One response from ``reader``, and whether the connection may be used again."""
-    head = await reader.readuntil(b"\r\n\r\n")
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, ConnectionError) as error:
+        if isinstance(error, asyncio.IncompleteReadError) and error.partial:
+            raise
+        raise _NoAnswerError from None
     status_line, *lines = head[:-4].decode("latin-1").split("\r\n")
     try:
         version, code = status_line.split(" ", 2)[:2]

@@ -118,6 +118,27 @@ def test_when_every_idle_connection_went_stale_the_retry_takes_a_fresh_one() -> 
     run(test)
 
 
+def test_an_answer_broken_off_midway_is_an_error_and_not_sent_again() -> None:
+    """The server may have done the work: a retry would count its latency twice."""
+
+    answers = iter([b"5\r\n\r\nwhole", b"10\r\n\r\nhalf"])
+
+    def answer(request: bytes) -> bytes:
+        return b"HTTP/1.1 200 OK\r\nContent-Length: " + next(answers)
+
+    async def test() -> None:
+        server = Server(answer, close_after=2)
+        client = LeanClient(await server.start(), 1)
+        assert (await client.get("/")).content == b"whole"
+        with pytest.raises(asyncio.IncompleteReadError):
+            await client.get("/")  # on the kept-alive connection, broken off midway
+        assert server.connections == 1
+        await client.aclose()
+        await server.stop()
+
+    run(test)
+
+
 def test_a_303_is_followed_only_when_asked_and_only_on_the_same_server() -> None:
     def answer(request: bytes) -> bytes:
         if request.startswith(b"GET /id/x"):
