@@ -92,6 +92,8 @@ class _Checked:
     report: ValidationReport
     shapes: ShapesVersion
     started: datetime
+    generation: str
+    """The store's generation the version was checked against."""
 
 
 class Submissions:
@@ -142,6 +144,7 @@ class Submissions:
         """Validate and store a new submission; :class:`NonConformingSubmissionError` if not."""
         checked = self._check(upload, body, steward)
         with self._lock:
+            checked = self._still_conforming(checked)
             return self._write_version(self._new_id(), 1, checked)
 
     def replace(
@@ -158,6 +161,7 @@ class Submissions:
         checked = self._check(upload, body, steward, replacing=submission_id)
         with self._lock:
             record = self._check_writable(self.get(submission_id), steward, if_match)
+            checked = self._still_conforming(checked, replacing=submission_id)
             return self._write_version(submission_id, record.current.number + 1, checked)
 
     def retract(
@@ -219,12 +223,21 @@ class Submissions:
         started = _now()
         if not upload.triples:
             raise UnusableInputError(f"{upload.source}: the dataset holds no triples")
+        generation = self.store.generation
         shapes = self.shapes()
         context = self.context(shapes, replacing=replacing)
         report = self.engine(to_rdflib_graph(upload.triples), context)
         if not report.conforms:
             raise NonConformingSubmissionError(report)
-        return _Checked(upload, body, steward, report, shapes.version, started)
+        return _Checked(upload, body, steward, report, shapes.version, started, generation)
+
+    def _still_conforming(self, checked: _Checked, *, replacing: str | None = None) -> _Checked:
+        """``checked``, or, if another write moved the store on since, the version checked
+        again (under the write lock): two versions valid alone may conflict together, as two
+        statuses for one project do."""
+        if self.store.generation == checked.generation:
+            return checked
+        return self._check(checked.upload, checked.body, checked.steward, replacing=replacing)
 
     def _write_version(self, submission_id: str, number: int, checked: _Checked) -> Accepted:
         """Archive the version, then write graph, report and provenance in one transaction."""
