@@ -321,6 +321,24 @@ def test_every_refusal_is_in_the_audit_log(service: Service) -> None:
     ]
 
 
+@pytest.mark.parametrize("submission_id", ["a%20b", "a%3Eb", "x%22y", "ABCDEF012345"])
+def test_an_ill_formed_submission_id_is_404_and_audited(
+    service: Service, submission_id: str
+) -> None:
+    before, logged = service.state(), len(service.audit())
+    url = f"{service.url}/submissions/{submission_id}"
+    answers = [
+        httpx.get(url, headers={"Accept": "application/json"}),
+        httpx.put(url, content=VALID, headers=service.auth(service.da_nang, **TURTLE)),
+        httpx.delete(url, headers=service.auth(service.da_nang)),
+    ]
+    assert [a.status_code for a in answers] == [404, 404, 404]
+    assert {a.json()["code"] for a in answers} == {"submission-not-found"}
+    assert service.state() == before
+    refused = [e for e in service.audit()[logged:] if e["event"] == "refused"]
+    assert [e["status"] for e in refused] == [404, 404]
+
+
 JSONLD_REMOTE = '{{"@context": "http://127.0.0.1:{port}/context.jsonld", "@id": "urn:x:a"}}'
 RDFXML_ENTITY = (
     '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY e SYSTEM "http://127.0.0.1:{port}/e"> ]>'
@@ -386,6 +404,13 @@ BAD_INPUTS = {
         "text/csv", CSV_BAD_DATE, 400, "csv-import", "row 2, column 'start_date'"
     ),
     "unknown media type": BadInput("image/png", "x", 415, "unsupported-media-type", "image/png"),
+    "rdf 1.2 triple term": BadInput(
+        "application/n-triples",
+        "<urn:a> <urn:b> <<( <urn:a> <urn:b> <urn:c> )>> .\n",
+        400,
+        "rdf-syntax",
+        "triple term",
+    ),
 }
 
 

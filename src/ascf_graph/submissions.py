@@ -17,6 +17,7 @@ store), and ``If-Match`` with a version's ETag (``"v3"``) guards against
 replacing a version one has not seen.
 """
 
+import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -94,6 +95,10 @@ class _Checked:
     started: datetime
     generation: str
     """The store's generation the version was checked against."""
+
+
+#: The form of the ids :meth:`Submissions._new_id` makes (``secrets.token_hex(6)``).
+_SUBMISSION_ID = re.compile(r"[0-9a-f]{12}")
 
 
 class Submissions:
@@ -192,6 +197,10 @@ class Submissions:
 
     def get(self, submission_id: str) -> SubmissionRecord:
         """The submission with ``submission_id`` and its versions."""
+        if not _SUBMISSION_ID.fullmatch(submission_id):
+            raise SubmissionNotFoundError(
+                f"no submission {submission_id!r}: ids are 12 lower-case hexadecimal digits"
+            )
         found = read_records(self.store, self.base_iri, submission_id)
         if not found:
             raise SubmissionNotFoundError(f"no submission {submission_id!r}")

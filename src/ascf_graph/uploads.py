@@ -141,6 +141,12 @@ def parse_limited(
     triples: list[ox.Triple] = []
     try:
         for quad in ox.parse(data, format=syntax.oxigraph, rename_blank_nodes=True):
+            if isinstance(quad.object, ox.Triple):
+                raise RdfSyntaxError(
+                    f"{quad.triple} has a triple term as its object (RDF 1.2), which the "
+                    "framework's shapes and stewards' data do not use",
+                    source=source,
+                )
             triples.append(quad.triple)
             if len(triples) > max_triples:
                 _check_count(len(triples), max_triples)
