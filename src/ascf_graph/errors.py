@@ -91,10 +91,15 @@ class StoreNotBuiltError(AscfError):
 
 
 class StoreBusyError(AscfError):
-    """Another process (a running server) holds the embedded store."""
+    """Another process (a running server) holds the embedded store, or a build published a
+    new one while a write waited: sending the request again will do."""
 
     code = "store-busy"
     status = 503
+
+    def headers(self) -> dict[str, str]:
+        """Ask the client to come back in a moment (the next request sees the new store)."""
+        return {"Retry-After": "1"}
 
 
 class QueryNotFoundError(AscfError):
