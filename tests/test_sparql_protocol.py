@@ -141,6 +141,21 @@ def test_named_graphs_alone_leave_the_default_graph_empty(server: str) -> None:
     assert bindings(answer) == [{"n": "0"}]
 
 
+def test_default_graphs_alone_leave_no_named_graphs_not_even_the_querys_own(
+    server: str,
+) -> None:
+    """The protocol's dataset replaces the query's whole dataset (SPARQL 1.1 Protocol 2.1.4)."""
+    for query in (
+        "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        f"SELECT (COUNT(DISTINCT ?g) AS ?n) FROM NAMED <{STATUSES}> "
+        "WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ):
+        answer = httpx.get(
+            f"{server}/sparql", params={"query": query, "default-graph-uri": COUNTRIES}
+        )
+        assert bindings(answer) == [{"n": "0"}], query
+
+
 def test_query_dataset_full(server: str) -> None:
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { { ?s ?p ?o BIND('default' AS ?g) } UNION "
     query += "{ GRAPH ?g { ?s ?p ?o } } } GROUP BY ?g ORDER BY ?g"

@@ -75,8 +75,12 @@ def _protocol_request(params: dict[str, list[str]]) -> ProtocolRequest:
         raise UnusableInputError("the query is empty")
     default_graphs = _graph_iris(params, "default-graph-uri")
     named_graphs = _graph_iris(params, "named-graph-uri")
+    # A protocol dataset replaces the query's whole dataset (SPARQL 1.1 Protocol 2.1.4):
+    # what it does not name is empty, whatever FROM / FROM NAMED the query has.
     if named_graphs is not None and default_graphs is None:
-        default_graphs = []  # the protocol's dataset then has an empty default graph
+        default_graphs = []
+    if default_graphs is not None and named_graphs is None:
+        named_graphs = []
     return ProtocolRequest(
         query=queries[0],
         default_graphs=default_graphs,
