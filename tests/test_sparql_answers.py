@@ -128,6 +128,7 @@ def test_construct_in_each_rdf_format_equals_the_engine(
         ("csv", "text/csv"),
         ("tsv", "text/tab-separated-values"),
         ("text/csv", "text/csv"),
+        ("application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
     ],
 )
 def test_format_parameter_wins_over_accept(server: str, format_value: str, media_type: str) -> None:
@@ -152,6 +153,18 @@ def test_format_parameter_wins_over_accept(server: str, format_value: str, media
 )
 def test_accept_with_q_values(server: str, accept: str, media_type: str) -> None:
     answer = httpx.get(f"{server}/sparql", params={"query": ASK}, headers={"Accept": accept})
+    assert answer.headers["content-type"].split(";")[0] == media_type
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [("text/plain", "application/n-triples"), ("text/n3", "text/turtle")],
+)
+def test_a_graph_comes_in_the_older_media_types_clients_still_send(
+    server: str, accept: str, media_type: str
+) -> None:
+    answer = httpx.get(f"{server}/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].split(";")[0] == media_type
 
 

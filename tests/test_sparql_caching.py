@@ -61,6 +61,19 @@ def test_if_none_match_gives_304_without_a_body(caching: ServerProcess) -> None:
     assert listed.status_code == 304
 
 
+def test_a_post_gets_the_answer_whatever_its_if_none_match(caching: ServerProcess) -> None:
+    """304 answers GET and HEAD only (RFC 9110, 13.1.2)."""
+    etag = get(caching, LABELS).headers["etag"]
+    for body in ({"data": {"query": LABELS}}, {"content": LABELS}):
+        kind = {} if "data" in body else {"Content-Type": "application/sparql-query"}
+        answer = httpx.post(
+            f"{caching.url}/sparql", headers={"If-None-Match": etag, **kind}, **body
+        )
+        assert answer.status_code == 200
+        assert answer.headers["etag"] == etag
+        assert answer.json()["results"]["bindings"]
+
+
 def test_a_stale_etag_gets_the_answer(caching: ServerProcess) -> None:
     answer = get(caching, LABELS, **{"If-None-Match": 'W/"not-this-one"'})
     assert answer.status_code == 200

@@ -62,6 +62,16 @@ def test_query_post_form(server: str) -> None:
     assert answer.json()["boolean"] is True
 
 
+def test_a_byte_order_mark_before_a_posted_query_is_not_part_of_it(server: str) -> None:
+    answer = httpx.post(
+        f"{server}/sparql",
+        content="\ufeffASK { ?s ?p ?o }".encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["boolean"] is True
+
+
 def test_query_post_direct(server: str) -> None:
     answer = httpx.post(
         f"{server}/sparql",

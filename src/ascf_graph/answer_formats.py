@@ -47,6 +47,8 @@ _ACCEPT_ALIASES: dict[AnswerKind, dict[str, str]] = {
         "application/xml": "rdfxml",
         "text/xml": "rdfxml",
         "application/x-trig": "trig",
+        "text/plain": "ntriples",  # N-Triples' media type before RDF 1.1, still sent
+        "text/n3": "turtle",  # Turtle is N3 without its rules and formulae
     },
 }
 _NAME_ALIASES: dict[AnswerKind, dict[str, str]] = {
@@ -123,13 +125,13 @@ def _first_named(kind: AnswerKind, requested: Sequence[str]) -> AnswerFormat:
             f"format {', '.join(requested)} cannot carry {_describe(kind)}; use one of "
             + ", ".join(f.name for f in formats_for(kind))
         )
-    known = ", ".join(f.name for f in (*RESULTS_FORMATS, *GRAPH_FORMATS))
+    known = ", ".join(f.name for f in (*RESULTS_FORMATS, HTML_TABLE, *GRAPH_FORMATS))
     raise UnsupportedFormatError(f"unknown format {', '.join(requested)}; use one of {known}")
 
 
 def _named(kind: AnswerKind, value: str) -> AnswerFormat | None:
     """The format of ``kind`` a ``format=`` value names (a name, alias or media type)."""
-    key = value.strip().lower()
+    key = value.split(";", 1)[0].strip().lower()  # a media type's parameters do not matter
     key = _NAME_ALIASES[kind].get(key, key)
     return next((f for f in formats_for(kind) if key in (f.name, f.media_type)), None)
 

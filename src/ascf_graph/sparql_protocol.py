@@ -120,7 +120,7 @@ def _too_large(limit: int) -> BodyTooLargeError:
 
 def _decode(body: bytes, *, where: str) -> str:
     try:
-        return body.decode("utf-8")
+        return body.decode("utf-8").removeprefix("\ufeff")  # a byte order mark, as editors save
     except UnicodeDecodeError as error:
         raise UnusableInputError(f"{where} is not UTF-8: {error}") from None
 

@@ -62,7 +62,10 @@ async def sparql_endpoint(request: Request) -> Response:
             named_graphs=protocol.named_graphs,
             formats=protocol.formats,
             accept=request.headers.get("accept"),
-            if_none_match=request.headers.get("if-none-match"),
+            # 304 is an answer to GET and HEAD only (RFC 9110 13.1.2); a POST gets the body
+            if_none_match=request.headers.get("if-none-match")
+            if request.method in ("GET", "HEAD")
+            else None,
             link=lambda: _get_url(request, protocol),
         ),
         scope="sparql",
