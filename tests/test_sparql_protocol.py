@@ -369,6 +369,20 @@ def test_cors_preflight(server: str) -> None:
     assert "accept" in allowed
 
 
+def test_cors_preflight_allows_the_headers_browser_libraries_add(server: str) -> None:
+    answer = httpx.options(
+        f"{server}/sparql",
+        headers={
+            "Origin": "https://notebook.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-requested-with, cache-control, content-type",
+        },
+    )
+    assert answer.status_code in (200, 204), answer.text
+    allowed = answer.headers["access-control-allow-headers"].lower()
+    assert {"x-requested-with", "cache-control"} <= {h.strip() for h in allowed.split(",")}
+
+
 def test_cors_preflight_does_not_allow_credentials_to_be_sent(server: str) -> None:
     answer = httpx.options(
         f"{server}/sparql",

@@ -52,7 +52,16 @@ def install_read_middleware(app: FastAPI) -> None:
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "POST"],
-        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+        allow_headers=[
+            "Accept",
+            "Accept-Language",
+            "Content-Type",
+            "If-None-Match",
+            "If-Modified-Since",
+            "Cache-Control",
+            "Pragma",
+            "X-Requested-With",  # sent by jQuery-based clients and some SPARQL editors
+        ],
         allow_credentials=False,
         expose_headers=EXPOSED_HEADERS,
         max_age=86400,
