@@ -490,6 +490,38 @@ def test_a_submission_may_not_describe_the_framework(service: Service) -> None:
     assert "part of the framework" in answer.text
 
 
+FAKE_FOCUS_AREA = """
+@prefix ascf: <https://w3id.org/ascf/def/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+{node} a ascf:FocusArea ; skos:prefLabel "Fake focus area"@en ;
+    skos:inScheme <https://w3id.org/ascf/id/framework> ;
+    skos:topConceptOf <https://w3id.org/ascf/id/framework> .
+<https://w3id.org/ascf/id/project/{slug}> ascf:focusArea {node} .
+"""
+
+
+@pytest.mark.parametrize("node", ["<https://example.org/fake-fa>", "_:fake"])
+def test_a_submission_may_not_add_a_concept_to_the_framework(service: Service, node: str) -> None:
+    """Its own rdf:type would satisfy sh:class, and the framework would list the concept."""
+    before = service.state()
+    slug = "example-project-with-a-fake-focus-area"
+    data = (
+        own_project("valid-city-and-project.ttl", slug)
+        + FAKE_FOCUS_AREA.format(node=node, slug=slug).encode()
+    )
+    answer = service.submit(data)
+    assert answer.status_code == 422, answer.text
+    scoped = [
+        focus["focusNode"]
+        for focus in answer.json()["focusNodes"]
+        for result in focus["results"]
+        if "part of the framework" in result["message"]
+    ]
+    assert len(scoped) == 1, answer.text
+    assert scoped[0] == "https://example.org/fake-fa" or node == "_:fake"
+    assert service.state() == before
+
+
 # ---------------------------------------------------------------------------
 # The command line gives the same report as the API
 

@@ -133,6 +133,8 @@ class ValidationContext:
     protected: tuple[str, ...] = ()
     #: Named graphs the data will replace, whose statements are no longer the store's.
     superseded: tuple[str, ...] = ()
+    #: Classes whose members only ontology/ may declare (:func:`framework_classes`).
+    protected_classes: tuple[str, ...] = ()
     #: The shapes' SPARQL, parsed once for every validation in this context.
     queries: PreparedQueries = field(default_factory=PreparedQueries, compare=False, repr=False)
 
@@ -158,6 +160,7 @@ class ValidationContext:
             shapes=shapes if shapes is not None else submission_shapes(store, base_iri),
             store=store,
             protected=protected_prefixes(base_iri),
+            protected_classes=framework_classes(store, base_iri),
             superseded=superseded,
             queries=queries if queries is not None else PreparedQueries(),
         )
@@ -171,7 +174,7 @@ class ValidationContext:
 def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport:
     """Validate ``data`` against the context's shapes; Warnings do not break conformance
     (the report's ``sh:conforms`` says so too)."""
-    out_of_scope = out_of_scope_subjects(data, context.protected)
+    out_of_scope = out_of_scope_subjects(data, context.protected, context.protected_classes)
     checked = with_store_context(data, context)
     conforms, report_graph, _ = pyshacl.validate(
         checked,
@@ -236,26 +239,77 @@ def protected_prefixes(base_iri: str) -> tuple[str, ...]:
     return (f"{base_iri}def", f"{base_iri}id/framework", f"{base_iri}graph/", *kinds)
 
 
-def out_of_scope_subjects(data: rdflib.Graph, protected: tuple[str, ...]) -> list[str]:
-    """The IRIs ``data`` describes (as subjects) under a ``protected`` prefix, sorted."""
+#: Statements that place a node in a concept scheme (the framework's, for ours).
+_SCHEME_LINKS = (rdflib.SKOS.inScheme, rdflib.SKOS.topConceptOf)
+_SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+#: The ontology's classes whose members are the framework's, with their subclasses.
+FRAMEWORK_CLASSES = ("FrameworkElement", "Framework", "Country", "ProjectStatus")
+
+
+def framework_classes(store: Store, base_iri: str) -> tuple[str, ...]:
+    """The classes whose members only ``ontology/`` may declare: ``ascf:FrameworkElement``
+    (and every subclass the store knows: focus areas, sub-areas...), the framework itself,
+    countries and project statuses."""
+    found = {f"{base_iri}def/{name}" for name in FRAMEWORK_CLASSES}
+    frontier = sorted(found)
+    while frontier:
+        below = store.statements(
+            predicates=[_SUBCLASS_OF], objects=[ox.NamedNode(iri) for iri in frontier]
+        )
+        frontier = sorted(
+            {t.subject.value for t in below if isinstance(t.subject, ox.NamedNode)} - found
+        )
+        found.update(frontier)
+    return tuple(sorted(found))
+
+
+def out_of_scope_subjects(
+    data: rdflib.Graph, protected: tuple[str, ...], classes: tuple[str, ...] = ()
+) -> list[str]:
+    """The nodes ``data`` may not describe, sorted: IRIs under a ``protected`` prefix, and
+    nodes it declares framework concepts (a member of one of ``classes``, or in a concept
+    scheme under a ``protected`` prefix). Blank nodes are named ``_:label``.
+
+    Without the second rule a submission could add its own focus area to the framework
+    and link its projects to it: its own ``rdf:type`` satisfies ``sh:class``.
+    """
     if not protected:
         return []
-    return sorted(
-        {
-            str(subject)
-            for subject in data.subjects()
-            if isinstance(subject, rdflib.URIRef) and str(subject).startswith(protected)
-        }
-    )
+    declared = {
+        subject for subject, kind in data.subject_objects(rdflib.RDF.type) if str(kind) in classes
+    }
+    declared |= {
+        subject
+        for link in _SCHEME_LINKS
+        for subject, scheme in data.subject_objects(link)
+        if str(scheme).startswith(protected)
+    }
+    described = {
+        subject
+        for subject in data.subjects()
+        if isinstance(subject, rdflib.URIRef) and str(subject).startswith(protected)
+    }
+    return sorted(_node_name(node) for node in declared | described)
+
+
+def _node_name(node: rdflib.term.Node) -> str:
+    """An IRI as itself, a blank node as ``_:label``."""
+    return f"_:{node}" if isinstance(node, rdflib.BNode) else str(node)
+
+
+def _named_node(name: str) -> rdflib.term.Node:
+    """The node :func:`_node_name` named."""
+    return rdflib.BNode(name[2:]) if name.startswith("_:") else rdflib.URIRef(name)
 
 
 def scope_message(subject: str) -> str:
     """What a result about a protected ``subject`` says to the steward."""
     return (
-        f"{compact(subject)} is part of the framework or the ontology, which this "
-        "project maintains in ontology/; a submission describes cities, projects "
-        "and organisations. Remove the statements about it, or link to it from "
-        "your own project or city instead."
+        f"{subject if subject.startswith('_:') else compact(subject)} is part of the "
+        "framework or the ontology, or is declared so here (a framework class, or the "
+        "framework's concept scheme), which this project maintains in ontology/; a "
+        "submission describes cities, projects and organisations. Remove the statements "
+        "about it, or link to the framework's own concepts from your project or city."
     )
 
 
@@ -266,7 +320,7 @@ def _add_scope_results(report: rdflib.Graph, subjects: list[str]) -> None:
         node = rdflib.BNode()
         report.add((root, SH.result, node))
         report.add((node, rdflib.RDF.type, SH.ValidationResult))
-        report.add((node, SH.focusNode, rdflib.URIRef(subject)))
+        report.add((node, SH.focusNode, _named_node(subject)))
         report.add((node, SH.resultSeverity, SH.Violation))
         report.add((node, SH.sourceShape, rdflib.URIRef(SCOPE_SHAPE)))
         report.add((node, SH.sourceConstraintComponent, rdflib.URIRef(SCOPE_COMPONENT)))

@@ -66,7 +66,10 @@ def validate_fast(data: rdflib.Graph, context: ValidationContext) -> ValidationR
         results += validate(
             checked, ValidationContext(shapes=rest, queries=context.queries)
         ).results
-    results += [_scope_result(s) for s in out_of_scope_subjects(data, context.protected)]
+    results += [
+        _scope_result(s)
+        for s in out_of_scope_subjects(data, context.protected, context.protected_classes)
+    ]
     results.sort(key=_sort_key)
     conforms = not any(result.severity == "Violation" for result in results)
     return ValidationReport(
