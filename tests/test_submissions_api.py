@@ -490,6 +490,22 @@ def test_a_submission_may_not_describe_the_framework(service: Service) -> None:
     assert "part of the framework" in answer.text
 
 
+def test_a_method_not_answered_is_405_naming_every_method_the_path_answers(
+    service: Service,
+) -> None:
+    submission = service.submit().json()["submission"]
+    one = f"{service.url}{submission['url']}"
+    cases = {
+        (one, "PATCH"): {"GET", "HEAD", "PUT", "DELETE"},
+        (f"{service.url}/submissions", "PUT"): {"GET", "HEAD", "POST"},
+    }
+    for (url, method), expected in cases.items():
+        answer = httpx.request(method, url, headers=service.auth(service.da_nang))
+        assert answer.status_code == 405, answer.text
+        assert expected <= {m.strip() for m in answer.headers["allow"].split(",")}
+        assert answer.json()["code"] == "method-not-allowed"
+
+
 FAKE_FOCUS_AREA = """
 @prefix ascf: <https://w3id.org/ascf/def/> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
