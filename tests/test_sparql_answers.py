@@ -192,6 +192,7 @@ def test_nothing_acceptable_is_a_406(
     answer = httpx.get(f"{server}/sparql", params=params, **request_kwargs)
     assert answer.status_code == 406
     assert answer.json()["code"] == code
+    assert "Accept" in answer.headers["vary"]
     assert "application/" in answer.json()["message"] or "use one of" in answer.json()["message"]
 
 

@@ -129,6 +129,10 @@ class NotAcceptableError(AscfError):
     code = "not-acceptable"
     status = 406
 
+    def headers(self) -> dict[str, str]:
+        """The answer depended on ``Accept``, as the 200 it could not be does."""
+        return {"Vary": "Accept"}
+
 
 class UpdateRefusedError(AscfError):
     """SPARQL Update sent to the read-only query endpoint."""
