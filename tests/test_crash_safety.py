@@ -108,6 +108,7 @@ def test_sigkill_during_a_large_write_leaves_all_or_nothing(
     graphs = submission_graphs(settings.data_dir)
     generation_after = stored_generation(settings.data_dir)
     written = [name for name in graphs if graph_role(name, BASE) is GraphRole.SUBMISSION]
+    committed = [e for e in audit.entries() if e["event"] == "committed"]
     if written:  # the transaction committed just before the kill: all of it is there
         assert [graphs[name] for name in written] == [expected_triples]
         assert f"{BASE}graph/provenance" in graphs
@@ -115,6 +116,7 @@ def test_sigkill_during_a_large_write_leaves_all_or_nothing(
     else:  # or none of it: no graph, no provenance, no report, same generation
         assert graphs == {}
         assert generation_after == generation_before
+        assert committed == [], "the log says committed of a write the store does not hold"
 
     with running_server(settings, **LIMITS) as server:
         again = httpx.post(

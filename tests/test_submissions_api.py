@@ -306,6 +306,19 @@ def test_missing_unknown_and_revoked_tokens_are_refused(service: Service) -> Non
     assert "token revoked" in reasons
 
 
+def test_a_write_is_logged_started_committed_and_accepted(service: Service) -> None:
+    before = len(service.audit())
+    created = service.submit(own_project("valid-city-and-project.ttl", "example-logged-project"))
+    assert created.status_code == 201, created.text
+    submission = created.json()["submission"]["id"]
+    new = [(e["event"], e.get("submission")) for e in service.audit()[before:]]
+    assert new == [
+        ("write-started", submission),
+        ("committed", submission),
+        ("accepted", submission),
+    ]
+
+
 def test_every_refusal_is_in_the_audit_log(service: Service) -> None:
     before = len(service.audit())
     httpx.post(f"{service.url}/submissions", content=VALID, headers=TURTLE)

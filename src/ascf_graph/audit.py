@@ -8,11 +8,16 @@ requests never interleave and a crash loses at most the line being written.
 Events:
 
 - ``write-started``: a submission passed validation and its transaction begins;
-- ``accepted``: the transaction committed (the store's new generation is named);
+- ``committed``: that transaction committed (the store's new generation is
+  named), logged under the write lock the moment it did;
+- ``write-failed``: that transaction did not happen (``status`` and ``code``);
+- ``accepted``: the request was answered as a success;
 - ``refused``: the request changed nothing; ``status`` and ``code`` say why.
 
-A ``write-started`` without its ``accepted`` is a write a crash interrupted;
-the store then holds none of it.
+A ``write-started`` followed by neither ``committed`` nor ``write-failed`` is
+a write a crash interrupted: the store holds all of it if its generation
+moved on (one transaction), none otherwise. A ``committed`` without its
+``accepted`` is a write that succeeded though the answer was not sent.
 """
 
 import json

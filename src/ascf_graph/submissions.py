@@ -188,7 +188,7 @@ class Submissions:
             self.audit.record(
                 "write-started", action="retract", submission=submission_id, token=steward.token_id
             )
-            generation = self.store.apply(change)
+            generation = self._apply_audited(change, submission_id)
             return self.get(submission_id), generation
 
     def records(self) -> list[SubmissionRecord]:
@@ -279,8 +279,21 @@ class Submissions:
             triples=len(upload.triples),
             content_hash=digest,
         )
-        generation = self.store.apply(change)
+        generation = self._apply_audited(change, submission_id)
         return Accepted(self.get(submission_id), checked.report, generation)
+
+    def _apply_audited(self, change: GraphChange, submission_id: str) -> str:
+        """Apply ``change`` after a ``write-started`` line; log ``committed`` (with the new
+        generation) or ``write-failed`` (with why) before anything else can happen."""
+        try:
+            generation = self.store.apply(change)
+        except AscfError as error:
+            self.audit.record(
+                "write-failed", submission=submission_id, status=error.status, code=error.code
+            )
+            raise
+        self.audit.record("committed", submission=submission_id, generation=generation)
+        return generation
 
     def _check_writable(
         self, record: SubmissionRecord, steward: Steward, if_match: str | None
