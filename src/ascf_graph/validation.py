@@ -175,10 +175,17 @@ def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport
     """Validate ``data`` against the context's shapes; Warnings do not break conformance
     (the report's ``sh:conforms`` says so too)."""
     out_of_scope = out_of_scope_subjects(data, context.protected, context.protected_classes)
-    checked = with_store_context(data, context)
+    return validate_checked(with_store_context(data, context), context.shapes, out_of_scope)
+
+
+def validate_checked(
+    checked: PreparingGraph, shapes: rdflib.Graph, out_of_scope: list[str] | None = None
+) -> ValidationReport:
+    """Validate a graph :func:`with_store_context` made (pyshacl checks it in place) against
+    ``shapes``; ``out_of_scope`` names nodes to report as the framework's own."""
     conforms, report_graph, _ = pyshacl.validate(
         checked,
-        shacl_graph=context.shapes,
+        shacl_graph=shapes,
         inference="none",
         advanced=True,
         inplace=True,  # ``checked`` is ours (no shape has rules): no copy, our query()
@@ -192,7 +199,7 @@ def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport
     # pyshacl's graph says sh:conforms false for Warnings alone; ours conforms then.
     root = report_graph.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
     report_graph.set((root, SH.conforms, rdflib.Literal(bool(conforms))))
-    results = tuple(_results(report_graph, context.shapes))
+    results = tuple(_results(report_graph, shapes))
     for prefix, namespace in PREFIXES.items():
         report_graph.bind(prefix, namespace)
     return ValidationReport(conforms=bool(conforms), results=results, graph=report_graph)
@@ -327,7 +334,7 @@ def _add_scope_results(report: rdflib.Graph, subjects: list[str]) -> None:
         report.add((node, SH.resultMessage, rdflib.Literal(scope_message(subject))))
 
 
-def with_store_context(data: rdflib.Graph, context: ValidationContext) -> rdflib.Graph:
+def with_store_context(data: rdflib.Graph, context: ValidationContext) -> PreparingGraph:
     """The graph the shapes are checked on, a new one: ``data``, and with a store, the store's
     statements about the nodes ``data`` describes and the types of every IRI mentioned."""
     checked = PreparingGraph(context.queries)

@@ -36,7 +36,7 @@ from ascf_graph.validation import (
     out_of_scope_subjects,
     scope_message,
     suggested_fix,
-    validate,
+    validate_checked,
     with_store_context,
 )
 
@@ -63,9 +63,7 @@ def validate_fast(data: rdflib.Graph, context: ValidationContext) -> ValidationR
     results = list(_rudof_results(checked, core))
     if sparql_shapes:
         rest = _untargeted(context.shapes, keep=lambda shape: shape in sparql_shapes)
-        results += validate(
-            checked, ValidationContext(shapes=rest, queries=context.queries)
-        ).results
+        results += validate_checked(checked, rest).results
     results += [
         _scope_result(s)
         for s in out_of_scope_subjects(data, context.protected, context.protected_classes)
