@@ -20,7 +20,7 @@ from ascf_graph.read_middleware import install_read_middleware
 from ascf_graph.settings import Settings
 from ascf_graph.site_router import router as site_router
 from ascf_graph.sparql_router import router as sparql_router
-from ascf_graph.sparql_services import GENERATION_CACHE_FOLDER, sparql_services
+from ascf_graph.sparql_services import sparql_services
 from ascf_graph.steward_api import install_steward_api, open_steward_services
 from ascf_graph.store_refresh import StoreRefresher
 from ascf_graph.validation_engine import validation_engine
@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> F
         if settings.store_url is None:  # builds swap the embedded store under data_dir
             app.state.store_refresher = StoreRefresher(settings.data_dir)
         app.state.store = open_store(settings)
-        app.state.generation_cache = GenerationCache(settings.data_dir / GENERATION_CACHE_FOLDER)
+        app.state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
         app.state.templates = template_environment()
         app.state.document_cache = AnswerCache(settings.answer_cache_bytes)
         app.state.stewards = open_steward_services(

@@ -35,6 +35,11 @@ class GenerationCache:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> "GenerationCache":
+        """The service's cache, under ``{data_dir}/cache/``."""
+        return cls(data_dir / "cache")
+
     def memo(self, generation: str, key: str, compute: Callable[[], T]) -> T:
         """The value ``compute()`` gave for ``key`` in this generation (computed once)."""
         lock = self._lock_for(generation, key)

@@ -23,7 +23,6 @@ from ascf_graph.snapshots import Snapshots
 from ascf_graph.store import EmbeddedStore
 
 SNAPSHOTS_FOLDER = "snapshots"
-GENERATION_CACHE_FOLDER = "cache"
 
 
 def copy_limit_per_worker(budget_quads: int, workers: int) -> int:
@@ -47,7 +46,7 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
     if getattr(state, "settings", None) is None:
         state.settings = settings
     if getattr(state, "generation_cache", None) is None:
-        state.generation_cache = GenerationCache(settings.data_dir / GENERATION_CACHE_FOLDER)
+        state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
     state.document_workers = None
     if settings.query_workers > 0 and isinstance(state.store, EmbeddedStore):
         pool = WorkerPoolRunner(
