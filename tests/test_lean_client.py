@@ -2,7 +2,8 @@
 a connection the server closed, redirects followed only when asked and only on the server."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -54,8 +55,25 @@ class Server:
         await self.server.wait_closed()
 
 
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+
 def run(test: Callable[[], Awaitable[None]]) -> None:
     asyncio.run(test())
+
+
+@asynccontextmanager
+async def connected(
+    answer: Answer, *, close_after: int = 0, connections: int = 1, timeout: float = 300.0
+) -> AsyncIterator[tuple[Server, LeanClient]]:
+    """A loopback :class:`Server` and a client of it, both closed on the way out."""
+    server = Server(answer, close_after=close_after)
+    client = LeanClient(await server.start(), connections, timeout=timeout)
+    try:
+        yield server, client
+    finally:
+        await client.aclose()
+        await server.stop()
 
 
 def test_bodies_by_length_and_by_chunks_over_one_kept_alive_connection() -> None:
@@ -69,31 +87,23 @@ def test_bodies_by_length_and_by_chunks_over_one_kept_alive_connection() -> None
         return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
 
     async def test() -> None:
-        server = Server(answer)
-        client = LeanClient(await server.start(), 1)
-        assert (await client.get("/chunked")).content == b"hello, world"
-        posted = await client.post("/q", "SELECT *", {"Content-Type": "application/sparql-query"})
-        assert (posted.status, posted.content) == (200, b"SELECT *")
-        assert (await client.get("/plain")).content == b"empty"
-        assert server.connections == 1
-        await client.aclose()
-        await server.stop()
+        async with connected(answer) as (server, client):
+            assert (await client.get("/chunked")).content == b"hello, world"
+            headers = {"Content-Type": "application/sparql-query"}
+            posted = await client.post("/q", "SELECT *", headers)
+            assert (posted.status, posted.content) == (200, b"SELECT *")
+            assert (await client.get("/plain")).content == b"empty"
+            assert server.connections == 1
 
     run(test)
 
 
 def test_a_connection_the_server_closed_is_replaced() -> None:
-    def answer(request: bytes) -> bytes:
-        return b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-
     async def test() -> None:
-        server = Server(answer, close_after=1)
-        client = LeanClient(await server.start(), 1)
-        for _ in range(3):
-            assert (await client.get("/")).content == b"ok"
-        assert server.connections == 3
-        await client.aclose()
-        await server.stop()
+        async with connected(lambda _: OK, close_after=1) as (server, client):
+            for _ in range(3):
+                assert (await client.get("/")).content == b"ok"
+            assert server.connections == 3
 
     run(test)
 
@@ -101,19 +111,13 @@ def test_a_connection_the_server_closed_is_replaced() -> None:
 def test_when_every_idle_connection_went_stale_the_retry_takes_a_fresh_one() -> None:
     """As after uvicorn's keep-alive timeout, which closes all of them while a slow query runs."""
 
-    def answer(request: bytes) -> bytes:
-        return b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-
     async def test() -> None:
-        server = Server(answer, close_after=1)
-        client = LeanClient(await server.start(), 3)
-        first = await asyncio.gather(*(client.get("/") for _ in range(3)))
-        assert [r.content for r in first] == [b"ok"] * 3
-        await asyncio.sleep(0.05)  # the server has closed all three
-        assert (await client.get("/")).content == b"ok"
-        assert server.connections == 4
-        await client.aclose()
-        await server.stop()
+        async with connected(lambda _: OK, close_after=1, connections=3) as (server, client):
+            first = await asyncio.gather(*(client.get("/") for _ in range(3)))
+            assert [r.content for r in first] == [b"ok"] * 3
+            await asyncio.sleep(0.05)  # the server has closed all three
+            assert (await client.get("/")).content == b"ok"
+            assert server.connections == 4
 
     run(test)
 
@@ -127,14 +131,11 @@ def test_an_answer_broken_off_midway_is_an_error_and_not_sent_again() -> None:
         return b"HTTP/1.1 200 OK\r\nContent-Length: " + next(answers)
 
     async def test() -> None:
-        server = Server(answer, close_after=2)
-        client = LeanClient(await server.start(), 1)
-        assert (await client.get("/")).content == b"whole"
-        with pytest.raises(asyncio.IncompleteReadError):
-            await client.get("/")  # on the kept-alive connection, broken off midway
-        assert server.connections == 1
-        await client.aclose()
-        await server.stop()
+        async with connected(answer, close_after=2) as (server, client):
+            assert (await client.get("/")).content == b"whole"
+            with pytest.raises(asyncio.IncompleteReadError):
+                await client.get("/")  # on the kept-alive connection, broken off midway
+            assert server.connections == 1
 
     run(test)
 
@@ -151,25 +152,20 @@ def test_a_303_is_followed_only_when_asked_and_only_on_the_same_server() -> None
         return b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ndoc"
 
     async def test() -> None:
-        server = Server(answer)
-        client = LeanClient(await server.start(), 2)
-        assert (await client.get("/id/x")).status == 303
-        followed = await client.get("/id/x", follow_redirects=True)
-        assert (followed.status, followed.content) == (200, b"doc")
-        with pytest.raises(HttpError, match="off this server"):
-            await client.get("/away", follow_redirects=True)
-        await client.aclose()
-        await server.stop()
+        async with connected(answer, connections=2) as (_, client):
+            assert (await client.get("/id/x")).status == 303
+            followed = await client.get("/id/x", follow_redirects=True)
+            assert (followed.status, followed.content) == (200, b"doc")
+            with pytest.raises(HttpError, match="off this server"):
+                await client.get("/away", follow_redirects=True)
 
     run(test)
 
 
 def test_a_server_that_does_not_answer_in_time_raises_timeout() -> None:
     async def test() -> None:
-        server = Server(lambda request: b"")
-        client = LeanClient(await server.start(), 1, timeout=0.2)
-        with pytest.raises(TimeoutError):
-            await client.get("/")
-        await server.stop()
+        async with connected(lambda _: b"", timeout=0.2) as (_, client):
+            with pytest.raises(TimeoutError):
+                await client.get("/")
 
     run(test)
