@@ -27,6 +27,16 @@ def test_a_uri_answers_303_then_its_document_200(client: httpx.Client) -> None:
     assert "Civic and Social" in followed.text
 
 
+@pytest.mark.parametrize(
+    "path", [CONCEPT, f"{DOCUMENT}.ttl", "/search?q=heal", "/context.jsonld", "/.well-known/void"]
+)
+def test_linked_data_may_be_cached_for_five_minutes(client: httpx.Client, path: str) -> None:
+    """As the README says: a shared cache may serve it for 300 s, then revalidates."""
+    answer = client.get(path)
+    assert answer.status_code in (200, 303), answer.text
+    assert answer.headers["cache-control"] == "public, max-age=300"
+
+
 def test_an_unknown_slug_is_404_with_suggestions_for_people(client: httpx.Client) -> None:
     answer = client.get("/id/focus-area/civic", headers={"Accept": "text/html"})
     assert answer.status_code == 404
