@@ -12,22 +12,17 @@ on the fastest path Python can take with uvicorn, against the Rust server.
 
 import argparse
 import os
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 import pyoxigraph as ox
-
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 _STORE_VARIABLE = "BARE_ENDPOINT_STORE"
 
 
-def endpoint(store: ox.Store) -> Callable[[Message, Receive, Send], Awaitable[None]]:
+def endpoint(store: ox.Store) -> ASGIApp:
     """An ASGI app answering POSTed queries over ``store`` (union of graphs as default)."""
 
-    async def app(scope: Message, receive: Receive, send: Send) -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
@@ -74,7 +69,7 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-def app_from_environment() -> Callable[[Message, Receive, Send], Awaitable[None]]:
+def app_from_environment() -> ASGIApp:
     """The app over the store named by ``BARE_ENDPOINT_STORE`` (uvicorn's factory)."""
     return endpoint(ox.Store.read_only(os.environ[_STORE_VARIABLE]))
 
