@@ -3,8 +3,13 @@
 import pytest
 
 from ascf_graph.errors import RdfSyntaxError, TooManyTriplesError, UnsupportedMediaTypeError
-from ascf_graph.rdf_io import syntax_named
-from ascf_graph.uploads import parse_limited, read_upload, syntax_for_media_type
+from ascf_graph.rdf_io import RdfSyntax, syntax_named
+from ascf_graph.uploads import (
+    parse_document,
+    parse_limited,
+    read_upload,
+    syntax_for_media_type,
+)
 
 
 def never_csv(data: bytes, source: str) -> list:
@@ -12,13 +17,17 @@ def never_csv(data: bytes, source: str) -> list:
 
 
 def read(data: bytes, syntax: str, *, max_triples: int = 100, max_expansion: int = 10_000):
+    def parse(data: bytes, syntax: RdfSyntax, source: str) -> tuple[list, None]:
+        limits = {"max_triples": max_triples, "max_nesting": 64, "max_expansion": max_expansion}
+        return parse_document(data, syntax, source=source, **limits), None
+
     return read_upload(
         data,
         syntax_named(syntax),
         source="upload",
         max_triples=max_triples,
-        max_expansion=max_expansion,
         csv=never_csv,
+        parse=parse,
     )
 
 

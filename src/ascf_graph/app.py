@@ -21,7 +21,11 @@ from ascf_graph.settings import Settings
 from ascf_graph.site_router import router as site_router
 from ascf_graph.sparql_router import router as sparql_router
 from ascf_graph.sparql_services import sparql_services
-from ascf_graph.steward_api import install_steward_api, open_steward_services
+from ascf_graph.steward_api import (
+    install_steward_api,
+    open_input_workers,
+    open_steward_services,
+)
 from ascf_graph.store_refresh import StoreRefresher
 from ascf_graph.validation_engine import validation_engine
 from ascf_graph.web import environment as template_environment
@@ -45,13 +49,20 @@ def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> F
         app.state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
         app.state.templates = template_environment()
         app.state.document_cache = AnswerCache(settings.answer_cache_bytes)
+        input_workers = open_input_workers(settings)
         app.state.stewards = open_steward_services(
-            settings, app.state.store, engine=engine, shapes_cache=app.state.generation_cache
+            settings,
+            app.state.store,
+            engine=engine,
+            shapes_cache=app.state.generation_cache,
+            workers=input_workers,
         )
         try:
             async with sparql_services(app.state, settings):
                 yield
         finally:
+            if input_workers is not None:
+                await to_thread.run_sync(input_workers.close)
             app.state.store.close()
 
     app = FastAPI(

@@ -220,6 +220,54 @@ class TooManyTriplesError(AscfError):
     status = 413
 
 
+class TooDeeplyNestedError(AscfError):
+    """A document nested deeper than ``ASCF_MAX_NESTING`` levels (refused before parsing)."""
+
+    code = "too-deeply-nested"
+    status = 413
+
+
+class WorkTimeoutError(AscfError):
+    """Parsing or validating an upload ran past ``ASCF_VALIDATION_TIMEOUT`` and was stopped."""
+
+    code = "validation-timeout"
+    status = 422
+
+
+class WorkMemoryError(AscfError):
+    """Parsing or validating an upload needed more than ``ASCF_VALIDATION_MEMORY``."""
+
+    code = "validation-memory"
+    status = 422
+
+
+class WorkerCrashedError(AscfError):
+    """The worker process reading or checking an upload died on it; the server did not."""
+
+    code = "input-crashed-worker"
+    status = 422
+
+
+class ValidationBusyError(AscfError):
+    """Every validation worker stayed busy for longer than a request may wait."""
+
+    code = "validation-busy"
+    status = 503
+
+    def headers(self) -> dict[str, str]:
+        """Ask the client to come back shortly."""
+        return {"Retry-After": "5"}
+
+
+class ReportedError(AscfError):
+    """An error a worker process reported, raised again in the server with its own code,
+    status and message (the worker's exception cannot cross the process boundary)."""
+
+    def __init__(self, code: str, status: int, message: str) -> None:
+        super().__init__(message)
+        self.code, self.status = code, status
+
+
 class MissingCredentialsError(AscfError):
     """A write without an ``Authorization: Bearer`` token."""
 

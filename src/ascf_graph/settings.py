@@ -95,6 +95,34 @@ class Settings(BaseSettings):
     max_triples: int = Field(
         200_000, gt=0, description="Most triples one validation or submission may hold."
     )
+    input_workers: int = Field(
+        2,
+        ge=0,
+        description="Worker processes that parse and validate what clients send, each with "
+        "the memory and time limits below; also the most validations at once (0: in the "
+        "server's threads, with no such limits: for tests and embedding only).",
+    )
+    validation_timeout: float = Field(
+        120.0, gt=0, description="Seconds parsing and validating one upload may take."
+    )
+    validation_memory: int = Field(
+        4 * 1024**3,
+        ge=0,
+        description="Bytes of address space an input worker may use (0: no limit).",
+    )
+    validation_queue_wait: float = Field(
+        10.0,
+        ge=0,
+        description="Seconds an upload waits for a free input worker before the client is "
+        "answered 503 with Retry-After.",
+    )
+    max_nesting: int = Field(
+        64,
+        gt=0,
+        description="Deepest nesting a document may have (JSON-LD objects and arrays, Turtle "
+        "lists, blank nodes and triple terms, RDF/XML elements); deeper ones are refused "
+        "before parsing.",
+    )
     shacl_engine: ShaclEngine = Field(
         "pyshacl",
         description="The SHACL engine that checks stewards' data: 'pyshacl', or 'rudof' "

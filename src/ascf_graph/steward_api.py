@@ -12,6 +12,7 @@ from typing import Annotated
 
 import pyoxigraph as ox
 from fastapi import Depends, FastAPI, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
@@ -21,13 +22,20 @@ from ascf_graph.body_limit import BodySizeLimit
 from ascf_graph.credentials import TokenStore
 from ascf_graph.errors import UnusableInputError
 from ascf_graph.generation_cache import GenerationCache
+from ascf_graph.input_pool import InputWorkers, validator_in_workers
 from ascf_graph.project_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
 from ascf_graph.rdf_io import RdfSyntax, syntax_named
 from ascf_graph.settings import Settings
 from ascf_graph.store import Store
 from ascf_graph.store_refresh import current_store
 from ascf_graph.submissions import Submissions
-from ascf_graph.uploads import Upload, read_upload, syntax_for_filename, syntax_for_media_type
+from ascf_graph.uploads import (
+    Upload,
+    parse_document,
+    read_upload,
+    syntax_for_filename,
+    syntax_for_media_type,
+)
 from ascf_graph.validation_engine import ValidationEngine, validation_engine
 
 
@@ -39,6 +47,8 @@ class StewardServices:
     submissions: Submissions
     tokens: TokenStore
     audit: AuditLog
+    workers: InputWorkers | None = None
+    """Where uploads are parsed and validated (None: in this process)."""
 
     def csv_converter(self, data: bytes, source: str) -> list[ox.Triple]:
         """The projects CSV template as triples, names resolved against the store."""
@@ -50,15 +60,30 @@ class StewardServices:
         return projects_from_csv(data, vocabulary, source=source)
 
     def read(self, data: bytes, syntax: RdfSyntax | None, source: str) -> Upload:
-        """Parse ``data`` within the settings' limits (``syntax`` None means CSV)."""
+        """Parse ``data`` within the settings' limits (``syntax`` None means CSV), in an input
+        worker when there are some. Blocking: call it from a thread."""
         return read_upload(
             data,
             syntax,
             source=source,
             max_triples=self.settings.max_triples,
-            max_expansion=self.settings.max_body_bytes,
             csv=self.csv_converter,
+            parse=self.parse_document,
         )
+
+    def parse_document(
+        self, data: bytes, syntax: RdfSyntax, source: str
+    ) -> tuple[list[ox.Triple], bytes | None]:
+        """An RDF document's triples (and N-Triples, from a worker) within the limits."""
+        limits = {
+            "source": source,
+            "max_triples": self.settings.max_triples,
+            "max_nesting": self.settings.max_nesting,
+            "max_expansion": self.settings.max_body_bytes,
+        }
+        if self.workers is not None:
+            return self.workers.parse(data, syntax, **limits)
+        return parse_document(data, syntax, **limits), None
 
 
 def open_steward_services(
@@ -67,13 +92,18 @@ def open_steward_services(
     *,
     engine: ValidationEngine | None = None,
     shapes_cache: GenerationCache | None = None,
+    workers: InputWorkers | None = None,
 ) -> StewardServices:
     """The services over ``store``, with credentials, audit log and archive under the data dir.
 
-    Data is validated by ``engine`` (default: the one the settings name) and the
-    submission shapes are kept in ``shapes_cache`` per store generation.
+    Data is parsed and validated in ``workers`` when given (by the engine the
+    settings name), else in this process by ``engine`` (default: the settings'
+    one); the submission shapes are kept in ``shapes_cache`` per store generation.
     """
     audit = AuditLog(settings.audit_log)
+    validator = (
+        validator_in_workers(workers, settings.shacl_engine) if workers is not None else None
+    )
     return StewardServices(
         settings=settings,
         submissions=Submissions(
@@ -82,10 +112,24 @@ def open_steward_services(
             archive=Archive(settings.archive_dir),
             audit=audit,
             engine=engine or validation_engine(settings.shacl_engine),
+            validator=validator,
             shapes_cache=shapes_cache,
         ),
         tokens=TokenStore(settings.credentials_file),
         audit=audit,
+        workers=workers,
+    )
+
+
+def open_input_workers(settings: Settings) -> InputWorkers | None:
+    """The input workers the settings ask for (None for ``ASCF_INPUT_WORKERS=0``)."""
+    if settings.input_workers == 0:
+        return None
+    return InputWorkers(
+        settings.input_workers,
+        timeout=settings.validation_timeout,
+        memory_bytes=settings.validation_memory,
+        queue_wait=settings.validation_queue_wait,
     )
 
 
@@ -117,7 +161,7 @@ async def upload_from_body(request: Request, stewards: StewardServices) -> tuple
     """The request body parsed by its ``Content-Type``; also the raw body, for the archive."""
     body = await request.body()
     syntax = syntax_for_media_type(request.headers.get("content-type", ""))
-    return stewards.read(body, syntax, "the request body"), body
+    return await run_in_threadpool(stewards.read, body, syntax, "the request body"), body
 
 
 async def upload_from_form(request: Request, stewards: StewardServices) -> tuple[Upload, bytes]:
@@ -143,4 +187,4 @@ async def upload_from_form(request: Request, stewards: StewardServices) -> tuple
         syntax = syntax_named("turtle")
     else:
         syntax = syntax_for_filename(source)
-    return stewards.read(data, syntax, source), data
+    return await run_in_threadpool(stewards.read, data, syntax, source), data

@@ -60,7 +60,7 @@ from ascf_graph.validation import (
     report_from_graph,
     validate,
 )
-from ascf_graph.validation_engine import ValidationEngine
+from ascf_graph.validation_engine import UploadValidator, ValidationEngine, validator_in_process
 
 
 class NonConformingSubmissionError(AscfError):
@@ -112,13 +112,15 @@ class Submissions:
         archive: Archive,
         audit: AuditLog,
         engine: ValidationEngine = validate,
+        validator: UploadValidator | None = None,
         shapes_cache: GenerationCache | None = None,
     ) -> None:
+        """``validator`` checks uploads (default: ``engine``, in this process)."""
         self.store = store
         self.base_iri = base_iri
         self.archive = archive
         self.audit = audit
-        self.engine = engine
+        self.validator = validator or validator_in_process(engine)
         self.shapes_cache = shapes_cache
         self._lock = threading.Lock()
 
@@ -143,7 +145,7 @@ class Submissions:
 
     def validate(self, upload: Upload) -> ValidationReport:
         """Validate ``upload`` as a submission would be; nothing is stored."""
-        return self.engine(to_rdflib_graph(upload.triples), self.context())
+        return self.validator(upload, self.context())
 
     def create(self, upload: Upload, body: bytes, steward: Steward) -> Accepted:
         """Validate and store a new submission; :class:`NonConformingSubmissionError` if not."""
@@ -235,7 +237,7 @@ class Submissions:
         generation = self.store.generation
         shapes = self.shapes()
         context = self.context(shapes, replacing=replacing)
-        report = self.engine(to_rdflib_graph(upload.triples), context)
+        report = self.validator(upload, context)
         if not report.conforms:
             raise NonConformingSubmissionError(report)
         return _Checked(upload, body, steward, report, shapes.version, started, generation)

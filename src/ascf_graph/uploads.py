@@ -10,7 +10,14 @@ Parsing is the first line of defence, so every limit is enforced here:
 - RDF/XML internal entities are checked before parsing, because the parser
   expands them: parameter entities, entities defined through other entities
   and expansions larger than the body limit ("billion laughs") are refused;
+- documents nested deeper than ``max_nesting`` levels are refused before a
+  parser sees them (:mod:`ascf_graph.nesting`: the native parsers recurse);
 - malformed input is a :class:`RdfSyntaxError` with line and column.
+
+In the service, RDF is parsed in an input worker process
+(:mod:`ascf_graph.input_pool`), with a memory and a time limit, so that a
+document made to crash or stall a parser costs that process only; the same
+checks run there.
 
 Graph names in TriG and N-Quads are not kept: a submission is one graph of
 its own, so the quads of every graph become its triples. Blank node labels
@@ -19,7 +26,7 @@ are renamed, so two uploads that both say ``_:b0`` never share a node.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import pyoxigraph as ox
@@ -30,6 +37,7 @@ from ascf_graph.errors import (
     UnsupportedFormatError,
     UnsupportedMediaTypeError,
 )
+from ascf_graph.nesting import check_nesting
 from ascf_graph.rdf_io import SYNTAXES, RdfSyntax, syntax_named
 
 CSV_MEDIA_TYPE = "text/csv"
@@ -52,6 +60,9 @@ _ENTITY = re.compile(
 
 #: Turns a CSV upload into triples; the source name labels its errors.
 CsvConverter = Callable[[bytes, str], list[ox.Triple]]
+#: Parses an RDF document within the limits (:func:`parse_document` here, or an input
+#: worker's): its triples, and the same as N-Triples when the parser made them so.
+DocumentParser = Callable[[bytes, RdfSyntax, str], tuple[list[ox.Triple], bytes | None]]
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,14 @@ class Upload:
     syntax: str
     media_type: str
     source: str
+    serialized: bytes | None = field(default=None, repr=False, compare=False)
+    """The triples as N-Triples, when the parser gave them so (blank nodes as in ``triples``)."""
+
+    def ntriples(self) -> bytes:
+        """The triples as N-Triples, what a validation worker is sent."""
+        if self.serialized is not None:
+            return self.serialized
+        return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES) if self.triples else b""
 
 
 def syntax_for_media_type(media_type: str) -> RdfSyntax | None:
@@ -116,22 +135,32 @@ def read_upload(
     *,
     source: str,
     max_triples: int,
-    max_expansion: int,
     csv: CsvConverter,
+    parse: DocumentParser,
 ) -> Upload:
-    """Parse ``data`` (RDF in ``syntax``, or CSV when ``syntax`` is None) within the limits."""
+    """Parse ``data`` (RDF in ``syntax`` with ``parse``, or CSV when ``syntax`` is None)."""
     if syntax is None:
         triples = csv(data, source)
         _check_count(len(triples), max_triples)
         return Upload(triples, "csv", CSV_MEDIA_TYPE, source)
+    triples, serialized = parse(data, syntax, source)
+    return Upload(triples, syntax.name, syntax.media_type, source, serialized)
+
+
+def parse_document(
+    data: bytes,
+    syntax: RdfSyntax,
+    *,
+    source: str,
+    max_triples: int,
+    max_nesting: int,
+    max_expansion: int,
+) -> list[ox.Triple]:
+    """The triples of a client's document, every check of this module made first."""
     if syntax.oxigraph is ox.RdfFormat.RDF_XML:
         check_xml_entities(data, max_expansion=max_expansion, source=source)
-    return Upload(
-        parse_limited(data, syntax, source=source, max_triples=max_triples),
-        syntax.name,
-        syntax.media_type,
-        source,
-    )
+    check_nesting(data, syntax.name, limit=max_nesting, source=source)
+    return parse_limited(data, syntax, source=source, max_triples=max_triples)
 
 
 def parse_limited(

@@ -12,8 +12,9 @@ come from ``graph/shapes/*``. pyshacl never follows ``owl:imports`` here.
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pyoxigraph as ox
 import pyshacl
@@ -122,7 +123,7 @@ class ValidationContext:
     OWL/RDFS axioms and ``owl:NamedIndividual`` s, not the framework's concepts.
 
     The store's statements about every node the data describes are checked
-    together with the data (:func:`stored_descriptions`), except those only
+    together with the data (:func:`store_context`), except those only
     the ``superseded`` graphs hold: a new version of a submission replaces
     its graph, so the version it replaces does not count against it.
     """
@@ -137,6 +138,9 @@ class ValidationContext:
     protected_classes: tuple[str, ...] = ()
     #: The shapes' SPARQL, parsed once for every validation in this context.
     queries: PreparedQueries = field(default_factory=PreparedQueries, compare=False, repr=False)
+    #: What the store says about the data, looked up already (by the server, for a worker
+    #: process that checks the data without the store: :func:`store_context`).
+    stored: rdflib.Graph | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def for_submissions(
@@ -336,62 +340,66 @@ def _add_scope_results(report: rdflib.Graph, subjects: list[str]) -> None:
 
 def with_store_context(data: rdflib.Graph, context: ValidationContext) -> PreparingGraph:
     """The graph the shapes are checked on, a new one: ``data``, and with a store, the store's
-    statements about the nodes ``data`` describes and the types of every IRI mentioned."""
+    statements about the nodes ``data`` describes and the types of every IRI mentioned
+    (:func:`store_context`; or the context's ``stored``, when looked up already)."""
     checked = PreparingGraph(context.queries)
     checked += data
+    if context.stored is not None:
+        checked += context.stored
+        return checked
     if context.store is None:  # ``data`` itself was checked before: its prefixes name terms
         for prefix, namespace in data.namespaces():
             checked.bind(prefix, namespace, override=False)
         return checked
-    checked += stored_descriptions(
-        context.store, data, protected=context.protected, outside=context.superseded
-    )
-    checked += referenced_types(context.store, checked, outside=context.superseded)
+    triples = ((_ox_term(subject), None, _ox_term(value)) for subject, _, value in data)
+    checked += to_rdflib_graph(store_context(context, triples))
     return checked
 
 
-def stored_descriptions(
-    store: Store,
-    data: rdflib.Graph,
-    *,
-    protected: tuple[str, ...] = (),
-    outside: tuple[str, ...] = (),
-) -> rdflib.Graph:
-    """What ``store`` already says about every IRI ``data`` describes (uses as subject),
-    and about the blank nodes that leads to, in any graph but the ones ``outside`` names.
+def store_context(
+    context: ValidationContext, data: Iterable[ox.Triple | tuple[Any, Any, Any]]
+) -> list[ox.Triple]:
+    """What the context's store says that checking ``data`` needs: its statements about
+    every IRI ``data`` describes (uses as subject) and the blank nodes that leads to, then
+    ``?x rdf:type ?class`` for every IRI either uses, in any graph but the superseded ones.
 
-    Subjects under a ``protected`` prefix are left out: data may not describe
-    them at all (:func:`out_of_scope_subjects`), and the framework's concepts
+    IRIs under a ``protected`` prefix are not looked up as subjects: data may not
+    describe them at all (:func:`out_of_scope_subjects`), and the framework's concepts
     have many statements no submission shape reads.
     """
-    described = {
-        str(subject)
-        for subject in data.subjects()
-        if isinstance(subject, rdflib.URIRef) and not str(subject).startswith(protected)
-    }
-    subjects = [ox.NamedNode(iri) for iri in sorted(described)]
-    found = statements_with_blank_nodes(store, subjects, outside=outside)
-    return to_rdflib_graph(found)
-
-
-def referenced_types(
-    store: Store, data: rdflib.Graph, *, outside: tuple[str, ...] = ()
-) -> rdflib.Graph:
-    """``?x rdf:type ?class`` from ``store`` for every IRI ``data`` uses as subject or object,
-    in any graph but the ones ``outside`` names."""
-    mentioned = {
-        node
-        for subject, _, value in data
-        for node in (subject, value)
-        if isinstance(node, rdflib.URIRef)
-    }
-    return to_rdflib_graph(
-        store.statements(
-            subjects=[ox.NamedNode(str(iri)) for iri in sorted(mentioned)],
-            predicates=[_RDF_TYPE],
-            outside=outside,
-        )
+    if context.store is None:
+        return []
+    described: set[str] = set()
+    mentioned: set[str] = set()
+    for subject, _, value in data:
+        if isinstance(subject, ox.NamedNode):
+            mentioned.add(subject.value)
+            if not subject.value.startswith(context.protected):
+                described.add(subject.value)
+        if isinstance(value, ox.NamedNode):
+            mentioned.add(value.value)
+    found = statements_with_blank_nodes(
+        context.store,
+        [ox.NamedNode(iri) for iri in sorted(described)],
+        outside=context.superseded,
     )
+    for triple in found:
+        mentioned.update(
+            term.value for term in (triple.subject, triple.object) if isinstance(term, ox.NamedNode)
+        )
+    types = context.store.statements(
+        subjects=[ox.NamedNode(iri) for iri in sorted(mentioned)],
+        predicates=[_RDF_TYPE],
+        outside=context.superseded,
+    )
+    return found + types
+
+
+def _ox_term(term: rdflib.term.Node) -> object:
+    """The pyoxigraph IRI or blank node of an rdflib one (other terms are not looked up)."""
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    return term
 
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -13,12 +13,17 @@ from collections.abc import Callable
 import rdflib
 
 from ascf_graph.errors import AscfError, UnusableInputError
+from ascf_graph.rdf_io import to_rdflib_graph
 from ascf_graph.settings import ShaclEngine
+from ascf_graph.uploads import Upload
 from ascf_graph.validation import ValidationContext, ValidationReport, validate
 from ascf_graph.validation_rudof import rudof_available, validate_fast
 
 #: Validates a data graph in a context, as :func:`ascf_graph.validation.validate` does.
 ValidationEngine = Callable[[rdflib.Graph, ValidationContext], ValidationReport]
+#: Validates a steward's upload in a context: in this process (:func:`validator_in_process`)
+#: or in a bounded worker process (:func:`ascf_graph.input_pool.validator_in_workers`).
+UploadValidator = Callable[[Upload, ValidationContext], ValidationReport]
 
 ENGINES: tuple[ShaclEngine, ...] = ("pyshacl", "rudof")
 
@@ -48,3 +53,12 @@ def validation_engine(name: ShaclEngine | str) -> ValidationEngine:
     raise UnusableInputError(
         f"unknown SHACL engine {name!r}; choose one of {', '.join(map(repr, ENGINES))}"
     )
+
+
+def validator_in_process(engine: ValidationEngine) -> UploadValidator:
+    """An :data:`UploadValidator` that has ``engine`` check the upload in this process."""
+
+    def check(upload: Upload, context: ValidationContext) -> ValidationReport:
+        return engine(to_rdflib_graph(upload.triples), context)
+
+    return check

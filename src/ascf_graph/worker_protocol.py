@@ -8,17 +8,22 @@ pipe with frames of one kind byte, a 4-byte length and a payload:
 - ``E``: the query failed: JSON ``{"code": ..., "message": ...}``;
 - ``F``: the answer is complete.
 
+Input workers (:mod:`ascf_graph.input_worker`) exchange messages both ways
+instead: two 4-byte big-endian lengths, a JSON header of that length and a
+payload of bytes (:func:`write_message`, :func:`read_message`).
+
 Standard library only: the worker imports this module.
 """
 
 import json
 import struct
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 LENGTH = struct.Struct(">I")
 FRAME_HEADER = struct.Struct(">cI")
 DATA, ERROR, DONE = b"D", b"E", b"F"
 CHUNK_BYTES = 64 * 1024
+MESSAGE_HEADER = struct.Struct(">II")
 
 
 def job_message(payload: bytes) -> bytes:
@@ -57,3 +62,30 @@ class FrameWriter:
             self._output.write(frame(DATA, bytes(self._buffer)))
             self._buffer.clear()
         self._output.flush()
+
+
+def message(header: dict[str, Any], payload: bytes = b"") -> bytes:
+    """A header and a payload as one message."""
+    encoded = json.dumps(header).encode("utf-8")
+    return MESSAGE_HEADER.pack(len(encoded), len(payload)) + encoded + payload
+
+
+def write_message(output: BinaryIO, header: dict[str, Any], payload: bytes = b"") -> None:
+    """Send one message and flush it."""
+    output.write(message(header, payload))
+    output.flush()
+
+
+def read_message(source: BinaryIO) -> tuple[dict[str, Any], bytes] | None:
+    """The next message, or None once ``source`` has closed.
+
+    >>> import io
+    >>> read_message(io.BytesIO(message({"job": "warm"}, b"data")))
+    ({'job': 'warm'}, b'data')
+    """
+    lengths = source.read(MESSAGE_HEADER.size)
+    if len(lengths) < MESSAGE_HEADER.size:
+        return None
+    header_length, payload_length = MESSAGE_HEADER.unpack(lengths)
+    header = json.loads(source.read(header_length))
+    return header, source.read(payload_length)

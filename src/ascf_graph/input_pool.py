@@ -1,0 +1,310 @@
+"""Input workers: clients' documents are parsed and validated in bounded processes.
+
+A parser in native code that overflows its stack on a crafted document, or a
+validation that grows to gigabytes, would otherwise take the whole service
+down with it. Here each such job runs in a worker process
+(:mod:`ascf_graph.input_worker`) that caps its own memory
+(``ASCF_VALIDATION_MEMORY``), is killed at the time limit
+(``ASCF_VALIDATION_TIMEOUT``), and is replaced when it dies; the client is
+told which limit its data hit, and the server goes on answering.
+
+At most ``size`` jobs run at once (``ASCF_INPUT_WORKERS``); a job waits up
+to ``queue_wait`` seconds for a free worker, then the client is answered 503
+with ``Retry-After``. The pool is used from threads (the routes hand it their
+blocking work with ``run_in_threadpool``), so it is synchronous and guarded
+by a semaphore and a lock.
+"""
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+
+from ascf_graph.errors import (
+    ReportedError,
+    ValidationBusyError,
+    WorkerCrashedError,
+    WorkTimeoutError,
+)
+from ascf_graph.rdf_io import RdfSyntax, to_rdflib_graph
+from ascf_graph.uploads import Upload
+from ascf_graph.validation import (
+    ValidationContext,
+    ValidationReport,
+    report_from_graph,
+    store_context,
+)
+from ascf_graph.validation_engine import UploadValidator
+from ascf_graph.worker_protocol import MESSAGE_HEADER, message
+
+log = logging.getLogger(__name__)
+
+_READ_BYTES = 1024 * 1024
+
+
+@dataclass
+class _Process:
+    """One worker process, and the shapes graphs it has been sent."""
+
+    popen: subprocess.Popen[bytes]
+    shapes_sent: set[str] = field(default_factory=set)
+
+    @property
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self) -> None:
+        """Stop the process at once and reap it."""
+        if self.alive:
+            self.popen.kill()
+        self.popen.wait()
+
+    def stop(self) -> None:
+        """Let the process end by closing its input; kill it if it lingers."""
+        if self.popen.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.popen.stdin.close()
+        try:
+            self.popen.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+class InputWorkers:
+    """Up to ``size`` worker processes parsing and validating clients' data."""
+
+    def __init__(
+        self, size: int, *, timeout: float, memory_bytes: int, queue_wait: float = 10.0
+    ) -> None:
+        if size < 1:
+            raise ValueError("input workers need at least one process")
+        self.size, self.timeout, self.memory_bytes = size, timeout, memory_bytes
+        self.queue_wait = queue_wait
+        self._slots = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self._idle: list[_Process] = []
+        self._closed = False
+        self._shapes: dict[int, tuple[rdflib.Graph, str, bytes]] = {}
+        self.restarts = 0
+        """Worker processes replaced after they died or were stopped at a limit."""
+
+    def warm(self) -> None:
+        """Start every worker and have it load what validation needs (blocks; call it from
+        a thread at start-up, so the first validation is not slowed by it)."""
+        processes = [self._spawn() for _ in range(self.size)]
+        for process in processes:
+            try:
+                self._exchange(process, {"job": "warm"}, b"", time.monotonic() + self.timeout)
+            except (WorkTimeoutError, WorkerCrashedError):
+                continue
+            self._give_back(process, reusable=True)
+
+    def close(self) -> None:
+        """Stop every idle worker; busy ones are stopped when their job ends."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for process in idle:
+            process.stop()
+
+    def parse(
+        self,
+        data: bytes,
+        syntax: RdfSyntax,
+        *,
+        source: str,
+        max_triples: int,
+        max_nesting: int,
+        max_expansion: int,
+    ) -> tuple[list[ox.Triple], bytes]:
+        """The triples of ``data``, parsed in a worker within the limits given, and the same
+        as N-Triples (see :func:`ascf_graph.uploads.parse_document`)."""
+        header = {
+            "job": "parse",
+            "syntax": syntax.name,
+            "source": source,
+            "max_triples": max_triples,
+            "max_nesting": max_nesting,
+            "max_expansion": max_expansion,
+        }
+        _, ntriples = self._run(header, data)
+        return [q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)], ntriples
+
+    def validate(
+        self,
+        data: bytes,
+        stored: Sequence[ox.Triple],
+        shapes: rdflib.Graph,
+        *,
+        engine: str,
+        protected: Sequence[str],
+        protected_classes: Sequence[str],
+    ) -> tuple[bool, rdflib.Graph]:
+        """Whether ``data`` (N-Triples) conforms to ``shapes``, and the report graph, checked
+        in a worker by ``engine`` together with what the store says about it (``stored``)."""
+        key, shapes_bytes = self._shapes_of(shapes)
+        stored_bytes = ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES) if stored else b""
+        header: dict[str, Any] = {
+            "job": "validate",
+            "engine": engine,
+            "shapes_key": key,
+            "data_bytes": len(data),
+            "protected": list(protected),
+            "protected_classes": list(protected_classes),
+        }
+
+        def payload(process: _Process) -> tuple[dict[str, Any], bytes]:
+            sent = b"" if key in process.shapes_sent else shapes_bytes
+            process.shapes_sent.add(key)
+            return {**header, "shapes_bytes": len(sent)}, sent + data + stored_bytes
+
+        answer, report = self._run_with(payload)
+        graph = to_rdflib_graph(q.triple for q in ox.parse(report, format=ox.RdfFormat.N_TRIPLES))
+        return bool(answer["conforms"]), graph
+
+    def _shapes_of(self, shapes: rdflib.Graph) -> tuple[str, bytes]:
+        """A key for ``shapes`` and its N-Triples, serialized once per graph (one a
+        generation); the graph is held while its key is, so its id names only it."""
+        with self._lock:
+            kept = self._shapes.get(id(shapes))
+        if kept is not None and kept[0] is shapes:
+            return kept[1], kept[2]
+        data = shapes.serialize(format="nt", encoding="utf-8")
+        key = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            self._shapes = {id(shapes): (shapes, key, data)}
+        return key, data
+
+    def _run(self, header: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], bytes]:
+        return self._run_with(lambda _process: (header, payload))
+
+    def _run_with(self, job: Any) -> tuple[dict[str, Any], bytes]:
+        """Run the job ``job(process)`` makes on a free worker; raise what it reports."""
+        if not self._slots.acquire(timeout=self.queue_wait):
+            raise ValidationBusyError(
+                f"every one of the {self.size} workers that check data stayed busy for "
+                f"{self.queue_wait:g} s; retry shortly"
+            )
+        try:
+            process = self._checkout()
+            header, payload = job(process)
+            answer, body = self._exchange(process, header, payload, time.monotonic() + self.timeout)
+            self._give_back(process, reusable=True)
+        finally:
+            self._slots.release()
+        if not answer.get("ok"):
+            raise ReportedError(answer["code"], int(answer["status"]), answer["message"])
+        return answer, body
+
+    def _checkout(self) -> _Process:
+        with self._lock:
+            while self._idle:
+                process = self._idle.pop()
+                if process.alive:
+                    return process
+        return self._spawn()
+
+    def _give_back(self, process: _Process, *, reusable: bool) -> None:
+        with self._lock:
+            if reusable and process.alive and not self._closed:
+                self._idle.append(process)
+                return
+        process.stop()
+
+    def _spawn(self) -> _Process:
+        popen = subprocess.Popen(  # our own interpreter and module: no user input in argv
+            [sys.executable, "-m", "ascf_graph.input_worker", str(self.memory_bytes)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+        )
+        return _Process(popen)
+
+    def _exchange(
+        self, process: _Process, header: dict[str, Any], payload: bytes, deadline: float
+    ) -> tuple[dict[str, Any], bytes]:
+        """Send one job and read its answer by ``deadline``; a worker that dies or runs
+        past it is killed and not reused."""
+        jobs = process.popen.stdin
+        if jobs is None:
+            raise RuntimeError("an input worker without its job pipe")
+        try:
+            jobs.write(message(header, payload))
+            lengths = _read_exactly(process, MESSAGE_HEADER.size, deadline)
+            header_length, payload_length = MESSAGE_HEADER.unpack(lengths)
+            answer = _read_exactly(process, header_length, deadline)
+            body = _read_exactly(process, payload_length, deadline)
+        except TimeoutError:
+            self._lost(process, "stopped at the time limit")
+            raise WorkTimeoutError(
+                f"reading and checking the data took longer than the {self.timeout:g} s "
+                "allowed (ASCF_VALIDATION_TIMEOUT) and was stopped; split it into smaller "
+                "submissions"
+            ) from None
+        except (OSError, EOFError):
+            why = self._lost(process, "died")
+            raise WorkerCrashedError(
+                f"the data could not be read or checked: the worker doing it {why}, which "
+                "happens with documents made to break parsers, or with data that needs more "
+                f"than the {self.memory_bytes // 2**20} MiB a worker may use "
+                "(ASCF_VALIDATION_MEMORY); nothing was stored"
+            ) from None
+        return json.loads(answer), body
+
+    def _lost(self, process: _Process, what: str) -> str:
+        """Kill and forget ``process``; say how it ended."""
+        process.kill()
+        self.restarts += 1
+        code = process.popen.returncode
+        why = f"ended with signal {signal.Signals(-code).name}" if code < 0 else f"exited ({code})"
+        log.warning("an input worker %s (%s); starting another when needed", what, why)
+        return why
+
+
+def _read_exactly(process: _Process, size: int, deadline: float) -> bytes:
+    """``size`` bytes of the worker's answer, waiting no later than ``deadline``."""
+    if process.popen.stdout is None:
+        raise RuntimeError("an input worker without its answer pipe")
+    descriptor = process.popen.stdout.fileno()
+    chunks, wanted = [], size
+    while wanted:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
+            raise TimeoutError
+        chunk = os.read(descriptor, min(wanted, _READ_BYTES))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        wanted -= len(chunk)
+    return b"".join(chunks)
+
+
+def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
+    """An :data:`UploadValidator` that looks up what the store says about the upload here,
+    and has ``engine`` check both in one of ``workers``."""
+
+    def check(upload: Upload, context: ValidationContext) -> ValidationReport:
+        _, graph = workers.validate(
+            upload.ntriples(),
+            store_context(context, upload.triples),
+            context.shapes,
+            engine=engine,
+            protected=context.protected,
+            protected_classes=context.protected_classes,
+        )
+        return report_from_graph(graph, context.shapes)
+
+    return check
