@@ -39,12 +39,13 @@ from ascf_graph.errors import (
     WorkerCrashedError,
     WorkTimeoutError,
 )
+from ascf_graph.namespaces import PREFIXES
 from ascf_graph.rdf_io import RdfSyntax, to_rdflib_graph
 from ascf_graph.uploads import Upload
 from ascf_graph.validation import (
     ValidationContext,
     ValidationReport,
-    report_from_graph,
+    ValidationResult,
     store_context,
 )
 from ascf_graph.validation_engine import UploadValidator
@@ -67,20 +68,28 @@ class _Process:
         return self.popen.poll() is None
 
     def kill(self) -> None:
-        """Stop the process at once and reap it."""
+        """Stop the process at once, reap it and close its pipes."""
         if self.alive:
             self.popen.kill()
         self.popen.wait()
+        self._close_pipes()
 
     def stop(self) -> None:
         """Let the process end by closing its input; kill it if it lingers."""
         if self.popen.stdin is not None:
             with contextlib.suppress(OSError):
-                self.popen.stdin.close()
+                self.popen.stdin.close()  # the worker's cue to finish
         try:
             self.popen.wait(timeout=2)
         except subprocess.TimeoutExpired:
             self.kill()
+        self._close_pipes()
+
+    def _close_pipes(self) -> None:
+        for pipe in (self.popen.stdin, self.popen.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
 
 
 class InputWorkers:
@@ -152,9 +161,9 @@ class InputWorkers:
         engine: str,
         protected: Sequence[str],
         protected_classes: Sequence[str],
-    ) -> tuple[bool, rdflib.Graph]:
-        """Whether ``data`` (N-Triples) conforms to ``shapes``, and the report graph, checked
-        in a worker by ``engine`` together with what the store says about it (``stored``)."""
+    ) -> ValidationReport:
+        """The report on ``data`` (N-Triples) against ``shapes``, checked in a worker by
+        ``engine`` together with what the store says about it (``stored``)."""
         key, shapes_bytes = self._shapes_of(shapes)
         stored_bytes = ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES) if stored else b""
         header: dict[str, Any] = {
@@ -173,7 +182,10 @@ class InputWorkers:
 
         answer, report = self._run_with(payload)
         graph = to_rdflib_graph(q.triple for q in ox.parse(report, format=ox.RdfFormat.N_TRIPLES))
-        return bool(answer["conforms"]), graph
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        results = tuple(ValidationResult(**result) for result in answer["results"])
+        return ValidationReport(conforms=bool(answer["conforms"]), results=results, graph=graph)
 
     def _shapes_of(self, shapes: rdflib.Graph) -> tuple[str, bytes]:
         """A key for ``shapes`` and its N-Triples, serialized once per graph (one a
@@ -199,10 +211,14 @@ class InputWorkers:
                 f"{self.queue_wait:g} s; retry shortly"
             )
         try:
+            deadline = time.monotonic() + self.timeout
             process = self._checkout()
-            header, payload = job(process)
-            answer, body = self._exchange(process, header, payload, time.monotonic() + self.timeout)
-            self._give_back(process, reusable=True)
+            try:
+                answer, body = self._exchange(process, *job(process), deadline)
+            except _NotDeliveredError:  # it died waiting for work: the job goes to a fresh one
+                process = self._spawn()
+                answer, body = self._exchange(process, *job(process), deadline)
+            self._give_back(process, reusable=not answer.get("retire"))
         finally:
             self._slots.release()
         if not answer.get("ok"):
@@ -210,12 +226,15 @@ class InputWorkers:
         return answer, body
 
     def _checkout(self) -> _Process:
-        with self._lock:
-            while self._idle:
+        """An idle worker, or a new one; workers that died while idle are let go."""
+        while True:
+            with self._lock:
+                if not self._idle:
+                    return self._spawn()
                 process = self._idle.pop()
-                if process.alive:
-                    return process
-        return self._spawn()
+            if process.alive:
+                return process
+            self._lost(process, "died while idle")
 
     def _give_back(self, process: _Process, *, reusable: bool) -> None:
         with self._lock:
@@ -238,11 +257,12 @@ class InputWorkers:
     ) -> tuple[dict[str, Any], bytes]:
         """Send one job and read its answer by ``deadline``; a worker that dies or runs
         past it is killed and not reused."""
-        jobs = process.popen.stdin
-        if jobs is None:
-            raise RuntimeError("an input worker without its job pipe")
         try:
-            jobs.write(message(header, payload))
+            _send(process, message(header, payload))
+        except OSError:
+            self._lost(process, "was gone before its next job")
+            raise _NotDeliveredError from None
+        try:
             lengths = _read_exactly(process, MESSAGE_HEADER.size, deadline)
             header_length, payload_length = MESSAGE_HEADER.unpack(lengths)
             answer = _read_exactly(process, header_length, deadline)
@@ -274,6 +294,19 @@ class InputWorkers:
         return why
 
 
+class _NotDeliveredError(Exception):
+    """A job could not be sent: the worker had died since its last one."""
+
+
+def _send(process: _Process, data: bytes) -> None:
+    """Write all of ``data`` to the worker's job pipe."""
+    if process.popen.stdin is None:
+        raise RuntimeError("an input worker without its job pipe")
+    view = memoryview(data)
+    while view:
+        view = view[process.popen.stdin.write(view) or 0 :]
+
+
 def _read_exactly(process: _Process, size: int, deadline: float) -> bytes:
     """``size`` bytes of the worker's answer, waiting no later than ``deadline``."""
     if process.popen.stdout is None:
@@ -297,7 +330,7 @@ def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
     and has ``engine`` check both in one of ``workers``."""
 
     def check(upload: Upload, context: ValidationContext) -> ValidationReport:
-        _, graph = workers.validate(
+        return workers.validate(
             upload.ntriples(),
             store_context(context, upload.triples),
             context.shapes,
@@ -305,6 +338,5 @@ def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
             protected=context.protected,
             protected_classes=context.protected_classes,
         )
-        return report_from_graph(graph, context.shapes)
 
     return check

@@ -17,12 +17,13 @@ It answers one job at a time, each a message of the server's (see
   N-Triples, blank nodes renamed apart;
 - ``validate``: the payload is the submission shapes, the data and what the
   store says about it, as N-Triples; the answer is the ``sh:ValidationReport``
-  as N-Triples with ``conforms`` in the header;
+  as N-Triples, with ``conforms`` and the results as the engine worded them
+  (messages and fixes) in the header;
 - ``warm``: load what validation needs, so the first validation is not slowed.
 
 An expected problem is answered as ``{"ok": false, "code", "status",
-"message"}``; after running out of memory the process answers, then exits,
-since its heap may be left in pieces.
+"message"}``; after running out of memory the process answers with
+``"retire": true``, then exits, since its heap may be left in pieces.
 """
 
 import os
@@ -30,6 +31,7 @@ import resource
 import signal
 import sys
 from collections import OrderedDict
+from dataclasses import asdict
 from functools import cached_property
 from types import SimpleNamespace
 from typing import Any, BinaryIO
@@ -93,7 +95,8 @@ class InputWorker:
         engine = validation.validation_engine(header["engine"])
         report = engine(_graph(payload[shapes_end:data_end]), context)
         body = report.graph.serialize(format="nt", encoding="utf-8")
-        return {"ok": True, "conforms": report.conforms}, body
+        results = [asdict(result) for result in report.results]
+        return {"ok": True, "conforms": report.conforms, "results": results}, body
 
     @cached_property
     def validation(self) -> SimpleNamespace:
@@ -144,7 +147,7 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
             answer = _error(error), b""
         except MemoryError:
             exhausted = True
-            answer = _error(WorkMemoryError(_memory_message())), b""
+            answer = {**_error(WorkMemoryError(_memory_message())), "retire": True}, b""
         except (ValueError, SyntaxError) as error:
             answer = _error(UnusableInputError(str(error))), b""
         write_message(answers, *answer)

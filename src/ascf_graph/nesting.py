@@ -52,12 +52,11 @@ def check_nesting(data: bytes, syntax: str, *, limit: int, source: str) -> None:
     >>> check_nesting(b'{"urn:p": {"urn:p": {"urn:p": 1}}}', "jsonld", limit=2, source="up")
     Traceback (most recent call last):
     ...
-    ascf_graph.errors.TooDeeplyNestedError: up nests 3 levels deep, more than the 2 ...
+    ascf_graph.errors.TooDeeplyNestedError: up nests more than the 2 levels deep accepted ...
     """
-    depth = nesting_depth(data, syntax, stop_above=limit)
-    if depth > limit:
+    if nesting_depth(data, syntax, stop_above=limit) > limit:
         raise TooDeeplyNestedError(
-            f"{source} nests {depth} levels deep, more than the {limit} accepted "
+            f"{source} nests more than the {limit} levels deep accepted "
             "(ASCF_MAX_NESTING); data about cities and projects nests a few levels: "
             "flatten it, for example by giving nested nodes IRIs of their own"
         )

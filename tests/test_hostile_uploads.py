@@ -1,0 +1,210 @@
+"""Documents made to crash, stall or exhaust the server, sent to a real server process.
+
+Each attack gets its documented status (docs/limits-and-security.md), nothing
+is stored, and the server goes on answering ``/health`` promptly, during the
+attack and after it, in the same process.
+"""
+
+import concurrent.futures
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from conftest import REPO, ServerProcess, clone_settings, running_server
+
+from ascf_graph.settings import Settings
+
+VALID = (REPO / "tests" / "data" / "validation" / "valid-city-and-project.ttl").read_bytes()
+#: Generous: a server that answers at all answers /health in milliseconds.
+PROMPT = 5.0
+
+
+def deep_jsonld(depth: int) -> bytes:
+    """Objects inside objects: pyoxigraph's JSON-LD parser overflows its stack near 5,000."""
+    return ('{"urn:p": ' * depth + '"x"' + "}" * depth).encode()
+
+
+def deep_triple_terms(depth: int) -> bytes:
+    """RDF 1.2 triple terms inside triple terms, in Turtle."""
+    term = "<<( <urn:a> <urn:p> " * depth + "<urn:o>" + " )>>" * depth
+    return f"<urn:a> <urn:p> {term} .".encode()
+
+
+def deep_rdfxml(depth: int) -> bytes:
+    """Property elements inside node elements, ``depth`` times."""
+    opening = '<rdf:Description><e:p rdf:parseType="Resource">' * depth
+    closing = "</e:p></rdf:Description>" * depth
+    return (
+        '<?xml version="1.0"?><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="urn:e#">'
+        f"{opening}{closing}</rdf:RDF>"
+    ).encode()
+
+
+def large_dataset(records: int) -> bytes:
+    """A conforming dataset of about three triples a record (slow to validate in bulk)."""
+    lines = [VALID.decode()]
+    lines += [
+        f'<https://example.org/r/{i}> <http://www.w3.org/2000/01/rdf-schema#label> "Record {i}" ;'
+        f' <http://purl.org/dc/terms/description> "Line {i}." ;'
+        " <http://purl.org/dc/terms/isPartOf> <https://example.org/r> ."
+        for i in range(records)
+    ]
+    return "\n".join(lines).encode()
+
+
+@pytest.fixture(scope="module")
+def served_plainly(
+    built: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """The service with its default limits."""
+    settings = clone_settings(built, tmp_path_factory.mktemp("hostile"))
+    with running_server(settings, ASCF_MAX_BODY_BYTES=str(4 * 1024 * 1024)) as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def served_tightly(
+    built: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """The service with no nesting check to speak of, one input worker, a short time limit
+    and a short wait for it: every defence behind the nesting check, exposed."""
+    settings = clone_settings(built, tmp_path_factory.mktemp("hostile-tight"))
+    with running_server(
+        settings,
+        ASCF_MAX_NESTING="1000000",
+        ASCF_INPUT_WORKERS="1",
+        ASCF_VALIDATION_TIMEOUT="2",
+        ASCF_VALIDATION_QUEUE_WAIT="0.3",
+        ASCF_VALIDATION_MEMORY=str(1536 * 1024 * 1024),
+        ASCF_MAX_TRIPLES="1000000",
+        ASCF_MAX_BODY_BYTES=str(32 * 1024 * 1024),
+    ) as process:
+        yield process
+
+
+def validate(server: str, body: bytes, media_type: str) -> httpx.Response:
+    return httpx.post(
+        f"{server}/validate", content=body, headers={"Content-Type": media_type}, timeout=60
+    )
+
+
+def answers_health_throughout(server: ServerProcess, attack: Callable[[], httpx.Response]):
+    """Run ``attack`` in a thread while probing ``/health``; return the attack's response
+    after checking every probe was answered 200 within :data:`PROMPT` seconds."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        running = pool.submit(attack)
+        probes = 0
+        while not running.done() or probes == 0:
+            started = time.monotonic()
+            assert httpx.get(f"{server.url}/health", timeout=PROMPT).status_code == 200
+            assert time.monotonic() - started < PROMPT
+            probes += 1
+            time.sleep(0.05)
+        response = running.result()
+    assert server.process.poll() is None, "the server process died"
+    assert httpx.get(f"{server.url}/health", timeout=PROMPT).status_code == 200
+    return response
+
+
+def code(response: httpx.Response) -> str:
+    return response.json()["code"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("body", "media_type"),
+    [
+        (deep_jsonld(5_000), "application/ld+json"),
+        (deep_triple_terms(30_000), "text/turtle"),
+        (deep_triple_terms(30_000), "application/n-triples"),
+        (deep_rdfxml(20_000), "application/rdf+xml"),
+    ],
+    ids=["jsonld", "turtle-triple-terms", "ntriples-triple-terms", "rdfxml"],
+)
+def test_a_deeply_nested_document_is_refused_before_parsing(
+    served_plainly: ServerProcess, body: bytes, media_type: str
+) -> None:
+    response = answers_health_throughout(
+        served_plainly, lambda: validate(served_plainly.url, body, media_type)
+    )
+    assert response.status_code == 413
+    assert code(response) == "too-deeply-nested"
+    assert "ASCF_MAX_NESTING" in response.json()["message"]
+
+
+@pytest.mark.slow
+def test_a_deep_document_in_the_forms_text_field_gets_the_form_an_error_page(
+    served_plainly: ServerProcess,
+) -> None:
+    """A plain HTML form posts without a CORS preflight, so any web page can send this."""
+    response = answers_health_throughout(
+        served_plainly,
+        lambda: httpx.post(
+            f"{served_plainly.url}/validate",
+            files={"text": (None, deep_jsonld(5_000)), "format": (None, "jsonld")},
+            headers={"Accept": "text/html"},
+            timeout=60,
+        ),
+    )
+    assert response.status_code == 413
+    assert "the pasted text nests more than the 64 levels deep accepted" in response.text
+
+
+@pytest.mark.slow
+def test_a_deep_submission_is_refused_and_nothing_is_stored(
+    served_plainly: ServerProcess,
+) -> None:
+    before = httpx.get(f"{served_plainly.url}/submissions", timeout=10).json()
+    response = httpx.post(
+        f"{served_plainly.url}/submissions",
+        content=deep_jsonld(5_000),
+        headers={"Content-Type": "application/ld+json", "Authorization": "Bearer not-a-token"},
+        timeout=60,
+    )
+    assert response.status_code in (401, 413)  # credentials are checked first, or the data
+    assert httpx.get(f"{served_plainly.url}/submissions", timeout=10).json() == before
+
+
+@pytest.mark.slow
+def test_a_parser_that_crashes_takes_only_its_worker_down(served_tightly: ServerProcess) -> None:
+    """With the nesting check out of the way, the native parser's stack overflows, in the
+    worker: the client is told, and the next document is read by a fresh worker."""
+    response = answers_health_throughout(
+        served_tightly,
+        lambda: validate(served_tightly.url, deep_triple_terms(30_000), "text/turtle"),
+    )
+    assert response.status_code == 422
+    assert code(response) == "input-crashed-worker"
+    assert "SIGSEGV" in response.json()["message"]
+    again = validate(served_tightly.url, VALID, "text/turtle")
+    assert again.status_code == 200
+    assert again.json()["conforms"] is True
+
+
+@pytest.mark.slow
+def test_a_validation_past_the_time_limit_is_stopped(served_tightly: ServerProcess) -> None:
+    response = answers_health_throughout(
+        served_tightly,
+        lambda: validate(served_tightly.url, large_dataset(40_000), "text/turtle"),
+    )
+    assert response.status_code == 422
+    assert code(response) == "validation-timeout"
+    assert "ASCF_VALIDATION_TIMEOUT" in response.json()["message"]
+
+
+@pytest.mark.slow
+def test_validations_past_the_workers_wait_briefly_then_get_503(
+    served_tightly: ServerProcess,
+) -> None:
+    """Three large uploads at once, for one worker that holds each for well over the 0.3 s
+    another may wait: at least one is turned away, with a time to come back."""
+    slow = large_dataset(40_000)
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: validate(served_tightly.url, slow, "text/turtle"), "abc"))
+    busy = [answer for answer in answers if answer.status_code == 503]
+    assert busy, [answer.status_code for answer in answers]
+    assert {code(answer) for answer in busy} == {"validation-busy"}
+    assert all(answer.headers["Retry-After"].isdigit() for answer in busy)
+    assert {answer.status_code for answer in answers} <= {503, 422, 200}
