@@ -12,8 +12,8 @@ it is parsed. The scan is linear and runs in the worker that parses
 What counts as a level, by syntax:
 
 - JSON-LD: ``{`` and ``[`` outside strings;
-- Turtle, TriG, N-Triples, N-Quads: ``[`` ``(`` ``{`` and ``<<`` outside
-  strings, IRIs and comments;
+- Turtle, TriG, N-Triples, N-Quads: ``[`` ``(`` ``{`` and ``<<`` (or
+  ``<<(``, one level) outside strings, IRIs and comments;
 - RDF/XML: elements inside elements (comments, CDATA and declarations aside).
 """
 
@@ -33,14 +33,14 @@ _TURTLE_TOKENS = re.compile(
     rb"|'(?:[^'\\\n\r]|\\.)*'?"
     rb"|<[^<>\"{}|^`\\\x00-\x20]*>"
     rb"|#[^\n\r]*"
-    rb"|<<|>>|[\[({]|[\])}]",
+    rb"|<<\(?|\)?>>|[\[({]|[\])}]",
     re.DOTALL,
 )
 _XML_SKIPPED = re.compile(rb"<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$)|<[?!][^>]*>", re.DOTALL)
 _XML_TAGS = re.compile(rb"<(/?)[^>]*?(/?)>", re.DOTALL)
 
-_OPENERS = frozenset((b"[", b"{", b"(", b"<<"))
-_CLOSERS = frozenset((b"]", b"}", b")", b">>"))
+_OPENERS = frozenset((b"[", b"{", b"(", b"<<", b"<<("))
+_CLOSERS = frozenset((b"]", b"}", b")", b">>", b")>>"))
 
 
 def check_nesting(data: bytes, syntax: str, *, limit: int, source: str) -> None:
