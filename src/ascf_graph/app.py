@@ -11,6 +11,7 @@ from ascf_graph.answer_cache import AnswerCache
 from ascf_graph.backends import open_store
 from ascf_graph.curated_router import router as curated_router
 from ascf_graph.dependencies import StoreDep
+from ascf_graph.disconnects import QuietDisconnects
 from ascf_graph.fast_path import HotRoutesFastPath
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.graph_router import router as graph_router
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> F
     install_steward_api(app, settings)
     # Added last, so outermost: every answer gets it, the fast path's and 413s included.
     app.add_middleware(PageHeaders)
+    app.add_middleware(QuietDisconnects)  # around everything that reads a body
 
     @app.get("/health", summary="Liveness and what the store holds")
     async def health(request: Request, store: StoreDep) -> dict[str, object]:
