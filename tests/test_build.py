@@ -1,5 +1,8 @@
 """`ascf-graph build`: every file into its graph, reasoning, and no half-built store."""
 
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,7 +22,11 @@ from ascf_graph.errors import (
 from ascf_graph.graph_change import GraphChange
 from ascf_graph.rdf_io import parse_file
 from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore, current_build
+from ascf_graph.store import (
+    EmbeddedStore,
+    current_build,
+    new_build_folder,
+)
 
 BASE = "https://w3id.org/ascf/"
 PREFIXES = f"""
@@ -249,3 +256,66 @@ def test_a_write_to_a_store_retired_by_a_rebuild_is_refused_not_lost(content: Se
         assert f"{BASE}graph/submission/late" in current.graph_sizes()
     finally:
         current.close()
+
+
+def store_folders(settings: Settings) -> list[Path]:
+    return sorted((settings.data_dir / "stores").iterdir())
+
+
+def test_a_build_that_fails_midway_leaves_no_folder_behind(
+    content: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    published = store_folders(content)
+
+    def broken(*_args: object) -> None:
+        raise OSError("the disk filled up")
+
+    monkeypatch.setattr("ascf_graph.build._carry_submissions", broken)
+    with pytest.raises(OSError, match="disk filled up"):
+        build(content, reasoner=False)
+    assert store_folders(content) == published
+
+
+KILLED_MIDWAY = """
+import os, signal, sys
+from ascf_graph import build
+from ascf_graph.settings import Settings
+
+def killed(*_args):  # the store is half written when the process dies
+    os.kill(os.getpid(), signal.SIGKILL)
+
+build._carry_submissions = killed
+build.build(Settings(content_dir=sys.argv[1], data_dir=sys.argv[2]), reasoner=False)
+"""
+
+
+def test_the_folder_a_killed_build_left_is_removed_when_the_next_build_starts(
+    content: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    published = store_folders(content)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_MIDWAY, str(content.content_dir), str(content.data_dir)],
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    left = [f for f in store_folders(content) if f not in published]
+    assert len(left) == 1, "the killed build should have left its folder"
+
+    # Removed even though the next build fails too: it goes before the next one writes.
+    def broken(*_args: object) -> None:
+        raise OSError("the disk filled up")
+
+    monkeypatch.setattr("ascf_graph.build._carry_submissions", broken)
+    with pytest.raises(OSError, match="disk filled up"):
+        build(content, reasoner=False)
+    assert store_folders(content) == published
+
+
+def test_publishing_a_build_leaves_another_build_in_progress_alone(content: Settings) -> None:
+    with new_build_folder(content.data_dir) as running:
+        (content.data_dir / "stores" / "build-leftover").mkdir()
+        build(content, reasoner=False)
+        assert running.is_dir(), "a build removed another one's folder while it was written"
+        assert not (content.data_dir / "stores" / "build-leftover").exists()
+        assert store_folders(content) == sorted([running, current_build(content.data_dir)])
+    assert not running.exists(), "an unpublished folder goes when its build ends"

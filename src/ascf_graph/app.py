@@ -11,11 +11,13 @@ from ascf_graph.answer_cache import AnswerCache
 from ascf_graph.backends import open_store
 from ascf_graph.curated_router import router as curated_router
 from ascf_graph.dependencies import StoreDep
+from ascf_graph.disconnects import QuietDisconnects
 from ascf_graph.fast_path import HotRoutesFastPath
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.graph_router import router as graph_router
 from ascf_graph.http_errors import install_error_handlers
 from ascf_graph.linked_data_router import router as linked_data_router
+from ascf_graph.page_headers import PageHeaders
 from ascf_graph.read_middleware import install_read_middleware
 from ascf_graph.settings import Settings
 from ascf_graph.site_router import router as site_router
@@ -81,6 +83,9 @@ def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> F
     app.include_router(site_router)
     app.include_router(curated_router)
     install_steward_api(app, settings)
+    # Added last, so outermost: every answer gets it, the fast path's and 413s included.
+    app.add_middleware(PageHeaders)
+    app.add_middleware(QuietDisconnects)  # around everything that reads a body
 
     @app.get("/health", summary="Liveness and what the store holds")
     async def health(request: Request, store: StoreDep) -> dict[str, object]:

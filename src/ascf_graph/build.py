@@ -7,10 +7,10 @@ the shapes. A fresh on-disk store is written meanwhile, on every core (see
 :mod:`ascf_graph.parallel_load`), and published only when all of that has
 passed (see :func:`ascf_graph.store.publish_build`), carrying over the accepted
 submissions of the store it replaces. A failure at any step leaves the
-published store exactly as it was.
+published store exactly as it was, and removes the half-written folder; a
+build killed outright leaves it to the next build, which removes it first.
 """
 
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +34,7 @@ from ascf_graph.store import (
     current_build,
     new_build_folder,
     publish_build,
+    remove_unfinished_builds,
     write_lock,
 )
 from ascf_graph.validation import ValidationContext, validate
@@ -253,8 +254,9 @@ def _publish(
     or raise to stop the build); ``later_graph`` is written after it.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    folder = new_build_folder(settings.data_dir)
-    try:
+    with write_lock(settings.data_dir):  # what earlier builds left, if one was killed
+        remove_unfinished_builds(settings.data_dir)
+    with new_build_folder(settings.data_dir) as folder:  # removed unless published
         target = ox.Store(str(folder))
         with ParallelLoad(staged, target, later_graph) as load:
             meanwhile()
@@ -265,10 +267,6 @@ def _publish(
             target.optimize()
             del target
             publish_build(settings.data_dir, folder)
-    except BaseException:
-        if current_build(settings.data_dir) != folder.resolve():
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
     return carried
 
 

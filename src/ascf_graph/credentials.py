@@ -134,13 +134,14 @@ class TokenStore:
                 "FROM tokens WHERE id = ?",
                 (found["id"],),
             ).fetchone()
+        refused = "the token is not valid (unknown or revoked)"
         if row is None:
-            raise InvalidCredentialsError("the token is not valid (unknown or revoked)")
+            raise InvalidCredentialsError(refused, token_id=found["id"])
         organisation, name, steward, salt, digest, revoked = row
         if not hmac.compare_digest(_digest(salt, found["secret"]), digest):
-            raise InvalidCredentialsError("the token is not valid (unknown or revoked)")
+            raise InvalidCredentialsError(refused, token_id=found["id"])
         if revoked is not None:
-            raise TokenRevokedError("the token is not valid (unknown or revoked)")
+            raise TokenRevokedError(refused, token_id=found["id"])
         return Steward(found["id"], organisation, name, steward)
 
     @contextmanager

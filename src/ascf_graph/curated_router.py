@@ -20,6 +20,7 @@ from ascf_graph.curated import CuratedQuery, curated_query, load_curated
 from ascf_graph.dependencies import QueryServiceDep, SettingsDep, StoreDep
 from ascf_graph.errors import UnusableInputError
 from ascf_graph.http_answers import answer_response
+from ascf_graph.page_urls import absolute_url, page_url
 from ascf_graph.query_service import QueryRequest
 
 RESERVED_PARAMETERS = ("format",)
@@ -44,14 +45,20 @@ def describe(query: CuratedQuery, url: str) -> dict[str, object]:
 @router.get("/queries", summary="The curated queries")
 async def list_queries(request: Request, settings: SettingsDep) -> Response:
     """Every curated query with its title, description and parameters."""
-    listing = [
-        describe(query, str(request.url_for("run_query", name=query.name)))
-        for query in load_curated(settings.queries_dir).values()
-    ]
+    queries = load_curated(settings.queries_dir).values()
     headers = {"Vary": "Accept"}
     accept = request.headers.get("accept")
     if negotiate(accept, ["application/json", "text/html"]) == "text/html":
-        return HTMLResponse(curated_pages.listing_page(listing), headers=headers)
+        # A page links by path (or under ASCF_PUBLIC_URL), never by the request's Host.
+        linked = [
+            describe(query, page_url(request, settings, "run_query", name=query.name))
+            for query in queries
+        ]
+        return HTMLResponse(curated_pages.listing_page(linked), headers=headers)
+    listing = [
+        describe(query, absolute_url(request, settings, "run_query", name=query.name))
+        for query in queries
+    ]
     return JSONResponse({"queries": listing}, headers=headers)
 
 
@@ -71,7 +78,9 @@ async def run_query(
             accept=request.headers.get("accept"),
             if_none_match=request.headers.get("if-none-match"),
             title=query.summary,
-            link=lambda: f"{request.url_for('run_query', name=name)}?{urlencode(values)}",
+            link=lambda: (
+                page_url(request, settings, "run_query", name=name) + f"?{urlencode(values)}"
+            ),
         ),
         scope=f"queries/{name}",
     )

@@ -5,6 +5,12 @@ time by ``make editor-assets`` next to this module and served from
 ``/sparql/editor/``, so the editor works with no internet access. Its class
 and property autocompletion (which calls a public web service) is switched
 off; prefix and variable completion work offline.
+
+The page has no inline script (its Content-Security-Policy allows scripts
+from our origin only): its own code is ``editor_assets/editor.js``, served
+beside YASGUI's files, and its configuration a JSON data block. Every URL in
+the page is relative, or under ``ASCF_PUBLIC_URL`` when that is set, never
+built from the request's ``Host`` header.
 """
 
 import html
@@ -20,6 +26,8 @@ from ascf_graph.errors import AscfError
 from ascf_graph.namespaces import PREFIXES
 
 PAGE = Path(__file__).resolve().parent / "editor_assets" / "index.html"
+#: The page's own script, shipped in the package (not with YASGUI's build).
+SCRIPT = PAGE.parent / "editor.js"
 ASSETS = {
     "yasgui.min.js": "text/javascript",
     "yasgui.min.css": "text/css",
@@ -45,7 +53,8 @@ def editor_page(
     """The editor's HTML, configured for ``endpoint`` with the curated queries as examples.
 
     ``assets_url`` is where :func:`asset_response` answers (ending with ``/``);
-    ``queries_url``, if given, is linked as the curated-query API.
+    ``queries_url``, if given, is linked as the curated-query API. URLs may be
+    relative (the page's script makes ``endpoint`` absolute in the browser).
     """
     config = {
         "endpoint": endpoint,
@@ -72,6 +81,7 @@ def editor_page(
     for placeholder, value in (
         ("{{css}}", html.escape(assets_url + "yasgui.min.css")),
         ("{{js}}", html.escape(assets_url + "yasgui.min.js")),
+        ("{{editor_js}}", html.escape(assets_url + SCRIPT.name)),
         ("{{endpoint}}", html.escape(endpoint)),
         ("{{queries_link}}", queries_link),
         ("{{config}}", config_json),
@@ -81,7 +91,12 @@ def editor_page(
 
 
 def asset_response(assets_dir: Path, name: str) -> Response:
-    """One of YASGUI's files, by name from a fixed list (no paths from the request)."""
+    """One of YASGUI's files, or the page's own script, by name from a fixed list (no paths
+    from the request)."""
+    if name == SCRIPT.name:
+        # Revalidated each time: it changes with the package, not with YASGUI's build.
+        headers = {"Cache-Control": "no-cache"}
+        return FileResponse(SCRIPT, media_type="text/javascript", headers=headers)
     if name not in ASSETS or not (assets_dir / name).is_file():
         raise EditorAssetNotFoundError(
             f"the editor has no file {name!r}"

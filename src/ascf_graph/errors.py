@@ -280,10 +280,18 @@ class MissingCredentialsError(AscfError):
 
 
 class InvalidCredentialsError(AscfError):
-    """A token that is malformed, unknown or revoked."""
+    """A token that is malformed, unknown or revoked.
+
+    ``token_id`` is the id the refused token names, when it is well formed: the audit
+    log records it, so that a revoked or stolen token's attempts can be traced.
+    """
 
     code = "invalid-credentials"
     status = 401
+
+    def __init__(self, message: str, *, token_id: str | None = None) -> None:
+        super().__init__(message)
+        self.token_id = token_id
 
     def headers(self) -> dict[str, str]:
         """Why the token was refused (RFC 6750)."""

@@ -5,7 +5,9 @@ RDF formats of one document always agree (the page embeds the description as
 JSON-LD too). This module turns the description's triples into plain
 dataclasses that the templates lay out: heading, definition, source,
 breadcrumbs, alignments, a table of the other statements with every link
-labelled, and the statements that point here grouped by property.
+labelled, and the statements that point here grouped by property. An IRI
+whose scheme could run script (``javascript:``...) is shown as text, never
+as a link (see :mod:`ascf_graph.safe_links`).
 """
 
 import re
@@ -17,6 +19,7 @@ import pyoxigraph as ox
 from ascf_graph.kinds import KINDS, kind_label, kind_of
 from ascf_graph.linked_data import Description, local_path
 from ascf_graph.namespaces import PREFIXES
+from ascf_graph.safe_links import safe_href
 
 RDF, RDFS, SKOS, DCT, OWL = (PREFIXES[p] for p in ("rdf", "rdfs", "skos", "dct", "owl"))
 TYPE = RDF + "type"
@@ -226,7 +229,7 @@ def _value(graph: _Graph, term: object, base: str, depth: int = 0) -> Value:
     href = local_path(term.value, base)
     return Value(
         _label(graph, term, base),
-        href=href or term.value,
+        href=href or safe_href(term.value),
         iri=term.value,
         external=href is None,
     )

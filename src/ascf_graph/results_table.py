@@ -2,11 +2,15 @@
 
 The one answer format that is not streamed: the page is built from the whole
 SPARQL JSON answer, so it is offered only up to ``ASCF_MAX_TABLE_BYTES``;
-larger answers are refused with a pointer to the streamed formats.
+larger answers are refused with a pointer to the streamed formats. An IRI is a
+link only if :func:`ascf_graph.safe_links.is_linkable` says so: an answer's
+``javascript:`` IRI is text.
 """
 
 import json
 from html import escape
+
+from ascf_graph.safe_links import is_linkable
 
 _STYLE = """
 body { margin: 0; padding: 1rem 1.2rem; font: 14px/1.45 system-ui, sans-serif; color: #1d2733; }
@@ -63,7 +67,7 @@ def _cell(term: dict[str, str] | None) -> str:
         return ""
     value = escape(term["value"])
     if term["type"] == "uri":
-        if term["value"].startswith(("http://", "https://")):
+        if is_linkable(term["value"]):
             return f'<a href="{value}">{value}</a>'
         return f"&lt;{value}&gt;"
     if term["type"] == "bnode":

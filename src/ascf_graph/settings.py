@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AnyUrl, Field, field_validator
+from pydantic import AnyHttpUrl, AnyUrl, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ascf_graph.namespaces import DEFAULT_BASE_IRI
@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         description="Folder with ontology/, shapes/, data/ and queries/.",
     )
     data_dir: Path = Field(Path("var/store"), description="Where the embedded store lives on disk.")
+    public_url: AnyHttpUrl | None = Field(
+        None,
+        description="The address clients reach the service at (e.g. 'https://ascf.example.org/'),"
+        " for the absolute URLs an answer needs; unset, pages link by path and nothing is built"
+        " from the request's Host header. Not the base IRI (ASCF_BASE_IRI).",
+    )
     store_url: AnyUrl | None = Field(
         None,
         description="A remote SPARQL 1.1 query endpoint to use instead of the embedded store; "

@@ -27,6 +27,7 @@ from ascf_graph.dependencies import SettingsDep
 from ascf_graph.errors import MethodNotAllowedError
 from ascf_graph.http_answers import answer_response
 from ascf_graph.http_caching import cache_control, entity_tag, none_match
+from ascf_graph.page_urls import absolute_url, page_url
 from ascf_graph.query_service import QueryRequest, QueryService, current_generation
 from ascf_graph.rdf_io import SYNTAXES
 from ascf_graph.service_description import DESCRIPTION_PREFIXES, describe_service
@@ -66,7 +67,7 @@ async def sparql_endpoint(request: Request) -> Response:
             if_none_match=request.headers.get("if-none-match")
             if request.method in ("GET", "HEAD")
             else None,
-            link=lambda: _get_url(request, protocol),
+            link=lambda: _get_url(request, settings, protocol),
         ),
         scope="sparql",
     )
@@ -100,15 +101,15 @@ async def _describe(
     """The service description for machines, the query editor for browsers."""
     offered = [s.media_type for s in SYNTAXES]
     accept = request.headers.get("accept")
-    endpoint = str(request.url_for("sparql_endpoint"))
     if not requested_formats and negotiate(accept, [*offered, "text/html"]) == "text/html":
         return editor.editor_page(
-            endpoint,
+            page_url(request, settings, "sparql_endpoint"),
             load_curated(settings.queries_dir).values(),
             assets_dir=settings.editor_assets_dir,
-            assets_url=str(request.url_for("editor_asset", asset="x"))[:-1],
-            queries_url=_url_for(request, "list_queries"),
+            assets_url=page_url(request, settings, "editor_asset", asset="x")[:-1],
+            queries_url=_page_url(request, settings, "list_queries"),
         )
+    endpoint = absolute_url(request, settings, "sparql_endpoint")
     chosen = choose_format("graph", requested_formats, accept)
     sizes = await request.app.state.graph_sizes.of(store)
     generation = await current_generation(store)
@@ -131,17 +132,17 @@ async def _describe(
     return Response(body, media_type=chosen.media_type, headers=headers)
 
 
-def _get_url(request: Request, protocol: ProtocolRequest) -> str:
+def _get_url(request: Request, settings: Settings, protocol: ProtocolRequest) -> str:
     """The GET URL that asks what ``protocol`` asks (for links from an HTML answer)."""
     params = [("query", protocol.query or "")]
     params += [("default-graph-uri", iri) for iri in protocol.default_graphs or []]
     params += [("named-graph-uri", iri) for iri in protocol.named_graphs or []]
-    return f"{request.url_for('sparql_endpoint')}?{urlencode(params)}"
+    return f"{page_url(request, settings, 'sparql_endpoint')}?{urlencode(params)}"
 
 
-def _url_for(request: Request, name: str) -> str | None:
-    """The URL of the route called ``name``, if the app has one."""
+def _page_url(request: Request, settings: Settings, name: str) -> str | None:
+    """Where a page links the route called ``name``, if the app has one."""
     try:
-        return str(request.url_for(name))
+        return page_url(request, settings, name)
     except NoMatchFound:
         return None

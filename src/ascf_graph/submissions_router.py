@@ -9,7 +9,7 @@
 | ``GET /submissions/{id}`` | it, its versions and current report (JSON), or its data (RDF) |
 | ``GET /submissions/{id}/report`` | the current version's report, in any report format |
 | ``GET /submissions/{id}/versions/{n}`` | version n (JSON with report, or its data as RDF) |
-| ``GET /submissions/{id}/versions/{n}/original`` | version n exactly as it was sent |
+| ``GET /submissions/{id}/versions/{n}/original`` | version n exactly as it was sent (a download) |
 | ``GET /submissions/{id}/versions/{n}/report`` | version n's report |
 
 Write routes need ``Authorization: Bearer <token>`` (401 without a valid
@@ -20,6 +20,7 @@ plain text, or ``sh:ValidationReport`` RDF by ``Accept``.
 """
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,10 +30,15 @@ from starlette.concurrency import run_in_threadpool
 
 from ascf_graph.conneg import negotiate
 from ascf_graph.credentials import Steward, TokenRevokedError, bearer_token
-from ascf_graph.errors import AscfError, NotAcceptableError
+from ascf_graph.errors import (
+    AscfError,
+    InvalidCredentialsError,
+    NotAcceptableError,
+    UnsupportedFormatError,
+)
 from ascf_graph.namespaces import PREFIXES
 from ascf_graph.provenance import SubmissionRecord
-from ascf_graph.rdf_io import SYNTAXES
+from ascf_graph.rdf_io import SYNTAXES, syntax_named
 from ascf_graph.report_formats import ReportFormat, choose_format, render_report, report_json
 from ascf_graph.steward_api import StewardsDep, StewardServices, upload_from_body
 from ascf_graph.submissions import Accepted, NonConformingSubmissionError, version_etag
@@ -131,7 +137,7 @@ async def _audited(
             code=error.code,
             reason="token revoked" if isinstance(error, TokenRevokedError) else error.message,
             submission=submission_id,
-            **_who(steward, request),
+            **_who(steward, request, refused=error),
         )
         if isinstance(error, NonConformingSubmissionError) and chosen is not None:
             return _refused_report(error, chosen)
@@ -147,10 +153,14 @@ async def _audited(
     return response
 
 
-def _who(steward: Steward | None, request: Request) -> dict[str, Any]:
+def _who(
+    steward: Steward | None, request: Request, refused: AscfError | None = None
+) -> dict[str, Any]:
+    """Who made the request: the steward, or for a refused token the id it names."""
     client = request.client.host if request.client else None
     if steward is None:
-        return {"client": client}
+        token = refused.token_id if isinstance(refused, InvalidCredentialsError) else None
+        return {"token": token, "client": client}
     return {
         "token": steward.token_id,
         "organisation": steward.organisation,
@@ -254,9 +264,39 @@ async def get_version(
 
 @router.get("/{submission_id}/versions/{number}/original", summary="A version as it was sent")
 async def get_original(submission_id: str, number: int, stewards: StewardsDep) -> Response:
-    """The body of version ``number`` byte for byte, in its media type."""
+    """The body of version ``number`` byte for byte, in its media type, as a download.
+
+    It is what a steward sent, so a browser must never render it on our origin (an
+    RDF/XML body is XML a browser would run script from): it comes as an attachment,
+    with ``nosniff`` (see :mod:`ascf_graph.page_headers`).
+    """
     body, media_type = await run_in_threadpool(stewards.submissions.original, submission_id, number)
-    return Response(body, media_type=media_type)
+    filename = original_filename(submission_id, number, media_type)
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def original_filename(submission_id: str, number: int, media_type: str) -> str:
+    """The file name an original is saved under: submission, version, and the syntax's
+    extension, with nothing but ``[A-Za-z0-9._-]`` (it goes into a header).
+
+    >>> original_filename("da-nang-2025", 2, "application/rdf+xml")
+    'da-nang-2025-v2.rdf'
+    >>> original_filename('x"; evil', 1, "text/html")
+    'x-evil-v1.bin'
+    """
+    try:
+        extension = syntax_named(media_type.split(";", 1)[0]).extension
+    except UnsupportedFormatError:
+        extension = "bin"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", submission_id).strip("-.") or "submission"
+    return f"{stem}-v{number}.{extension}"
 
 
 @router.get("/{submission_id}/versions/{number}/report", summary="A version's report")

@@ -2,7 +2,9 @@
 
 Every page that shows a description embeds that same description as JSON-LD
 (``<script type="application/ld+json">``), so search engines and other tools
-read what people see.
+read what people see. No page links an IRI whose scheme could run script
+(see :mod:`ascf_graph.safe_links`); every page leaves out inline script, so
+that the Content-Security-Policy of :mod:`ascf_graph.page_headers` holds.
 """
 
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ import pyoxigraph as ox
 from ascf_graph.framework_figure import FrameworkFigure
 from ascf_graph.linked_data import FORMATS, Description, Target, serialize
 from ascf_graph.resource_view import ResourceView, build_view
+from ascf_graph.safe_links import is_linkable
 
 _JSONLD = next(f for f in FORMATS if f.extension == "jsonld")
 _HTML = "text/html"
@@ -30,14 +33,17 @@ class FormatLink:
 
 
 def environment() -> jinja2.Environment:
-    """The template environment (autoescaping on)."""
-    return jinja2.Environment(
+    """The template environment: autoescaping on, and the test ``is linkable``
+    (:func:`ascf_graph.safe_links.is_linkable`) that every ``href`` made from data passes."""
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("ascf_graph", "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.tests["linkable"] = is_linkable
+    return env
 
 
 def stylesheet() -> bytes:

@@ -1,0 +1,41 @@
+"""A client that goes away is logged in one quiet line, not as a server error.
+
+A client that closes its connection while we still read its request body
+(a SPARQL query or a submission sent by POST) makes Starlette raise
+``ClientDisconnect`` from the handler; nothing catches it, so uvicorn logged
+"Exception in ASGI application" with a full traceback for every such client,
+burying real errors. A disconnect mid-answer was already quiet: uvicorn drops
+what is sent after it, and a streamed answer stops its query on the way out.
+
+This pure ASGI middleware, outermost, catches ``ClientDisconnect`` only, and
+logs it once at INFO (method and path, no traceback): nobody is left to
+answer, and nothing was changed, since a write only starts once its whole
+body has been read.
+"""
+
+import logging
+
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+
+
+class QuietDisconnects:
+    """Log a client's disconnect while its request is read as one INFO line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        except ClientDisconnect:
+            log.info(
+                "%s %s: the client closed the connection before its request was read",
+                scope["method"],
+                scope["path"],
+            )
