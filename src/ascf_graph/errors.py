@@ -47,6 +47,13 @@ class QuerySyntaxError(UnusableInputError):
     code = "query-syntax"
 
 
+class QueryTooDeepError(UnusableInputError):
+    """A query whose brackets nest deeper than ``ASCF_QUERY_MAX_DEPTH``: refused unread, since
+    the engine recurses once per level and a few thousand levels would crash it."""
+
+    code = "query-too-deep"
+
+
 class UnsupportedFormatError(UnusableInputError):
     """An RDF or results format we cannot read or write."""
 

@@ -3,9 +3,10 @@
 Shared by ``/sparql`` and ``/queries/{name}``; the HTTP handlers only turn
 requests into a :class:`QueryRequest` and an :class:`Answer` into a response.
 
-Order of work, cheapest first: refuse updates and SERVICE calls that are not
-allowed; choose the format; compute the ETag (store generation + request) and
-answer 304 if the client has it; answer from the cache; otherwise evaluate.
+Order of work, cheapest first: refuse updates, SERVICE calls that are not
+allowed and nesting too deep for the engine; choose the format; compute the
+ETag (store generation + request) and answer 304 if the client has it;
+answer from the cache; otherwise evaluate.
 Answers up to ``ASCF_ANSWER_BUFFER_BYTES`` are collected, sent with a
 Content-Length and cached; larger ones stream as the engine produces them.
 A failure before the first byte is a JSON error with its status; a failure
@@ -32,6 +33,7 @@ from ascf_graph.errors import (
     AnswerTooLargeError,
     AscfError,
     QuerySyntaxError,
+    QueryTooDeepError,
     ServiceRefusedError,
 )
 from ascf_graph.http_caching import cache_control, entity_tag, none_match
@@ -88,16 +90,24 @@ class QueryService:
         buffer_bytes: int,
         max_table_bytes: int,
         max_age: int,
+        max_depth: int = 100,
     ) -> None:
         self.runner, self.cache = runner, cache
+        self._max_depth = max_depth
         self._allowed_services = frozenset(service_allow_list)
         self._buffer_bytes = buffer_bytes
         self._max_table_bytes = max_table_bytes
         self._max_age = max_age
 
     def check(self, text: str) -> QueryShape:
-        """Refuse what must never run (updates, SERVICE off the allow-list); return the shape."""
+        """Refuse what must never run (updates, SERVICE off the allow-list, nesting deeper
+        than the engine's stack can follow); return the shape."""
         shape = analyse(text)
+        if shape.depth > self._max_depth:
+            raise QueryTooDeepError(
+                f"the query nests brackets {shape.depth} levels deep; at most {self._max_depth} "
+                "are accepted (ASCF_QUERY_MAX_DEPTH): flatten the expression or the groups"
+            )
         if shape.is_update:
             raise update_refused()
         for target in shape.services:

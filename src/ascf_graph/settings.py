@@ -51,6 +51,13 @@ class Settings(BaseSettings):
         "hermit", description="'none' skips the OWL consistency check (not for production)."
     )
     query_timeout: float = Field(30.0, gt=0, description="Seconds a query may run.")
+    query_max_depth: int = Field(
+        100,
+        ge=1,
+        description="Deepest nesting of ( { [ a query may have (strings, comments and IRIs not "
+        "counted); deeper ones are refused with 400 before the engine, whose parser recurses "
+        "once per level, sees them.",
+    )
     max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest request body.")
     query_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,

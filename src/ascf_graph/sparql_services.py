@@ -70,6 +70,7 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
         buffer_bytes=settings.answer_buffer_bytes,
         max_table_bytes=settings.max_table_bytes,
         max_age=settings.http_max_age,
+        max_depth=settings.query_max_depth,
     )
     try:
         yield
