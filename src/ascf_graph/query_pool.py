@@ -90,10 +90,16 @@ class _WorkerQuery(RunningQuery):
     """A job a worker is answering."""
 
     def __init__(
-        self, pool: "WorkerPoolRunner", worker: Worker, deadline: float, snapshot: Path
+        self,
+        pool: "WorkerPoolRunner",
+        worker: Worker,
+        deadline: float,
+        snapshot: Path,
+        generation: str,
     ) -> None:
         self._pool, self._worker = pool, worker
         self._deadline, self._snapshot = deadline, snapshot
+        self.generation = generation
         self._finished = False
 
     async def read(self) -> bytes | None:
@@ -170,20 +176,26 @@ class WorkerPoolRunner(QueryRunner):
                 log.warning("a query worker did not copy the store within the time limit")
 
     async def start(
-        self, store: Store, job: QueryJob | DocumentJob, *, wait: float | None = None
+        self,
+        store: Store,
+        job: QueryJob | DocumentJob,
+        *,
+        wait: float | None = None,
+        generation: str | None = None,
     ) -> RunningQuery:
         """Send ``job`` to the next free worker; 503 if none frees up within ``wait`` seconds
-        (default: the time limit)."""
+        (default: the time limit). The answer's generation is the snapshot's, whatever
+        ``generation`` the caller read before."""
         if not isinstance(store, EmbeddedStore):
             raise TypeError("worker processes answer from an embedded store's snapshots")
         worker = await self._checkout(self.timeout if wait is None else wait)
         try:
-            snapshot = await self.snapshots.acquire(store)
+            snapshot, held = await self.snapshots.acquire(store)
         except BaseException:
             self.give_back(worker, reusable=True)
             raise
         loop = asyncio.get_running_loop()
-        query = _WorkerQuery(self, worker, loop.time() + self.timeout, snapshot)
+        query = _WorkerQuery(self, worker, loop.time() + self.timeout, snapshot, held)
         try:
             await worker.send(replace(job, store_path=str(snapshot)))
         except (ConnectionError, RuntimeError):

@@ -6,7 +6,10 @@ requests into a :class:`QueryRequest` and an :class:`Answer` into a response.
 Order of work, cheapest first: refuse updates, SERVICE calls that are not
 allowed and nesting too deep for the engine; choose the format; compute the
 ETag (store generation + request) and answer 304 if the client has it;
-answer from the cache; otherwise evaluate.
+answer from the cache; otherwise evaluate. An evaluated answer is named (ETag,
+cache key) by the generation it was computed from, as the runner reports it:
+a write between reading the generation and evaluating must not give the new
+answer the old name; when the runner cannot tell, the answer gets no ETag.
 Answers up to ``ASCF_ANSWER_BUFFER_BYTES`` are collected, sent with a
 Content-Length and cached; larger ones stream as the engine produces them.
 A failure before the first byte is a JSON error with its status; a failure
@@ -136,11 +139,10 @@ class QueryService:
         chosen = self.answer_format(shape, request)
         generation = await current_generation(store)
         substitutions = encode_terms(request.substitutions)
-        headers = {"Vary": "Accept"}
-        etag: str | None = None
-        if shape.deterministic:
-            etag = entity_tag(
-                generation,
+
+        def tag(of: str) -> str:
+            return entity_tag(
+                of,
                 scope,
                 request.text,
                 request.default_graphs,
@@ -148,14 +150,16 @@ class QueryService:
                 substitutions,
                 chosen.media_type,
             )
-            headers |= {"ETag": etag, "Cache-Control": cache_control(self._max_age)}
+
+        headers = {"Vary": "Accept"}
+        if shape.deterministic:
+            etag = tag(generation)
+            cached_headers = headers | {"ETag": etag, "Cache-Control": cache_control(self._max_age)}
             if none_match(request.if_none_match, etag):
-                return Answer(304, headers)
+                return Answer(304, cached_headers)
             cached = self.cache.get(generation, etag)
             if cached is not None:
-                return Answer(200, headers, cached.media_type, cached.body)
-        else:
-            headers["Cache-Control"] = "no-store"
+                return Answer(200, cached_headers, cached.media_type, cached.body)
 
         table = chosen == HTML_TABLE
         job = QueryJob(
@@ -168,17 +172,23 @@ class QueryService:
             substitutions=substitutions,
             prefixes=dict(PREFIXES),
         )
-        running = await self.runner.start(store, job)
+        running = await self.runner.start(store, job, generation=generation)
         if table:
-            page = await self._table(running, request)
-            if etag is not None:
-                self.cache.put(generation, etag, CachedAnswer(page, chosen.media_type))
-            return Answer(200, headers, chosen.media_type, page)
-        head, complete = await self._read_head(running, self._buffer_bytes)
+            body, complete = await self._table(running, request), True
+        else:
+            head, complete = await self._read_head(running, self._buffer_bytes)
+            body = b"".join(head) if complete else b""
+        # Named by the generation the answer was computed from, known by now: a write may
+        # have landed since ``generation`` was read (then the answer is newer than that).
+        used = running.generation if shape.deterministic else None
+        if used is None:
+            headers["Cache-Control"] = "no-store"
+        else:
+            etag = tag(used)
+            headers |= {"ETag": etag, "Cache-Control": cache_control(self._max_age)}
+            if complete:
+                self.cache.put(used, etag, CachedAnswer(body, chosen.media_type))
         if complete:
-            body = b"".join(head)
-            if etag is not None:
-                self.cache.put(generation, etag, CachedAnswer(body, chosen.media_type))
             return Answer(200, headers, chosen.media_type, body)
         return Answer(200, headers, chosen.media_type, stream=_rest(head, running))
 
