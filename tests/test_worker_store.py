@@ -1,6 +1,9 @@
 """What a query worker answers from: the snapshot on disk, then its copy in memory."""
 
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -93,3 +96,41 @@ def test_a_missing_snapshot_is_an_error_and_keeps_nothing_open(tmp_path: Path) -
     with pytest.raises(FileNotFoundError, match="absent"):
         opened.get(str(tmp_path / "absent"))
     assert not opened.replicated
+
+
+#: Run in a child process: its address space is capped (the test's own must not be).
+UNDER_A_CAP = """
+import resource, sys
+from ascf_graph.worker_store import WorkerStore, _address_space_bytes
+opened = WorkerStore(replica_max_quads=10_000_000)
+opened.get(sys.argv[1])
+cap = _address_space_bytes() + int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+opened.wait_for_copy()
+store = opened.get(sys.argv[1])
+print(opened.replicated, len(list(store.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"))))
+"""
+
+
+@pytest.mark.parametrize(
+    ("room", "copied"), [(256 * 1024**2, False), (2 * 1024**3, True)], ids=["tight", "ample"]
+)
+def test_a_worker_copies_only_what_leaves_room_for_queries_under_its_memory_cap(
+    snapshot: Path, room: int, copied: bool
+) -> None:
+    """Under a cap, a copy that would not leave ``QUERY_ROOM`` free is not made (the engine
+    would abort the worker if an allocation failed): the worker answers from disk."""
+    finished = subprocess.run(
+        [sys.executable, "-c", UNDER_A_CAP, str(snapshot), str(room)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert finished.returncode == 0, finished.stderr
+    replicated, rows = finished.stdout.split()
+    assert replicated == str(copied)
+    assert int(rows) > 1000
+    if not copied:
+        assert "ASCF_QUERY_MEMORY" in finished.stderr

@@ -70,6 +70,7 @@ async def run_query(
             formats=formats,
             accept=request.headers.get("accept"),
             if_none_match=request.headers.get("if-none-match"),
+            client=request.client.host if request.client else None,
             title=query.summary,
             link=lambda: f"{request.url_for('run_query', name=name)}?{urlencode(values)}",
         ),

@@ -3,7 +3,9 @@
 pyoxigraph cannot interrupt a query, so each query runs in a worker process
 (:mod:`ascf_graph.query_worker`) that answers one job at a time; a worker
 whose query passes the time limit, or whose client goes away, is killed and
-replaced while the other workers go on answering. Workers read a snapshot of
+replaced while the other workers go on answering. A worker that dies while it
+answers (its memory limit, or a crash of the engine) is replaced the same way,
+and its query answered 503 with a code saying which. Workers read a snapshot of
 the served store (:mod:`ascf_graph.snapshots`) and reopen it when the store's
 generation changes, so builds and writes are seen by the next query.
 
@@ -12,12 +14,19 @@ The event loop never waits on a worker except through its pipes.
 
 import asyncio
 import logging
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from ascf_graph.document_job import DocumentJob, RenderedDocument
-from ascf_graph.errors import EndpointBusyError, QueryFailedError, QueryTimeoutError
+from ascf_graph.errors import (
+    AscfError,
+    EndpointBusyError,
+    QueryMemoryError,
+    QueryTimeoutError,
+    QueryWorkerCrashedError,
+)
 from ascf_graph.query_job import QueryJob
 from ascf_graph.query_runner import QueryRunner, RunningQuery, error_from_worker, timeout_error
 from ascf_graph.snapshots import Snapshots
@@ -40,14 +49,15 @@ class Worker:
         self.process = process
 
     @classmethod
-    async def spawn(cls, replica_max_quads: int = 0) -> "Worker":
+    async def spawn(cls, replica_max_quads: int = 0, memory_bytes: int = 0) -> "Worker":
         """Start ``python -m ascf_graph.query_worker``, copying snapshots up to that size
-        into memory."""
+        into memory, its address space capped at ``memory_bytes`` (0: no cap)."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "ascf_graph.query_worker",
             str(replica_max_quads),
+            str(memory_bytes),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -86,6 +96,29 @@ class Worker:
             await self.kill()
 
 
+def death_error(returncode: int | None, memory_bytes: int) -> AscfError:
+    """The error a query gets whose worker died with ``returncode``.
+
+    The engine aborts the process (SIGABRT) when an allocation fails, which under the
+    worker's address-space cap means the query needed more memory than allowed; the
+    kernel's out-of-memory killer sends SIGKILL (the pool's own kills never get here).
+    Anything else, a stack overflow's SIGSEGV for one, is a crash of the engine.
+
+    >>> death_error(-6, 2**30).code, death_error(-11, 2**30).code, death_error(1, 0).code
+    ('query-memory', 'query-crashed', 'query-crashed')
+    """
+    if returncode in (-signal.SIGABRT, -signal.SIGKILL):
+        limit = f"{memory_bytes / 2**20:.0f} MiB" if memory_bytes else "the machine's memory"
+        return QueryMemoryError(
+            f"the query needed more memory than a query worker may use ({limit}, "
+            "ASCF_QUERY_MEMORY) and was stopped; narrow it or add a LIMIT"
+        )
+    return QueryWorkerCrashedError(
+        f"the query engine crashed while evaluating this query (worker exit status "
+        f"{returncode}); the worker was replaced. If the query is valid, please report it"
+    )
+
+
 class _WorkerQuery(RunningQuery):
     """A job a worker is answering."""
 
@@ -113,10 +146,9 @@ class _WorkerQuery(RunningQuery):
             await self._worker.process.wait()  # answer only once its CPU is free
             raise timeout_error(self._pool.timeout) from None
         except (asyncio.IncompleteReadError, ConnectionError):
+            error = await self._death()  # before _end, whose kill would hide how it died
             self._end(reusable=False)
-            raise QueryFailedError(
-                "the query worker stopped before answering (it may have run out of memory)"
-            ) from None
+            raise error from None
         if kind == DATA:
             return payload
         self._end(reusable=True)
@@ -128,6 +160,14 @@ class _WorkerQuery(RunningQuery):
     async def close(self) -> None:
         if not self._finished:
             self._end(reusable=False)
+
+    async def _death(self) -> AscfError:
+        """The error for a worker that died while answering, told by how it ended."""
+        try:
+            code = await asyncio.wait_for(self._worker.process.wait(), timeout=5)
+        except TimeoutError:
+            code = None
+        return death_error(code, self._pool.memory_bytes)
 
     def _end(self, *, reusable: bool) -> None:
         # Synchronous on purpose: this runs when a client's request is cancelled, where
@@ -141,12 +181,19 @@ class WorkerPoolRunner(QueryRunner):
     """A fixed number of worker processes, each answering one query at a time."""
 
     def __init__(
-        self, size: int, timeout: float, snapshots: Snapshots, *, replica_max_quads: int = 0
+        self,
+        size: int,
+        timeout: float,
+        snapshots: Snapshots,
+        *,
+        replica_max_quads: int = 0,
+        memory_bytes: int = 0,
     ) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.size, self.timeout, self.snapshots = size, timeout, snapshots
         self.replica_max_quads = replica_max_quads
+        self.memory_bytes = memory_bytes
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._workers: set[Worker] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -155,7 +202,9 @@ class WorkerPoolRunner(QueryRunner):
     async def open(self) -> None:
         """Start the workers (in parallel)."""
         self.snapshots.clear()
-        spawning = (Worker.spawn(self.replica_max_quads) for _ in range(self.size))
+        spawning = (
+            Worker.spawn(self.replica_max_quads, self.memory_bytes) for _ in range(self.size)
+        )
         for worker in await asyncio.gather(*spawning):
             self._workers.add(worker)
             self._idle.put_nowait(worker)
@@ -200,7 +249,9 @@ class WorkerPoolRunner(QueryRunner):
             await worker.send(replace(job, store_path=str(snapshot)))
         except (ConnectionError, RuntimeError):
             await query.close()
-            raise QueryFailedError("the query worker stopped; please retry") from None
+            raise EndpointBusyError(
+                "the query worker stopped before it took the query; retry shortly"
+            ) from None
         return query
 
     async def render_document(
@@ -261,7 +312,7 @@ class WorkerPoolRunner(QueryRunner):
         if self._closed:
             return
         try:
-            worker = await Worker.spawn(self.replica_max_quads)
+            worker = await Worker.spawn(self.replica_max_quads, self.memory_bytes)
         except OSError:
             log.exception("cannot start a query worker; the pool is one worker short")
             return

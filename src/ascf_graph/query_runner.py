@@ -22,6 +22,7 @@ from abc import ABC, abstractmethod
 from ascf_graph.errors import (
     AscfError,
     QueryFailedError,
+    QueryMemoryError,
     QuerySyntaxError,
     QueryTimeoutError,
     ResourceNotFoundError,
@@ -87,6 +88,7 @@ def error_from_worker(payload: bytes) -> AscfError:
         "unusable-input": UnusableInputError,
         "store-unavailable": StoreNotBuiltError,
         "not-found": ResourceNotFoundError,
+        "query-memory": QueryMemoryError,
     }
     return kinds.get(body["code"], QueryFailedError)(body["message"])
 

@@ -32,11 +32,14 @@ from ascf_graph.answer_formats import (
     answer_kind,
     choose_format,
 )
+from ascf_graph.crash_guard import CrashGuard
 from ascf_graph.errors import (
     AnswerTooLargeError,
     AscfError,
+    QueryMemoryError,
     QuerySyntaxError,
     QueryTooDeepError,
+    QueryWorkerCrashedError,
     ServiceRefusedError,
 )
 from ascf_graph.http_caching import cache_control, entity_tag, none_match
@@ -63,6 +66,8 @@ class QueryRequest:
     formats: tuple[str, ...] = ()
     accept: str | None = None
     if_none_match: str | None = None
+    client: str | None = None
+    """The client's address: queries that crash workers are counted against it."""
     title: str = "SPARQL query"
     """For the HTML table: the page's title."""
     link: Callable[[], str] = lambda: ""
@@ -94,9 +99,11 @@ class QueryService:
         max_table_bytes: int,
         max_age: int,
         max_depth: int = 100,
+        crashes: CrashGuard | None = None,
     ) -> None:
         self.runner, self.cache = runner, cache
         self._max_depth = max_depth
+        self.crashes = crashes or CrashGuard(0, 1)
         self._allowed_services = frozenset(service_allow_list)
         self._buffer_bytes = buffer_bytes
         self._max_table_bytes = max_table_bytes
@@ -131,7 +138,11 @@ class QueryService:
         return choose_format(answer_kind(shape.form), request.formats, request.accept)
 
     async def answer(self, store: Store, request: QueryRequest, *, scope: str) -> Answer:
-        """Answer ``request`` against ``store``; ``scope`` names the resource (for the ETag)."""
+        """Answer ``request`` against ``store``; ``scope`` names the resource (for the ETag).
+
+        A client whose queries crashed workers too often lately is refused (429) first.
+        """
+        self.crashes.check(request.client)
         if len(request.text) < _LONG_TEXT:
             shape = self.check(request.text)
         else:  # reading megabytes of text would hold up the event loop
@@ -173,11 +184,15 @@ class QueryService:
             prefixes=dict(PREFIXES),
         )
         running = await self.runner.start(store, job, generation=generation)
-        if table:
-            body, complete = await self._table(running, request), True
-        else:
-            head, complete = await self._read_head(running, self._buffer_bytes)
-            body = b"".join(head) if complete else b""
+        try:
+            if table:
+                body, complete = await self._table(running, request), True
+            else:
+                head, complete = await self._read_head(running, self._buffer_bytes)
+                body = b"".join(head) if complete else b""
+        except (QueryMemoryError, QueryWorkerCrashedError):
+            self.crashes.record(request.client)
+            raise
         # Named by the generation the answer was computed from, known by now: a write may
         # have landed since ``generation`` was read (then the answer is newer than that).
         used = running.generation if shape.deterministic else None
@@ -190,7 +205,12 @@ class QueryService:
                 self.cache.put(used, etag, CachedAnswer(body, chosen.media_type))
         if complete:
             return Answer(200, headers, chosen.media_type, body)
-        return Answer(200, headers, chosen.media_type, stream=_rest(head, running))
+        return Answer(
+            200,
+            headers,
+            chosen.media_type,
+            stream=_rest(head, running, lambda: self.crashes.record(request.client)),
+        )
 
     async def _table(self, running: RunningQuery, request: QueryRequest) -> bytes:
         """The whole answer as an HTML table, or an error if it is too large for one."""
@@ -234,14 +254,19 @@ async def current_generation(store: Store) -> str:
     return await to_thread.run_sync(lambda: store.generation)
 
 
-async def _rest(head: list[bytes], running: RunningQuery) -> AsyncIterator[bytes]:
-    """The buffered chunks, then the rest as it comes; a failure aborts the response."""
+async def _rest(
+    head: list[bytes], running: RunningQuery, crashed: Callable[[], None]
+) -> AsyncIterator[bytes]:
+    """The buffered chunks, then the rest as it comes; a failure aborts the response
+    (``crashed`` is told of a worker the query brought down)."""
     try:
         for chunk in head:
             yield chunk
         while (chunk := await running.read()) is not None:
             yield chunk
     except AscfError as error:
+        if isinstance(error, QueryMemoryError | QueryWorkerCrashedError):
+            crashed()
         log.warning("answer aborted after its first bytes: %s", error.message)
         raise
     finally:

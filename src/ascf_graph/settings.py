@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AnyUrl, Field, field_validator
+from pydantic import AnyUrl, ByteSize, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ascf_graph.namespaces import DEFAULT_BASE_IRI
@@ -72,6 +72,25 @@ class Settings(BaseSettings):
         "the store into memory, where scans and aggregates run about twice as fast, when the "
         "store times the number of workers fits (about 350 MB per million quads copied; "
         "recopied in the background after each write). 0: always answer from disk.",
+    )
+    query_memory: ByteSize | None = Field(
+        None,
+        ge=0,
+        description="Address space each query worker may use (bytes, or '2GiB', '1500MB'...; "
+        "0: no limit). A query past it is stopped and answered 503 query-memory. Unset: 1 GiB "
+        "plus 400 bytes per quad the worker may copy into memory (see memory_copy_quads), so "
+        "a full copy leaves at least 512 MiB for queries; a copy that would not leave that "
+        "is not made (the worker answers from disk).",
+    )
+    query_crash_limit: int = Field(
+        3,
+        ge=0,
+        description="Query workers one client address may crash (memory limit, engine "
+        "failure) within query_crash_window seconds; past it, its queries are refused with "
+        "429 and Retry-After until the oldest crash leaves the window. 0: no limit.",
+    )
+    query_crash_window: float = Field(
+        300.0, gt=0, description="Seconds over which query_crash_limit counts a client's crashes."
     )
     service_allow_list: list[str] = Field(
         default_factory=list,

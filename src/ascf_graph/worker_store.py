@@ -8,10 +8,19 @@ disk meanwhile, and from the copy once it is complete. A snapshot never
 changes, so the copy holds exactly what the disk holds; a new generation is a
 new snapshot, and the copy of the old one is dropped with it.
 
+A worker whose address space is capped (``RLIMIT_AS``, see
+:mod:`ascf_graph.query_worker`) copies only while the copy leaves
+:data:`QUERY_ROOM` under the cap for queries: it starts only if the estimate
+(:data:`COPY_BYTES_PER_QUAD` per quad) fits, and is given up between batches
+as soon as the address space grows past that. The engine aborts the process
+when an allocation fails, so a copy that could not fit would otherwise crash
+every worker that tried it.
+
 Only the standard library and pyoxigraph are imported: the worker starts fast.
 """
 
 import logging
+import resource
 import threading
 from itertools import islice
 
@@ -21,6 +30,30 @@ log = logging.getLogger(__name__)
 
 #: Quads copied per call; between calls the worker's main thread may take the GIL.
 _COPY_BATCH = 10_000
+#: Memory an in-memory copy takes per quad, for the estimate before copying (the project's
+#: data measures about 350 MB per million quads; long literals take more).
+COPY_BYTES_PER_QUAD = 400
+#: Address space a copy leaves free under the worker's cap, for the queries it answers.
+QUERY_ROOM = 512 * 1024 * 1024
+
+
+def copy_fits(quads: int = 0) -> bool:
+    """Whether this process's address space, grown by a copy of ``quads`` quads, still
+    leaves :data:`QUERY_ROOM` under its cap (always, without a cap).
+
+    >>> copy_fits(1_000)
+    True
+    """
+    limit, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if limit == resource.RLIM_INFINITY:
+        return True
+    return _address_space_bytes() + quads * COPY_BYTES_PER_QUAD + QUERY_ROOM <= limit
+
+
+def _address_space_bytes() -> int:
+    """This process's address space now (what ``RLIMIT_AS`` counts)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
 
 
 class WorkerStore:
@@ -62,7 +95,15 @@ class WorkerStore:
 
     def _copy(self, path: str, disk: ox.Store) -> None:
         try:
-            if len(disk) > self._replica_max_quads:
+            count = len(disk)
+            if count > self._replica_max_quads:
+                return
+            if not copy_fits(count):
+                log.warning(
+                    "answering from disk: %d quads do not fit this worker's memory limit "
+                    "(ASCF_QUERY_MEMORY) with room for queries",
+                    count,
+                )
                 return
             replica = ox.Store()
             # Quad by quad, not through a serialization: a parser would rename blank nodes.
@@ -70,6 +111,12 @@ class WorkerStore:
             while batch := list(islice(quads, _COPY_BATCH)):
                 if self._path != path:
                     return  # a newer snapshot came meanwhile: this copy would be dropped
+                if not copy_fits():
+                    log.warning(
+                        "answering from disk: the copy outgrew this worker's memory limit "
+                        "(ASCF_QUERY_MEMORY) less the room kept for queries"
+                    )
+                    return
                 replica.extend(batch)
         except (OSError, MemoryError) as error:
             log.warning("answering from disk: cannot copy the snapshot into memory (%s)", error)
