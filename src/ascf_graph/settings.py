@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     store_update_url: AnyUrl | None = Field(
         None, description="The remote store's SPARQL Update endpoint, when not the query URL."
     )
+    store_timeout_parameter: str | None = Field(
+        None,
+        description="The query parameter in which the remote store takes a per-query time "
+        "limit in milliseconds ('timeout' for Virtuoso); query_timeout is sent in it. The "
+        "store should also be started with its own limit (Oxigraph: serve --timeout-s; "
+        "Virtuoso: [SPARQL] MaxQueryExecutionTime), no longer than query_timeout.",
+    )
     java: str = Field("java", description="The Java runtime HermiT runs on.")
     reasoner: Literal["hermit", "none"] = Field(
         "hermit", description="'none' skips the OWL consistency check (not for production)."
