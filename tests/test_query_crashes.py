@@ -14,6 +14,7 @@ leak between tests.
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -35,6 +36,12 @@ def doubled(times: int) -> str:
 
 #: 640 MiB at the last step, about 2 GB all told: past a 1 GiB limit, within the machine's.
 TOO_BIG = doubled(26)
+
+
+def takes_turns_to_copy(worker: int) -> bool:
+    """Whether a query worker was started to copy the store only in turn with others."""
+    arguments = Path(f"/proc/{worker}/cmdline").read_bytes().split(b"\0")
+    return arguments[arguments.index(b"ascf_graph.query_worker") + 3] == b"1"
 
 
 def client(address: str) -> httpx.Client:
@@ -66,7 +73,10 @@ def test_a_query_past_the_memory_limit_is_stopped_with_query_memory(
         assert answer.json()["code"] == "query-memory"
         assert "ASCF_QUERY_MEMORY" in answer.json()["message"]
 
-        wait_for(lambda: children(capped.pid) - {worker}, "a fresh worker replaces the dead one")
+        (fresh,) = wait_for(
+            lambda: children(capped.pid) - {worker}, "a fresh worker replaces the dead one"
+        )
+        assert takes_turns_to_copy(fresh), "a replacement copies the store in turn"
         assert http.get(f"{capped.url}/health").status_code == 200
         modest = http.get(f"{capped.url}/sparql", params={"query": doubled(10), "format": "csv"})
         assert modest.status_code == 200

@@ -1,9 +1,11 @@
 """What a query worker answers from: the snapshot on disk, then its copy in memory."""
 
+import fcntl
 import io
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,7 +15,7 @@ from conftest import clone_settings
 from ascf_graph.query_job import QueryJob, evaluate
 from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore
-from ascf_graph.worker_store import WorkerStore
+from ascf_graph.worker_store import COPY_LOCK, WorkerStore
 
 SUBMISSION = ox.NamedNode("https://w3id.org/ascf/graph/submission/test")
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -134,3 +136,21 @@ def test_a_worker_copies_only_what_leaves_room_for_queries_under_its_memory_cap(
     assert int(rows) > 1000
     if not copied:
         assert "ASCF_QUERY_MEMORY" in finished.stderr
+
+
+def test_a_replacement_worker_copies_only_in_its_turn(snapshot: Path) -> None:
+    """Replacements for crashed workers take turns to copy (a lock file beside the
+    snapshots); while another copies, a replacement answers from disk."""
+    with open(snapshot.parent / COPY_LOCK, "ab") as other_copy:
+        fcntl.flock(other_copy, fcntl.LOCK_EX)
+        opened = WorkerStore(replica_max_quads=10_000_000, one_copy_at_a_time=True)
+        on_disk = opened.get(str(snapshot))
+        copying = threading.Thread(target=opened.wait_for_copy)
+        copying.start()
+        copying.join(timeout=1.0)
+        assert copying.is_alive(), "no copy while another worker's is under way"
+        assert not opened.replicated
+        assert answer(opened.get(str(snapshot)), EVERYTHING) == answer(on_disk, EVERYTHING)
+    copying.join(timeout=60)
+    assert not copying.is_alive()
+    assert opened.replicated, "the copy was made once the other one finished"

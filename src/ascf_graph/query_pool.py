@@ -5,7 +5,10 @@ pyoxigraph cannot interrupt a query, so each query runs in a worker process
 whose query passes the time limit, or whose client goes away, is killed and
 replaced while the other workers go on answering. A worker that dies while it
 answers (its memory limit, or a crash of the engine) is replaced the same way,
-and its query answered 503 with a code saying which. Workers read a snapshot of
+and its query answered 503 with a code saying which. A replacement answers
+from the snapshot on disk at once and copies it into memory only in turn with
+the other replacements (:mod:`ascf_graph.worker_store`), so crashes in a burst
+do not set every core copying. Workers read a snapshot of
 the served store (:mod:`ascf_graph.snapshots`) and reopen it when the store's
 generation changes, so builds and writes are seen by the next query.
 
@@ -49,15 +52,19 @@ class Worker:
         self.process = process
 
     @classmethod
-    async def spawn(cls, replica_max_quads: int = 0, memory_bytes: int = 0) -> "Worker":
+    async def spawn(
+        cls, replica_max_quads: int = 0, memory_bytes: int = 0, *, in_turn: bool = False
+    ) -> "Worker":
         """Start ``python -m ascf_graph.query_worker``, copying snapshots up to that size
-        into memory, its address space capped at ``memory_bytes`` (0: no cap)."""
+        into memory (``in_turn``: one such worker at a time), its address space capped at
+        ``memory_bytes`` (0: no cap)."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "ascf_graph.query_worker",
             str(replica_max_quads),
             str(memory_bytes),
+            "1" if in_turn else "0",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -312,7 +319,8 @@ class WorkerPoolRunner(QueryRunner):
         if self._closed:
             return
         try:
-            worker = await Worker.spawn(self.replica_max_quads, self.memory_bytes)
+            # A replacement copies in turn: crashes in a burst must not copy all at once.
+            worker = await Worker.spawn(self.replica_max_quads, self.memory_bytes, in_turn=True)
         except OSError:
             log.exception("cannot start a query worker; the pool is one worker short")
             return

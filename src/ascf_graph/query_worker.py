@@ -1,4 +1,4 @@
-"""A query worker process: ``python -m ascf_graph.query_worker [REPLICA_MAX_QUADS [MEMORY]]``.
+"""A query worker: ``python -m ascf_graph.query_worker [REPLICA_MAX_QUADS [MEMORY [TURNS]]]``.
 
 It opens the store a job names read-only (keeping it open while the jobs
 name the same folder, and copying it into memory when it holds at most
@@ -14,6 +14,9 @@ doubled in a loop of ``BIND``) fails in this process instead of taking the
 machine's memory. The engine aborts the process when an allocation fails (the
 server answers 503 ``query-memory`` and starts a fresh worker); what Python
 itself cannot allocate is answered as the same error without dying.
+
+``TURNS`` (``1``) makes the worker copy a snapshot into memory only in turn
+with the other workers started so (the replacements of workers that died).
 
 Only the standard library and pyoxigraph are imported, so a worker starts fast.
 """
@@ -31,9 +34,15 @@ from ascf_graph.worker_protocol import DONE, LENGTH, FrameWriter, error_frame, f
 from ascf_graph.worker_store import WorkerStore
 
 
-def serve(jobs: BinaryIO, answers: BinaryIO, *, replica_max_quads: int = 0) -> None:
+def serve(
+    jobs: BinaryIO,
+    answers: BinaryIO,
+    *,
+    replica_max_quads: int = 0,
+    one_copy_at_a_time: bool = False,
+) -> None:
     """Answer jobs from ``jobs`` until it closes."""
-    opened = WorkerStore(replica_max_quads)
+    opened = WorkerStore(replica_max_quads, one_copy_at_a_time=one_copy_at_a_time)
     documents = DocumentRenderer()
     while True:
         header = jobs.read(LENGTH.size)
@@ -100,7 +109,12 @@ def main() -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     replica_max_quads = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     limit_memory(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
-    serve(sys.stdin.buffer, answers, replica_max_quads=replica_max_quads)
+    serve(
+        sys.stdin.buffer,
+        answers,
+        replica_max_quads=replica_max_quads,
+        one_copy_at_a_time=len(sys.argv) > 3 and sys.argv[3] == "1",
+    )
 
 
 if __name__ == "__main__":

@@ -16,13 +16,24 @@ as soon as the address space grows past that. The engine aborts the process
 when an allocation fails, so a copy that could not fit would otherwise crash
 every worker that tried it.
 
+A worker started to replace one that crashed (or ran out of time) copies
+only when no other replacement is copying (``one_copy_at_a_time``: a lock
+file beside the snapshots), answering from disk meanwhile: a burst of crashes
+costs at most one core's worth of copying at a time, not one per crash at
+once. The workers started with the server copy in parallel, as start-up
+waits for them.
+
 Only the standard library and pyoxigraph are imported: the worker starts fast.
 """
 
+import contextlib
+import fcntl
 import logging
 import resource
 import threading
+from collections.abc import Iterator
 from itertools import islice
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -35,6 +46,8 @@ _COPY_BATCH = 10_000
 COPY_BYTES_PER_QUAD = 400
 #: Address space a copy leaves free under the worker's cap, for the queries it answers.
 QUERY_ROOM = 512 * 1024 * 1024
+#: The lock file, beside the snapshots, that replacement workers copy under in turn.
+COPY_LOCK = ".copying.lock"
 
 
 def copy_fits(quads: int = 0) -> bool:
@@ -59,8 +72,9 @@ def _address_space_bytes() -> int:
 class WorkerStore:
     """The snapshot the last job named, and its in-memory replica once one is copied."""
 
-    def __init__(self, replica_max_quads: int) -> None:
+    def __init__(self, replica_max_quads: int, *, one_copy_at_a_time: bool = False) -> None:
         self._replica_max_quads = replica_max_quads
+        self._one_copy_at_a_time = one_copy_at_a_time
         self._lock = threading.Lock()
         self._path: str | None = None
         self._disk: ox.Store | None = None
@@ -94,6 +108,24 @@ class WorkerStore:
             copying.join()
 
     def _copy(self, path: str, disk: ox.Store) -> None:
+        try:
+            with self._turn_to_copy(path):
+                if self._path == path:
+                    self._copy_now(path, disk)
+        except OSError as error:
+            log.warning("answering from disk: cannot take a turn to copy the snapshot (%s)", error)
+
+    @contextlib.contextmanager
+    def _turn_to_copy(self, path: str) -> Iterator[None]:
+        """Wait for this worker's turn to copy, if it takes turns with the others."""
+        if not self._one_copy_at_a_time:
+            yield
+            return
+        with open(Path(path).parent / COPY_LOCK, "ab") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            yield
+
+    def _copy_now(self, path: str, disk: ox.Store) -> None:
         try:
             count = len(disk)
             if count > self._replica_max_quads:
