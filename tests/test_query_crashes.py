@@ -83,6 +83,11 @@ def test_a_query_past_the_memory_limit_is_stopped_with_query_memory(
         assert modest.text.split() == ["n", str(10 * 2**10)]
 
 
+def test_a_memory_limit_too_small_for_a_worker_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match=r"ASCF_QUERY_MEMORY must be 0 .* or at least"):
+        Settings(query_memory="300MB")  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="module")
 def fragile(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """One query worker, the nesting check opened wide so that a query can crash the

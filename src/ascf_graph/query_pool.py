@@ -230,6 +230,8 @@ class WorkerPoolRunner(QueryRunner):
                     pass
             except QueryTimeoutError:
                 log.warning("a query worker did not copy the store within the time limit")
+            except (QueryMemoryError, QueryWorkerCrashedError) as error:
+                log.warning("a query worker died while opening the store: %s", error.message)
 
     async def start(
         self,

@@ -9,6 +9,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ascf_graph.namespaces import DEFAULT_BASE_IRI
 
+#: The least address space a query worker can be given: opening a snapshot alone takes
+#: about 450 MB of it (the engine, RocksDB's threads and their memory arenas).
+MIN_QUERY_MEMORY = 768 * 1024**2
+
 #: The SHACL engines stewards' data may be checked with (see :mod:`ascf_graph.validation_engine`).
 ShaclEngine = Literal["pyshacl", "rudof"]
 
@@ -87,7 +91,7 @@ class Settings(BaseSettings):
         "0: no limit). A query past it is stopped and answered 503 query-memory. Unset: 1 GiB "
         "plus 400 bytes per quad the worker may copy into memory (see memory_copy_quads), so "
         "a full copy leaves at least 512 MiB for queries; a copy that would not leave that "
-        "is not made (the worker answers from disk).",
+        "is not made (the worker answers from disk). At least 768 MiB.",
     )
     query_crash_limit: int = Field(
         3,
@@ -140,6 +144,16 @@ class Settings(BaseSettings):
     def _base_iri_ends_with_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")) or not value.endswith("/"):
             raise ValueError("ASCF_BASE_IRI must be an http(s) IRI ending with '/'")
+        return value
+
+    @field_validator("query_memory")
+    @classmethod
+    def _query_memory_fits_a_worker(cls, value: ByteSize | None) -> ByteSize | None:
+        if value and value < MIN_QUERY_MEMORY:
+            raise ValueError(
+                f"ASCF_QUERY_MEMORY must be 0 (no limit) or at least {MIN_QUERY_MEMORY} bytes "
+                "(768MiB): a query worker takes about 450 MB before it answers anything"
+            )
         return value
 
     @property
