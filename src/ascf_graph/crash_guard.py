@@ -70,6 +70,10 @@ class CrashGuard:
         while len(self._crashes) > self._max_clients:
             self._crashes.popitem(last=False)
 
+    def __len__(self) -> int:
+        """How many client addresses are remembered."""
+        return len(self._crashes)
+
     def _recent(self, client: str) -> deque[float]:
         recent = self._crashes.get(client, deque())
         horizon = self._clock() - self.window
