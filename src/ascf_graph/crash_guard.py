@@ -70,8 +70,10 @@ class CrashGuard:
         while len(self._crashes) > self._max_clients:
             self._crashes.popitem(last=False)
 
-    def __len__(self) -> int:
-        """How many client addresses are remembered."""
+    @property
+    def remembered(self) -> int:
+        """How many client addresses are remembered (not ``__len__``: an empty guard must
+        not be falsy)."""
         return len(self._crashes)
 
     def _recent(self, client: str) -> deque[float]:

@@ -103,7 +103,7 @@ class QueryService:
     ) -> None:
         self.runner, self.cache = runner, cache
         self._max_depth = max_depth
-        self.crashes = crashes or CrashGuard(0, 1)
+        self.crashes = crashes if crashes is not None else CrashGuard(0, 1)
         self._allowed_services = frozenset(service_allow_list)
         self._buffer_bytes = buffer_bytes
         self._max_table_bytes = max_table_bytes
