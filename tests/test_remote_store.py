@@ -36,6 +36,8 @@ BASE = "https://w3id.org/ascf/"
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 MOMENT = datetime(2026, 1, 1, tzinfo=UTC)
+#: Seconds a remote server itself lets a query run, as deployed: ASCF_QUERY_TIMEOUT's default.
+STORE_TIME_LIMIT = 30
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
@@ -48,24 +50,41 @@ class Endpoints:
     update: str
 
 
-def _start_oxigraph(folder: Path) -> tuple[subprocess.Popen[bytes], Endpoints]:
+def _start_oxigraph(
+    folder: Path, time_limit: int = STORE_TIME_LIMIT
+) -> tuple[subprocess.Popen[bytes], Endpoints]:
+    """An Oxigraph server on ``folder`` that stops queries after ``time_limit`` seconds."""
     port = free_port()
     command = [str(OXIGRAPH), "serve", "--location", str(folder)]
     command += ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    command += ["--timeout-s", str(time_limit)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     wait_until_up(f"{url}/query?query=ASK%7B%7D", process)
     return process, Endpoints("oxigraph", f"{url}/query", f"{url}/update")
 
 
-def _start_virtuoso(folder: Path) -> tuple[subprocess.Popen[bytes], Endpoints]:
-    """A private Virtuoso database in ``folder``; SPARQL Update granted to the endpoint."""
+def _start_virtuoso(
+    folder: Path, time_limit: int = STORE_TIME_LIMIT, *, estimate_limit: int | None = None
+) -> tuple[subprocess.Popen[bytes], Endpoints]:
+    """A private Virtuoso database in ``folder``; SPARQL Update granted to the endpoint.
+
+    Queries stop after ``time_limit`` seconds (``MaxQueryExecutionTime``); with
+    ``estimate_limit``, queries estimated to take longer are refused up front (0: never).
+    """
     sql_port, http_port = free_port(), free_port()
     ini = VIRTUOSO_INI.read_text(encoding="utf-8")
     ini = ini.replace("/var/lib/virtuoso-opensource-7/db/", f"{folder}/")
     ini = re.sub(r"(\[Parameters\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>{sql_port}", ini)
     ini = re.sub(r"(\[HTTPServer\][^\[]*?ServerPort\s*=\s*)\d+", rf"\g<1>{http_port}", ini)
     ini = re.sub(r"ResultSetMaxRows\s*=\s*\d+", "ResultSetMaxRows = 1000000", ini)
+    ini = re.sub(r"MaxQueryExecutionTime\s*=\s*\d+", f"MaxQueryExecutionTime = {time_limit}", ini)
+    if estimate_limit is not None:
+        ini = re.sub(
+            r"MaxQueryCostEstimationTime\s*=\s*\d+",
+            f"MaxQueryCostEstimationTime = {estimate_limit}",
+            ini,
+        )
     (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
     process = subprocess.Popen(
         ["virtuoso-t", "+foreground", "+configfile", str(folder / "virtuoso.ini")],

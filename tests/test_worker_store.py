@@ -1,6 +1,11 @@
 """What a query worker answers from: the snapshot on disk, then its copy in memory."""
 
+import fcntl
 import io
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,7 +15,7 @@ from conftest import clone_settings
 from ascf_graph.query_job import QueryJob, evaluate
 from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore
-from ascf_graph.worker_store import WorkerStore
+from ascf_graph.worker_store import COPY_LOCK, WorkerStore
 
 SUBMISSION = ox.NamedNode("https://w3id.org/ascf/graph/submission/test")
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -93,3 +98,59 @@ def test_a_missing_snapshot_is_an_error_and_keeps_nothing_open(tmp_path: Path) -
     with pytest.raises(FileNotFoundError, match="absent"):
         opened.get(str(tmp_path / "absent"))
     assert not opened.replicated
+
+
+#: Run in a child process: its address space is capped (the test's own must not be).
+UNDER_A_CAP = """
+import resource, sys
+from ascf_graph.worker_store import WorkerStore, _address_space_bytes
+opened = WorkerStore(replica_max_quads=10_000_000)
+opened.get(sys.argv[1])
+cap = _address_space_bytes() + int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+opened.wait_for_copy()
+store = opened.get(sys.argv[1])
+print(opened.replicated, len(list(store.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"))))
+"""
+
+
+@pytest.mark.parametrize(
+    ("room", "copied"), [(256 * 1024**2, False), (2 * 1024**3, True)], ids=["tight", "ample"]
+)
+def test_a_worker_copies_only_what_leaves_room_for_queries_under_its_memory_cap(
+    snapshot: Path, room: int, copied: bool
+) -> None:
+    """Under a cap, a copy that would not leave ``QUERY_ROOM`` free is not made (the engine
+    would abort the worker if an allocation failed): the worker answers from disk."""
+    finished = subprocess.run(
+        [sys.executable, "-c", UNDER_A_CAP, str(snapshot), str(room)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert finished.returncode == 0, finished.stderr
+    replicated, rows = finished.stdout.split()
+    assert replicated == str(copied)
+    assert int(rows) > 1000
+    if not copied:
+        assert "ASCF_QUERY_MEMORY" in finished.stderr
+
+
+def test_a_replacement_worker_copies_only_in_its_turn(snapshot: Path) -> None:
+    """Replacements for crashed workers take turns to copy (a lock file beside the
+    snapshots); while another copies, a replacement answers from disk."""
+    with open(snapshot.parent / COPY_LOCK, "ab") as other_copy:
+        fcntl.flock(other_copy, fcntl.LOCK_EX)
+        opened = WorkerStore(replica_max_quads=10_000_000, one_copy_at_a_time=True)
+        on_disk = opened.get(str(snapshot))
+        copying = threading.Thread(target=opened.wait_for_copy)
+        copying.start()
+        copying.join(timeout=1.0)
+        assert copying.is_alive(), "no copy while another worker's is under way"
+        assert not opened.replicated
+        assert answer(opened.get(str(snapshot)), EVERYTHING) == answer(on_disk, EVERYTHING)
+    copying.join(timeout=60)
+    assert not copying.is_alive()
+    assert opened.replicated, "the copy was made once the other one finished"

@@ -13,5 +13,6 @@ def open_store(settings: Settings) -> Store:
             base_iri=settings.base_iri,
             update_url=str(settings.store_update_url) if settings.store_update_url else None,
             timeout=settings.query_timeout,
+            timeout_parameter=settings.store_timeout_parameter,
         )
     return EmbeddedStore.open(settings.data_dir, base_iri=settings.base_iri)

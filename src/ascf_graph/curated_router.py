@@ -77,6 +77,7 @@ async def run_query(
             formats=formats,
             accept=request.headers.get("accept"),
             if_none_match=request.headers.get("if-none-match"),
+            client=request.client.host if request.client else None,
             title=query.summary,
             link=lambda: (
                 page_url(request, settings, "run_query", name=name) + f"?{urlencode(values)}"

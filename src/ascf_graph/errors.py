@@ -47,6 +47,13 @@ class QuerySyntaxError(UnusableInputError):
     code = "query-syntax"
 
 
+class QueryTooDeepError(UnusableInputError):
+    """A query whose brackets nest deeper than ``ASCF_QUERY_MAX_DEPTH``: refused unread, since
+    the engine recurses once per level and a few thousand levels would crash it."""
+
+    code = "query-too-deep"
+
+
 class UnsupportedFormatError(UnusableInputError):
     """An RDF or results format we cannot read or write."""
 
@@ -193,6 +200,39 @@ class QueryFailedError(AscfError):
 
     code = "query-failed"
     status = 500
+
+
+class QueryMemoryError(AscfError):
+    """A query's worker ran out of the memory it may use (``ASCF_QUERY_MEMORY``) and died."""
+
+    code = "query-memory"
+    status = 503
+
+
+class QueryWorkerCrashedError(AscfError):
+    """A query's worker died while evaluating it (the engine crashed), not of old age."""
+
+    code = "query-crashed"
+    status = 503
+
+    def headers(self) -> dict[str, str]:
+        """The worker is replaced at once; a query that did not cause the crash may retry."""
+        return {"Retry-After": "1"}
+
+
+class TooManyCrashesError(AscfError):
+    """A client whose queries crashed workers too often lately: its queries wait a while."""
+
+    code = "too-many-crashes"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        """When this client's queries are taken again."""
+        return {"Retry-After": str(self.retry_after)}
 
 
 class EndpointBusyError(AscfError):

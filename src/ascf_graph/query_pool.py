@@ -3,7 +3,12 @@
 pyoxigraph cannot interrupt a query, so each query runs in a worker process
 (:mod:`ascf_graph.query_worker`) that answers one job at a time; a worker
 whose query passes the time limit, or whose client goes away, is killed and
-replaced while the other workers go on answering. Workers read a snapshot of
+replaced while the other workers go on answering. A worker that dies while it
+answers (its memory limit, or a crash of the engine) is replaced the same way,
+and its query answered 503 with a code saying which. A replacement answers
+from the snapshot on disk at once and copies it into memory only in turn with
+the other replacements (:mod:`ascf_graph.worker_store`), so crashes in a burst
+do not set every core copying. Workers read a snapshot of
 the served store (:mod:`ascf_graph.snapshots`) and reopen it when the store's
 generation changes, so builds and writes are seen by the next query.
 
@@ -12,12 +17,19 @@ The event loop never waits on a worker except through its pipes.
 
 import asyncio
 import logging
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from ascf_graph.document_job import DocumentJob, RenderedDocument
-from ascf_graph.errors import EndpointBusyError, QueryFailedError, QueryTimeoutError
+from ascf_graph.errors import (
+    AscfError,
+    EndpointBusyError,
+    QueryMemoryError,
+    QueryTimeoutError,
+    QueryWorkerCrashedError,
+)
 from ascf_graph.query_job import QueryJob
 from ascf_graph.query_runner import QueryRunner, RunningQuery, error_from_worker, timeout_error
 from ascf_graph.snapshots import Snapshots
@@ -40,14 +52,19 @@ class Worker:
         self.process = process
 
     @classmethod
-    async def spawn(cls, replica_max_quads: int = 0) -> "Worker":
+    async def spawn(
+        cls, replica_max_quads: int = 0, memory_bytes: int = 0, *, in_turn: bool = False
+    ) -> "Worker":
         """Start ``python -m ascf_graph.query_worker``, copying snapshots up to that size
-        into memory."""
+        into memory (``in_turn``: one such worker at a time), its address space capped at
+        ``memory_bytes`` (0: no cap)."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "ascf_graph.query_worker",
             str(replica_max_quads),
+            str(memory_bytes),
+            "1" if in_turn else "0",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -86,14 +103,43 @@ class Worker:
             await self.kill()
 
 
+def death_error(returncode: int | None, memory_bytes: int) -> AscfError:
+    """The error a query gets whose worker died with ``returncode``.
+
+    The engine aborts the process (SIGABRT) when an allocation fails, which under the
+    worker's address-space cap means the query needed more memory than allowed; the
+    kernel's out-of-memory killer sends SIGKILL (the pool's own kills never get here).
+    Anything else, a stack overflow's SIGSEGV for one, is a crash of the engine.
+
+    >>> death_error(-6, 2**30).code, death_error(-11, 2**30).code, death_error(1, 0).code
+    ('query-memory', 'query-crashed', 'query-crashed')
+    """
+    if returncode in (-signal.SIGABRT, -signal.SIGKILL):
+        limit = f"{memory_bytes / 2**20:.0f} MiB" if memory_bytes else "the machine's memory"
+        return QueryMemoryError(
+            f"the query needed more memory than a query worker may use ({limit}, "
+            "ASCF_QUERY_MEMORY) and was stopped; narrow it or add a LIMIT"
+        )
+    return QueryWorkerCrashedError(
+        f"the query engine crashed while evaluating this query (worker exit status "
+        f"{returncode}); the worker was replaced. If the query is valid, please report it"
+    )
+
+
 class _WorkerQuery(RunningQuery):
     """A job a worker is answering."""
 
     def __init__(
-        self, pool: "WorkerPoolRunner", worker: Worker, deadline: float, snapshot: Path
+        self,
+        pool: "WorkerPoolRunner",
+        worker: Worker,
+        deadline: float,
+        snapshot: Path,
+        generation: str,
     ) -> None:
         self._pool, self._worker = pool, worker
         self._deadline, self._snapshot = deadline, snapshot
+        self.generation = generation
         self._finished = False
 
     async def read(self) -> bytes | None:
@@ -107,10 +153,9 @@ class _WorkerQuery(RunningQuery):
             await self._worker.process.wait()  # answer only once its CPU is free
             raise timeout_error(self._pool.timeout) from None
         except (asyncio.IncompleteReadError, ConnectionError):
+            error = await self._death()  # before _end, whose kill would hide how it died
             self._end(reusable=False)
-            raise QueryFailedError(
-                "the query worker stopped before answering (it may have run out of memory)"
-            ) from None
+            raise error from None
         if kind == DATA:
             return payload
         self._end(reusable=True)
@@ -122,6 +167,14 @@ class _WorkerQuery(RunningQuery):
     async def close(self) -> None:
         if not self._finished:
             self._end(reusable=False)
+
+    async def _death(self) -> AscfError:
+        """The error for a worker that died while answering, told by how it ended."""
+        try:
+            code = await asyncio.wait_for(self._worker.process.wait(), timeout=5)
+        except TimeoutError:
+            code = None
+        return death_error(code, self._pool.memory_bytes)
 
     def _end(self, *, reusable: bool) -> None:
         # Synchronous on purpose: this runs when a client's request is cancelled, where
@@ -135,12 +188,19 @@ class WorkerPoolRunner(QueryRunner):
     """A fixed number of worker processes, each answering one query at a time."""
 
     def __init__(
-        self, size: int, timeout: float, snapshots: Snapshots, *, replica_max_quads: int = 0
+        self,
+        size: int,
+        timeout: float,
+        snapshots: Snapshots,
+        *,
+        replica_max_quads: int = 0,
+        memory_bytes: int = 0,
     ) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.size, self.timeout, self.snapshots = size, timeout, snapshots
         self.replica_max_quads = replica_max_quads
+        self.memory_bytes = memory_bytes
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._workers: set[Worker] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -149,7 +209,9 @@ class WorkerPoolRunner(QueryRunner):
     async def open(self) -> None:
         """Start the workers (in parallel)."""
         self.snapshots.clear()
-        spawning = (Worker.spawn(self.replica_max_quads) for _ in range(self.size))
+        spawning = (
+            Worker.spawn(self.replica_max_quads, self.memory_bytes) for _ in range(self.size)
+        )
         for worker in await asyncio.gather(*spawning):
             self._workers.add(worker)
             self._idle.put_nowait(worker)
@@ -168,27 +230,37 @@ class WorkerPoolRunner(QueryRunner):
                     pass
             except QueryTimeoutError:
                 log.warning("a query worker did not copy the store within the time limit")
+            except (QueryMemoryError, QueryWorkerCrashedError) as error:
+                log.warning("a query worker died while opening the store: %s", error.message)
 
     async def start(
-        self, store: Store, job: QueryJob | DocumentJob, *, wait: float | None = None
+        self,
+        store: Store,
+        job: QueryJob | DocumentJob,
+        *,
+        wait: float | None = None,
+        generation: str | None = None,
     ) -> RunningQuery:
         """Send ``job`` to the next free worker; 503 if none frees up within ``wait`` seconds
-        (default: the time limit)."""
+        (default: the time limit). The answer's generation is the snapshot's, whatever
+        ``generation`` the caller read before."""
         if not isinstance(store, EmbeddedStore):
             raise TypeError("worker processes answer from an embedded store's snapshots")
         worker = await self._checkout(self.timeout if wait is None else wait)
         try:
-            snapshot = await self.snapshots.acquire(store)
+            snapshot, held = await self.snapshots.acquire(store)
         except BaseException:
             self.give_back(worker, reusable=True)
             raise
         loop = asyncio.get_running_loop()
-        query = _WorkerQuery(self, worker, loop.time() + self.timeout, snapshot)
+        query = _WorkerQuery(self, worker, loop.time() + self.timeout, snapshot, held)
         try:
             await worker.send(replace(job, store_path=str(snapshot)))
         except (ConnectionError, RuntimeError):
             await query.close()
-            raise QueryFailedError("the query worker stopped; please retry") from None
+            raise EndpointBusyError(
+                "the query worker stopped before it took the query; retry shortly"
+            ) from None
         return query
 
     async def render_document(
@@ -249,7 +321,8 @@ class WorkerPoolRunner(QueryRunner):
         if self._closed:
             return
         try:
-            worker = await Worker.spawn(self.replica_max_quads)
+            # A replacement copies in turn: crashes in a burst must not copy all at once.
+            worker = await Worker.spawn(self.replica_max_quads, self.memory_bytes, in_turn=True)
         except OSError:
             log.exception("cannot start a query worker; the pool is one worker short")
             return

@@ -22,6 +22,7 @@ from abc import ABC, abstractmethod
 from ascf_graph.errors import (
     AscfError,
     QueryFailedError,
+    QueryMemoryError,
     QuerySyntaxError,
     QueryTimeoutError,
     ResourceNotFoundError,
@@ -35,6 +36,11 @@ from ascf_graph.worker_protocol import CHUNK_BYTES
 
 class RunningQuery(ABC):
     """A query being evaluated; read its answer, then close it."""
+
+    generation: str | None = None
+    """The store generation the answer is computed from, once known (at the latest when
+    the first :meth:`read` returns); None when the runner cannot tell. An answer is
+    named (ETag, cache) by this, never by a generation read before the query began."""
 
     @abstractmethod
     async def read(self) -> bytes | None:
@@ -52,8 +58,14 @@ class QueryRunner(ABC):
     """Evaluates queries off the event loop."""
 
     @abstractmethod
-    async def start(self, store: Store, job: QueryJob) -> RunningQuery:
-        """Begin evaluating ``job`` against ``store``."""
+    async def start(
+        self, store: Store, job: QueryJob, *, generation: str | None = None
+    ) -> RunningQuery:
+        """Begin evaluating ``job`` against ``store``.
+
+        ``generation`` is the one the caller read just before, if any: a runner that
+        cannot pin a snapshot confirms it (or reports None) instead of guessing.
+        """
 
     @abstractmethod
     async def close(self) -> None:
@@ -76,6 +88,7 @@ def error_from_worker(payload: bytes) -> AscfError:
         "unusable-input": UnusableInputError,
         "store-unavailable": StoreNotBuiltError,
         "not-found": ResourceNotFoundError,
+        "query-memory": QueryMemoryError,
     }
     return kinds.get(body["code"], QueryFailedError)(body["message"])
 
@@ -159,12 +172,21 @@ class ThreadRunner(QueryRunner):
     def __init__(self, timeout: float) -> None:
         self._timeout = timeout
 
-    async def start(self, store: Store, job: QueryJob) -> RunningQuery:
-        """Evaluate ``job`` in a thread, handing the answer over in chunks."""
+    async def start(
+        self, store: Store, job: QueryJob, *, generation: str | None = None
+    ) -> RunningQuery:
+        """Evaluate ``job`` in a thread, handing the answer over in chunks.
+
+        The engine's view of the data cannot be pinned from here, so the answer's
+        generation is ``generation`` only if the store still reports it once the engine
+        has taken its view (generations never repeat, so nothing was written between),
+        else None.
+        """
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[object] = asyncio.Queue(maxsize=4)
         writer = _QueueWriter(loop, queue)
         substitutions = {name: decode_term(term) for name, term in job.substitutions.items()}
+        running = _ThreadQuery(writer, queue, loop.time() + self._timeout, self._timeout)
 
         def work() -> None:
             try:
@@ -174,6 +196,8 @@ class ThreadRunner(QueryRunner):
                     default_graphs=job.default_graphs,
                     named_graphs=job.named_graphs,
                 )
+                if generation is not None and store.generation == generation:
+                    running.generation = generation
                 write_answer(result, job, writer)  # type: ignore[arg-type]
                 writer.flush()
                 writer.put(None)
@@ -189,7 +213,7 @@ class ThreadRunner(QueryRunner):
                 raise
 
         loop.run_in_executor(None, work)
-        return _ThreadQuery(writer, queue, loop.time() + self._timeout, self._timeout)
+        return running
 
     async def close(self) -> None:
         """Nothing to stop: threads end with their queries."""

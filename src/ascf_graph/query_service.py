@@ -3,9 +3,13 @@
 Shared by ``/sparql`` and ``/queries/{name}``; the HTTP handlers only turn
 requests into a :class:`QueryRequest` and an :class:`Answer` into a response.
 
-Order of work, cheapest first: refuse updates and SERVICE calls that are not
-allowed; choose the format; compute the ETag (store generation + request) and
-answer 304 if the client has it; answer from the cache; otherwise evaluate.
+Order of work, cheapest first: refuse updates, SERVICE calls that are not
+allowed and nesting too deep for the engine; choose the format; compute the
+ETag (store generation + request) and answer 304 if the client has it;
+answer from the cache; otherwise evaluate. An evaluated answer is named (ETag,
+cache key) by the generation it was computed from, as the runner reports it:
+a write between reading the generation and evaluating must not give the new
+answer the old name; when the runner cannot tell, the answer gets no ETag.
 Answers up to ``ASCF_ANSWER_BUFFER_BYTES`` are collected, sent with a
 Content-Length and cached; larger ones stream as the engine produces them.
 A failure before the first byte is a JSON error with its status; a failure
@@ -28,10 +32,14 @@ from ascf_graph.answer_formats import (
     answer_kind,
     choose_format,
 )
+from ascf_graph.crash_guard import CrashGuard
 from ascf_graph.errors import (
     AnswerTooLargeError,
     AscfError,
+    QueryMemoryError,
     QuerySyntaxError,
+    QueryTooDeepError,
+    QueryWorkerCrashedError,
     ServiceRefusedError,
 )
 from ascf_graph.http_caching import cache_control, entity_tag, none_match
@@ -58,6 +66,8 @@ class QueryRequest:
     formats: tuple[str, ...] = ()
     accept: str | None = None
     if_none_match: str | None = None
+    client: str | None = None
+    """The client's address: queries that crash workers are counted against it."""
     title: str = "SPARQL query"
     """For the HTML table: the page's title."""
     link: Callable[[], str] = lambda: ""
@@ -88,16 +98,26 @@ class QueryService:
         buffer_bytes: int,
         max_table_bytes: int,
         max_age: int,
+        max_depth: int = 100,
+        crashes: CrashGuard | None = None,
     ) -> None:
         self.runner, self.cache = runner, cache
+        self._max_depth = max_depth
+        self.crashes = crashes if crashes is not None else CrashGuard(0, 1)
         self._allowed_services = frozenset(service_allow_list)
         self._buffer_bytes = buffer_bytes
         self._max_table_bytes = max_table_bytes
         self._max_age = max_age
 
     def check(self, text: str) -> QueryShape:
-        """Refuse what must never run (updates, SERVICE off the allow-list); return the shape."""
+        """Refuse what must never run (updates, SERVICE off the allow-list, nesting deeper
+        than the engine's stack can follow); return the shape."""
         shape = analyse(text)
+        if shape.depth > self._max_depth:
+            raise QueryTooDeepError(
+                f"the query nests brackets {shape.depth} levels deep; at most {self._max_depth} "
+                "are accepted (ASCF_QUERY_MAX_DEPTH): flatten the expression or the groups"
+            )
         if shape.is_update:
             raise update_refused()
         for target in shape.services:
@@ -118,7 +138,11 @@ class QueryService:
         return choose_format(answer_kind(shape.form), request.formats, request.accept)
 
     async def answer(self, store: Store, request: QueryRequest, *, scope: str) -> Answer:
-        """Answer ``request`` against ``store``; ``scope`` names the resource (for the ETag)."""
+        """Answer ``request`` against ``store``; ``scope`` names the resource (for the ETag).
+
+        A client whose queries crashed workers too often lately is refused (429) first.
+        """
+        self.crashes.check(request.client)
         if len(request.text) < _LONG_TEXT:
             shape = self.check(request.text)
         else:  # reading megabytes of text would hold up the event loop
@@ -126,11 +150,10 @@ class QueryService:
         chosen = self.answer_format(shape, request)
         generation = await current_generation(store)
         substitutions = encode_terms(request.substitutions)
-        headers = {"Vary": "Accept"}
-        etag: str | None = None
-        if shape.deterministic:
-            etag = entity_tag(
-                generation,
+
+        def tag(of: str) -> str:
+            return entity_tag(
+                of,
                 scope,
                 request.text,
                 request.default_graphs,
@@ -138,14 +161,16 @@ class QueryService:
                 substitutions,
                 chosen.media_type,
             )
-            headers |= {"ETag": etag, "Cache-Control": cache_control(self._max_age)}
+
+        headers = {"Vary": "Accept"}
+        if shape.deterministic:
+            etag = tag(generation)
+            cached_headers = headers | {"ETag": etag, "Cache-Control": cache_control(self._max_age)}
             if none_match(request.if_none_match, etag):
-                return Answer(304, headers)
+                return Answer(304, cached_headers)
             cached = self.cache.get(generation, etag)
             if cached is not None:
-                return Answer(200, headers, cached.media_type, cached.body)
-        else:
-            headers["Cache-Control"] = "no-store"
+                return Answer(200, cached_headers, cached.media_type, cached.body)
 
         table = chosen == HTML_TABLE
         job = QueryJob(
@@ -158,19 +183,34 @@ class QueryService:
             substitutions=substitutions,
             prefixes=dict(PREFIXES),
         )
-        running = await self.runner.start(store, job)
-        if table:
-            page = await self._table(running, request)
-            if etag is not None:
-                self.cache.put(generation, etag, CachedAnswer(page, chosen.media_type))
-            return Answer(200, headers, chosen.media_type, page)
-        head, complete = await self._read_head(running, self._buffer_bytes)
+        running = await self.runner.start(store, job, generation=generation)
+        try:
+            if table:
+                body, complete = await self._table(running, request), True
+            else:
+                head, complete = await self._read_head(running, self._buffer_bytes)
+                body = b"".join(head) if complete else b""
+        except (QueryMemoryError, QueryWorkerCrashedError):
+            self.crashes.record(request.client)
+            raise
+        # Named by the generation the answer was computed from, known by now: a write may
+        # have landed since ``generation`` was read (then the answer is newer than that).
+        used = running.generation if shape.deterministic else None
+        if used is None:
+            headers["Cache-Control"] = "no-store"
+        else:
+            etag = tag(used)
+            headers |= {"ETag": etag, "Cache-Control": cache_control(self._max_age)}
+            if complete:
+                self.cache.put(used, etag, CachedAnswer(body, chosen.media_type))
         if complete:
-            body = b"".join(head)
-            if etag is not None:
-                self.cache.put(generation, etag, CachedAnswer(body, chosen.media_type))
             return Answer(200, headers, chosen.media_type, body)
-        return Answer(200, headers, chosen.media_type, stream=_rest(head, running))
+        return Answer(
+            200,
+            headers,
+            chosen.media_type,
+            stream=_rest(head, running, lambda: self.crashes.record(request.client)),
+        )
 
     async def _table(self, running: RunningQuery, request: QueryRequest) -> bytes:
         """The whole answer as an HTML table, or an error if it is too large for one."""
@@ -214,14 +254,19 @@ async def current_generation(store: Store) -> str:
     return await to_thread.run_sync(lambda: store.generation)
 
 
-async def _rest(head: list[bytes], running: RunningQuery) -> AsyncIterator[bytes]:
-    """The buffered chunks, then the rest as it comes; a failure aborts the response."""
+async def _rest(
+    head: list[bytes], running: RunningQuery, crashed: Callable[[], None]
+) -> AsyncIterator[bytes]:
+    """The buffered chunks, then the rest as it comes; a failure aborts the response
+    (``crashed`` is told of a worker the query brought down)."""
     try:
         for chunk in head:
             yield chunk
         while (chunk := await running.read()) is not None:
             yield chunk
     except AscfError as error:
+        if isinstance(error, QueryMemoryError | QueryWorkerCrashedError):
+            crashed()
         log.warning("answer aborted after its first bytes: %s", error.message)
         raise
     finally:

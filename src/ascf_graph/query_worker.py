@@ -1,4 +1,4 @@
-"""A query worker process: ``python -m ascf_graph.query_worker [REPLICA_MAX_QUADS]``.
+"""A query worker: ``python -m ascf_graph.query_worker [REPLICA_MAX_QUADS [MEMORY [TURNS]]]``.
 
 It opens the store a job names read-only (keeping it open while the jobs
 name the same folder, and copying it into memory when it holds at most
@@ -8,11 +8,22 @@ one job at a time and streams the answer back as frames (see
 worker whose query runs past the time limit and starts a fresh one; that is
 how a runaway query is stopped, since the engine itself cannot be interrupted.
 
+``MEMORY`` (bytes; 0: no limit) caps the worker's address space
+(``RLIMIT_AS``) from its start, so a query that grows without bound (a string
+doubled in a loop of ``BIND``) fails in this process instead of taking the
+machine's memory. The engine aborts the process when an allocation fails (the
+server answers 503 ``query-memory`` and starts a fresh worker); what Python
+itself cannot allocate is answered as the same error without dying.
+
+``TURNS`` (``1``) makes the worker copy a snapshot into memory only in turn
+with the other workers started so (the replacements of workers that died).
+
 Only the standard library and pyoxigraph are imported, so a worker starts fast.
 """
 
 import json
 import os
+import resource
 import signal
 import sys
 from typing import BinaryIO
@@ -23,9 +34,15 @@ from ascf_graph.worker_protocol import DONE, LENGTH, FrameWriter, error_frame, f
 from ascf_graph.worker_store import WorkerStore
 
 
-def serve(jobs: BinaryIO, answers: BinaryIO, *, replica_max_quads: int = 0) -> None:
+def serve(
+    jobs: BinaryIO,
+    answers: BinaryIO,
+    *,
+    replica_max_quads: int = 0,
+    one_copy_at_a_time: bool = False,
+) -> None:
     """Answer jobs from ``jobs`` until it closes."""
-    opened = WorkerStore(replica_max_quads)
+    opened = WorkerStore(replica_max_quads, one_copy_at_a_time=one_copy_at_a_time)
     documents = DocumentRenderer()
     while True:
         header = jobs.read(LENGTH.size)
@@ -74,7 +91,15 @@ def _answer(
         return error_frame("unusable-input", str(error))
     except (OSError, RuntimeError) as error:
         return error_frame("query-failed", f"the engine could not evaluate the query: {error}")
+    except MemoryError:
+        return error_frame("query-memory", "the query needed more memory than a worker may use")
     return frame(DONE)
+
+
+def limit_memory(limit_bytes: int) -> None:
+    """Cap this process's address space at ``limit_bytes`` (0: leave it unlimited)."""
+    if limit_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
 
 
 def main() -> None:
@@ -83,7 +108,13 @@ def main() -> None:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     replica_max_quads = int(sys.argv[1]) if len(sys.argv) > 1 else 0
-    serve(sys.stdin.buffer, answers, replica_max_quads=replica_max_quads)
+    limit_memory(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    serve(
+        sys.stdin.buffer,
+        answers,
+        replica_max_quads=replica_max_quads,
+        one_copy_at_a_time=len(sys.argv) > 3 and sys.argv[3] == "1",
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,18 @@ Two things the protocol lacks are built from standard SPARQL:
 - **Generation.** Every write through this class also replaces a marker in
   ``{base}graph/system``; :attr:`RemoteStore.generation` reads it, so caches
   keyed on it see writes made by any replica.
+
+The time limit. This service stops waiting for an answer at the time limit,
+but only the store can stop its own work: deploy it with its own limit
+(Oxigraph ``serve --timeout-s``, Virtuoso's ``[SPARQL] MaxQueryExecutionTime``)
+no longer than ``ASCF_QUERY_TIMEOUT``. With ``timeout_parameter`` set
+(``timeout`` for Virtuoso), the limit also goes with each query, in
+milliseconds. A store that stopped a query answers in its own way, and each
+way is turned into 503 ``query-timeout``, never into a partial answer: Oxigraph
+appends "The SPARQL operation has been cancelled" to a 200 answer it has begun;
+Virtuoso answers 500 ``SR171: Transaction timed out`` (or refuses up front a
+query whose estimated cost is over its limit), and with a ``timeout``
+parameter sends what it found so far with ``X-SQL-State: S1TAT``.
 """
 
 import contextlib
@@ -29,7 +41,12 @@ from collections.abc import Iterable, Iterator, Mapping
 import httpx
 import pyoxigraph as ox
 
-from ascf_graph.errors import QuerySyntaxError, StoreUnavailableError, UnusableInputError
+from ascf_graph.errors import (
+    QuerySyntaxError,
+    QueryTimeoutError,
+    StoreUnavailableError,
+    UnusableInputError,
+)
 from ascf_graph.graph_change import GraphChange, as_sparql_update
 from ascf_graph.namespaces import GENID_PATH, graph_iri
 from ascf_graph.sparql_binding import bind_in_where
@@ -41,6 +58,14 @@ _ACCEPT = (
 )
 #: Triples per INSERT DATA request when a graph is uploaded.
 UPLOAD_CHUNK = 10_000
+#: How Oxigraph ends an answer it had begun when its time limit stopped the query.
+_OXIGRAPH_CANCELLED = b"The SPARQL operation has been cancelled"
+#: What Virtuoso's error answers say when its time limits stop or refuse a query.
+_VIRTUOSO_TIMED_OUT = ("SR171: Transaction timed out", "The estimated execution time")
+#: Virtuoso's header on an incomplete answer ("anytime query" cut at its time limit).
+_VIRTUOSO_INCOMPLETE = "S1TAT"
+#: Seconds the HTTP client waits past the time limit, for the store to say it stopped.
+_GRACE = 5.0
 
 
 class RemoteStore(Store):
@@ -53,13 +78,18 @@ class RemoteStore(Store):
         base_iri: str,
         update_url: str | None = None,
         timeout: float = 30.0,
+        timeout_parameter: str | None = None,
         client: httpx.Client | None = None,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.base_iri = base_iri
+        #: Sent with each query when the store takes a per-query limit (in milliseconds).
+        self._time_limit = (
+            {timeout_parameter: str(round(timeout * 1000))} if timeout_parameter else {}
+        )
         self._system_graph = ox.NamedNode(graph_iri(base_iri, SYSTEM_GRAPH))
-        self._client = client or httpx.Client(timeout=timeout)
+        self._client = client or httpx.Client(timeout=timeout + _GRACE)
 
     def query(
         self,
@@ -70,12 +100,19 @@ class RemoteStore(Store):
         named_graphs: list[str] | None = None,
     ) -> QueryResult:
         """Send ``sparql`` (with ``substitutions`` as a trailing VALUES) to the server."""
-        form: dict[str, str | list[str]] = {"query": bind_by_values(sparql, substitutions)}
+        form: dict[str, str | list[str]] = {
+            "query": bind_by_values(sparql, substitutions),
+            **self._time_limit,
+        }
         if default_graphs is not None:
             form["default-graph-uri"] = default_graphs
         if named_graphs is not None:
             form["named-graph-uri"] = named_graphs
         response = self._post(self.query_url, form, accept=_ACCEPT)
+        if response.headers.get("x-sql-state") == _VIRTUOSO_INCOMPLETE or response.content.endswith(
+            _OXIGRAPH_CANCELLED
+        ):
+            raise _stopped_by_store()
         return _parse_answer(response)
 
     def update(self, sparql_update: str) -> None:
@@ -176,6 +213,8 @@ class RemoteStore(Store):
             raise StoreUnavailableError(
                 f"the SPARQL store at {url} cannot be reached: {error}"
             ) from None
+        if response.status_code >= 500 and any(m in response.text for m in _VIRTUOSO_TIMED_OUT):
+            raise _stopped_by_store()
         if response.status_code == 400:
             raise QuerySyntaxError(f"the SPARQL store refused the request: {response.text.strip()}")
         if response.status_code >= 300:
@@ -184,6 +223,14 @@ class RemoteStore(Store):
                 f"{response.text.strip()[:500]}"
             )
         return response
+
+
+def _stopped_by_store() -> QueryTimeoutError:
+    return QueryTimeoutError(
+        "the SPARQL store stopped the query at its own time limit (set no longer than "
+        "ASCF_QUERY_TIMEOUT); narrow it, add a LIMIT, or query a copy of the data on your "
+        "own machine"
+    )
 
 
 def bind_by_values(sparql: str, substitutions: Mapping[str, Term] | None) -> str:

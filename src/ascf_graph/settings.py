@@ -4,10 +4,14 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AnyHttpUrl, AnyUrl, Field, field_validator
+from pydantic import AnyHttpUrl, AnyUrl, ByteSize, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ascf_graph.namespaces import DEFAULT_BASE_IRI
+
+#: The least address space a query worker can be given: opening a snapshot alone takes
+#: about 450 MB of it (the engine, RocksDB's threads and their memory arenas).
+MIN_QUERY_MEMORY = 768 * 1024**2
 
 #: The SHACL engines stewards' data may be checked with (see :mod:`ascf_graph.validation_engine`).
 ShaclEngine = Literal["pyshacl", "rudof"]
@@ -52,11 +56,25 @@ class Settings(BaseSettings):
     store_update_url: AnyUrl | None = Field(
         None, description="The remote store's SPARQL Update endpoint, when not the query URL."
     )
+    store_timeout_parameter: str | None = Field(
+        None,
+        description="The query parameter in which the remote store takes a per-query time "
+        "limit in milliseconds ('timeout' for Virtuoso); query_timeout is sent in it. The "
+        "store should also be started with its own limit (Oxigraph: serve --timeout-s; "
+        "Virtuoso: [SPARQL] MaxQueryExecutionTime), no longer than query_timeout.",
+    )
     java: str = Field("java", description="The Java runtime HermiT runs on.")
     reasoner: Literal["hermit", "none"] = Field(
         "hermit", description="'none' skips the OWL consistency check (not for production)."
     )
     query_timeout: float = Field(30.0, gt=0, description="Seconds a query may run.")
+    query_max_depth: int = Field(
+        100,
+        ge=1,
+        description="Deepest nesting of ( { [ a query may have (strings, comments and IRIs not "
+        "counted); deeper ones are refused with 400 before the engine, whose parser recurses "
+        "once per level, sees them.",
+    )
     max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest request body.")
     query_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
@@ -71,6 +89,25 @@ class Settings(BaseSettings):
         "the store into memory, where scans and aggregates run about twice as fast, when the "
         "store times the number of workers fits (about 350 MB per million quads copied; "
         "recopied in the background after each write). 0: always answer from disk.",
+    )
+    query_memory: ByteSize | None = Field(
+        None,
+        ge=0,
+        description="Address space each query worker may use (bytes, or '2GiB', '1500MB'...; "
+        "0: no limit). A query past it is stopped and answered 503 query-memory. Unset: 1 GiB "
+        "plus 400 bytes per quad the worker may copy into memory (see memory_copy_quads), so "
+        "a full copy leaves at least 512 MiB for queries; a copy that would not leave that "
+        "is not made (the worker answers from disk). At least 768 MiB.",
+    )
+    query_crash_limit: int = Field(
+        3,
+        ge=0,
+        description="Query workers one client address may crash (memory limit, engine "
+        "failure) within query_crash_window seconds; past it, its queries are refused with "
+        "429 and Retry-After until the oldest crash leaves the window. 0: no limit.",
+    )
+    query_crash_window: float = Field(
+        300.0, gt=0, description="Seconds over which query_crash_limit counts a client's crashes."
     )
     service_allow_list: list[str] = Field(
         default_factory=list,
@@ -141,6 +178,16 @@ class Settings(BaseSettings):
     def _base_iri_ends_with_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")) or not value.endswith("/"):
             raise ValueError("ASCF_BASE_IRI must be an http(s) IRI ending with '/'")
+        return value
+
+    @field_validator("query_memory")
+    @classmethod
+    def _query_memory_fits_a_worker(cls, value: ByteSize | None) -> ByteSize | None:
+        if value and value < MIN_QUERY_MEMORY:
+            raise ValueError(
+                f"ASCF_QUERY_MEMORY must be 0 (no limit) or at least {MIN_QUERY_MEMORY} bytes "
+                "(768MiB): a query worker takes about 450 MB before it answers anything"
+            )
         return value
 
     @property

@@ -5,7 +5,9 @@ opener), and a read-only opener beside a writer is undefined behaviour. So
 the workers never open the served store: for each generation the server
 writes a snapshot (RocksDB hard-links its files, so this takes milliseconds)
 and the workers open that. A snapshot no running query uses, and that is no
-longer the newest, is deleted.
+longer the newest, is deleted. Each snapshot is known by the generation it
+holds, read from the snapshot itself: that is what an answer computed from it
+is named by (its ETag), even if a write landed while it was being taken.
 """
 
 import asyncio
@@ -25,6 +27,7 @@ class Snapshots:
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
+        #: The newest snapshot: the generation it holds and its folder.
         self._current: tuple[str, Path] | None = None
         self._users: Counter[Path] = Counter()
         self._count = 0
@@ -36,8 +39,9 @@ class Snapshots:
         self._current = None
         self._users.clear()
 
-    async def acquire(self, store: EmbeddedStore) -> Path:
-        """The snapshot of ``store``'s current generation, made if needed; release it after."""
+    async def acquire(self, store: EmbeddedStore) -> tuple[Path, str]:
+        """The snapshot of ``store``'s current generation, made if needed, and the generation
+        it holds; release the path after."""
         async with self._lock:
             generation = store.generation
             if self._current is None or self._current[0] != generation:
@@ -46,18 +50,18 @@ class Snapshots:
                 path = self._folder / f"{self._count:06d}-{safe}"
                 self._folder.mkdir(parents=True, exist_ok=True)
                 try:
-                    await to_thread.run_sync(store.snapshot, path)
+                    held = await to_thread.run_sync(store.snapshot, path)
                 except OSError as error:  # e.g. a build removed this store's folder just now
                     shutil.rmtree(path, ignore_errors=True)
                     raise StoreUnavailableError(
                         f"the store changed while this query started ({error}); please retry"
                     ) from None
-                previous, self._current = self._current, (generation, path)
+                previous, self._current = self._current, (held, path)
                 if previous is not None:
                     self._discard_if_unused(previous[1])
-            path = self._current[1]
+            held, path = self._current
             self._users[path] += 1
-            return path
+            return path, held
 
     def release(self, path: Path) -> None:
         """A query is done with ``path``; delete it if it is stale and nobody else uses it."""

@@ -63,6 +63,7 @@ async def sparql_endpoint(request: Request) -> Response:
             named_graphs=protocol.named_graphs,
             formats=protocol.formats,
             accept=request.headers.get("accept"),
+            client=request.client.host if request.client else None,
             # 304 is an answer to GET and HEAD only (RFC 9110 13.1.2); a POST gets the body
             if_none_match=request.headers.get("if-none-match")
             if request.method in ("GET", "HEAD")

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from ascf_graph.answer_cache import AnswerCache
+from ascf_graph.crash_guard import CrashGuard
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.query_pool import WorkerPoolRunner
 from ascf_graph.query_runner import QueryRunner, ThreadRunner
@@ -21,6 +22,11 @@ from ascf_graph.service_description import GraphSizes
 from ascf_graph.settings import Settings
 from ascf_graph.snapshots import Snapshots
 from ascf_graph.store import EmbeddedStore
+from ascf_graph.worker_store import COPY_BYTES_PER_QUAD
+
+#: A query worker's address space before any copy: the engine, the snapshot open on disk
+#: (about 360 MB of it) and room for queries.
+BASE_WORKER_MEMORY = 1024**3
 
 SNAPSHOTS_FOLDER = "snapshots"
 
@@ -32,6 +38,18 @@ def copy_limit_per_worker(budget_quads: int, workers: int) -> int:
     (2000000, 250000)
     """
     return budget_quads // max(1, workers)
+
+
+def worker_memory(setting: int | None, copy_quads: int) -> int:
+    """The address space a query worker may use: ``ASCF_QUERY_MEMORY`` if set, else room for
+    the engine and queries plus the copy it may make (0: no limit).
+
+    >>> worker_memory(None, 0), worker_memory(None, 2_000_000), worker_memory(0, 2_000_000)
+    (1073741824, 1873741824, 0)
+    """
+    if setting is not None:
+        return setting
+    return BASE_WORKER_MEMORY + copy_quads * COPY_BYTES_PER_QUAD
 
 
 @asynccontextmanager
@@ -49,13 +67,13 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
         state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
     state.document_workers = None
     if settings.query_workers > 0 and isinstance(state.store, EmbeddedStore):
+        copy_quads = copy_limit_per_worker(settings.memory_copy_quads, settings.query_workers)
         pool = WorkerPoolRunner(
             settings.query_workers,
             settings.query_timeout,
             Snapshots(settings.data_dir / SNAPSHOTS_FOLDER),
-            replica_max_quads=copy_limit_per_worker(
-                settings.memory_copy_quads, settings.query_workers
-            ),
+            replica_max_quads=copy_quads,
+            memory_bytes=worker_memory(settings.query_memory, copy_quads),
         )
         await pool.open()
         await pool.prepare(state.store)
@@ -70,6 +88,8 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
         buffer_bytes=settings.answer_buffer_bytes,
         max_table_bytes=settings.max_table_bytes,
         max_age=settings.http_max_age,
+        max_depth=settings.query_max_depth,
+        crashes=CrashGuard(settings.query_crash_limit, settings.query_crash_window),
     )
     try:
         yield

@@ -3,8 +3,10 @@
 The endpoint must know a few things about a request before it runs it: its
 form (to negotiate a results format and an ETag), whether it is an update (to
 refuse it), which endpoints it calls with ``SERVICE`` (the engine would fetch
-them), whether it names its own dataset with ``FROM``, and whether its answer
-can change without the data changing (``RAND()``, ``NOW()``...).
+them), whether it names its own dataset with ``FROM``, whether its answer
+can change without the data changing (``RAND()``, ``NOW()``...), and how
+deeply its brackets nest (the engine's parser and evaluator recurse once per
+level: a few thousand levels overflow their stack and kill the process).
 
 This is lexical, not a parse: comments, string literals and IRIs are masked
 first, so a keyword is found only where the grammar can have one. The engine
@@ -112,13 +114,16 @@ class QueryShape:
     """The endpoints called with ``SERVICE``; None where the target is not a plain IRI."""
     deterministic: bool
     """Whether the same data always gives the same answer (no RAND(), NOW(), SERVICE...)."""
+    depth: int
+    """How deeply ``( { [`` nest, outside strings, comments and IRIs (see :func:`nesting_depth`)."""
 
 
 def analyse(text: str) -> QueryShape:
     """Read a request's form, dataset clause, SERVICE targets and determinism.
 
-    >>> analyse("PREFIX ex: <http://e/> # SELECT in a comment\\nINSERT DATA { ex:a ex:b 'ASK' }")
-    QueryShape(form=None, is_update=True, has_dataset=False, services=(), deterministic=True)
+    >>> shape = analyse("PREFIX ex: <http://e/> # SELECT in a comment\\nINSERT DATA { ex:a 'ASK' }")
+    >>> shape.form, shape.is_update, shape.has_dataset, shape.deterministic
+    (None, True, False, True)
     >>> analyse("select ?s from <http://g/> { ?s ?p 'SERVICE <http://x/>' }").form
     'SELECT'
     >>> analyse("SELECT * { SERVICE SILENT <http://x/sparql> { ?s ?p ?o } }").services
@@ -139,7 +144,37 @@ def analyse(text: str) -> QueryShape:
         has_dataset=bool(_FROM.search(masked.masked)),
         services=services,
         deterministic=not services and not _NONDETERMINISTIC.search(masked.masked),
+        depth=nesting_depth(masked),
     )
+
+
+_OPENING, _CLOSING = "({[", ")}]"
+_NOT_A_BRACKET = re.compile(r"[^(){}\[\]]+")
+
+
+def nesting_depth(text: QueryText, limit: int | None = None) -> int:
+    """The deepest nesting of ``( { [`` in ``text``, strings, comments and IRIs left out.
+
+    A closing bracket with nothing open counts as nothing (the parser refuses the
+    text anyway). With ``limit``, the scan stops at the first level past it and
+    returns ``limit + 1``: a refusal need not read the rest.
+
+    >>> nesting_depth(QueryText.of("SELECT * { ?s ?p '{{{' FILTER((?o > 1)) } # ((("))
+    3
+    >>> nesting_depth(QueryText.of("ASK {" + "(" * 5000), limit=100)
+    101
+    """
+    depth = deepest = 0
+    for bracket in _NOT_A_BRACKET.sub("", text.masked):
+        if bracket in _OPENING:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if limit is not None and deepest > limit:
+                    return deepest
+        elif depth > 0:
+            depth -= 1
+    return deepest
 
 
 def service_targets(text: QueryText) -> tuple[str | None, ...]:

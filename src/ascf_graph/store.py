@@ -225,13 +225,22 @@ class EmbeddedStore(Store):
         """The build's folder name, plus ``+n`` after the n-th write since that build."""
         return self._generation
 
-    def snapshot(self, target: Path) -> None:
-        """Write a consistent copy of the store into the new folder ``target``.
+    def snapshot(self, target: Path) -> str:
+        """Write a consistent copy of the store into the new folder ``target``; return the
+        generation the copy holds.
 
         RocksDB hard-links its immutable files, so this is cheap; the copy never
         changes and can be opened read-only by other processes (query workers).
+        The generation is read from the copy itself (the marker a write leaves in
+        the same transaction as its data), not from :attr:`generation`: a write
+        may land between reading that and taking the copy.
         """
         self._store.backup(str(target))
+        copy = ox.Store.read_only(str(target))
+        try:
+            return self._stored_generation(copy) or self._build
+        finally:
+            del copy  # closes the copy's files
 
     def apply(self, change: GraphChange) -> str:
         """Apply ``change`` as one SPARQL Update, which pyoxigraph runs as one transaction.
@@ -260,9 +269,9 @@ class EmbeddedStore(Store):
         self._generation = generation
         return generation
 
-    def _stored_generation(self) -> str | None:
-        """The marker the last write left, if any."""
-        for quad in self._store.quads_for_pattern(
+    def _stored_generation(self, store: ox.Store | None = None) -> str | None:
+        """The marker the last write left in ``store`` (default: this one), if any."""
+        for quad in (store or self._store).quads_for_pattern(
             self._system_graph, GENERATION_PREDICATE, None, self._system_graph
         ):
             return quad.object.value

@@ -8,12 +8,32 @@ disk meanwhile, and from the copy once it is complete. A snapshot never
 changes, so the copy holds exactly what the disk holds; a new generation is a
 new snapshot, and the copy of the old one is dropped with it.
 
+A worker whose address space is capped (``RLIMIT_AS``, see
+:mod:`ascf_graph.query_worker`) copies only while the copy leaves
+:data:`QUERY_ROOM` under the cap for queries: it starts only if the estimate
+(:data:`COPY_BYTES_PER_QUAD` per quad) fits, and is given up between batches
+as soon as the address space grows past that. The engine aborts the process
+when an allocation fails, so a copy that could not fit would otherwise crash
+every worker that tried it.
+
+A worker started to replace one that crashed (or ran out of time) copies
+only when no other replacement is copying (``one_copy_at_a_time``: a lock
+file beside the snapshots), answering from disk meanwhile: a burst of crashes
+costs at most one core's worth of copying at a time, not one per crash at
+once. The workers started with the server copy in parallel, as start-up
+waits for them.
+
 Only the standard library and pyoxigraph are imported: the worker starts fast.
 """
 
+import contextlib
+import fcntl
 import logging
+import resource
 import threading
+from collections.abc import Iterator
 from itertools import islice
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -21,13 +41,40 @@ log = logging.getLogger(__name__)
 
 #: Quads copied per call; between calls the worker's main thread may take the GIL.
 _COPY_BATCH = 10_000
+#: Memory an in-memory copy takes per quad, for the estimate before copying (the project's
+#: data measures about 350 MB per million quads; long literals take more).
+COPY_BYTES_PER_QUAD = 400
+#: Address space a copy leaves free under the worker's cap, for the queries it answers.
+QUERY_ROOM = 512 * 1024 * 1024
+#: The lock file, beside the snapshots, that replacement workers copy under in turn.
+COPY_LOCK = ".copying.lock"
+
+
+def copy_fits(quads: int = 0) -> bool:
+    """Whether this process's address space, grown by a copy of ``quads`` quads, still
+    leaves :data:`QUERY_ROOM` under its cap (always, without a cap).
+
+    >>> copy_fits(1_000)
+    True
+    """
+    limit, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if limit == resource.RLIM_INFINITY:
+        return True
+    return _address_space_bytes() + quads * COPY_BYTES_PER_QUAD + QUERY_ROOM <= limit
+
+
+def _address_space_bytes() -> int:
+    """This process's address space now (what ``RLIMIT_AS`` counts)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
 
 
 class WorkerStore:
     """The snapshot the last job named, and its in-memory replica once one is copied."""
 
-    def __init__(self, replica_max_quads: int) -> None:
+    def __init__(self, replica_max_quads: int, *, one_copy_at_a_time: bool = False) -> None:
         self._replica_max_quads = replica_max_quads
+        self._one_copy_at_a_time = one_copy_at_a_time
         self._lock = threading.Lock()
         self._path: str | None = None
         self._disk: ox.Store | None = None
@@ -62,7 +109,33 @@ class WorkerStore:
 
     def _copy(self, path: str, disk: ox.Store) -> None:
         try:
-            if len(disk) > self._replica_max_quads:
+            with self._turn_to_copy(path):
+                if self._path == path:
+                    self._copy_now(path, disk)
+        except OSError as error:
+            log.warning("answering from disk: cannot take a turn to copy the snapshot (%s)", error)
+
+    @contextlib.contextmanager
+    def _turn_to_copy(self, path: str) -> Iterator[None]:
+        """Wait for this worker's turn to copy, if it takes turns with the others."""
+        if not self._one_copy_at_a_time:
+            yield
+            return
+        with open(Path(path).parent / COPY_LOCK, "ab") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            yield
+
+    def _copy_now(self, path: str, disk: ox.Store) -> None:
+        try:
+            count = len(disk)
+            if count > self._replica_max_quads:
+                return
+            if not copy_fits(count):
+                log.warning(
+                    "answering from disk: %d quads do not fit this worker's memory limit "
+                    "(ASCF_QUERY_MEMORY) with room for queries",
+                    count,
+                )
                 return
             replica = ox.Store()
             # Quad by quad, not through a serialization: a parser would rename blank nodes.
@@ -70,6 +143,12 @@ class WorkerStore:
             while batch := list(islice(quads, _COPY_BATCH)):
                 if self._path != path:
                     return  # a newer snapshot came meanwhile: this copy would be dropped
+                if not copy_fits():
+                    log.warning(
+                        "answering from disk: the copy outgrew this worker's memory limit "
+                        "(ASCF_QUERY_MEMORY) less the room kept for queries"
+                    )
+                    return
                 replica.extend(batch)
         except (OSError, MemoryError) as error:
             log.warning("answering from disk: cannot copy the snapshot into memory (%s)", error)

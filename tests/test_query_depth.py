@@ -1,0 +1,64 @@
+"""A query nested very deep is refused before the engine sees it.
+
+pyoxigraph's parser and evaluator recurse once per level of ``( { [``: a few thousand
+levels overflow the stack and kill the process that parses (a query worker, or the
+server itself for a text without a query form). The endpoint counts the levels first,
+outside strings, comments and IRIs, and answers 400 ``query-too-deep``.
+"""
+
+import httpx
+import pytest
+from conftest import ServerProcess
+from processes import children
+
+from ascf_graph.sparql_text import QueryText, nesting_depth
+
+DEEP = 20_000
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("SELECT * { ?s ?p ?o }", 1),
+        ("SELECT * { { ?s ?p [ ?q ?o ] } FILTER((?o > 1)) }", 3),
+        ('SELECT * { ?s ?p \'(((\' . ?s ?p """{{{\n[[[""" }', 1),
+        ("SELECT * { ?s ?p ?o } # ((((((", 1),
+        ("SELECT * { ?s <urn:x(((> ?o }", 1),
+        ("SELECT * { ?s ?p ?o } ) ) ) (", 1),
+    ],
+)
+def test_depth_counts_brackets_only_where_the_grammar_has_them(text: str, depth: int) -> None:
+    assert nesting_depth(QueryText.of(text)) == depth
+
+
+DEEP_QUERIES = {
+    "expression": "SELECT (" + "(" * DEEP + "1" + ")" * DEEP + " AS ?x) {}",
+    "groups": "SELECT * " + "{" * DEEP + "}" * DEEP,
+    # No query form: the server would parse it itself for the syntax error's message.
+    "no query form": "{" * DEEP,
+}
+
+
+@pytest.mark.parametrize("name", DEEP_QUERIES)
+def test_a_query_nested_very_deep_is_refused_and_nothing_crashes(
+    served: ServerProcess, name: str
+) -> None:
+    workers = children(served.pid)
+    answer = httpx.post(
+        f"{served.url}/sparql",
+        content=DEEP_QUERIES[name],
+        headers={"Content-Type": "application/sparql-query"},
+        timeout=30,
+    )
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "query-too-deep"
+    assert "ASCF_QUERY_MAX_DEPTH" in answer.json()["message"]
+    assert httpx.get(f"{served.url}/health").status_code == 200
+    assert children(served.pid) == workers, "no query worker died"
+
+
+def test_a_query_nested_as_deep_as_people_write_is_answered(served: ServerProcess) -> None:
+    query = "SELECT (" + "(" * 40 + "1" + ")" * 40 + " AS ?x) { { { ?s ?p ?o } } } LIMIT 1"
+    answer = httpx.get(f"{served.url}/sparql", params={"query": query, "format": "json"})
+    assert answer.status_code == 200
+    assert answer.json()["results"]["bindings"][0]["x"]["value"] == "1"
