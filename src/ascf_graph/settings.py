@@ -148,10 +148,11 @@ class Settings(BaseSettings):
     validation_timeout: float = Field(
         120.0, gt=0, description="Seconds parsing and validating one upload may take."
     )
-    validation_memory: int = Field(
-        4 * 1024**3,
+    validation_memory: ByteSize = Field(
+        ByteSize(4 * 1024**3),
         ge=0,
-        description="Bytes of address space an input worker may use (0: no limit).",
+        description="Address space an input worker may use (bytes, or '4GiB', '1500MB'...; "
+        "0: no limit). An upload past it is refused with 422 validation-memory.",
     )
     validation_queue_wait: float = Field(
         10.0,
