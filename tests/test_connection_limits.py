@@ -10,11 +10,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from conftest import ServerProcess, clone_settings, running_server
+from processes import resident_memory_kib, wait_for
 
 from ascf_graph.settings import Settings
 
@@ -290,3 +292,34 @@ def test_bodies_past_the_memory_budget_are_503_and_the_budget_comes_back(
             break
         time.sleep(0.25)
     assert answered.status_code == 200
+
+
+#: Room for many large bodies at once, to watch their memory come and go.
+ROOMY = {
+    "ASCF_BODY_MEMORY": str(1024 * MiB),
+    "ASCF_MAX_CONNECTIONS_PER_CLIENT": "100",
+    "ASCF_QUERY_WORKERS": "1",
+}
+
+
+def test_the_memory_of_unfinished_bodies_returns_when_their_clients_leave(
+    built: Settings, tmp_path: Path
+) -> None:
+    body_start = (
+        b"POST /validate HTTP/1.1\r\nHost: test\r\nContent-Type: text/turtle\r\n"
+        b"Content-Length: 10000000\r\n\r\n#" + b"x" * 9_000_000
+    )  # 9 of the 10 MB it declares
+    with running_server(clone_settings(built, tmp_path), **ROOMY) as server:
+        before = resident_memory_kib(server.pid)
+        with held_connections(server.url, "127.0.0.51", 30, first=body_start):
+            wait_for(
+                lambda: resident_memory_kib(server.pid) > before + 200 * 1024,
+                "the server holds the 270 MB of unfinished bodies",
+            )
+            assert health_answers(server.url)
+        wait_for(
+            lambda: resident_memory_kib(server.pid) < before + 100 * 1024,
+            "the server gives the bodies' memory back",
+            patience=PATIENCE,
+        )
+        assert health_answers(server.url)

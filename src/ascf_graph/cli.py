@@ -422,7 +422,13 @@ def _serve(
 
     import uvicorn
 
-    from ascf_graph.connection_limits import ConnectionLimits, limited_http_protocol
+    from ascf_graph.connection_limits import (
+        ConnectionLimits,
+        limited_http_protocol,
+        return_large_blocks_at_once,
+    )
+
+    return_large_blocks_at_once()
 
     config = uvicorn.Config(
         application,

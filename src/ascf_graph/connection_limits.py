@@ -33,6 +33,11 @@ httptools protocol (the fast parser stays) that adds, per server process:
   before it is read. Bodies over ``ASCF_MAX_BODY_BYTES`` reserve nothing: the
   application refuses them (413) without reading them.
 
+Memory a body held goes back to the system when its request ends:
+:func:`return_large_blocks_at_once` stops glibc from keeping freed megabytes
+in its heap (without it, 60 unfinished 9 MB bodies to ``/validate`` left the
+server 500 MB larger after their clients left).
+
 Refusals are written by the protocol itself, as the JSON errors of
 :mod:`ascf_graph.errors` (``{"code": ..., "message": ...}``), since no route
 has run. WebSockets are not served (``ws="none"``), so no upgrade escapes
@@ -40,8 +45,11 @@ these limits.
 """
 
 import contextvars
+import ctypes
 import json
+import sys
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -61,6 +69,11 @@ from ascf_graph.errors import (
     TooManyConnectionsError,
 )
 from ascf_graph.settings import Settings
+
+#: glibc's mallopt parameter for the size from which blocks are mapped on their own.
+_M_MMAP_THRESHOLD = -3
+#: glibc's initial threshold (128 KiB), kept from growing.
+_MMAP_THRESHOLD = 128 * 1024
 
 # Each header line costs its name, its value, ": " and CRLF.
 _HEADER_LINE_OVERHEAD = 4
@@ -382,6 +395,21 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def _release(self, cycle: RequestResponseCycle) -> None:
         self._running.discard(cycle)
         self.accounts.release(self._reservations.pop(cycle, 0))
+
+
+def return_large_blocks_at_once() -> None:
+    """Have glibc map every block of 128 KiB or more on its own, so that freeing it returns
+    the memory to the system at once.
+
+    glibc starts that way, but after freeing such a block it raises the threshold to
+    the block's size, so that later bodies of that size come from its heap, which it
+    seldom gives back. Fixing the threshold costs a map and an unmap per large block,
+    nothing for small ones. Elsewhere than glibc this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    with suppress(OSError, AttributeError):  # not glibc: its allocator has its own ways
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
 
 
 def _body_framing(headers: list[tuple[bytes, bytes]]) -> tuple[int | None, bool]:
