@@ -76,9 +76,22 @@ def answer(connection: socket.socket) -> bytes:
     try:
         while time.monotonic() < deadline and (chunk := connection.recv(65536)):
             received += chunk
-    except ConnectionResetError:
+    except (ConnectionResetError, TimeoutError):  # closed by a reset, or never answered
         pass
     return received
+
+
+def one_answer(connection: socket.socket) -> bytes:
+    """One whole answer (head and its Content-Length of body) on a kept-alive connection."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        received += connection.recv(65536) or b"<closed>"
+        assert b"<closed>" not in received
+    head, _, body = received.partition(b"\r\n\r\n")
+    length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+    while len(body) < length:
+        body += connection.recv(65536)
+    return head + b"\r\n\r\n" + body
 
 
 def status(raw: bytes) -> int:
@@ -141,6 +154,21 @@ def test_the_slowloris_gets_408_before_the_close(impatient: str) -> None:
     assert status(raw) == 408
     assert b'"code": "request-timeout"' in raw
     assert b"connection: close" in raw
+    assert health_answers(impatient)
+
+
+def test_a_slowloris_after_a_first_request_on_the_same_connection_gets_408(
+    impatient: str,
+) -> None:
+    with connect(impatient, "127.0.0.19") as attacker:
+        attacker.sendall(b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert status(one_answer(attacker)) == 200
+        attacker.sendall(b"GET /health HTTP/1.1\r\n")
+        for line in range(3):  # a line every 0.5 s, then silence until the 2 s deadline
+            time.sleep(0.5)
+            attacker.sendall(b"X-Slow-%d: still coming\r\n" % line)
+        raw = answer(attacker)
+    assert status(raw) == 408
     assert health_answers(impatient)
 
 

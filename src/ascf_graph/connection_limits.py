@@ -12,9 +12,9 @@ alone). So :func:`limited_http_protocol` makes a subclass of uvicorn's
 httptools protocol (the fast parser stays) that adds, per server process:
 
 - a header deadline (``ASCF_HEADER_TIMEOUT``): the request line and headers
-  must be complete that many seconds after the connection opens or a later
-  request's first byte arrives; then 408 (or a silent close when nothing was
-  sent) and the connection is closed;
+  must be complete that many seconds after the connection opens or after the
+  first read of a later request that left them incomplete; then 408 (or a
+  silent close when nothing was sent) and the connection is closed;
 - a body idle timeout (``ASCF_BODY_TIMEOUT``): a body that goes that long
   without a byte is answered 408, the application sees the client leave, and
   the connection is closed;
@@ -246,6 +246,11 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._header_bytes += len(data)
             if self._header_bytes > self.limits.max_header_bytes:
                 self._refuse(self._headers_too_large())
+                return
+        # Headers left incomplete by this read have until the deadline; a request whose
+        # headers came in one read (nearly all) never pays for a timer.
+        if self._message_started and self._timer is None:
+            self._arm(self.limits.header_timeout, self._headers_timed_out)
 
     # Parser callbacks
 
@@ -254,8 +259,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_begin()
         self._message_started = True
         self._header_bytes = self._exact_header_bytes = self._header_count = 0
-        if self._timer is None:
-            self._arm(self.limits.header_timeout, self._headers_timed_out)
 
     def on_url(self, url: bytes) -> None:
         """Count the request target against the header bytes."""
