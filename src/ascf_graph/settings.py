@@ -63,7 +63,8 @@ class Settings(BaseSettings):
         10.0,
         gt=0,
         description="Seconds a client has to send a request's line and headers, from the "
-        "connection's start (or a later request's first byte); then 408 and closed.",
+        "connection's start (a later request's: from its first incomplete read); then 408 "
+        "and closed.",
     )
     body_timeout: float = Field(
         15.0,
