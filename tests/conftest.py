@@ -2,13 +2,14 @@
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,15 +81,49 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class ServerProcess:
-    """A server the tests started: its base URL and its process."""
+    """A server the tests started: its base URL and its process (the `serve` supervisor)."""
 
     url: str
     process: subprocess.Popen[bytes]
 
     @property
     def pid(self) -> int:
-        """The server's process id."""
-        return self.process.pid
+        """The process id of the server the supervisor runs now (its one child)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            found = processes_where(lambda fields: int(fields[1]) == self.process.pid)
+            if len(found) == 1:
+                return found.pop()
+            time.sleep(0.05)
+        raise AssertionError("the supervisor runs no server")
+
+
+def processes_where(test: Callable[[list[str]], bool]) -> set[int]:
+    """Live processes whose /proc stat fields (from the state on) pass ``test``."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and test(fields):
+            found.add(int(stat.parent.name))
+    return found
+
+
+def stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop ``process`` (SIGTERM), then make sure nothing it started outlives it: the
+    server it supervised and that server's workers share its process group."""
+    process.terminate()
+    process.wait(timeout=40)
+    group = str(process.pid)
+    deadline = time.monotonic() + 10
+    while left := processes_where(lambda fields: fields[2] == group):
+        if time.monotonic() > deadline:
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.05)
+        assert time.monotonic() < deadline + 10, f"processes {left} outlived the server"
 
 
 @contextmanager
@@ -103,14 +138,14 @@ def serving_process(environment: dict[str, str]) -> Iterator[ServerProcess]:
             env={**os.environ, **environment},
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, to find all it starts
         )
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(f"{url}/health", process, log)
             yield ServerProcess(url, process)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop_process_group(process)
 
 
 @contextmanager

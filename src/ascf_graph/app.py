@@ -1,7 +1,15 @@
-"""The FastAPI application: ``create_app(settings)`` assembles routers and the store."""
+"""The FastAPI application: ``create_app(settings)`` assembles routers and the store.
+
+Two probes tell a process manager or a load balancer how the server is:
+``/health`` (liveness: the process answers; with ``up_since``, when it started
+serving, and ``restarts``, how many times the ``serve`` supervisor restarted
+it) and ``/ready`` (200 only while the store is open and query workers run,
+503 otherwise: send no traffic yet, or no more).
+"""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
@@ -12,6 +20,7 @@ from ascf_graph.backends import open_store
 from ascf_graph.curated_router import router as curated_router
 from ascf_graph.dependencies import StoreDep
 from ascf_graph.disconnects import QuietDisconnects
+from ascf_graph.errors import NotReadyError
 from ascf_graph.fast_path import HotRoutesFastPath
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.graph_router import router as graph_router
@@ -33,11 +42,14 @@ from ascf_graph.validation_engine import validation_engine
 from ascf_graph.web import environment as template_environment
 
 
-def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, fast_path: bool = True, restarts: int = 0
+) -> FastAPI:
     """Build the application; the store opens with the lifespan and closes with it.
 
     ``fast_path=False`` leaves out :class:`HotRoutesFastPath`, so that a test can
-    compare its answers with the whole stack's.
+    compare its answers with the whole stack's. ``restarts`` is how many servers
+    the supervisor started before this one, for ``/health``.
     """
     settings = settings or Settings()
     engine = validation_engine(settings.shacl_engine)  # an engine that cannot run stops start-up
@@ -45,6 +57,8 @@ def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> F
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.up_since = datetime.now(UTC).isoformat(timespec="milliseconds")
+        app.state.serving = False
         if settings.store_url is None:  # builds swap the embedded store under data_dir
             app.state.store_refresher = StoreRefresher(settings.data_dir)
         app.state.store = open_store(settings)
@@ -61,7 +75,11 @@ def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> F
         )
         try:
             async with sparql_services(app.state, settings):
-                yield
+                app.state.serving = True
+                try:
+                    yield
+                finally:
+                    app.state.serving = False
         finally:
             if input_workers is not None:
                 await to_thread.run_sync(input_workers.close)
@@ -94,9 +112,21 @@ def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> F
         return {
             "status": "ok",
             "version": __version__,
+            "up_since": request.app.state.up_since,
+            "restarts": restarts,
             "generation": await to_thread.run_sync(lambda: store.generation),
             "graphs": len(sizes),
             "triples": sum(sizes.values()),
         }
+
+    @app.get("/ready", summary="Readiness: the store is open and query workers run")
+    async def ready(request: Request) -> dict[str, object]:
+        state = request.app.state
+        if not getattr(state, "serving", False):
+            raise NotReadyError("the server is starting or stopping: its store is not open")
+        workers = getattr(state, "document_workers", None)
+        if workers is not None and workers.live_workers == 0:
+            raise NotReadyError("no query worker is running (they are being restarted)")
+        return {"status": "ready", "up_since": state.up_since}
 
     return app

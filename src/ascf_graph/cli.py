@@ -5,9 +5,10 @@ data conforms), 1 the data does not conform or the build refused the content,
 2 unusable input or a runtime error.
 """
 
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pydantic
 import pyoxigraph as ox
@@ -30,6 +31,9 @@ from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore, Store
 from ascf_graph.validation import ValidationContext
 from ascf_graph.validation_engine import validation_engine
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_UNUSABLE = 0, 1, 2
 
@@ -333,7 +337,7 @@ def describe_command(
 
 
 @app.command("serve")
-def serve_command(
+def serve_command(  # noqa: PLR0917 - a typer command: its options are its parameters
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     access_log: Annotated[
@@ -344,19 +348,100 @@ def serve_command(
             "measurable throughput on cheap lookups; writes are audited separately).",
         ),
     ] = False,
+    supervise: Annotated[
+        bool,
+        typer.Option(
+            "--supervise/--no-supervise",
+            help="Run the server in a child process and restart it if it dies (the default); "
+            "--no-supervise serves in this process, for a process manager that restarts it.",
+        ),
+    ] = True,
+    fd: Annotated[int | None, typer.Option(hidden=True)] = None,
+    restarts: Annotated[int, typer.Option(hidden=True)] = 0,
+    supervisor: Annotated[int | None, typer.Option(hidden=True)] = None,
 ) -> None:
-    """Serve SPARQL and linked data over HTTP (uvicorn)."""
-    import uvicorn
+    """Serve SPARQL and linked data over HTTP (uvicorn), restarted if it dies.
 
+    The hidden options are how the supervisor starts its child: the listening
+    socket's file descriptor, how many times it restarted the server, and its
+    own pid (see :mod:`ascf_graph.supervisor`).
+    """
     from ascf_graph.app import create_app
+    from ascf_graph.supervisor import Supervisor, die_with_parent, listening_socket
 
+    if supervisor is not None:
+        die_with_parent(supervisor)
     settings = Settings()
-    try:
-        open_store(settings).close()
-        application = create_app(settings)
+    try:  # a configuration that cannot work exits 2 before anything starts
+        if fd is None:
+            open_store(settings).close()
+        application = create_app(settings, restarts=restarts)
     except AscfError as error:
         raise _fail(error) from None
-    uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log)
+    if not supervise:
+        _serve(settings, application, host, port, access_log, fd=fd)
+        return
+    try:
+        listener = listening_socket(host, port)
+    except OSError as error:
+        typer.echo(f"error: cannot listen on {host}:{port}: {error.strerror}", err=True)
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    parent = os.getpid()
+
+    def child(restarts: int) -> list[str]:
+        return [
+            sys.executable, "-m", "ascf_graph", "serve", "--no-supervise",
+            "--host", host, "--port", str(port),
+            "--access-log" if access_log else "--no-access-log",
+            "--fd", str(listener.fileno()), "--restarts", str(restarts),
+            "--supervisor", str(parent),
+        ]  # fmt: skip
+
+    del application  # the child builds its own
+    code = Supervisor(
+        child,
+        pass_fds=(listener.fileno(),),
+        give_up_after=settings.restart_give_up_after,
+        stable_after=settings.restart_stable_after,
+    ).run()
+    raise typer.Exit(code)
+
+
+def _serve(
+    settings: Settings,
+    application: "FastAPI",
+    host: str,
+    port: int,
+    access_log: bool,
+    *,
+    fd: int | None = None,
+) -> None:
+    """Run uvicorn with the connection limits of ``settings``, on ``fd`` if given (a socket
+    the supervisor listens on) or else on ``host``:``port``."""
+    import socket
+
+    import uvicorn
+
+    from ascf_graph.connection_limits import (
+        ConnectionLimits,
+        limited_http_protocol,
+        return_large_blocks_at_once,
+    )
+
+    return_large_blocks_at_once()
+
+    config = uvicorn.Config(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+        http=limited_http_protocol(ConnectionLimits.from_settings(settings)),
+        ws="none",
+        timeout_keep_alive=settings.keep_alive_timeout,
+    )
+    server = uvicorn.Server(config)
+    server.run(sockets=None if fd is None else [socket.socket(fileno=fd)])
 
 
 def main() -> None:

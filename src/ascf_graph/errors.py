@@ -364,3 +364,57 @@ class PreconditionFailedError(AscfError):
 
     code = "precondition-failed"
     status = 412
+
+
+# ---------------------------------------------------------------------------
+# Connections: answered by the HTTP protocol itself, before any route runs
+
+
+class RequestTimeoutError(AscfError):
+    """Headers not complete within ``ASCF_HEADER_TIMEOUT``, or a body idle past
+    ``ASCF_BODY_TIMEOUT``; the connection is closed."""
+
+    code = "request-timeout"
+    status = 408
+
+
+class HeadersTooLargeError(AscfError):
+    """More header bytes than ``ASCF_MAX_HEADER_BYTES`` or more headers than
+    ``ASCF_MAX_HEADERS``; the connection is closed."""
+
+    code = "headers-too-large"
+    status = 431
+
+
+class TooManyConnectionsError(AscfError):
+    """Past ``ASCF_MAX_CONNECTIONS`` in all or ``ASCF_MAX_CONNECTIONS_PER_CLIENT`` from one
+    address; refused as it opens."""
+
+    code = "too-many-connections"
+    status = 503
+
+    def headers(self) -> dict[str, str]:
+        """Ask the client to come back once its other connections are done."""
+        return {"Retry-After": "5"}
+
+
+class BodyMemoryExhaustedError(AscfError):
+    """The request bodies being received already hold ``ASCF_BODY_MEMORY`` bytes."""
+
+    code = "body-memory-exhausted"
+    status = 503
+
+    def headers(self) -> dict[str, str]:
+        """Ask the client to come back once other bodies are done."""
+        return {"Retry-After": "5"}
+
+
+class NotReadyError(AscfError):
+    """``/ready`` while the store is not open or no query worker runs."""
+
+    code = "not-ready"
+    status = 503
+
+    def headers(self) -> dict[str, str]:
+        """Ask the probe to come back shortly."""
+        return {"Retry-After": "1"}

@@ -332,6 +332,11 @@ class WorkerPoolRunner(QueryRunner):
         self._workers.add(worker)
         self._idle.put_nowait(worker)
 
+    @property
+    def live_workers(self) -> int:
+        """Workers running now (0 once closed, or while every one is being replaced)."""
+        return 0 if self._closed else sum(worker.alive for worker in self._workers)
+
     async def close(self) -> None:
         """Stop every worker and remove the snapshots."""
         self._closed = True

@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AnyHttpUrl, AnyUrl, ByteSize, Field, field_validator
+from pydantic import AnyHttpUrl, AnyUrl, ByteSize, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ascf_graph.namespaces import DEFAULT_BASE_IRI
@@ -76,6 +76,57 @@ class Settings(BaseSettings):
         "once per level, sees them.",
     )
     max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest request body.")
+    body_memory: int = Field(
+        256 * 1024 * 1024,
+        gt=0,
+        description="Bytes of request bodies the server holds at once, over all requests "
+        "(declared Content-Length, or bytes received so far when chunked); a body that would "
+        "pass it is refused with 503 and Retry-After. At least ASCF_MAX_BODY_BYTES.",
+    )
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a client has to send a request's line and headers, from the "
+        "connection's start (a later request's: from its first incomplete read); then 408 "
+        "and closed.",
+    )
+    body_timeout: float = Field(
+        15.0,
+        gt=0,
+        description="Seconds a request body may go without a byte arriving; then 408 and closed.",
+    )
+    keep_alive_timeout: int = Field(
+        5, gt=0, description="Seconds an idle kept-alive connection stays open between requests."
+    )
+    max_header_bytes: int = Field(
+        64 * 1024,
+        gt=0,
+        description="Largest request line plus headers, in bytes; past it 431 and closed.",
+    )
+    max_headers: int = Field(100, gt=0, description="Most headers in a request; past it 431.")
+    max_connections: int = Field(
+        1000,
+        gt=0,
+        description="Open connections in all; one more is answered 503 and closed at once.",
+    )
+    max_connections_per_client: int = Field(
+        50,
+        gt=0,
+        description="Open connections from one client address; one more is answered 503 and "
+        "closed at once (behind a reverse proxy every client is the proxy: raise it).",
+    )
+    restart_give_up_after: int = Field(
+        5,
+        gt=0,
+        description="`serve` stops restarting a server that crashed this many times in a row, "
+        "each within ASCF_RESTART_STABLE_AFTER seconds of its start.",
+    )
+    restart_stable_after: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a server must have run for its crash not to count as immediate "
+        "(immediate crashes are restarted after 0, 1, 2, 4 ... up to 30 s).",
+    )
     query_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         ge=0,
@@ -188,6 +239,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"ASCF_QUERY_MEMORY must be 0 (no limit) or at least {MIN_QUERY_MEMORY} bytes "
                 "(768MiB): a query worker takes about 450 MB before it answers anything"
+            )
+        return value
+
+    @field_validator("body_memory")
+    @classmethod
+    def _bodies_fit_their_memory(cls, value: int, info: ValidationInfo) -> int:
+        if value < info.data.get("max_body_bytes", 0):
+            raise ValueError(
+                "ASCF_BODY_MEMORY must be at least ASCF_MAX_BODY_BYTES, "
+                "or the largest allowed body could never be received"
             )
         return value
 
