@@ -59,7 +59,11 @@ class Service:
 
 @pytest.fixture
 def service(built: Settings, tmp_path: Path) -> Iterator[Service]:
-    settings = clone_settings(built, tmp_path).model_copy(update={"query_workers": 0})
+    # Validation in the server's threads: the prepared SPARQL checked below is the server's
+    # (an input worker keeps its own, per shapes graph it has been sent).
+    settings = clone_settings(built, tmp_path).model_copy(
+        update={"query_workers": 0, "input_workers": 0}
+    )
     _, token = TokenStore(settings.credentials_file).create("Da Nang City", "Lan")
     app = create_app(settings)
     with serving_in_this_process(app) as url, httpx.Client(base_url=url, timeout=60) as client:
