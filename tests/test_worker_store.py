@@ -102,12 +102,15 @@ def test_a_missing_snapshot_is_an_error_and_keeps_nothing_open(tmp_path: Path) -
 
 #: Run in a child process: its address space is capped (the test's own must not be).
 UNDER_A_CAP = """
-import resource, sys
-from ascf_graph.worker_store import WorkerStore, _address_space_bytes
-opened = WorkerStore(replica_max_quads=10_000_000)
-opened.get(sys.argv[1])
-cap = _address_space_bytes() + int(sys.argv[2])
-resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+import fcntl, resource, sys
+from pathlib import Path
+from ascf_graph.worker_store import COPY_LOCK, WorkerStore, _address_space_bytes
+opened = WorkerStore(replica_max_quads=10_000_000, one_copy_at_a_time=True)
+with open(Path(sys.argv[1]).parent / COPY_LOCK, "ab") as turn:
+    fcntl.flock(turn, fcntl.LOCK_EX)  # the copy waits for its turn until the cap is set
+    opened.get(sys.argv[1])
+    cap = _address_space_bytes() + int(sys.argv[2])
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 opened.wait_for_copy()
 store = opened.get(sys.argv[1])
 print(opened.replicated, len(list(store.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"))))
