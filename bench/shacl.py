@@ -16,7 +16,12 @@ RSS:
 - ``pyshacl-ont-graph``: plain pyshacl on the submission with the ontology
   graphs as ``ont_graph`` (it cannot see the framework's concepts, so it
   reports false ``sh:class`` violations: its count differs);
-- ``pyshacl-whole-store``: plain pyshacl on the whole store plus the submission.
+- ``pyshacl-whole-store``: plain pyshacl on the whole store plus the submission;
+- ``ours-service``: the submission POSTed to ``/validate`` of a real server
+  (``ascf-graph serve`` over a copy of the store), end to end: the body read,
+  parsed and validated in a bounded input worker, the report sent back. Its
+  peak RSS is the *server* process's, sampled while it answers (the worker's
+  is reported beside it), which the bounded workers are there to keep flat.
 
 The generator names some cities under both seeds (at 100k, ``kota-lura``), so
 the submission describes nodes the store describes too, with other values:
@@ -29,11 +34,17 @@ differences, when they do not (:func:`same_violations`).
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
+import httpx
+import psutil
 import pyoxigraph as ox
 import rdflib
 
@@ -48,7 +59,7 @@ _MISTAKES = {
     f"<{ASCF}focusArea>": (11, f"<{ID}focus-area/space-exploration>"),
     f"<{ASCF}endDate>": (13, f'"2001-01-01"^^<{XSD}date>'),
 }
-ENGINES = ("ours", "ours-rudof", "pyshacl-ont-graph", "pyshacl-whole-store")
+ENGINES = ("ours", "ours-rudof", "ours-service", "pyshacl-ont-graph", "pyshacl-whole-store")
 BASE = "https://w3id.org/ascf/"
 
 
@@ -86,6 +97,9 @@ def write_seeded_submission(triples: int, *, seed: int, path: Path) -> int:
 def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]:
     """Validate ``submission`` with ``engine`` in this process; timings and counts."""
     import pyshacl
+
+    if engine == "ours-service":
+        return measure_service(submission, store_dir)
 
     from ascf_graph.store import EmbeddedStore
     from ascf_graph.validation import ValidationContext, report_from_graph, validate
@@ -150,6 +164,109 @@ def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]
         "violation_keys": sorted(found, key=str),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def measure_service(submission: Path, store_dir: Path) -> dict[str, object]:
+    """POST ``submission`` to ``/validate`` of a server started over a copy of ``store_dir``;
+    the seconds end to end, and the server process's peak RSS while it answered."""
+    body = submission.read_bytes()
+    with tempfile.TemporaryDirectory() as scratch, socket.socket() as probe:
+        data_dir = Path(scratch) / "store"
+        shutil.copytree(store_dir, data_dir, symlinks=True)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        limits = str(max(len(body) * 2, 64 * 1024 * 1024))
+        environment = {
+            **os.environ,
+            "ASCF_DATA_DIR": str(data_dir),
+            "ASCF_CONTENT_DIR": str(REPO),
+            "ASCF_MAX_BODY_BYTES": limits,
+            "ASCF_BODY_MEMORY": limits,
+            "ASCF_MAX_TRIPLES": "10000000",
+            "ASCF_QUERY_WORKERS": "1",
+            "ASCF_VALIDATION_TIMEOUT": "3600",
+        }
+        started = time.perf_counter()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "ascf_graph", "serve", "--no-supervise", "--port", str(port)],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            with httpx.Client(base_url=url, timeout=3600) as client:
+                _wait_for(client, server)
+                warm = client.post(  # starts an input worker, which loads pyshacl
+                    "/validate",
+                    content=b"<https://example.org/a> <https://example.org/p> 1 .",
+                    headers={"Content-Type": "text/turtle"},
+                )
+                warm.raise_for_status()
+                setup = time.perf_counter() - started
+                process = psutil.Process(server.pid)
+                peaks = {"server": process.memory_info().rss, "workers": 0}
+                answered = threading.Event()
+
+                def sample() -> None:
+                    while not answered.wait(0.02):
+                        peaks["server"] = max(peaks["server"], process.memory_info().rss)
+                        workers = sum(
+                            child.memory_info().rss
+                            for child in process.children()
+                            if "input_worker" in " ".join(child.cmdline())
+                        )
+                        peaks["workers"] = max(peaks["workers"], workers)
+
+                sampler = threading.Thread(target=sample)
+                sampler.start()
+                began = time.perf_counter()
+                try:
+                    response = client.post(
+                        "/validate",
+                        content=body,
+                        headers={"Content-Type": "application/n-triples"},
+                    )
+                finally:
+                    seconds = time.perf_counter() - began
+                    answered.set()
+                    sampler.join()
+                response.raise_for_status()
+                report = response.json()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    found = [
+        [r["focus_node"], r["path"], r["shape"], r["constraint"], r["value"]]
+        for node in report["focusNodes"]
+        for r in node["results"]
+        if r["severity"] == "Violation"
+    ]
+    return {
+        "engine": "ours-service",
+        "seconds": round(seconds, 4),
+        "setup_seconds": round(setup, 4),
+        "conforms": bool(report["conforms"]),
+        "violations": report["counts"]["Violation"],
+        "violation_keys": sorted(found, key=str),
+        "peak_rss_mb": round(peaks["server"] / 2**20, 1),
+        "worker_peak_rss_mb": round(peaks["workers"] / 2**20, 1),
+    }
+
+
+def _wait_for(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
+    """Until the server answers ``/health`` (or has exited: an error)."""
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}")
+        try:
+            if client.get("/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not answer /health within 600 s")
 
 
 def _graphs(store: object, keep: object) -> rdflib.Graph:
@@ -229,7 +346,7 @@ def run_shacl(
 
 
 #: The engines that must find the very same Violations (``pyshacl-ont-graph`` cannot).
-AGREEING = ("ours", "ours-rudof", "pyshacl-whole-store")
+AGREEING = ("ours", "ours-rudof", "ours-service", "pyshacl-whole-store")
 
 
 def same_violations(submission: str, found: dict[str, set[tuple[str | None, ...]]]) -> list[str]:
@@ -284,5 +401,18 @@ def shacl_section(document: dict) -> str:  # type: ignore[type-arg]
             f"| {row['submission']} | {row['engine']} | {row['seconds']:.2f} | "
             f"{row['setup_seconds']:.2f} | {row['peak_rss_mb']:.0f} | {row['violations']} | "
             f"{ratio} |"
+        )
+    service = [
+        row for row in document["rows"] if row["engine"] == "ours-service" and "seconds" in row
+    ]
+    if service:
+        lines.append("")
+        lines.append(
+            "`ours-service` is end to end over HTTP; its peak RSS is the server process's "
+            "(the input worker's: "
+            + ", ".join(
+                f"{row['worker_peak_rss_mb']:.0f} MB at {row['submission']}" for row in service
+            )
+            + ")."
         )
     return "\n".join(lines) + "\n"
