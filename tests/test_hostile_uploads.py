@@ -80,14 +80,19 @@ def served_tightly(
         ASCF_VALIDATION_MEMORY=str(1536 * 1024 * 1024),
         ASCF_MAX_TRIPLES="1000000",
         ASCF_MAX_BODY_BYTES=str(32 * 1024 * 1024),
+        ASCF_UPLOAD_CRASH_LIMIT="2",
     ) as process:
         yield process
 
 
-def validate(server: str, body: bytes, media_type: str) -> httpx.Response:
-    return httpx.post(
-        f"{server}/validate", content=body, headers={"Content-Type": media_type}, timeout=60
-    )
+def validate(
+    server: str, body: bytes, media_type: str, *, source: str = "127.0.0.1"
+) -> httpx.Response:
+    """POST ``body`` to ``/validate`` from the loopback address ``source`` (uploads that
+    bring workers down are counted per client address)."""
+    transport = httpx.HTTPTransport(local_address=source)
+    with httpx.Client(transport=transport, timeout=60) as client:
+        return client.post(f"{server}/validate", content=body, headers={"Content-Type": media_type})
 
 
 def answers_health_throughout(server: ServerProcess, attack: Callable[[], httpx.Response]):
@@ -173,12 +178,14 @@ def test_a_parser_that_crashes_takes_only_its_worker_down(served_tightly: Server
     worker: the client is told, and the next document is read by a fresh worker."""
     response = answers_health_throughout(
         served_tightly,
-        lambda: validate(served_tightly.url, deep_triple_terms(30_000), "text/turtle"),
+        lambda: validate(
+            served_tightly.url, deep_triple_terms(30_000), "text/turtle", source="127.0.0.2"
+        ),
     )
     assert response.status_code == 422
     assert code(response) == "input-crashed-worker"
     assert "SIGSEGV" in response.json()["message"]
-    again = validate(served_tightly.url, VALID, "text/turtle")
+    again = validate(served_tightly.url, VALID, "text/turtle", source="127.0.0.2")
     assert again.status_code == 200
     assert again.json()["conforms"] is True
 
@@ -187,7 +194,9 @@ def test_a_parser_that_crashes_takes_only_its_worker_down(served_tightly: Server
 def test_a_validation_past_the_time_limit_is_stopped(served_tightly: ServerProcess) -> None:
     response = answers_health_throughout(
         served_tightly,
-        lambda: validate(served_tightly.url, large_dataset(40_000), "text/turtle"),
+        lambda: validate(
+            served_tightly.url, large_dataset(40_000), "text/turtle", source="127.0.0.3"
+        ),
     )
     assert response.status_code == 422
     assert code(response) == "validation-timeout"
@@ -202,9 +211,33 @@ def test_validations_past_the_workers_wait_briefly_then_get_503(
     another may wait: at least one is turned away, with a time to come back."""
     slow = large_dataset(40_000)
     with concurrent.futures.ThreadPoolExecutor(3) as pool:
-        answers = list(pool.map(lambda _: validate(served_tightly.url, slow, "text/turtle"), "abc"))
+        answers = list(
+            pool.map(
+                lambda source: validate(served_tightly.url, slow, "text/turtle", source=source),
+                ("127.0.0.4", "127.0.0.14", "127.0.0.24"),
+            )
+        )
     busy = [answer for answer in answers if answer.status_code == 503]
     assert busy, [answer.status_code for answer in answers]
     assert {code(answer) for answer in busy} == {"validation-busy"}
     assert all(answer.headers["Retry-After"].isdigit() for answer in busy)
     assert {answer.status_code for answer in answers} <= {503, 422, 200}
+
+
+@pytest.mark.slow
+def test_a_client_whose_uploads_keep_crashing_workers_is_held_off(
+    served_tightly: ServerProcess,
+) -> None:
+    """Each crash costs a new worker; past two from one address in the window, that
+    address's uploads wait (429), while other clients are served."""
+    crashing = deep_triple_terms(30_000)
+    for _ in range(2):
+        crashed = validate(served_tightly.url, crashing, "text/turtle", source="127.0.0.5")
+        assert code(crashed) == "input-crashed-worker"
+    held = validate(served_tightly.url, VALID, "text/turtle", source="127.0.0.5")
+    assert held.status_code == 429
+    assert code(held) == "too-many-crashes"
+    assert "ASCF_UPLOAD_CRASH_LIMIT" in held.json()["message"]
+    assert int(held.headers["Retry-After"]) > 0
+    other = validate(served_tightly.url, VALID, "text/turtle", source="127.0.0.6")
+    assert other.status_code == 200

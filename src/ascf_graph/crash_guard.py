@@ -1,11 +1,13 @@
-"""Slowing down a client whose queries keep crashing query workers.
+"""Slowing down a client whose requests keep crashing workers.
 
 A query that runs a worker out of memory, or crashes the engine, costs more
 than its own answer: the worker is replaced, and its successor copies the
-store into memory again. One client sending such queries in a loop would keep
-the pool restarting. So each crash is counted against the client's address;
-after ``limit`` crashes within ``window`` seconds its queries are refused
-with 429 and ``Retry-After`` until the oldest of them leaves the window.
+store into memory again. An upload that crashes, exhausts or outlasts an
+input worker costs a new worker too. One client sending such requests in a
+loop would keep a pool restarting. So each crash is counted against the
+client's address; after ``limit`` crashes within ``window`` seconds its
+requests of that kind are refused with 429 and ``Retry-After`` until the
+oldest of them leaves the window.
 
 Memory stays bounded: at most ``max_clients`` addresses are remembered, the
 least recently crashing forgotten first.
@@ -29,8 +31,14 @@ class CrashGuard:
         *,
         max_clients: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
+        requests: str = "queries",
+        workers: str = "query workers",
+        setting: str = "ASCF_QUERY_CRASH_LIMIT",
     ) -> None:
+        """``requests``, ``workers`` and ``setting`` name, in the refusal's message, what the
+        client sent, what it crashed and the setting of ``limit``."""
         self.limit, self.window = limit, window
+        self._words = requests, workers, setting
         self._max_clients = max_clients
         self._clock = clock
         self._crashes: OrderedDict[str, deque[float]] = OrderedDict()
@@ -50,10 +58,11 @@ class CrashGuard:
         if len(recent) < self.limit:
             return
         wait = math.ceil(recent[0] + self.window - self._clock())
+        requests, workers, setting = self._words
         raise TooManyCrashesError(
-            f"queries from your address crashed query workers {len(recent)} times in the last "
-            f"{self.window:g} s (at most {self.limit}: ASCF_QUERY_CRASH_LIMIT); wait {wait} s "
-            "and send queries that stay within the endpoint's limits",
+            f"{requests} from your address crashed {workers} {len(recent)} times in the last "
+            f"{self.window:g} s (at most {self.limit}: {setting}); wait {wait} s "
+            f"and send {requests} that stay within the service's limits",
             retry_after=max(1, wait),
         )
 

@@ -37,6 +37,7 @@ from ascf_graph.errors import (
     ReportedError,
     ValidationBusyError,
     WorkerCrashedError,
+    WorkMemoryError,
     WorkTimeoutError,
 )
 from ascf_graph.namespaces import PREFIXES
@@ -52,6 +53,9 @@ from ascf_graph.validation_engine import UploadValidator
 from ascf_graph.worker_protocol import MESSAGE_HEADER, message
 
 log = logging.getLogger(__name__)
+
+#: The codes of the errors that cost a worker: it crashed, ran out of memory or out of time.
+WORKER_LOSSES = frozenset((WorkerCrashedError.code, WorkMemoryError.code, WorkTimeoutError.code))
 
 _READ_BYTES = 1024 * 1024
 

@@ -211,6 +211,16 @@ class Settings(BaseSettings):
         description="Seconds an upload waits for a free input worker before the client is "
         "answered 503 with Retry-After.",
     )
+    upload_crash_limit: int = Field(
+        3,
+        ge=0,
+        description="Input workers one client address may bring down (a crash, the memory "
+        "limit, the time limit) within upload_crash_window seconds; past it, its uploads are "
+        "refused with 429 and Retry-After until the oldest leaves the window. 0: no limit.",
+    )
+    upload_crash_window: float = Field(
+        300.0, gt=0, description="Seconds over which upload_crash_limit counts a client's."
+    )
     max_nesting: int = Field(
         64,
         gt=0,

@@ -6,7 +6,9 @@
 :func:`open_steward_services`.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -19,10 +21,11 @@ from starlette.exceptions import HTTPException
 from ascf_graph.archive import Archive
 from ascf_graph.audit import AuditLog
 from ascf_graph.body_limit import BodySizeLimit
+from ascf_graph.crash_guard import CrashGuard
 from ascf_graph.credentials import TokenStore
-from ascf_graph.errors import UnusableInputError
+from ascf_graph.errors import AscfError, UnusableInputError
 from ascf_graph.generation_cache import GenerationCache
-from ascf_graph.input_pool import InputWorkers, validator_in_workers
+from ascf_graph.input_pool import WORKER_LOSSES, InputWorkers, validator_in_workers
 from ascf_graph.project_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
 from ascf_graph.rdf_io import RdfSyntax, syntax_named
 from ascf_graph.settings import Settings
@@ -49,6 +52,20 @@ class StewardServices:
     audit: AuditLog
     workers: InputWorkers | None = None
     """Where uploads are parsed and validated (None: in this process)."""
+    crashes: CrashGuard = field(default_factory=lambda: CrashGuard(0, 1))
+    """Uploads that brought input workers down, per client address."""
+
+    @contextmanager
+    def guarding(self, client: str | None) -> Iterator[None]:
+        """Refuse ``client`` (429) while its uploads crashed input workers too often lately,
+        and count it when the work inside brings one down."""
+        self.crashes.check(client)
+        try:
+            yield
+        except AscfError as error:
+            if error.code in WORKER_LOSSES:
+                self.crashes.record(client)
+            raise
 
     def csv_converter(self, data: bytes, source: str) -> list[ox.Triple]:
         """The projects CSV template as triples, names resolved against the store."""
@@ -118,6 +135,13 @@ def open_steward_services(
         tokens=TokenStore(settings.credentials_file),
         audit=audit,
         workers=workers,
+        crashes=CrashGuard(
+            settings.upload_crash_limit,
+            settings.upload_crash_window,
+            requests="uploads",
+            workers="input workers",
+            setting="ASCF_UPLOAD_CRASH_LIMIT",
+        ),
     )
 
 

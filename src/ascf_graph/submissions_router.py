@@ -128,7 +128,8 @@ async def _audited(
         )
         token = bearer_token(request.headers.get("authorization"))
         steward = await run_in_threadpool(stewards.tokens.authenticate, token)
-        response, details = await work(steward, chosen)
+        with stewards.guarding(request.client.host if request.client else None):
+            response, details = await work(steward, chosen)
     except AscfError as error:
         stewards.audit.record(
             "refused",

@@ -46,11 +46,12 @@ async def validate_data(request: Request, stewards: StewardsDep) -> Response:
     try:
         chosen = choose_format(wants, request.query_params.get("format"))
         content_type = request.headers.get("content-type", "")
-        if content_type.lower().startswith("multipart/form-data"):
-            upload, _ = await upload_from_form(request, stewards)
-        else:
-            upload, _ = await upload_from_body(request, stewards)
-        report = await run_in_threadpool(stewards.submissions.validate, upload)
+        with stewards.guarding(request.client.host if request.client else None):
+            if content_type.lower().startswith("multipart/form-data"):
+                upload, _ = await upload_from_form(request, stewards)
+            else:
+                upload, _ = await upload_from_body(request, stewards)
+            report = await run_in_threadpool(stewards.submissions.validate, upload)
     except AscfError as error:
         if "text/html" in (wants or "") and error.status < 500:
             return HTMLResponse(error_page(error.status, error.message), status_code=error.status)
