@@ -206,7 +206,8 @@ def measure_service(submission: Path, store_dir: Path) -> dict[str, object]:
                 warm.raise_for_status()
                 setup = time.perf_counter() - started
                 process = psutil.Process(server.pid)
-                peaks = {"server": process.memory_info().rss, "workers": 0}
+                before = process.memory_info().rss
+                peaks = {"server": before, "workers": 0}
                 answered = threading.Event()
 
                 def sample() -> None:
@@ -251,6 +252,7 @@ def measure_service(submission: Path, store_dir: Path) -> dict[str, object]:
         "violations": report["counts"]["Violation"],
         "violation_keys": sorted(found, key=str),
         "peak_rss_mb": round(peaks["server"] / 2**20, 1),
+        "server_rss_before_mb": round(before / 2**20, 1),
         "worker_peak_rss_mb": round(peaks["workers"] / 2**20, 1),
     }
 
