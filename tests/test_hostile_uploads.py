@@ -16,8 +16,8 @@ from conftest import REPO, ServerProcess, clone_settings, running_server
 from ascf_graph.settings import Settings
 
 VALID = (REPO / "tests" / "data" / "validation" / "valid-city-and-project.ttl").read_bytes()
-#: Generous: a server that answers at all answers /health in milliseconds.
-PROMPT = 5.0
+#: What the issue asks of /health under attack (it answers in milliseconds when idle).
+PROMPT = 1.0
 
 
 def deep_jsonld(depth: int) -> bytes:
@@ -233,7 +233,9 @@ def test_a_client_whose_uploads_keep_crashing_workers_is_held_off(
     crashing = deep_triple_terms(30_000)
     for _ in range(2):
         crashed = validate(served_tightly.url, crashing, "text/turtle", source="127.0.0.5")
-        assert code(crashed) == "input-crashed-worker"
+        # On a loaded machine a fresh worker may not even start within the 2 s limit: a
+        # timeout costs a worker too, and counts the same.
+        assert code(crashed) in ("input-crashed-worker", "validation-timeout")
     held = validate(served_tightly.url, VALID, "text/turtle", source="127.0.0.5")
     assert held.status_code == 429
     assert code(held) == "too-many-crashes"
