@@ -16,6 +16,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ class Archive:
 
     root: Path
 
-    def keep(self, body: bytes, triples: list[ox.Triple]) -> str:
+    def keep(self, body: bytes, triples: Iterable[ox.Triple]) -> str:
         """Archive a version (its body and accepted triples); return its content hash."""
         digest = content_hash(body)
         self._write(self.root / f"{digest}.orig", body)

@@ -26,9 +26,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import pyoxigraph as ox
 import rdflib
@@ -50,7 +50,7 @@ from ascf_graph.validation import (
     store_context,
 )
 from ascf_graph.validation_engine import UploadValidator
-from ascf_graph.worker_protocol import MESSAGE_HEADER, message
+from ascf_graph.worker_protocol import MESSAGE_HEADER, message_parts
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,28 @@ class _Process:
                     pipe.close()
 
 
+class ParsedTriples(Sequence[ox.Triple]):
+    """The triples a worker parsed, kept as the N-Triples it wrote and read again on each
+    pass (pyoxigraph's own parser, blank node labels kept): a list of triple objects would
+    take about three times the memory in the server, for data a validation only scans."""
+
+    def __init__(self, ntriples: bytes, count: int) -> None:
+        self.ntriples, self._count = ntriples, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return (quad.triple for quad in ox.parse(self.ntriples, format=ox.RdfFormat.N_TRIPLES))
+
+    @overload
+    def __getitem__(self, index: int) -> ox.Triple: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ox.Triple]: ...
+    def __getitem__(self, index: int | slice) -> ox.Triple | list[ox.Triple]:
+        return list(self)[index]
+
+
 class InputWorkers:
     """Up to ``size`` worker processes parsing and validating clients' data."""
 
@@ -120,7 +142,7 @@ class InputWorkers:
         processes = [self._spawn() for _ in range(self.size)]
         for process in processes:
             try:
-                self._exchange(process, {"job": "warm"}, b"", time.monotonic() + self.timeout)
+                self._exchange(process, {"job": "warm"}, (), time.monotonic() + self.timeout)
             except (WorkTimeoutError, WorkerCrashedError):
                 continue
             self._give_back(process, reusable=True)
@@ -142,7 +164,7 @@ class InputWorkers:
         max_triples: int,
         max_nesting: int,
         max_expansion: int,
-    ) -> tuple[list[ox.Triple], bytes]:
+    ) -> tuple[ParsedTriples, bytes]:
         """The triples of ``data``, parsed in a worker within the limits given, and the same
         as N-Triples (see :func:`ascf_graph.uploads.parse_document`)."""
         header = {
@@ -153,8 +175,8 @@ class InputWorkers:
             "max_nesting": max_nesting,
             "max_expansion": max_expansion,
         }
-        _, ntriples = self._run(header, data)
-        return [q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)], ntriples
+        answer, ntriples = self._run(header, (data,))
+        return ParsedTriples(ntriples, int(answer["triples"])), ntriples
 
     def validate(
         self,
@@ -179,10 +201,10 @@ class InputWorkers:
             "protected_classes": list(protected_classes),
         }
 
-        def payload(process: _Process) -> tuple[dict[str, Any], bytes]:
+        def payload(process: _Process) -> tuple[dict[str, Any], tuple[bytes, ...]]:
             sent = b"" if key in process.shapes_sent else shapes_bytes
             process.shapes_sent.add(key)
-            return {**header, "shapes_bytes": len(sent)}, sent + data + stored_bytes
+            return {**header, "shapes_bytes": len(sent)}, (sent, data, stored_bytes)
 
         answer, report = self._run_with(payload)
         graph = to_rdflib_graph(q.triple for q in ox.parse(report, format=ox.RdfFormat.N_TRIPLES))
@@ -204,7 +226,9 @@ class InputWorkers:
             self._shapes = {id(shapes): (shapes, key, data)}
         return key, data
 
-    def _run(self, header: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], bytes]:
+    def _run(
+        self, header: dict[str, Any], payload: tuple[bytes, ...]
+    ) -> tuple[dict[str, Any], bytes]:
         return self._run_with(lambda _process: (header, payload))
 
     def _run_with(self, job: Any) -> tuple[dict[str, Any], bytes]:
@@ -257,12 +281,17 @@ class InputWorkers:
         return _Process(popen)
 
     def _exchange(
-        self, process: _Process, header: dict[str, Any], payload: bytes, deadline: float
+        self,
+        process: _Process,
+        header: dict[str, Any],
+        payload: tuple[bytes, ...],
+        deadline: float,
     ) -> tuple[dict[str, Any], bytes]:
         """Send one job and read its answer by ``deadline``; a worker that dies or runs
         past it is killed and not reused."""
         try:
-            _send(process, message(header, payload))
+            for part in message_parts(header, payload):
+                _send(process, part)
         except OSError:
             self._lost(process, "was gone before its next job")
             raise _NotDeliveredError from None

@@ -6,7 +6,7 @@
 :func:`open_steward_services`.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +90,7 @@ class StewardServices:
 
     def parse_document(
         self, data: bytes, syntax: RdfSyntax, source: str
-    ) -> tuple[list[ox.Triple], bytes | None]:
+    ) -> tuple[Sequence[ox.Triple], bytes | None]:
         """An RDF document's triples (and N-Triples, from a worker) within the limits."""
         limits = {
             "source": source,

@@ -25,7 +25,7 @@ are renamed, so two uploads that both say ``_:b0`` never share a node.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -62,14 +62,14 @@ _ENTITY = re.compile(
 CsvConverter = Callable[[bytes, str], list[ox.Triple]]
 #: Parses an RDF document within the limits (:func:`parse_document` here, or an input
 #: worker's): its triples, and the same as N-Triples when the parser made them so.
-DocumentParser = Callable[[bytes, RdfSyntax, str], tuple[list[ox.Triple], bytes | None]]
+DocumentParser = Callable[[bytes, RdfSyntax, str], tuple[Sequence[ox.Triple], bytes | None]]
 
 
 @dataclass(frozen=True)
 class Upload:
     """A parsed upload: its triples and what it was written in."""
 
-    triples: list[ox.Triple]
+    triples: Sequence[ox.Triple]
     syntax: str
     media_type: str
     source: str

@@ -66,8 +66,15 @@ class FrameWriter:
 
 def message(header: dict[str, Any], payload: bytes = b"") -> bytes:
     """A header and a payload as one message."""
+    return b"".join(message_parts(header, (payload,)))
+
+
+def message_parts(header: dict[str, Any], payload: tuple[bytes, ...]) -> list[bytes]:
+    """A header and a payload made of ``payload``'s pieces, as the pieces to write in turn
+    (large pieces are written as they are, not copied into one message)."""
     encoded = json.dumps(header).encode("utf-8")
-    return MESSAGE_HEADER.pack(len(encoded), len(payload)) + encoded + payload
+    size = sum(len(piece) for piece in payload)
+    return [MESSAGE_HEADER.pack(len(encoded), size) + encoded, *payload]
 
 
 def write_message(output: BinaryIO, header: dict[str, Any], payload: bytes = b"") -> None:
