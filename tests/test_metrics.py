@@ -82,6 +82,7 @@ def test_metrics_are_served_in_prometheus_text_format(served: ServerProcess) -> 
         ("GET", "/sparql?query=ASK%7B%7D", "/sparql", 200),
         ("GET", "/sparql?query=SELEC", "/sparql", 400),
         ("GET", "/queries", "/queries", 200),  # through the router
+        ("HEAD", "/queries", "/queries", 200),  # HEAD as GET, then the router
         ("GET", "/no/such/page", "unmatched", 404),
     ],
 )
