@@ -2,7 +2,8 @@
 
 Keys are ETags, which already include the store's generation; the cache also
 remembers the generation it holds answers for and drops them all the first
-time it is asked about a newer one, so their memory is freed at once.
+time it is asked about a newer one, so their memory is freed at once. It
+counts its hits and misses, which ``/metrics`` reports.
 """
 
 import threading
@@ -32,6 +33,8 @@ class AnswerCache:
     b'678901'
     >>> cache.get("g2", "b") is None  # a new generation empties the cache
     True
+    >>> cache.hits, cache.misses
+    (1, 2)
     """
 
     def __init__(self, capacity_bytes: int) -> None:
@@ -40,13 +43,20 @@ class AnswerCache:
         self._size = 0
         self._generation: str | None = None
         self._lock = threading.Lock()
+        self.hits = 0
+        """Lookups that found an answer."""
+        self.misses = 0
+        """Lookups that found none."""
 
     def get(self, generation: str, key: str) -> CachedAnswer | None:
         """The answer stored under ``key`` for this generation, if any."""
         with self._lock:
             self._follow(generation)
             answer = self._answers.get(key)
-            if answer is not None:
+            if answer is None:
+                self.misses += 1
+            else:
+                self.hits += 1
                 self._answers.move_to_end(key)
             return answer
 

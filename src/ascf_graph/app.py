@@ -4,7 +4,8 @@ Two probes tell a process manager or a load balancer how the server is:
 ``/health`` (liveness: the process answers; with ``up_since``, when it started
 serving, and ``restarts``, how many times the ``serve`` supervisor restarted
 it) and ``/ready`` (200 only while the store is open and query workers run,
-503 otherwise: send no traffic yet, or no more).
+503 otherwise: send no traffic yet, or no more). ``/metrics`` serves the
+application's metrics to Prometheus (:mod:`ascf_graph.service_metrics`).
 """
 
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from fastapi import FastAPI, Request
 from ascf_graph import __version__
 from ascf_graph.answer_cache import AnswerCache
 from ascf_graph.backends import open_store
+from ascf_graph.connection_limits import ConnectionAccounts
 from ascf_graph.curated_router import router as curated_router
 from ascf_graph.dependencies import StoreDep
 from ascf_graph.disconnects import QuietDisconnects
@@ -28,6 +30,8 @@ from ascf_graph.http_errors import install_error_handlers
 from ascf_graph.linked_data_router import router as linked_data_router
 from ascf_graph.page_headers import PageHeaders
 from ascf_graph.read_middleware import install_read_middleware
+from ascf_graph.request_observer import install_observability
+from ascf_graph.service_metrics import ServiceMetrics
 from ascf_graph.settings import Settings
 from ascf_graph.site_router import router as site_router
 from ascf_graph.sparql_router import router as sparql_router
@@ -43,20 +47,26 @@ from ascf_graph.web import environment as template_environment
 
 
 def create_app(
-    settings: Settings | None = None, *, fast_path: bool = True, restarts: int = 0
+    settings: Settings | None = None,
+    *,
+    fast_path: bool = True,
+    restarts: int = 0,
+    connections: ConnectionAccounts | None = None,
 ) -> FastAPI:
     """Build the application; the store opens with the lifespan and closes with it.
 
     ``fast_path=False`` leaves out :class:`HotRoutesFastPath`, so that a test can
     compare its answers with the whole stack's. ``restarts`` is how many servers
-    the supervisor started before this one, for ``/health``.
+    the supervisor started before this one, for ``/health`` and ``/metrics``;
+    ``connections``, what the server's connections hold, for ``/metrics``.
     """
     settings = settings or Settings()
     engine = validation_engine(settings.shacl_engine)  # an engine that cannot run stops start-up
+    metrics = ServiceMetrics(server_restarts=restarts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
+        app.state.settings, app.state.metrics = settings, metrics
         app.state.up_since = datetime.now(UTC).isoformat(timespec="milliseconds")
         app.state.serving = False
         if settings.store_url is None:  # builds swap the embedded store under data_dir
@@ -65,13 +75,14 @@ def create_app(
         app.state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
         app.state.templates = template_environment()
         app.state.document_cache = AnswerCache(settings.answer_cache_bytes)
-        input_workers = open_input_workers(settings)
+        input_workers = app.state.input_workers = open_input_workers(settings)
         app.state.stewards = open_steward_services(
             settings,
             app.state.store,
             engine=engine,
             shapes_cache=app.state.generation_cache,
             workers=input_workers,
+            validation_seconds=metrics.validation_seconds,
         )
         try:
             async with sparql_services(app.state, settings):
@@ -101,9 +112,17 @@ def create_app(
     app.include_router(site_router)
     app.include_router(curated_router)
     install_steward_api(app, settings)
-    # Added last, so outermost: every answer gets it, the fast path's and 413s included.
+    # Outside the routes, the fast path and the body limit: every answer gets it, 413s included.
     app.add_middleware(PageHeaders)
     app.add_middleware(QuietDisconnects)  # around everything that reads a body
+    # Outermost: every request gets its id first, and is counted whatever answered it.
+    install_observability(app, metrics, connections)
+    _install_probes(app, restarts)
+    return app
+
+
+def _install_probes(app: FastAPI, restarts: int) -> None:
+    """``/health`` and ``/ready`` (see the module docstring)."""
 
     @app.get("/health", summary="Liveness and what the store holds")
     async def health(request: Request, store: StoreDep) -> dict[str, object]:
@@ -128,5 +147,3 @@ def create_app(
         if workers is not None and workers.live_workers == 0:
             raise NotReadyError("no query worker is running (they are being restarted)")
         return {"status": "ready", "up_since": state.up_since}
-
-    return app

@@ -35,6 +35,8 @@ from ascf_graph.validation_engine import validation_engine
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from ascf_graph.connection_limits import ConnectionAccounts
+
 EXIT_OK, EXIT_NONCONFORMING, EXIT_UNUSABLE = 0, 1, 2
 
 app = typer.Typer(
@@ -344,8 +346,9 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
         bool,
         typer.Option(
             "--access-log/--no-access-log",
-            help="Log every request (off by default: a formatted line per request costs "
-            "measurable throughput on cheap lookups; writes are audited separately).",
+            help="Log every request, one line each with its id (off by default: a formatted "
+            "line per request costs measurable throughput on cheap lookups; writes are "
+            "audited separately).",
         ),
     ] = False,
     supervise: Annotated[
@@ -364,22 +367,27 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
 
     The hidden options are how the supervisor starts its child: the listening
     socket's file descriptor, how many times it restarted the server, and its
-    own pid (see :mod:`ascf_graph.supervisor`).
+    own pid (see :mod:`ascf_graph.supervisor`). Log lines go to stderr as
+    ``ASCF_LOG_FORMAT`` says (see :mod:`ascf_graph.logs`).
     """
     from ascf_graph.app import create_app
+    from ascf_graph.connection_limits import ConnectionAccounts, ConnectionLimits
+    from ascf_graph.logs import configure_logging
     from ascf_graph.supervisor import Supervisor, die_with_parent, listening_socket
 
     if supervisor is not None:
         die_with_parent(supervisor)
     settings = Settings()
+    configure_logging(settings.log_format, access_log=access_log)
+    connections = ConnectionAccounts(ConnectionLimits.from_settings(settings))
     try:  # a configuration that cannot work exits 2 before anything starts
         if fd is None:
             open_store(settings).close()
-        application = create_app(settings, restarts=restarts)
+        application = create_app(settings, restarts=restarts, connections=connections)
     except AscfError as error:
         raise _fail(error) from None
     if not supervise:
-        _serve(settings, application, host, port, access_log, fd=fd)
+        _serve(settings, application, connections, host, port, fd=fd)
         return
     try:
         listener = listening_socket(host, port)
@@ -410,23 +418,23 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
 def _serve(
     settings: Settings,
     application: "FastAPI",
+    connections: "ConnectionAccounts",
     host: str,
     port: int,
-    access_log: bool,
     *,
     fd: int | None = None,
 ) -> None:
-    """Run uvicorn with the connection limits of ``settings``, on ``fd`` if given (a socket
-    the supervisor listens on) or else on ``host``:``port``."""
+    """Run uvicorn with the connection limits of ``settings``, counted in ``connections``,
+    on ``fd`` if given (a socket the supervisor listens on) or else on ``host``:``port``.
+
+    Logging is configured already (uvicorn's own configuration is skipped); uvicorn's
+    access log is off, since the application writes its own (with request ids).
+    """
     import socket
 
     import uvicorn
 
-    from ascf_graph.connection_limits import (
-        ConnectionLimits,
-        limited_http_protocol,
-        return_large_blocks_at_once,
-    )
+    from ascf_graph.connection_limits import limited_http_protocol, return_large_blocks_at_once
 
     return_large_blocks_at_once()
 
@@ -434,9 +442,10 @@ def _serve(
         application,
         host=host,
         port=port,
+        log_config=None,
         log_level="info",
-        access_log=access_log,
-        http=limited_http_protocol(ConnectionLimits.from_settings(settings)),
+        access_log=False,
+        http=limited_http_protocol(connections.limits, connections),
         ws="none",
         timeout_keep_alive=settings.keep_alive_timeout,
     )

@@ -150,13 +150,16 @@ class _RefusedError(Exception):
     """Raised from a parser callback to stop parsing; the protocol answers its ``error``."""
 
 
-def limited_http_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
+def limited_http_protocol(
+    limits: ConnectionLimits, accounts: ConnectionAccounts | None = None
+) -> type[HttpToolsProtocol]:
     """A protocol class for ``uvicorn.Config(http=...)`` that enforces ``limits``; its
-    connections share one :class:`ConnectionAccounts` (one per server process)."""
+    connections share one :class:`ConnectionAccounts` (one per server process): ``accounts``
+    if given (to be read elsewhere too, by ``/metrics``), else new ones."""
     return type(
         "LimitedHttpToolsProtocol",
         (LimitedHttpToolsProtocol,),
-        {"accounts": ConnectionAccounts(limits)},
+        {"accounts": accounts if accounts is not None else ConnectionAccounts(limits)},
     )
 
 

@@ -7,7 +7,9 @@ A client that closes its connection while we still read its request body
 burying real errors. A disconnect mid-answer was already quiet: uvicorn drops
 what is sent after it, and a streamed answer stops its query on the way out.
 
-This pure ASGI middleware, outermost, catches ``ClientDisconnect`` only, and
+This pure ASGI middleware, outside everything that reads a body (only the
+request observer is outside it, which counts such a request with status 499
+and gives the line its request id), catches ``ClientDisconnect`` only, and
 logs it once at INFO (method and path, no traceback): nobody is left to
 answer, and nothing was changed, since a write only starts once its whole
 body has been read.

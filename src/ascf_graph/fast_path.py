@@ -18,6 +18,10 @@ handlers format the answer (the route runs again, which only errors pay
 for); ``/sparql`` answers its errors itself, as its route class does
 (:func:`ascf_graph.cors.readable_anywhere`), since a POSTed body is read
 only once. A test compares the answers with the whole stack's.
+
+Since the router never sees these requests, the fast path names the route
+template each stands for in the scope (``ascf.route``), so that they are
+counted and logged under it (:mod:`ascf_graph.request_observer`).
 """
 
 from collections.abc import Awaitable, Callable
@@ -32,14 +36,19 @@ from ascf_graph.linked_data_router import document, resource
 from ascf_graph.sparql_router import sparql_endpoint
 
 Route = Callable[[str, Request], Awaitable[Response]]
+#: Where the route template goes in the scope (read by the request observer).
+ROUTE_KEY = "ascf.route"
 
 
 async def _sparql(_: str, request: Request) -> Response:
     return await readable_anywhere(sparql_endpoint, request)
 
 
-#: Path prefixes taken here for GET, and the route function each goes to.
-_ROUTES: tuple[tuple[str, Route], ...] = (("/id/", resource), ("/doc/", document))
+#: Path prefixes taken here for GET, the route function each goes to, and its template.
+_ROUTES: tuple[tuple[str, Route, str], ...] = (
+    ("/id/", resource, "/id/{path:path}"),
+    ("/doc/", document, "/doc/{path:path}"),
+)
 _ELSEWHERE = "/doc/graph/"
 _SPARQL = "/sparql"
 
@@ -55,7 +64,7 @@ class HotRoutesFastPath:
         """Take the request if it is one of the hot routes'; pass it on otherwise."""
         route = _route_for(scope)
         if route is not None:
-            handle, path = route
+            handle, path, scope[ROUTE_KEY] = route
             try:
                 response = await handle(path, Request(scope, receive))
             except AscfError:
@@ -66,16 +75,17 @@ class HotRoutesFastPath:
         await self.app(scope, receive, send)
 
 
-def _route_for(scope: Scope) -> tuple[Route, str] | None:
-    """The route function and its ``path`` parameter, if the fast path may take ``scope``."""
+def _route_for(scope: Scope) -> tuple[Route, str, str] | None:
+    """The route function, its ``path`` parameter and its template, if the fast path may
+    take ``scope``."""
     if scope["type"] != "http" or scope.get("root_path"):
         return None
     path: str = scope["path"]
     if path == _SPARQL and scope["method"] in ("GET", "POST"):
-        return _sparql, ""
+        return _sparql, "", _SPARQL
     if scope["method"] != "GET" or path.startswith(_ELSEWHERE):
         return None
-    for prefix, handle in _ROUTES:
+    for prefix, handle, template in _ROUTES:
         if path.startswith(prefix):
-            return handle, path[len(prefix) :]
+            return handle, path[len(prefix) :], template
     return None

@@ -12,7 +12,8 @@ At most ``size`` jobs run at once (``ASCF_INPUT_WORKERS``); a job waits up
 to ``queue_wait`` seconds for a free worker, then the client is answered 503
 with ``Retry-After``. The pool is used from threads (the routes hand it their
 blocking work with ``run_in_threadpool``), so it is synchronous and guarded
-by a semaphore and a lock.
+by a semaphore and a lock. Workers replaced are counted by cause
+(``restart_causes``), which ``/metrics`` reports.
 """
 
 import contextlib
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
@@ -133,8 +135,10 @@ class InputWorkers:
         self._idle: list[_Process] = []
         self._closed = False
         self._shapes: dict[int, tuple[rdflib.Graph, str, bytes]] = {}
-        self.restarts = 0
-        """Worker processes replaced after they died or were stopped at a limit."""
+        self.restart_causes: Counter[str] = Counter()
+        """Workers replaced after they died or were stopped at a limit, by cause: memory
+        (the worker ran out and retired), died (a crash, or the memory cap's kill), timeout,
+        died_idle, not_delivered (gone before its next job)."""
 
     def warm(self) -> None:
         """Start every worker and have it load what validation needs (blocks; call it from
@@ -246,7 +250,11 @@ class InputWorkers:
             except _NotDeliveredError:  # it died waiting for work: the job goes to a fresh one
                 process = self._spawn()
                 answer, body = self._exchange(process, *job(process), deadline)
-            self._give_back(process, reusable=not answer.get("retire"))
+            retire = bool(answer.get("retire"))
+            if retire:
+                with self._lock:
+                    self.restart_causes["memory"] += 1
+            self._give_back(process, reusable=not retire)
         finally:
             self._slots.release()
         if not answer.get("ok"):
@@ -262,7 +270,7 @@ class InputWorkers:
                 process = self._idle.pop()
             if process.alive:
                 return process
-            self._lost(process, "died while idle")
+            self._lost(process, "died while idle", "died_idle")
 
     def _give_back(self, process: _Process, *, reusable: bool) -> None:
         with self._lock:
@@ -293,7 +301,7 @@ class InputWorkers:
             for part in message_parts(header, payload):
                 _send(process, part)
         except OSError:
-            self._lost(process, "was gone before its next job")
+            self._lost(process, "was gone before its next job", "not_delivered")
             raise _NotDeliveredError from None
         try:
             lengths = _read_exactly(process, MESSAGE_HEADER.size, deadline)
@@ -301,14 +309,14 @@ class InputWorkers:
             answer = _read_exactly(process, header_length, deadline)
             body = _read_exactly(process, payload_length, deadline)
         except TimeoutError:
-            self._lost(process, "stopped at the time limit")
+            self._lost(process, "stopped at the time limit", "timeout")
             raise WorkTimeoutError(
                 f"reading and checking the data took longer than the {self.timeout:g} s "
                 "allowed (ASCF_VALIDATION_TIMEOUT) and was stopped; split it into smaller "
                 "submissions"
             ) from None
         except (OSError, EOFError):
-            why = self._lost(process, "died")
+            why = self._lost(process, "died", "died")
             raise WorkerCrashedError(
                 f"the data could not be read or checked: the worker doing it {why}, which "
                 "happens with documents made to break parsers, or with data that needs more "
@@ -317,10 +325,16 @@ class InputWorkers:
             ) from None
         return json.loads(answer), body
 
-    def _lost(self, process: _Process, what: str) -> str:
-        """Kill and forget ``process``; say how it ended."""
+    @property
+    def restarts(self) -> int:
+        """Worker processes replaced, whatever the cause."""
+        return sum(self.restart_causes.values())
+
+    def _lost(self, process: _Process, what: str, cause: str) -> str:
+        """Kill and forget ``process``, counting it under ``cause``; say how it ended."""
         process.kill()
-        self.restarts += 1
+        with self._lock:
+            self.restart_causes[cause] += 1
         code = process.popen.returncode
         why = f"ended with signal {signal.Signals(-code).name}" if code < 0 else f"exited ({code})"
         log.warning("an input worker %s (%s); starting another when needed", what, why)

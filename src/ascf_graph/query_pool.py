@@ -11,6 +11,8 @@ the other replacements (:mod:`ascf_graph.worker_store`), so crashes in a burst
 do not set every core copying. Workers read a snapshot of
 the served store (:mod:`ascf_graph.snapshots`) and reopen it when the store's
 generation changes, so builds and writes are seen by the next query.
+The pool counts the workers it replaced by cause (``restart_causes``), which
+``/metrics`` reports.
 
 The event loop never waits on a worker except through its pipes.
 """
@@ -19,6 +21,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -149,12 +152,13 @@ class _WorkerQuery(RunningQuery):
             async with asyncio.timeout_at(self._deadline):
                 kind, payload = await self._worker.frame()
         except TimeoutError:
-            self._end(reusable=False)
+            self._end(reusable=False, cause="timeout")
             await self._worker.process.wait()  # answer only once its CPU is free
             raise timeout_error(self._pool.timeout) from None
         except (asyncio.IncompleteReadError, ConnectionError):
             error = await self._death()  # before _end, whose kill would hide how it died
-            self._end(reusable=False)
+            cause = "memory" if isinstance(error, QueryMemoryError) else "crash"
+            self._end(reusable=False, cause=cause)
             raise error from None
         if kind == DATA:
             return payload
@@ -165,8 +169,7 @@ class _WorkerQuery(RunningQuery):
         return None
 
     async def close(self) -> None:
-        if not self._finished:
-            self._end(reusable=False)
+        self.abandon("client_gone")  # an answer left unread: mostly, its client went away
 
     async def _death(self) -> AscfError:
         """The error for a worker that died while answering, told by how it ended."""
@@ -176,12 +179,17 @@ class _WorkerQuery(RunningQuery):
             code = None
         return death_error(code, self._pool.memory_bytes)
 
-    def _end(self, *, reusable: bool) -> None:
+    def abandon(self, cause: str) -> None:
+        """Give the worker up, for ``cause``, if the job has not ended."""
+        if not self._finished:
+            self._end(reusable=False, cause=cause)
+
+    def _end(self, *, reusable: bool, cause: str = "") -> None:
         # Synchronous on purpose: this runs when a client's request is cancelled, where
         # any await would be cancelled too and leave the pool a worker short.
         self._finished = True
         self._pool.snapshots.release(self._snapshot)
-        self._pool.give_back(self._worker, reusable=reusable)
+        self._pool.give_back(self._worker, reusable=reusable, cause=cause)
 
 
 class WorkerPoolRunner(QueryRunner):
@@ -205,6 +213,9 @@ class WorkerPoolRunner(QueryRunner):
         self._workers: set[Worker] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self.restart_causes: Counter[str] = Counter()
+        """Workers replaced, by cause: memory, crash, timeout, client_gone, died_idle,
+        not_delivered."""
 
     async def open(self) -> None:
         """Start the workers (in parallel)."""
@@ -257,7 +268,7 @@ class WorkerPoolRunner(QueryRunner):
         try:
             await worker.send(replace(job, store_path=str(snapshot)))
         except (ConnectionError, RuntimeError):
-            await query.close()
+            query.abandon("not_delivered")
             raise EndpointBusyError(
                 "the query worker stopped before it took the query; retry shortly"
             ) from None
@@ -298,17 +309,20 @@ class WorkerPoolRunner(QueryRunner):
                 ) from None
             if worker.alive:
                 return worker
-            self._replace(worker)
+            self._replace(worker, "died_idle")
 
-    def give_back(self, worker: Worker, *, reusable: bool) -> None:
-        """Return a worker after a job; one that may still be working is killed and replaced."""
+    def give_back(self, worker: Worker, *, reusable: bool, cause: str = "") -> None:
+        """Return a worker after a job; one that may still be working is killed and replaced
+        (``cause`` says why, for the count of restarts)."""
         if reusable and worker.alive and not self._closed:
             self._idle.put_nowait(worker)
         else:
-            self._replace(worker)
+            self._replace(worker, cause or "died_idle")
 
-    def _replace(self, worker: Worker) -> None:
+    def _replace(self, worker: Worker, cause: str) -> None:
         """Kill ``worker`` now; reap it and start its successor in the background."""
+        if not self._closed:
+            self.restart_causes[cause] += 1
         if worker.alive:
             worker.process.kill()
         self._workers.discard(worker)

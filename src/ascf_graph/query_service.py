@@ -14,10 +14,12 @@ Answers up to ``ASCF_ANSWER_BUFFER_BYTES`` are collected, sent with a
 Content-Length and cached; larger ones stream as the engine produces them.
 A failure before the first byte is a JSON error with its status; a failure
 after it (the time limit mid-stream) aborts the connection, so a client
-never mistakes a truncated answer for a complete one.
+never mistakes a truncated answer for a complete one. Each evaluation's time
+(to its last byte) is observed in ``query_seconds`` when given, by outcome.
 """
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -43,6 +45,7 @@ from ascf_graph.errors import (
     ServiceRefusedError,
 )
 from ascf_graph.http_caching import cache_control, entity_tag, none_match
+from ascf_graph.metrics import Histogram
 from ascf_graph.namespaces import PREFIXES
 from ascf_graph.query_job import QueryJob, Term, encode_terms
 from ascf_graph.query_runner import QueryRunner, RunningQuery
@@ -100,8 +103,10 @@ class QueryService:
         max_age: int,
         max_depth: int = 100,
         crashes: CrashGuard | None = None,
+        query_seconds: Histogram | None = None,
     ) -> None:
         self.runner, self.cache = runner, cache
+        self._query_seconds = query_seconds
         self._max_depth = max_depth
         self.crashes = crashes if crashes is not None else CrashGuard(0, 1)
         self._allowed_services = frozenset(service_allow_list)
@@ -183,15 +188,22 @@ class QueryService:
             substitutions=substitutions,
             prefixes=dict(PREFIXES),
         )
-        running = await self.runner.start(store, job, generation=generation)
+        started = time.perf_counter()
+
+        def evaluated(outcome: str) -> None:
+            if self._query_seconds is not None:
+                self._query_seconds.observe(time.perf_counter() - started, (outcome,))
+
         try:
+            running = await self.runner.start(store, job, generation=generation)
             if table:
                 body, complete = await self._table(running, request), True
             else:
                 head, complete = await self._read_head(running, self._buffer_bytes)
                 body = b"".join(head) if complete else b""
-        except (QueryMemoryError, QueryWorkerCrashedError):
-            self.crashes.record(request.client)
+        except AscfError as error:
+            self._failed(request, error)
+            evaluated(error.code)
             raise
         # Named by the generation the answer was computed from, known by now: a write may
         # have landed since ``generation`` was read (then the answer is newer than that).
@@ -204,13 +216,19 @@ class QueryService:
             if complete:
                 self.cache.put(used, etag, CachedAnswer(body, chosen.media_type))
         if complete:
+            evaluated("ok")
             return Answer(200, headers, chosen.media_type, body)
         return Answer(
             200,
             headers,
             chosen.media_type,
-            stream=_rest(head, running, lambda: self.crashes.record(request.client)),
+            stream=_rest(head, running, lambda: self.crashes.record(request.client), evaluated),
         )
+
+    def _failed(self, request: QueryRequest, error: AscfError) -> None:
+        """Count a worker that ``request``'s query brought down against its client."""
+        if isinstance(error, QueryMemoryError | QueryWorkerCrashedError):
+            self.crashes.record(request.client)
 
     async def _table(self, running: RunningQuery, request: QueryRequest) -> bytes:
         """The whole answer as an HTML table, or an error if it is too large for one."""
@@ -255,21 +273,29 @@ async def current_generation(store: Store) -> str:
 
 
 async def _rest(
-    head: list[bytes], running: RunningQuery, crashed: Callable[[], None]
+    head: list[bytes],
+    running: RunningQuery,
+    crashed: Callable[[], None],
+    evaluated: Callable[[str], None],
 ) -> AsyncIterator[bytes]:
     """The buffered chunks, then the rest as it comes; a failure aborts the response
-    (``crashed`` is told of a worker the query brought down)."""
+    (``crashed`` is told of a worker the query brought down; ``evaluated`` of the outcome
+    once the answer ends: ok, the error's code, or client_gone)."""
+    outcome = "client_gone"
     try:
         for chunk in head:
             yield chunk
         while (chunk := await running.read()) is not None:
             yield chunk
+        outcome = "ok"
     except AscfError as error:
+        outcome = error.code
         if isinstance(error, QueryMemoryError | QueryWorkerCrashedError):
             crashed()
         log.warning("answer aborted after its first bytes: %s", error.message)
         raise
     finally:
+        evaluated(outcome)
         await running.close()
 
 

@@ -2,7 +2,9 @@
 
 ``HEAD`` is answered by running the ``GET`` route and dropping the body, so
 its status and headers (``Content-Length`` included) are exactly the GET's
-(RFC 9110 9.3.2), for every route, present and future.
+(RFC 9110 9.3.2), for every route, present and future. What the inner
+layers note in the GET's scope (the route that took it) is copied back to
+the HEAD's, for the layers outside (:mod:`ascf_graph.request_observer`).
 """
 
 from fastapi import FastAPI
@@ -38,7 +40,12 @@ class HeadAsGet:
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, without_body)
+        inner = {**scope, "method": "GET"}
+        try:
+            await self.app(inner, receive, without_body)
+        finally:
+            for key in inner.keys() - scope.keys():
+                scope[key] = inner[key]
 
 
 def install_read_middleware(app: FastAPI) -> None:

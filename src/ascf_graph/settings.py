@@ -127,6 +127,11 @@ class Settings(BaseSettings):
         description="Seconds a server must have run for its crash not to count as immediate "
         "(immediate crashes are restarted after 0, 1, 2, 4 ... up to 30 s).",
     )
+    log_format: Literal["json", "text"] = Field(
+        "json",
+        description="How `serve` writes its log lines on stderr: one JSON object per line "
+        "(for collectors and jq), or text for a person (see docs/observability.md).",
+    )
     query_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         ge=0,

@@ -61,6 +61,7 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
     app has not set them.
     """
     runner: QueryRunner
+    metrics = getattr(state, "metrics", None)  # ServiceMetrics, when the app keeps them
     if getattr(state, "settings", None) is None:
         state.settings = settings
     if getattr(state, "generation_cache", None) is None:
@@ -90,6 +91,7 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
         max_age=settings.http_max_age,
         max_depth=settings.query_max_depth,
         crashes=CrashGuard(settings.query_crash_limit, settings.query_crash_window),
+        query_seconds=metrics.query_seconds if metrics is not None else None,
     )
     try:
         yield

@@ -26,8 +26,10 @@ from ascf_graph.credentials import TokenStore
 from ascf_graph.errors import AscfError, UnusableInputError
 from ascf_graph.generation_cache import GenerationCache
 from ascf_graph.input_pool import WORKER_LOSSES, InputWorkers, validator_in_workers
+from ascf_graph.metrics import Histogram
 from ascf_graph.project_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
 from ascf_graph.rdf_io import RdfSyntax, syntax_named
+from ascf_graph.service_metrics import timed_validator
 from ascf_graph.settings import Settings
 from ascf_graph.store import Store
 from ascf_graph.store_refresh import current_store
@@ -39,7 +41,11 @@ from ascf_graph.uploads import (
     syntax_for_filename,
     syntax_for_media_type,
 )
-from ascf_graph.validation_engine import ValidationEngine, validation_engine
+from ascf_graph.validation_engine import (
+    ValidationEngine,
+    validation_engine,
+    validator_in_process,
+)
 
 
 @dataclass(frozen=True)
@@ -110,17 +116,24 @@ def open_steward_services(
     engine: ValidationEngine | None = None,
     shapes_cache: GenerationCache | None = None,
     workers: InputWorkers | None = None,
+    validation_seconds: Histogram | None = None,
 ) -> StewardServices:
     """The services over ``store``, with credentials, audit log and archive under the data dir.
 
     Data is parsed and validated in ``workers`` when given (by the engine the
     settings name), else in this process by ``engine`` (default: the settings'
     one); the submission shapes are kept in ``shapes_cache`` per store generation.
+    Each validation's time is observed in ``validation_seconds`` when given.
     """
     audit = AuditLog(settings.audit_log)
+    engine = engine or validation_engine(settings.shacl_engine)
     validator = (
-        validator_in_workers(workers, settings.shacl_engine) if workers is not None else None
+        validator_in_workers(workers, settings.shacl_engine)
+        if workers is not None
+        else validator_in_process(engine)
     )
+    if validation_seconds is not None:
+        validator = timed_validator(validator, validation_seconds)
     return StewardServices(
         settings=settings,
         submissions=Submissions(
@@ -128,7 +141,7 @@ def open_steward_services(
             base_iri=settings.base_iri,
             archive=Archive(settings.archive_dir),
             audit=audit,
-            engine=engine or validation_engine(settings.shacl_engine),
+            engine=engine,
             validator=validator,
             shapes_cache=shapes_cache,
         ),

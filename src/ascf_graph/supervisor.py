@@ -18,9 +18,13 @@ The child asks the kernel (``PR_SET_PDEATHSIG``) to be killed if the
 supervisor dies, so a supervisor killed outright leaves no server behind
 holding the store. A committed write survives any of these deaths: the store
 commits before the server answers (see ``tests/test_crash_safety.py``).
+
+What it says goes to the logger ``ascf_graph.supervisor``, in the format
+``serve`` configured (JSON lines on stderr by default).
 """
 
 import ctypes
+import logging
 import os
 import signal
 import socket
@@ -36,6 +40,8 @@ STOP_PATIENCE = 30.0
 MAX_BACKOFF = 30.0
 _PR_SET_PDEATHSIG = 1
 _POLL = 0.1
+
+log = logging.getLogger(__name__)
 
 
 def listening_socket(host: str, port: int, backlog: int = 2048) -> socket.socket:
@@ -151,4 +157,4 @@ class Supervisor:
 
 
 def _say(message: str) -> None:
-    print(f"ascf-graph serve: {message}", file=sys.stderr, flush=True)
+    log.warning("%s", message)
