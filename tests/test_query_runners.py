@@ -173,7 +173,7 @@ async def test_when_every_worker_stays_busy_a_new_query_is_refused_clearly(
     assert len(answer.split()) == 7
 
 
-async def test_a_slow_start_up_copy_does_not_stop_the_server_starting(
+async def test_a_worker_slow_to_open_the_store_does_not_stop_the_server_starting(
     private_store: EmbeddedStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A limit shorter than a Python process takes to start: the ready answer comes too late.
