@@ -11,9 +11,10 @@ background (:mod:`ascf_graph.worker_store`): the server answers its first
 query as soon as the workers have opened the snapshot, and at full speed once
 the copies are complete (:attr:`WorkerPoolRunner.memory_copies`, which
 ``/health`` reports). A replacement copies only in turn with the other
-replacements, so crashes in a burst do not set every core copying. Workers read a snapshot of
-the served store (:mod:`ascf_graph.snapshots`) and reopen it when the store's
-generation changes, so builds and writes are seen by the next query.
+replacements, so crashes in a burst do not set every core copying. Workers
+read a snapshot of the served store (:mod:`ascf_graph.snapshots`) and reopen
+it when the store's generation changes, so builds and writes are seen by the
+next query.
 
 The event loop never waits on a worker except through its pipes.
 """
