@@ -87,12 +87,16 @@ class SystemOutcome:
     #: CPU seconds that processes outside the harness used during this system's
     #: run (other work on the machine makes every number of the run suspect).
     foreign_cpu: float = 0.0
+    #: Seconds from spawning a server until it answered at full speed (ours: its query
+    #: workers' copies in memory complete), when the warm runs began.
+    warm_after: float | None = None
 
     def to_json(self) -> dict[str, object]:
         """For the results file."""
         return {
             "label": self.label,
             "cold_start_s": round(self.cold_start, 4),
+            "warm_after_s": None if self.warm_after is None else round(self.warm_after, 2),
             "peak_rss_mb": round(self.peak_rss / 2**20, 1),
             "load": self.load.to_json() if self.load else None,
             "queries": {name: run.summary() for name, run in self.workload.queries.items()},
@@ -179,9 +183,13 @@ def check_answers(
 async def run_http(
     system: HttpSystem, mix: list[BenchQuery], plan: Plan, say: Say
 ) -> tuple[WorkloadResult, float, int]:
-    """Start a server, put it through the plan, stop it: workload, cold start, peak RSS."""
+    """Start a server, put it through the plan, stop it: workload, cold start, peak RSS.
+
+    The warm runs begin once the server is warm (:meth:`HttpSystem.start`), never while
+    ours still answers from disk as its copies load."""
     queries = {query.name: query for query in mix}
     await system.start(plan.concurrency)
+    say(f"  first answer {system.cold_start:.2f} s after spawning, warm {system.warm_after:.2f} s")
     skipped: dict[str, str] = dict(system.cannot_answer)
     for name, reason in skipped.items():
         say(f"  {name}: skipped, {reason}")
@@ -350,6 +358,7 @@ async def run(options: Options, command: str, say: Say = print) -> dict[str, obj
                 name, "parse at start-up (cold start)", cold_start, prepared.quads, peak
             )
             outcome = SystemOutcome(name, LABELS[name], cold_start, peak, workload, load)
+            outcome.warm_after = system.warm_after
         outcome.foreign_cpu = watch.seconds()
         if outcome.foreign_cpu > 5:
             say(f"  WARNING other processes used {outcome.foreign_cpu:.0f} CPU seconds meanwhile")

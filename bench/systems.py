@@ -10,11 +10,16 @@
 
 Each runs in its own process group on a free loopback port. Its resident
 memory (the process and its children) is sampled while it runs, and its
-cold start is the time from spawning it to its first correct answer.
+cold start is the time from spawning it to its first correct answer. Ours
+answers from disk at first while its query workers copy the store into
+memory: the warm runs wait until its ``/health`` says the copies are no
+longer loading (``warm_after`` is the time from spawning it to then), so
+that they measure the server as it runs from then on.
 """
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -115,6 +120,11 @@ class HttpSystem:
     watch: MemoryWatch | None = None
     client: LeanClient | None = None
     cold_start: float = 0.0
+    #: A path whose JSON ``memory_copies`` says ``loading`` while the server warms up
+    #: (ours: ``/health``); None: the server is warm once it answers.
+    warm_probe: str | None = None
+    #: Seconds from spawning the server until it was warm (its cold start if no probe).
+    warm_after: float = 0.0
     linked_data: bool = False
     #: Queries this system is not put through, and why.
     cannot_answer: Mapping[str, str] = field(default_factory=dict)
@@ -129,8 +139,35 @@ class HttpSystem:
         return [part.replace("{port}", str(self.port)) for part in self.argv]
 
     async def start(self, concurrency: int, timeout: float = 900.0) -> None:
-        """Spawn the server and wait for its first answer to the probe query."""
+        """Spawn the server and wait for its first answer to the probe query (its cold
+        start), then until it is warm (see :attr:`warm_probe`)."""
         started = time.perf_counter()
+        await self._first_answer(started, concurrency, timeout)
+        await self._warm(started, started + timeout)
+        self.warm_after = time.perf_counter() - started
+
+    async def _warm(self, started: float, deadline: float) -> None:
+        """Wait until :attr:`warm_probe` no longer says ``loading``."""
+        assert self.client is not None
+        assert self.process is not None
+        while self.warm_probe is not None and time.perf_counter() < deadline:
+            answer = await self.client.get(self.warm_probe)
+            if (
+                answer.status == 200
+                and json.loads(answer.content).get("memory_copies") != "loading"
+            ):
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited while it warmed up")
+            await asyncio.sleep(0.1)
+        if self.warm_probe is not None:
+            raise RuntimeError(
+                f"{self.name} was still loading {time.perf_counter() - started:.0f} s after "
+                "its start"
+            )
+
+    async def _first_answer(self, started: float, concurrency: int, timeout: float) -> None:
+        """Spawn the server; wait for its first answer to the probe query."""
         with self.log.open("wb") if self.log else contextlib.nullcontext() as output:
             self.process = subprocess.Popen(
                 self.command(),
@@ -235,6 +272,7 @@ def ours(store_dir: Path, content_dir: Path, log: Path) -> HttpSystem:
         query_path="/sparql",
         env={"ASCF_DATA_DIR": str(store_dir), "ASCF_CONTENT_DIR": str(content_dir)},
         log=log,
+        warm_probe="/health",
     )
 
 

@@ -127,9 +127,15 @@ def stop_process_group(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serving_process(environment: dict[str, str]) -> Iterator[ServerProcess]:
+def serving_process(
+    environment: dict[str, str], *, copies_loaded: bool = True
+) -> Iterator[ServerProcess]:
     """`ascf-graph serve` in its own process on a free loopback port, with ``environment``
-    added to ours; yields its URL and process id and stops it afterwards."""
+    added to ours; yields its URL and process id and stops it afterwards.
+
+    The server answers from disk while its query workers copy the store into memory;
+    unless ``copies_loaded`` is false, this waits until /health says the copies are done,
+    so that the tests meet workers that answer as they will from then on."""
     port = free_port()
     # The log goes to a file: a pipe nobody reads would block the server once full.
     with tempfile.TemporaryFile() as log:
@@ -143,6 +149,8 @@ def serving_process(environment: dict[str, str]) -> Iterator[ServerProcess]:
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(f"{url}/health", process, log)
+            if copies_loaded:
+                wait_until_copies_loaded(url)
             yield ServerProcess(url, process)
         finally:
             stop_process_group(process)
@@ -156,15 +164,32 @@ def serving(environment: dict[str, str]) -> Iterator[str]:
 
 
 @contextmanager
-def running_server(settings: Settings, **env: str) -> Iterator[ServerProcess]:
-    """`ascf-graph serve` over ``settings``' store and content, plus ``ASCF_...`` variables."""
+def running_server(
+    settings: Settings, *, copies_loaded: bool = True, **env: str
+) -> Iterator[ServerProcess]:
+    """`ascf-graph serve` over ``settings``' store and content, plus ``ASCF_...`` variables
+    (``copies_loaded``: see :func:`serving_process`)."""
     environment = {
         "ASCF_DATA_DIR": str(settings.data_dir),
         "ASCF_CONTENT_DIR": str(settings.content_dir),
         **env,
     }
-    with serving_process(environment) as process:
+    with serving_process(environment, copies_loaded=copies_loaded) as process:
         yield process
+
+
+def memory_copies(url: str) -> str:
+    """What the server at ``url`` says of its workers' copies in memory (/health)."""
+    return str(httpx.get(f"{url}/health", timeout=10).json()["memory_copies"])
+
+
+def wait_until_copies_loaded(url: str) -> str:
+    """Wait until /health no longer says the copies are loading; what it says then."""
+    deadline = time.monotonic() + 60
+    while (state := memory_copies(url)) == "loading":
+        assert time.monotonic() < deadline, "the query workers' copies never completed"
+        time.sleep(0.05)
+    return state
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ No assertion here is about time: only that every system answered, that the
 answers agreed, and that the results, table and plot were written.
 """
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -12,7 +13,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import clone_settings
 
+from ascf_graph.settings import Settings
+from ascf_graph.worker_store import COPY_GATE
 from bench.answers import agrees, normalise_graph, normalise_select
 from bench.generator import generate, parse_size
 from bench.inprocess import answer
@@ -20,6 +24,7 @@ from bench.loadgen import Request, RunStats
 from bench.queries import EQUIVALENT, query_mix
 from bench.run import check_answers
 from bench.shacl import same_violations
+from bench.systems import ours
 from bench.vocabulary import load_vocabulary
 from bench.workload import Plan, WorkloadResult, repeated_share
 
@@ -285,3 +290,33 @@ def test_the_shacl_timing_names_every_violation_the_engines_disagree_on() -> Non
     assert missed == [f"100k: pyshacl-whole-store found 1 Violation ours did not, e.g. {second}"]
     extra = same_violations("10k", {**agreeing, "ours-rudof": {seeded, second}})
     assert extra == [f"10k: ours-rudof found 1 Violation ours did not, e.g. {second}"]
+
+
+def test_our_cold_start_ends_at_the_first_answer_and_the_warm_runs_wait_for_the_copies(
+    built: Settings, tmp_path: Path
+) -> None:
+    """The cold-start column is spawn to first answer, which ours gives from disk; the warm
+    runs begin only once /health says the copies are no longer loading. The copies are
+    held back (``ASCF_TEST_COPY_GATE``) until the test has seen the first answer."""
+    settings = clone_settings(built, tmp_path)
+    gate = tmp_path / "copies-may-start"
+    system = ours(settings.data_dir, settings.content_dir, tmp_path / "ours.log")
+    system.env = {**system.env, COPY_GATE: str(gate), "ASCF_QUERY_WORKERS": "2"}
+
+    async def start_while_the_copies_are_held() -> dict[str, object]:
+        starting = asyncio.create_task(system.start(concurrency=1))
+        try:
+            while system.cold_start == 0 and not starting.done():
+                await asyncio.sleep(0.05)
+            assert system.cold_start > 0, "the first answer came"
+            assert not starting.done(), "start() still waits, for the copies"
+            gate.touch()
+            await starting
+            assert system.client is not None
+            return json.loads((await system.client.get("/health")).content)
+        finally:
+            await system.stop()
+
+    health = asyncio.run(start_while_the_copies_are_held())
+    assert health["memory_copies"] == "complete"
+    assert system.warm_after >= system.cold_start

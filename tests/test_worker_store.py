@@ -15,7 +15,7 @@ from conftest import clone_settings
 from ascf_graph.query_job import QueryJob, evaluate
 from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore
-from ascf_graph.worker_store import COPY_LOCK, WorkerStore
+from ascf_graph.worker_store import COPY_LOCK, COPYING, DISK, MEMORY, WorkerStore
 
 SUBMISSION = ox.NamedNode("https://w3id.org/ascf/graph/submission/test")
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -53,6 +53,31 @@ def test_a_small_snapshot_is_copied_into_memory_quad_for_quad(snapshot: Path) ->
     assert set(in_memory) == set(on_disk), "every quad, blank node labels included"
     assert BLANK_NODE_QUAD in set(in_memory)
     assert answer(in_memory, EVERYTHING) == answer(on_disk, EVERYTHING)
+
+
+def test_a_worker_reports_copying_then_memory_or_disk_for_each_snapshot(
+    snapshot: Path, tmp_path: Path
+) -> None:
+    """What the pool's /health field is made of: a report when a snapshot opens, and one
+    when its copy is complete or given up, each naming the snapshot."""
+    reports: list[tuple[str, str]] = []
+    copied = WorkerStore(replica_max_quads=10_000_000, on_state=lambda *r: reports.append(r))
+    copied.get(str(snapshot))
+    copied.wait_for_copy()
+    assert reports == [(COPYING, str(snapshot)), (MEMORY, str(snapshot))]
+
+    reports.clear()
+    too_large = WorkerStore(replica_max_quads=10, on_state=lambda *r: reports.append(r))
+    too_large.get(str(snapshot))
+    too_large.wait_for_copy()
+    assert reports == [(COPYING, str(snapshot)), (DISK, str(snapshot))]
+
+    reports.clear()
+    never = WorkerStore(replica_max_quads=0, on_state=lambda *r: reports.append(r))
+    never.get(str(snapshot))
+    with pytest.raises(FileNotFoundError, match="absent"):
+        never.get(str(tmp_path / "absent"))
+    assert reports == [(DISK, str(snapshot)), (DISK, str(tmp_path / "absent"))]
 
 
 def test_a_snapshot_over_the_limit_is_answered_from_disk(snapshot: Path) -> None:

@@ -2,10 +2,14 @@
 
 Two probes tell a process manager or a load balancer how the server is:
 ``/health`` (liveness: the process answers; with ``up_since``, when it started
-serving, and ``restarts``, how many times the ``serve`` supervisor restarted
-it) and ``/ready`` (200 only while the store is open and query workers run,
-503 otherwise: send no traffic yet, or no more). ``/metrics`` serves the
-application's metrics to Prometheus (:mod:`ascf_graph.service_metrics`).
+serving, ``restarts``, how many times the ``serve`` supervisor restarted
+it, and ``memory_copies``, whether the query workers answer from their copies
+of the store in memory: ``loading`` while they copy and answer from disk,
+``complete``, or ``off``) and ``/ready`` (200 only while the store is open
+and query workers run, 503 otherwise: send no traffic yet, or no more). A
+server answers from disk while its copies load, so it is ready meanwhile.
+``/metrics`` serves the application's metrics to Prometheus
+(:mod:`ascf_graph.service_metrics`).
 """
 
 from collections.abc import AsyncIterator
@@ -29,6 +33,7 @@ from ascf_graph.graph_router import router as graph_router
 from ascf_graph.http_errors import install_error_handlers
 from ascf_graph.linked_data_router import router as linked_data_router
 from ascf_graph.page_headers import PageHeaders
+from ascf_graph.query_pool import WorkerPoolRunner
 from ascf_graph.read_middleware import install_read_middleware
 from ascf_graph.request_observer import install_observability
 from ascf_graph.service_metrics import ServiceMetrics
@@ -44,6 +49,13 @@ from ascf_graph.steward_api import (
 from ascf_graph.store_refresh import StoreRefresher
 from ascf_graph.validation_engine import validation_engine
 from ascf_graph.web import environment as template_environment
+
+
+def memory_copies(workers: WorkerPoolRunner | None) -> dict[str, object]:
+    """What /health says of the query workers' copies of the store in memory."""
+    if workers is None:
+        return {"memory_copies": "off", "workers_in_memory": 0}
+    return {"memory_copies": workers.memory_copies, "workers_in_memory": workers.workers_in_memory}
 
 
 def create_app(
@@ -133,6 +145,7 @@ def _install_probes(app: FastAPI, restarts: int) -> None:
             "version": __version__,
             "up_since": request.app.state.up_since,
             "restarts": restarts,
+            **memory_copies(getattr(request.app.state, "document_workers", None)),
             "generation": await to_thread.run_sync(lambda: store.generation),
             "graphs": len(sizes),
             "triples": sum(sizes.values()),

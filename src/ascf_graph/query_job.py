@@ -40,9 +40,6 @@ class QueryJob:
     prefixes: dict[str, str] = field(default_factory=dict)
     store_path: str = ""
     """For a worker process: the folder of the read-only store to answer from."""
-    after_copy: bool = False
-    """For a worker process: answer only once the store is copied into memory (or the copy
-    is given up), as at start-up."""
 
     def to_json(self) -> bytes:
         """The job as UTF-8 JSON (every field is JSON already: no deep copy is needed)."""

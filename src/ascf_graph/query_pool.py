@@ -5,23 +5,29 @@ pyoxigraph cannot interrupt a query, so each query runs in a worker process
 whose query passes the time limit, or whose client goes away, is killed and
 replaced while the other workers go on answering. A worker that dies while it
 answers (its memory limit, or a crash of the engine) is replaced the same way,
-and its query answered 503 with a code saying which. A replacement answers
-from the snapshot on disk at once and copies it into memory only in turn with
-the other replacements (:mod:`ascf_graph.worker_store`), so crashes in a burst
-do not set every core copying. Workers read a snapshot of
-the served store (:mod:`ascf_graph.snapshots`) and reopen it when the store's
-generation changes, so builds and writes are seen by the next query.
-The pool counts the workers it replaced by cause (``restart_causes``), which
-``/metrics`` reports.
+and its query answered 503 with a code saying which. Every worker answers
+from the snapshot on disk at once and copies it into memory in the
+background (:mod:`ascf_graph.worker_store`): the server answers its first
+query as soon as the workers have opened the snapshot, and at full speed once
+the copies are complete (:attr:`WorkerPoolRunner.memory_copies`, which
+``/health`` reports). A replacement copies only in turn with the other
+replacements, so crashes in a burst do not set every core copying. Workers
+read a snapshot of the served store (:mod:`ascf_graph.snapshots`) and reopen
+it when the store's generation changes, so builds and writes are seen by the
+next query. The pool counts the workers it replaced by cause
+(``restart_causes``), which ``/metrics`` reports.
 
 The event loop never waits on a worker except through its pipes.
 """
 
 import asyncio
+import contextlib
 import logging
+import os
 import signal
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -38,40 +44,91 @@ from ascf_graph.query_runner import QueryRunner, RunningQuery, error_from_worker
 from ascf_graph.snapshots import Snapshots
 from ascf_graph.store import EmbeddedStore, Store
 from ascf_graph.worker_protocol import DATA, DONE, ERROR, FRAME_HEADER, job_message
+from ascf_graph.worker_store import COPYING, DISK, MEMORY
 
 log = logging.getLogger(__name__)
 
 
 #: The job :meth:`WorkerPoolRunner.prepare` sends: any query opens the snapshot.
-_READY_JOB = QueryJob(
-    query="ASK {}", media_type="application/sparql-results+json", kind="results", after_copy=True
-)
+_READY_JOB = QueryJob(query="ASK {}", media_type="application/sparql-results+json", kind="results")
+
+#: What :attr:`WorkerPoolRunner.memory_copies` says.
+LOADING, COMPLETE, OFF = "loading", "complete", "off"
 
 
 class Worker:
-    """One worker process and its pipes."""
+    """One worker process, its pipes, and what it answers from (as it last reported)."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
+        #: The snapshot the last job named, and the worker's state for it (``copying``,
+        #: ``memory``, ``disk`` of :mod:`ascf_graph.worker_store`; None before any job).
+        self.snapshot: str | None = None
+        self.copy_state: str | None = None
+        self._states: asyncio.Task[None] | None = None
 
     @classmethod
     async def spawn(
-        cls, replica_max_quads: int = 0, memory_bytes: int = 0, *, in_turn: bool = False
+        cls,
+        replica_max_quads: int = 0,
+        memory_bytes: int = 0,
+        *,
+        in_turn: bool = False,
+        on_change: Callable[[], None] = lambda: None,
     ) -> "Worker":
         """Start ``python -m ascf_graph.query_worker``, copying snapshots up to that size
         into memory (``in_turn``: one such worker at a time), its address space capped at
-        ``memory_bytes`` (0: no cap)."""
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "ascf_graph.query_worker",
-            str(replica_max_quads),
-            str(memory_bytes),
-            "1" if in_turn else "0",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
+        ``memory_bytes`` (0: no cap); ``on_change`` is called when its copy state changes."""
+        read_end, write_end = os.pipe()
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "ascf_graph.query_worker",
+                str(replica_max_quads),
+                str(memory_bytes),
+                "1" if in_turn else "0",
+                str(write_end),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                pass_fds=(write_end,),
+            )
+        except BaseException:
+            os.close(read_end)
+            raise
+        finally:
+            os.close(write_end)  # the worker holds the only writer: its end is our EOF
+        worker = cls(process)
+        worker._states = asyncio.create_task(worker._read_states(read_end, on_change))
+        return worker
+
+    def opening(self, snapshot: str, *, copies: bool) -> None:
+        """The next job names ``snapshot``: a new one is copied (``copies``) or not."""
+        if snapshot != self.snapshot:
+            self.snapshot = snapshot
+            self.copy_state = COPYING if copies else DISK
+
+    async def _read_states(self, descriptor: int, on_change: Callable[[], None]) -> None:
+        """Follow the worker's reports (lines ``STATE PATH``) until it exits."""
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(descriptor, "rb", buffering=0)
         )
-        return cls(process)
+        try:
+            while line := await reader.readline():
+                state, _, path = line.decode("utf-8", "replace").rstrip("\n").partition(" ")
+                if path == self.snapshot and state in (COPYING, MEMORY, DISK):
+                    self.copy_state = state  # a report on an older snapshot no longer counts
+                    on_change()
+        finally:
+            transport.close()
+
+    async def reaped(self) -> None:
+        """Wait until the process has ended and its reports are read."""
+        await self.process.wait()
+        if self._states is not None:
+            await self._states
 
     @property
     def alive(self) -> bool:
@@ -94,16 +151,15 @@ class Worker:
         """Stop the process at once and reap it."""
         if self.alive:
             self.process.kill()
-        await self.process.wait()
+        await self.reaped()
 
     async def stop(self) -> None:
         """Let the process end by closing its input; kill it if it lingers."""
         if self.process.stdin is not None and not self.process.stdin.is_closing():
             self.process.stdin.close()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.process.wait(), timeout=2)
-        except TimeoutError:
-            await self.kill()
+        await self.kill()  # if it lingers
 
 
 def death_error(returncode: int | None, memory_bytes: int) -> AscfError:
@@ -216,23 +272,28 @@ class WorkerPoolRunner(QueryRunner):
         self.restart_causes: Counter[str] = Counter()
         """Workers replaced, by cause: memory, crash, timeout, client_gone, died_idle,
         not_delivered."""
+        self._copies_changed = asyncio.Event()
 
     async def open(self) -> None:
         """Start the workers (in parallel)."""
         self.snapshots.clear()
         spawning = (
-            Worker.spawn(self.replica_max_quads, self.memory_bytes) for _ in range(self.size)
+            Worker.spawn(
+                self.replica_max_quads, self.memory_bytes, on_change=self._copies_changed.set
+            )
+            for _ in range(self.size)
         )
         for worker in await asyncio.gather(*spawning):
             self._workers.add(worker)
             self._idle.put_nowait(worker)
 
     async def prepare(self, store: Store) -> None:
-        """Have every worker open ``store``'s current snapshot and copy it into memory (when
-        small enough) before the first query: a server starts ready to answer at full speed.
+        """Have every worker open ``store``'s current snapshot before the first query, and
+        start copying it into memory (when small enough) in the background: a server
+        answers from disk from its start, and from memory once :attr:`memory_copies` is
+        complete.
 
-        This waits up to the time limit; a worker that takes longer is killed and replaced,
-        and its successor answers from disk until its own copy is complete.
+        This waits up to the time limit; a worker that takes longer is killed and replaced.
         """
         queries = [await self.start(store, _READY_JOB) for _ in range(self.size)]
         for query in queries:
@@ -240,9 +301,36 @@ class WorkerPoolRunner(QueryRunner):
                 while await query.read() is not None:
                     pass
             except QueryTimeoutError:
-                log.warning("a query worker did not copy the store within the time limit")
+                log.warning("a query worker did not open the store within the time limit")
             except (QueryMemoryError, QueryWorkerCrashedError) as error:
                 log.warning("a query worker died while opening the store: %s", error.message)
+
+    @property
+    def memory_copies(self) -> str:
+        """``off`` when no worker answers from memory and none is copying (copies are off,
+        or the store is too large for them), ``loading`` while a worker copies the
+        snapshot it holds (answering from disk meanwhile), ``complete`` once none does and
+        some answer from memory. A worker that has yet to answer its first job (a
+        replacement) does not count; one that has gone back to disk does not count as
+        loading."""
+        states = [worker.copy_state for worker in self._workers if worker.alive]
+        if self._closed or self.replica_max_quads <= 0:
+            return OFF
+        if COPYING in states:
+            return LOADING
+        return COMPLETE if MEMORY in states else OFF
+
+    @property
+    def workers_in_memory(self) -> int:
+        """Live workers that answer the snapshot they hold from memory."""
+        return sum(w.alive and w.copy_state == MEMORY for w in self._workers)
+
+    async def wait_for_copies(self) -> str:
+        """Wait until no worker is copying; :attr:`memory_copies` then."""
+        while (state := self.memory_copies) == LOADING:
+            self._copies_changed.clear()
+            await self._copies_changed.wait()
+        return state
 
     async def start(
         self,
@@ -265,6 +353,7 @@ class WorkerPoolRunner(QueryRunner):
             raise
         loop = asyncio.get_running_loop()
         query = _WorkerQuery(self, worker, loop.time() + self.timeout, snapshot, held)
+        worker.opening(str(snapshot), copies=self.replica_max_quads > 0)
         try:
             await worker.send(replace(job, store_path=str(snapshot)))
         except (ConnectionError, RuntimeError):
@@ -331,12 +420,18 @@ class WorkerPoolRunner(QueryRunner):
         task.add_done_callback(self._tasks.discard)
 
     async def _spawn_replacement(self, dead: Worker) -> None:
-        await dead.process.wait()
+        await dead.reaped()
+        self._copies_changed.set()  # it may have been the last one copying
         if self._closed:
             return
         try:
             # A replacement copies in turn: crashes in a burst must not copy all at once.
-            worker = await Worker.spawn(self.replica_max_quads, self.memory_bytes, in_turn=True)
+            worker = await Worker.spawn(
+                self.replica_max_quads,
+                self.memory_bytes,
+                in_turn=True,
+                on_change=self._copies_changed.set,
+            )
         except OSError:
             log.exception("cannot start a query worker; the pool is one worker short")
             return

@@ -1,4 +1,4 @@
-"""A query worker: ``python -m ascf_graph.query_worker [REPLICA_MAX_QUADS [MEMORY [TURNS]]]``.
+"""A query worker: ``python -m ascf_graph.query_worker [REPLICA_MAX_QUADS [MEMORY [TURNS [FD]]]]``.
 
 It opens the store a job names read-only (keeping it open while the jobs
 name the same folder, and copying it into memory when it holds at most
@@ -18,9 +18,16 @@ itself cannot allocate is answered as the same error without dying.
 ``TURNS`` (``1``) makes the worker copy a snapshot into memory only in turn
 with the other workers started so (the replacements of workers that died).
 
+``FD`` is a file descriptor the server passes (a pipe): the worker writes
+a line ``STATE PATH`` to it whenever it opens a snapshot and when its copy
+into memory is complete or given up (``copying``, ``memory``, ``disk``: see
+:mod:`ascf_graph.worker_store`), so that the server knows, without sending a
+job, when its workers answer from memory.
+
 Only the standard library and pyoxigraph are imported, so a worker starts fast.
 """
 
+import contextlib
 import json
 import os
 import resource
@@ -31,7 +38,7 @@ from typing import BinaryIO
 from ascf_graph.document_job import DOCUMENT, DocumentJob, DocumentRenderer
 from ascf_graph.query_job import QueryJob, evaluate
 from ascf_graph.worker_protocol import DONE, LENGTH, FrameWriter, error_frame, frame
-from ascf_graph.worker_store import WorkerStore
+from ascf_graph.worker_store import StateReport, WorkerStore
 
 
 def serve(
@@ -40,9 +47,12 @@ def serve(
     *,
     replica_max_quads: int = 0,
     one_copy_at_a_time: bool = False,
+    on_state: StateReport | None = None,
 ) -> None:
     """Answer jobs from ``jobs`` until it closes."""
-    opened = WorkerStore(replica_max_quads, one_copy_at_a_time=one_copy_at_a_time)
+    opened = WorkerStore(
+        replica_max_quads, one_copy_at_a_time=one_copy_at_a_time, on_state=on_state
+    )
     documents = DocumentRenderer()
     while True:
         header = jobs.read(LENGTH.size)
@@ -71,9 +81,6 @@ def _answer(
     """Stream the answer's data frames; return the closing frame."""
     try:
         store = opened.get(job.store_path)
-        if isinstance(job, QueryJob) and job.after_copy:
-            opened.wait_for_copy()
-            store = opened.get(job.store_path)
     except OSError as error:
         return error_frame("store-unavailable", f"cannot open the store snapshot: {error}")
     writer = FrameWriter(answers)
@@ -102,6 +109,18 @@ def limit_memory(limit_bytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
 
 
+def state_reporter(descriptor: int) -> StateReport:
+    """Reports written as lines ``STATE PATH`` to ``descriptor`` (a pipe to the server)."""
+
+    def report(state: str, path: str) -> None:
+        # One write below PIPE_BUF: lines from two threads never interleave. An error
+        # means the server is gone or stopped listening: there is nobody to tell.
+        with contextlib.suppress(OSError):
+            os.write(descriptor, f"{state} {path}\n".encode())
+
+    return report
+
+
 def main() -> None:
     """Serve jobs on stdin; answer on the original stdout, keep stray prints off it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us by closing stdin
@@ -114,6 +133,7 @@ def main() -> None:
         answers,
         replica_max_quads=replica_max_quads,
         one_copy_at_a_time=len(sys.argv) > 3 and sys.argv[3] == "1",
+        on_state=state_reporter(int(sys.argv[4])) if len(sys.argv) > 4 else None,
     )
 
 

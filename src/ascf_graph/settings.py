@@ -144,7 +144,8 @@ class Settings(BaseSettings):
         description="Quads the query workers may hold in memory together: each worker copies "
         "the store into memory, where scans and aggregates run about twice as fast, when the "
         "store times the number of workers fits (about 350 MB per million quads copied; "
-        "recopied in the background after each write). 0: always answer from disk.",
+        "copied in the background at start-up and after each write, answering from disk "
+        "meanwhile: /health says memory_copies). 0: always answer from disk.",
     )
     query_memory: ByteSize | None = Field(
         None,

@@ -20,8 +20,18 @@ A worker started to replace one that crashed (or ran out of time) copies
 only when no other replacement is copying (``one_copy_at_a_time``: a lock
 file beside the snapshots), answering from disk meanwhile: a burst of crashes
 costs at most one core's worth of copying at a time, not one per crash at
-once. The workers started with the server copy in parallel, as start-up
-waits for them.
+once. The workers started with the server copy in parallel, in the
+background like every copy: the server answers from disk from its start.
+
+A worker says what it answers a snapshot from through ``on_state(state,
+path)``: :data:`COPYING` when it opens a snapshot it will try to copy, then
+:data:`MEMORY` once the copy is complete, or :data:`DISK` when it answers
+from disk for good (too many quads, no room under the cap, an error). The
+pool reports these on ``/health`` (``memory_copies``).
+
+:data:`COPY_GATE` is for tests only: when that environment variable names a
+file, every copy waits until the file exists, so that a test can see the
+server answer from disk before the copies are complete without racing them.
 
 Only the standard library and pyoxigraph are imported: the worker starts fast.
 """
@@ -29,9 +39,11 @@ Only the standard library and pyoxigraph are imported: the worker starts fast.
 import contextlib
 import fcntl
 import logging
+import os
 import resource
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -48,6 +60,12 @@ COPY_BYTES_PER_QUAD = 400
 QUERY_ROOM = 512 * 1024 * 1024
 #: The lock file, beside the snapshots, that replacement workers copy under in turn.
 COPY_LOCK = ".copying.lock"
+#: Tests only: a file whose existence every copy waits for (see the module's description).
+COPY_GATE = "ASCF_TEST_COPY_GATE"
+#: What a worker answers a snapshot from, as it reports it (see the module's description).
+COPYING, MEMORY, DISK = "copying", "memory", "disk"
+#: ``on_state(state, path)``: a worker's report of what it answers ``path`` from.
+StateReport = Callable[[str, str], None]
 
 
 def copy_fits(quads: int = 0) -> bool:
@@ -72,9 +90,16 @@ def _address_space_bytes() -> int:
 class WorkerStore:
     """The snapshot the last job named, and its in-memory replica once one is copied."""
 
-    def __init__(self, replica_max_quads: int, *, one_copy_at_a_time: bool = False) -> None:
+    def __init__(
+        self,
+        replica_max_quads: int,
+        *,
+        one_copy_at_a_time: bool = False,
+        on_state: StateReport | None = None,
+    ) -> None:
         self._replica_max_quads = replica_max_quads
         self._one_copy_at_a_time = one_copy_at_a_time
+        self._on_state = on_state or (lambda state, path: None)
         self._lock = threading.Lock()
         self._path: str | None = None
         self._disk: ox.Store | None = None
@@ -86,8 +111,13 @@ class WorkerStore:
         with self._lock:
             if self._disk is None or path != self._path:
                 self._disk, self._replica = None, None
-                self._disk = ox.Store.read_only(path)
+                try:
+                    self._disk = ox.Store.read_only(path)
+                except OSError:
+                    self._on_state(DISK, path)  # no copy of this path is coming
+                    raise
                 self._path = path
+                self._on_state(COPYING if self._replica_max_quads > 0 else DISK, path)
                 if self._replica_max_quads > 0:
                     self._copying = threading.Thread(
                         target=self._copy, args=(path, self._disk), daemon=True
@@ -109,11 +139,16 @@ class WorkerStore:
 
     def _copy(self, path: str, disk: ox.Store) -> None:
         try:
+            _wait_for_gate()
             with self._turn_to_copy(path):
                 if self._path == path:
                     self._copy_now(path, disk)
         except OSError as error:
             log.warning("answering from disk: cannot take a turn to copy the snapshot (%s)", error)
+        finally:
+            with self._lock:
+                copied = self._path == path and self._replica is not None
+            self._on_state(MEMORY if copied else DISK, path)
 
     @contextlib.contextmanager
     def _turn_to_copy(self, path: str) -> Iterator[None]:
@@ -156,3 +191,10 @@ class WorkerStore:
         with self._lock:
             if self._path == path:
                 self._replica = replica
+
+
+def _wait_for_gate() -> None:
+    """Tests only: wait until the file :data:`COPY_GATE` names exists (if it names one)."""
+    gate = os.environ.get(COPY_GATE)
+    while gate and not os.path.exists(gate):
+        time.sleep(0.05)
