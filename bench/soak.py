@@ -933,12 +933,15 @@ async def probe_health(port: int, until: Callable[[], bool], limit: float, recor
                     writer.close()
             seconds = time.monotonic() - started
             record.health_seconds.append(seconds)
+            record.add(Outcome("health", status, seconds, expected=status == 200))
             if status != 200:
                 record.health_failures.append(f"at {time.strftime('%X')}: status {status}")
         except TimeoutError:
             record.health_failures.append(f"at {time.strftime('%X')}: no answer within {limit} s")
+            record.add(Outcome("health", -1, limit, expected=False, note="no answer in time"))
         except OSError as error:
             record.health_failures.append(f"at {time.strftime('%X')}: {error}")
+            record.add(Outcome("health", -1, 0.0, expected=False, note=str(error)))
         await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
 
 
