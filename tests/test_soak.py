@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO
 
 from ascf_graph.settings import Settings
-from bench.soak import HOSTILES, hostile_schedule
+from bench.soak_hostile import HOSTILES, hostile_schedule
 
 #: Short timeouts, so that the slow and idle clients get their answers within a short run.
 IMPATIENT = ["--set", "ASCF_HEADER_TIMEOUT=2", "--set", "ASCF_BODY_TIMEOUT=2"]
