@@ -10,7 +10,8 @@ sends it, from ``--concurrency`` clients whose choices follow ``--seed``:
   in several result formats, some revalidated with ``If-None-Match``;
   curated queries by their stable URL; label search;
 - linked data: ``/id/`` with ``Accept`` variants (303) and ``/doc/`` pages
-  with and without an extension;
+  with and without an extension; downloads the server writes once per
+  generation (dumps, named graphs' documents, the ontology's page);
 - validations: good, non-conforming and malformed Turtle, and the projects CSV
   of ``data/templates``;
 - submissions with the token: create, replace with ``If-Match``, a stale
@@ -79,6 +80,7 @@ from bench.soak_hostile import (
 from bench.soak_record import HOST, Outcome, Record
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
+KINDS = [name for name, _, _ in OrdinaryClient.KINDS]
 BASE = "https://w3id.org/ascf/"
 GiB = 1024**3
 MiB = 1024**2
@@ -268,6 +270,7 @@ class Options:
     settings: dict[str, str]
     report: Path | None
     server_log: Path | None = None
+    leave_out: frozenset[str] = frozenset()
 
 
 def limits_of(settings: dict[str, str]) -> Limits:
@@ -326,7 +329,7 @@ async def soak(options: Options, port: int, pid: int, token: str, record: Record
     deadline = started + options.duration
     finished = False
     clients = [
-        OrdinaryClient(number, http, content, token, options.seed, record)
+        OrdinaryClient(number, http, content, token, options.seed, record, options.leave_out)
         for number in range(options.concurrency)
     ]
 
@@ -582,9 +585,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--report", type=Path, help="also write the report as JSON here")
     parser.add_argument("--server-log", type=Path, help="keep a copy of the server's log here")
+    parser.add_argument(
+        "--leave-out",
+        default="",
+        help=f"ordinary kinds to leave out of the mix, comma-separated, of {', '.join(KINDS)}",
+    )
     arguments = parser.parse_args(argv)
     if arguments.duration <= 0 or not 1 <= arguments.concurrency <= 40:
         parser.error("need a positive --duration and 1 to 40 --concurrency")
+    leave_out = frozenset(filter(None, arguments.leave_out.split(",")))
+    if unknown := leave_out - set(KINDS):
+        parser.error(f"no such kind: {', '.join(sorted(unknown))}")
     options = Options(
         duration=arguments.duration,
         concurrency=arguments.concurrency,
@@ -595,6 +606,7 @@ def main(argv: list[str] | None = None) -> int:
         settings=dict(arguments.set),
         report=arguments.report,
         server_log=arguments.server_log,
+        leave_out=leave_out,
     )
     return run(options)
 

@@ -7,7 +7,6 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
 from bench.http_client import HttpError, LeanClient, Response
@@ -59,6 +58,15 @@ ID_ACCEPTS = [
     "text/turtle;q=0.5, application/ld+json;q=0.9",
 ]
 DOC_EXTENSIONS = ["", ".ttl", ".jsonld", ".rdf", ".nt", ".html"]
+#: Files the server writes into its generation's cache on first request, and serves after.
+DOWNLOADS = [
+    "/dumps/ascf.nq.gz",
+    "/dumps/framework.ttl",
+    "/dumps/data/ascn-cities.ttl",
+    "/doc/graph/framework.ttl",
+    "/doc/graph/framework.nt",
+    "/doc/def.html",
+]
 SEARCH_WORDS = ["heal", "da nang", "smart", "F1", "water", "mobil", "ha noi", "civic"]
 
 PROJECT_TURTLE = """@prefix ascf: <https://w3id.org/ascf/def/> .
@@ -136,8 +144,34 @@ class OrdinaryClient:
     (or, on purpose, one it knows to be stale).
     """
 
+    #: Each kind of request: its name, the method that sends it, its weight in the mix.
+    KINDS = (
+        ("sparql-get", "sparql_get", 18),
+        ("sparql-post-form", "sparql_post_form", 8),
+        ("sparql-post-query", "sparql_post_query", 8),
+        ("sparql-construct", "sparql_construct", 8),
+        ("sparql-revalidate", "sparql_revalidate", 4),
+        ("curated", "curated", 6),
+        ("id-lookup", "id_lookup", 14),
+        ("doc", "doc", 14),
+        ("search", "search", 4),
+        ("download", "download", 2),
+        ("validate-good", "validate_good", 3),
+        ("validate-bad", "validate_bad", 2),
+        ("validate-malformed", "validate_malformed", 1),
+        ("validate-csv", "validate_csv", 2),
+        ("submission", "submission_step", 4),
+    )
+
     def __init__(  # noqa: PLR0917 - what a client of the mix is made of
-        self, number: int, http: LeanClient, content: Content, token: str, seed: int, record: Record
+        self,
+        number: int,
+        http: LeanClient,
+        content: Content,
+        token: str,
+        seed: int,
+        record: Record,
+        leave_out: frozenset[str] = frozenset(),
     ) -> None:
         self.number, self.http, self.content, self.token = number, http, content, token
         self.random = random.Random(seed * 1000 + number)
@@ -148,27 +182,16 @@ class OrdinaryClient:
         self.version = 0
         self.created = 0
         self.etags: dict[str, str] = {}
-        self.kinds: list[tuple[str, Callable[[], Any], int]] = [
-            ("sparql-get", self.sparql_get, 18),
-            ("sparql-post-form", self.sparql_post_form, 8),
-            ("sparql-post-query", self.sparql_post_query, 8),
-            ("sparql-construct", self.sparql_construct, 8),
-            ("sparql-revalidate", self.sparql_revalidate, 4),
-            ("curated", self.curated, 6),
-            ("id-lookup", self.id_lookup, 14),
-            ("doc", self.doc, 14),
-            ("search", self.search, 4),
-            ("validate-good", self.validate_good, 3),
-            ("validate-bad", self.validate_bad, 2),
-            ("validate-malformed", self.validate_malformed, 1),
-            ("validate-csv", self.validate_csv, 2),
-            ("submission", self.submission_step, 4),
+        self.kinds = [
+            (getattr(self, method), weight)
+            for name, method, weight in self.KINDS
+            if name not in leave_out
         ]
 
     async def run(self, deadline: float) -> None:
         """Requests until ``deadline`` (or ``MAX_REQUESTS_PER_CLIENT`` of them)."""
-        actions = [action for _, action, _ in self.kinds]
-        weights = [weight for _, _, weight in self.kinds]
+        actions = [action for action, _ in self.kinds]
+        weights = [weight for _, weight in self.kinds]
         for _ in range(MAX_REQUESTS_PER_CLIENT):
             if time.monotonic() >= deadline:
                 return
@@ -277,6 +300,11 @@ class OrdinaryClient:
         extension = self.random.choice(DOC_EXTENSIONS)
         headers = {"Accept": self.random.choice(ID_ACCEPTS)} if not extension else {}
         await self.send("doc", "GET", doc + extension, headers)
+
+    async def download(self) -> None:
+        """A dump, a named graph's document or the ontology's documentation: files written
+        once per generation into the cache, which every write empties."""
+        await self.send("download", "GET", self.random.choice(DOWNLOADS))
 
     # -- validation
 
