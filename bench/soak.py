@@ -55,6 +55,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -502,6 +503,7 @@ def report(options: Options, record: Record, health: dict[str, Any], server_log:
                 "store": str(options.store),
                 "report": str(options.report),
                 "server_log": str(options.server_log),
+                "leave_out": sorted(options.leave_out),
             },
             "kinds": rows,
             "busy": dict(busy),
@@ -608,7 +610,11 @@ def main(argv: list[str] | None = None) -> int:
         server_log=arguments.server_log,
         leave_out=leave_out,
     )
-    return run(options)
+    try:
+        return run(options)
+    except Exception:  # the harness broke: exit 2, never 1, which would blame the server
+        traceback.print_exc()
+        return EXIT_BROKEN
 
 
 if __name__ == "__main__":
