@@ -138,13 +138,16 @@ def tree_rss(root: psutil.Process) -> tuple[int, int]:
 
 
 @contextmanager
-def memory_sampler(pid: int, record: Record, every: float = 0.25) -> Iterator[None]:
-    """Sample the process tree's RSS in a thread while the block runs."""
+def memory_sampler(pid: int, record: Record, longest: float, every: float = 0.25) -> Iterator[None]:
+    """Sample the process tree's RSS in a thread while the block runs (``longest`` seconds
+    at most)."""
     root = psutil.Process(pid)
     stop = threading.Event()
 
     def sample() -> None:
-        while not stop.wait(every):
+        for _ in range(int(longest / every) + 1):
+            if stop.wait(every):
+                return
             rss, count = tree_rss(root)
             record.rss_samples.append((time.monotonic(), rss, count))
 
@@ -251,7 +254,7 @@ def server_health(port: int) -> dict[str, Any]:
         probe.settimeout(10)
         probe.sendall(request_head("GET", "/health", port, "Connection: close"))
         data = b""
-        while chunk := probe.recv(65536):
+        while len(data) < MiB and (chunk := probe.recv(65536)):
             data += chunk
     return json.loads(data.partition(b"\r\n\r\n")[2])
 
@@ -341,7 +344,7 @@ async def soak(options: Options, port: int, pid: int, token: str, record: Record
         else:
             await run_hostile(hostile, port, limits, record)
 
-    with memory_sampler(pid, record):
+    with memory_sampler(pid, record, longest=options.duration + GRACE + 300):
         health = asyncio.ensure_future(
             probe_health(port, lambda: finished, options.health_limit, record)
         )

@@ -84,7 +84,7 @@ async def read_answer(reader: asyncio.StreamReader) -> tuple[int, dict[str, str]
     """The first answer on a raw connection, or status 0 if it closes first (or is reset)."""
     data = b""
     try:
-        while b"\r\n\r\n" not in data:
+        while b"\r\n\r\n" not in data and len(data) < 1024 * 1024:
             chunk = await reader.read(65536)
             if not chunk:
                 break
