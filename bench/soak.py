@@ -212,7 +212,7 @@ def serving(data_dir: Path, settings: dict[str, str], log: Path) -> Iterator[tup
             env=environment,
             stdout=output,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            process_group=0,  # a group of its own: the server and its workers join it
         )
     try:
         wait_until_up(port, process, log)
