@@ -444,7 +444,12 @@ def log_summary(server_log: str) -> dict[str, Any]:
     errors = [line for line in server_log.splitlines() if re.search(r"\bERROR\b|CRITICAL", line)]
     print(f"server log: {tracebacks} tracebacks, {len(errors)} ERROR lines")
     exceptions = Counter(raised(server_log))
-    for exception, n in exceptions.most_common(10):
+    # The same exception on different files is one kind: grouped with quotes and paths elided.
+    kinds = Counter(
+        re.sub(r"(?<![\w'])/[^\s']+", "...", re.sub(r"'[^']*'", "'...'", exception))
+        for exception in exceptions.elements()
+    )
+    for exception, n in kinds.most_common(10):
         print(f"  {n} x {exception[:300]}")
     if exceptions:
         start = server_log.index("Traceback (most recent call last)")
