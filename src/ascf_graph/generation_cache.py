@@ -75,6 +75,14 @@ class GenerationCache:
 
     def folder(self, generation: str) -> Path:
         """This generation's folder on disk, created (with its first-served mark) if new."""
+        with self._guard:
+            return self._folder(generation)
+
+    def _folder(self, generation: str) -> Path:
+        """:meth:`folder`, under the guard: a request still on an older generation may
+        switch the cache meanwhile, and the switch deletes every other generation's
+        folder (under the guard too), so creating the folder and its mark must not
+        interleave with it."""
         folder = self._root / _UNSAFE.sub("_", generation)
         marker = folder / _MARKER
         if not marker.exists():
@@ -96,8 +104,9 @@ class GenerationCache:
         """
 
         def first_served() -> datetime:
-            marker = self.folder(generation) / _MARKER
-            return datetime.fromtimestamp(int(marker.stat().st_mtime), tz=UTC)
+            with self._guard:  # made and read with no switch between (see _folder)
+                marker = self._folder(generation) / _MARKER
+                return datetime.fromtimestamp(int(marker.stat().st_mtime), tz=UTC)
 
         return self.memo(generation, "first served", first_served)
 
