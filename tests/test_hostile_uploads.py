@@ -243,3 +243,89 @@ def test_a_client_whose_uploads_keep_crashing_workers_is_held_off(
     assert int(held.headers["Retry-After"]) > 0
     other = validate(served_tightly.url, VALID, "text/turtle", source="127.0.0.6")
     assert other.status_code == 200
+
+
+#: Documents that hid their nesting from an earlier scan, each nested 2,000 deep.
+HIDDEN = 2_000
+DISGUISED = {
+    "escaped-hash-in-a-name": (
+        "text/turtle",
+        b"@prefix ex: <http://e/> .\nex:a\\# ex:p "
+        + b"(" * HIDDEN
+        + b"ex:o"
+        + b")" * HIDDEN
+        + b" .",
+    ),
+    "escaped-parentheses-in-a-name": (
+        "text/turtle",
+        b"@prefix ex: <http://e/> .\nex:a"
+        + b"\\)" * HIDDEN
+        + b" ex:p ex:o .\nex:s ex:p "
+        + b"(" * HIDDEN
+        + b"ex:o"
+        + b")" * HIDDEN
+        + b" .",
+    ),
+    "quotes-in-an-escaped-iri": (
+        "text/turtle",
+        b"<http://e/\\u0041'''> <http://e/p> <http://e/o> .\n<http://e/s> <http://e/p> "
+        + b"(" * HIDDEN
+        + b"<http://e/o>"
+        + b")" * HIDDEN
+        + b" .",
+    ),
+    "empty-looking-elements": (
+        "application/rdf+xml",
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        b' xmlns:e="http://e/"><rdf:Description rdf:about="http://e/s">'
+        + b'<e:p rdf:parseType="Resource" e:x="/>">' * HIDDEN
+        + b"<e:q>v</e:q>"
+        + b"</e:p>" * HIDDEN
+        + b"</rdf:Description></rdf:RDF>",
+    ),
+    "a-chain-of-context-terms": (
+        "application/ld+json",
+        b'{"@context": {"t0": "http://e/"'
+        + b"".join(b', "t%d": "t%d:x"' % (i, i - 1) for i in range(1, 50_000))
+        + b'}, "@id": "http://e/s", "t49999": "v"}',
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(DISGUISED))
+def test_nesting_disguised_by_escapes_attributes_or_context_terms_is_refused(
+    served_plainly: ServerProcess, name: str
+) -> None:
+    media_type, body = DISGUISED[name]
+    response = answers_health_throughout(
+        served_plainly, lambda: validate(served_plainly.url, body, media_type)
+    )
+    assert response.status_code == 413, response.text
+    assert code(response) == "too-deeply-nested"
+
+
+@pytest.mark.slow
+def test_a_document_made_to_expand_into_gigabytes_is_refused(
+    served_plainly: ServerProcess,
+) -> None:
+    """A 1 MB document whose every triple repeats a 1,000-character base IRI three times:
+    its N-Triples would be hundreds of times larger, held by the server."""
+    base = b"http://e/" + b"a" * 1_000
+    body = b"@base <" + base + b"> .\n" + b"<> <> <> .\n" * 100_000
+    response = answers_health_throughout(
+        served_plainly, lambda: validate(served_plainly.url, body, "text/turtle")
+    )
+    assert response.status_code == 413
+    assert code(response) == "expands-too-much"
+
+
+@pytest.mark.slow
+def test_markup_made_to_slow_the_scan_is_read_at_once(served_tightly: ServerProcess) -> None:
+    """Four megabytes of ``<!``: a scan that went back over the rest of the data from each
+    ``<`` took minutes for a tenth of this; the worker's 2 s limit would stop it."""
+    response = validate(
+        served_tightly.url, b"<!" * 2_000_000, "application/rdf+xml", source="127.0.0.7"
+    )
+    assert response.status_code == 400, response.text
+    assert code(response) == "rdf-syntax"

@@ -2,9 +2,13 @@
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 import rdflib
 from conftest import REPO
@@ -118,3 +122,38 @@ def test_a_worker_killed_between_jobs_is_replaced(workers: InputWorkers) -> None
     idle.popen.wait()
     triples, _ = workers.parse(ONE_TRIPLE, syntax_named("nt"), source="up", **LIMITS)
     assert len(triples) == 1
+
+
+ORPHANING = """
+import sys, threading, time
+import rdflib
+from ascf_graph.input_pool import InputWorkers
+shapes = rdflib.Graph().parse(sys.argv[1])
+workers = InputWorkers(1, timeout=600, memory_bytes=0)
+data = "".join(f"<urn:s{i}> <urn:p> <urn:o{i}> .\\n" for i in range(300_000)).encode()
+def check() -> None:  # tens of seconds of pyshacl
+    workers.validate(data, [], shapes, engine="pyshacl", protected=(), protected_classes=())
+threading.Thread(target=check, daemon=True).start()
+time.sleep(600)
+"""
+
+
+@pytest.mark.slow
+def test_a_worker_ends_with_its_server_even_in_the_middle_of_a_job(tmp_path: Path) -> None:
+    """The server dies (the supervisor exists for that): its workers must not go on
+    working for nobody, each up to its memory limit."""
+    server = subprocess.Popen([sys.executable, "-c", ORPHANING, str(REPO / "shapes" / "city.ttl")])
+    try:
+        deadline = time.monotonic() + 30
+        while not (children := psutil.Process(server.pid).children()):
+            assert time.monotonic() < deadline, "no worker was started"
+            time.sleep(0.1)
+        (worker,) = children
+        time.sleep(3)  # the worker is validating
+        server.kill()
+        server.wait()
+        _, alive = psutil.wait_procs([worker], timeout=10)
+        assert not alive, "the worker outlived its server"
+    finally:
+        server.kill()
+        server.wait()

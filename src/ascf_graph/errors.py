@@ -281,6 +281,21 @@ class WorkMemoryError(AscfError):
     status = 422
 
 
+class WorkerFailedError(AscfError):
+    """An input worker's job raised what nobody expected: a bug, logged by the worker."""
+
+    code = "worker-failed"
+    status = 500
+
+
+class WorkTooLargeError(AscfError):
+    """An upload whose triples, or whose validation report, would be far larger than the
+    upload itself (see :data:`ascf_graph.input_pool.ANSWER_GROWTH`)."""
+
+    code = "expands-too-much"
+    status = 413
+
+
 class WorkerCrashedError(AscfError):
     """The worker process reading or checking an upload died on it; the server did not."""
 

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
@@ -41,7 +41,9 @@ from ascf_graph.errors import (
     WorkerCrashedError,
     WorkMemoryError,
     WorkTimeoutError,
+    WorkTooLargeError,
 )
+from ascf_graph.input_worker import KEPT_SHAPES
 from ascf_graph.namespaces import PREFIXES
 from ascf_graph.rdf_io import RdfSyntax, to_rdflib_graph
 from ascf_graph.uploads import Upload
@@ -56,6 +58,12 @@ from ascf_graph.worker_protocol import MESSAGE_HEADER, message_parts
 
 log = logging.getLogger(__name__)
 
+#: How much larger than the document its N-Triples may be (prefixes, @base and JSON-LD
+#: contexts shorten IRIs; a document made to expand past this is refused, so a small
+#: upload cannot make the server hold gigabytes), plus a floor for small documents.
+ANSWER_GROWTH, ANSWER_FLOOR = 16, 1024 * 1024
+#: The largest validation report, as N-Triples, a worker may send back.
+MAX_REPORT_BYTES = 64 * 1024 * 1024
 #: The codes of the errors that cost a worker: it crashed, ran out of memory or out of time.
 WORKER_LOSSES = frozenset((WorkerCrashedError.code, WorkMemoryError.code, WorkTimeoutError.code))
 
@@ -64,10 +72,20 @@ _READ_BYTES = 1024 * 1024
 
 @dataclass
 class _Process:
-    """One worker process, and the shapes graphs it has been sent."""
+    """One worker process, and the shapes graphs it keeps (those last sent or used)."""
 
     popen: subprocess.Popen[bytes]
-    shapes_sent: set[str] = field(default_factory=set)
+    shapes_kept: OrderedDict[str, None] = field(default_factory=OrderedDict)
+
+    def keeps(self, key: str) -> bool:
+        """Whether the worker keeps the shapes ``key`` names; either way it will from now
+        on (it is sent them if not), and forgets as the worker does."""
+        kept = key in self.shapes_kept
+        self.shapes_kept[key] = None
+        self.shapes_kept.move_to_end(key)
+        while len(self.shapes_kept) > KEPT_SHAPES:
+            self.shapes_kept.popitem(last=False)
+        return kept
 
     @property
     def alive(self) -> bool:
@@ -140,17 +158,6 @@ class InputWorkers:
         (the worker ran out and retired), died (a crash, or the memory cap's kill), timeout,
         died_idle, not_delivered (gone before its next job)."""
 
-    def warm(self) -> None:
-        """Start every worker and have it load what validation needs (blocks; call it from
-        a thread at start-up, so the first validation is not slowed by it)."""
-        processes = [self._spawn() for _ in range(self.size)]
-        for process in processes:
-            try:
-                self._exchange(process, {"job": "warm"}, (), time.monotonic() + self.timeout)
-            except (WorkTimeoutError, WorkerCrashedError):
-                continue
-            self._give_back(process, reusable=True)
-
     def close(self) -> None:
         """Stop every idle worker; busy ones are stopped when their job ends."""
         with self._lock:
@@ -173,6 +180,7 @@ class InputWorkers:
         as N-Triples (see :func:`ascf_graph.uploads.parse_document`)."""
         header = {
             "job": "parse",
+            "max_answer": ANSWER_GROWTH * len(data) + ANSWER_FLOOR,
             "syntax": syntax.name,
             "source": source,
             "max_triples": max_triples,
@@ -198,6 +206,7 @@ class InputWorkers:
         stored_bytes = ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES) if stored else b""
         header: dict[str, Any] = {
             "job": "validate",
+            "max_answer": MAX_REPORT_BYTES,
             "engine": engine,
             "shapes_key": key,
             "data_bytes": len(data),
@@ -206,8 +215,7 @@ class InputWorkers:
         }
 
         def payload(process: _Process) -> tuple[dict[str, Any], tuple[bytes, ...]]:
-            sent = b"" if key in process.shapes_sent else shapes_bytes
-            process.shapes_sent.add(key)
+            sent = b"" if process.keeps(key) else shapes_bytes
             return {**header, "shapes_bytes": len(sent)}, (sent, data, stored_bytes)
 
         answer, report = self._run_with(payload)
@@ -249,7 +257,10 @@ class InputWorkers:
                 answer, body = self._exchange(process, *job(process), deadline)
             except _NotDeliveredError:  # it died waiting for work: the job goes to a fresh one
                 process = self._spawn()
-                answer, body = self._exchange(process, *job(process), deadline)
+                try:
+                    answer, body = self._exchange(process, *job(process), deadline)
+                except _NotDeliveredError:
+                    raise self._crashed("died before it could take the job") from None
             retire = bool(answer.get("retire"))
             if retire:
                 with self._lock:
@@ -306,6 +317,12 @@ class InputWorkers:
         try:
             lengths = _read_exactly(process, MESSAGE_HEADER.size, deadline)
             header_length, payload_length = MESSAGE_HEADER.unpack(lengths)
+            if payload_length > header.get("max_answer", payload_length):
+                self._lost(process, "answered more than it may", "answer_too_large")
+                raise WorkTooLargeError(
+                    f"the worker's answer ({payload_length} bytes) is larger than the "
+                    f"{header['max_answer']} bytes allowed; nothing was stored"
+                )
             answer = _read_exactly(process, header_length, deadline)
             body = _read_exactly(process, payload_length, deadline)
         except TimeoutError:
@@ -316,14 +333,17 @@ class InputWorkers:
                 "submissions"
             ) from None
         except (OSError, EOFError):
-            why = self._lost(process, "died", "died")
-            raise WorkerCrashedError(
-                f"the data could not be read or checked: the worker doing it {why}, which "
-                "happens with documents made to break parsers, or with data that needs more "
-                f"than the {self.memory_bytes // 2**20} MiB a worker may use "
-                "(ASCF_VALIDATION_MEMORY); nothing was stored"
-            ) from None
+            raise self._crashed(self._lost(process, "died", "died")) from None
         return json.loads(answer), body
+
+    def _crashed(self, why: str) -> WorkerCrashedError:
+        """The error for a job whose worker ``why`` (died, could not be started...)."""
+        return WorkerCrashedError(
+            f"the data could not be read or checked: the worker doing it {why}, which "
+            "happens with documents made to break parsers, or with data that needs more "
+            f"than the {self.memory_bytes // 2**20} MiB a worker may use "
+            "(ASCF_VALIDATION_MEMORY); nothing was stored"
+        )
 
     @property
     def restarts(self) -> int:

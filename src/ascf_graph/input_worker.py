@@ -22,14 +22,19 @@ It answers one job at a time, each a message of the server's (see
 - ``warm``: load what validation needs, so the first validation is not slowed.
 
 An expected problem is answered as ``{"ok": false, "code", "status",
-"message"}``; after running out of memory the process answers with
-``"retire": true``, then exits, since its heap may be left in pieces.
+"message"}``; after running out of memory, or an unexpected exception (a
+bug, answered 500 ``worker-failed``), the process answers with
+``"retire": true``, then exits, since its state may be left in pieces. It
+asks the kernel to kill it if the server dies, so no job outlives the server.
 """
 
+import logging
 import os
 import resource
 import signal
 import sys
+import threading
+import time
 from collections import OrderedDict
 from dataclasses import asdict
 from functools import cached_property
@@ -38,14 +43,23 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from ascf_graph.errors import AscfError, UnusableInputError, WorkMemoryError
+from ascf_graph.errors import (
+    AscfError,
+    UnusableInputError,
+    WorkerFailedError,
+    WorkMemoryError,
+    WorkTooLargeError,
+)
 from ascf_graph.namespaces import PREFIXES
 from ascf_graph.rdf_io import syntax_named, to_rdflib_graph
 from ascf_graph.uploads import parse_document
 from ascf_graph.worker_protocol import read_message, write_message
 
 #: Shapes graphs kept parsed (each with its prepared SPARQL): a generation's, and the last.
-_KEPT_SHAPES = 2
+#: The server keeps the same count of what it sent each worker, so the two never disagree.
+KEPT_SHAPES = 2
+
+log = logging.getLogger(__name__)
 
 
 class InputWorker:
@@ -77,6 +91,12 @@ class InputWorker:
             max_expansion=header["max_expansion"],
         )
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
+        if len(body) > header["max_answer"]:
+            raise WorkTooLargeError(
+                f"{header['source']} expands to {len(body)} bytes of N-Triples, more than "
+                f"{header['max_answer']} for a document of {len(data)} bytes; IRIs that long "
+                "(a long @base or prefix repeated on every triple) are not data about cities"
+            )
         return {"ok": True, "triples": len(triples)}, body
 
     def validate(self, header: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], bytes]:
@@ -95,6 +115,11 @@ class InputWorker:
         engine = validation.validation_engine(header["engine"])
         report = engine(_graph(payload[shapes_end:data_end]), context)
         body = report.graph.serialize(format="nt", encoding="utf-8")
+        if len(body) > header["max_answer"]:
+            raise WorkTooLargeError(
+                f"the validation report ({report.summary()}) would be larger than "
+                f"{header['max_answer']} bytes; fix the most frequent problems and check again"
+            )
         results = [asdict(result) for result in report.results]
         return {"ok": True, "conforms": report.conforms, "results": results}, body
 
@@ -125,7 +150,7 @@ class InputWorker:
         for prefix, namespace in PREFIXES.items():
             shapes.bind(prefix, namespace)
         self._shapes[key] = (shapes, validation.PreparedQueries())
-        while len(self._shapes) > _KEPT_SHAPES:
+        while len(self._shapes) > KEPT_SHAPES:
             self._shapes.popitem(last=False)
         return self._shapes[key]
 
@@ -150,6 +175,10 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
             answer = {**_error(WorkMemoryError(_memory_message())), "retire": True}, b""
         except (ValueError, SyntaxError) as error:
             answer = _error(UnusableInputError(str(error))), b""
+        except Exception as error:  # a bug of ours or of an engine: the server must not die of it
+            log.exception("an input worker's job failed")
+            failed = WorkerFailedError(f"checking the data failed unexpectedly: {error!r}")
+            answer, exhausted = ({**_error(failed), "retire": True}, b""), True
         write_message(answers, *answer)
         if exhausted:
             return
@@ -167,8 +196,19 @@ def _memory_message() -> str:
     )
 
 
+def _exit_when_orphaned(parent: int) -> None:
+    """End this process within a second of its server's end, even in the middle of a job."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
 def main() -> None:
-    """Cap this process's memory, then serve jobs on stdin with answers on the real stdout."""
+    """Cap this process's memory, then serve jobs on stdin with answers on the real stdout;
+    die with the server, so no job outlives it."""
+    # Not the kernel's parent-death signal: it fires when the spawning *thread* ends, and
+    # the server spawns workers from its thread pool, whose idle threads come and go.
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us by closing stdin
     memory = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     if memory > 0:
