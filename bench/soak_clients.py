@@ -303,7 +303,7 @@ class OrdinaryClient:
 
     async def download(self) -> None:
         """A dump, a named graph's document or the ontology's documentation: files written
-        once per generation into the cache, which every write empties."""
+        once per generation into the cache, while writes make new generations."""
         await self.send("download", "GET", self.random.choice(DOWNLOADS))
 
     # -- validation

@@ -119,17 +119,20 @@ def test_shared_node_facts_stop_learning_when_full_and_stay_right(store: Embedde
         assert set(shared(cities[:3], (label,))) == {t for t in expected if t.subject in cities[:3]}
 
 
-def test_the_cache_keeps_one_generation(tmp_path: Path) -> None:
-    cache = GenerationCache(tmp_path)
+def test_the_cache_keeps_the_two_newest_generations(tmp_path: Path) -> None:
+    cache = GenerationCache(tmp_path, grace_seconds=0)
     calls: list[str] = []
     assert cache.memo("g1", "k", lambda: calls.append("g1") or 1) == 1
     assert cache.memo("g1", "k", lambda: calls.append("again") or 2) == 1
     written = cache.file("g1", "dumps/a.txt", lambda p: p.write_text("one"))
     assert written.read_text() == "one"
     assert cache.memo("g2", "k", lambda: calls.append("g2") or 3) == 3
-    assert calls == ["g1", "g2"]
-    assert not written.exists(), "the old generation's files are removed"
-    assert cache.modified("g2") <= datetime.now(UTC)
+    assert cache.memo("g1", "k", lambda: calls.append("again") or 2) == 1
+    assert written.exists()
+    assert cache.memo("g3", "k", lambda: calls.append("g3") or 4) == 4
+    assert calls == ["g1", "g2", "g3"]
+    assert not written.exists(), "an older generation's files are removed once unused"
+    assert cache.modified("g3") <= datetime.now(UTC)
 
 
 def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:

@@ -12,12 +12,12 @@ Mount this router before :mod:`ascf_graph.linked_data_router`, whose
 """
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse
 
 from ascf_graph import graph_documents, linked_data, web
 from ascf_graph.dependencies import SiteDep
 from ascf_graph.errors import NotAcceptableError, ResourceNotFoundError
 from ascf_graph.graphs import graph_role
+from ascf_graph.held_files import HeldFileResponse
 from ascf_graph.linked_data import FORMATS, Target
 from ascf_graph.linked_data_router import conditional_headers, requested_page, see_other_to
 from ascf_graph.site import Site
@@ -66,8 +66,9 @@ def graph_document(path: str, request: Request, site: SiteDep) -> Response:
     if current is not None:
         return current
     if not fmt.is_html:
-        path = site.graph_document(target, fmt)
-        return FileResponse(path, media_type=fmt.media_type, headers=headers)
+        with site.hold():  # the file stays until the response holds it for itself
+            path = site.graph_document(target, fmt)
+            return HeldFileResponse(path, site.hold(), media_type=fmt.media_type, headers=headers)
     body = site.document(url, fmt.media_type, lambda: render_page(site, target, page))
     return Response(body, media_type=fmt.media_type, headers=headers)
 

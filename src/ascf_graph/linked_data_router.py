@@ -215,7 +215,8 @@ def document_links(target: Target, fmt: DocumentFormat, page: int, pages: int) -
 def render(site: Site, target: Target, fmt: DocumentFormat, page: int) -> bytes:
     """The document's body in ``fmt``."""
     if fmt.is_html and target.is_ontology:
-        return site.ontology_documentation().read_bytes()
+        with site.hold():  # the file stays while it is read
+            return site.ontology_documentation().read_bytes()
     description = site.describe(target, page)
     if not fmt.is_html:
         return linked_data.serialize(description.triples, fmt, site.base_iri)

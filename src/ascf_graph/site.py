@@ -33,7 +33,7 @@ from ascf_graph.answer_cache import AnswerCache, CachedAnswer
 from ascf_graph.document_job import DocumentJob, RenderedDocument
 from ascf_graph.errors import EndpointBusyError, ResourceNotFoundError
 from ascf_graph.framework_figure import FrameworkFigure, framework_figure
-from ascf_graph.generation_cache import GenerationCache
+from ascf_graph.generation_cache import GenerationCache, Hold
 from ascf_graph.http_caching import Validators, entity_tag
 from ascf_graph.jsonld_context import jsonld_context
 from ascf_graph.linked_data import Description, DocumentFormat, Target
@@ -85,6 +85,11 @@ class Site:
     def modified(self) -> datetime:
         """When the current generation was first served."""
         return self.cache.modified(self.generation)
+
+    def hold(self) -> Hold:
+        """Keep the current generation's cached files until the hold is released: take it
+        before asking for a file that outlives the call (see :mod:`ascf_graph.held_files`)."""
+        return self.cache.hold(self.generation)
 
     def validators(self, *representation: object) -> Validators:
         """ETag and Last-Modified of one representation of the current generation."""

@@ -10,12 +10,13 @@ import hashlib
 import json
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from ascf_graph import linked_data, web
 from ascf_graph.conneg import negotiate
 from ascf_graph.dependencies import SiteDep
 from ascf_graph.errors import NotAcceptableError, ResourceNotFoundError, UnusableInputError
+from ascf_graph.held_files import HeldFileResponse
 from ascf_graph.http_caching import CACHE_CONTROL, Validators, not_modified
 from ascf_graph.kinds import KINDS
 from ascf_graph.linked_data import RDF_FORMATS
@@ -127,18 +128,22 @@ def dataset(request: Request, site: SiteDep) -> Response:
 @router.get("/dumps/{name:path}", summary="Full dumps: ascf.nq.gz, or one graph as Turtle")
 def dump(name: str, request: Request, site: SiteDep) -> Response:
     """A dump, regenerated when the store changes."""
-    found = site.dump(name)
-    if found is None:
-        raise ResourceNotFoundError(f"no dump called {name!r}; see /.well-known/void for the list")
-    described, path = found
-    validators = site.validators("dump", name)
-    headers = validators.headers()
-    if (answer := _conditional(request, validators, headers)) is not None:
-        return answer
-    return FileResponse(
-        path,
-        media_type="application/gzip" if described.encoding else described.media_type,
-        headers=headers,
-        filename=name.replace("/", "-"),
-        content_disposition_type="inline",
-    )
+    with site.hold():  # the file stays until the response holds it for itself
+        found = site.dump(name)
+        if found is None:
+            raise ResourceNotFoundError(
+                f"no dump called {name!r}; see /.well-known/void for the list"
+            )
+        described, path = found
+        validators = site.validators("dump", name)
+        headers = validators.headers()
+        if (answer := _conditional(request, validators, headers)) is not None:
+            return answer
+        return HeldFileResponse(
+            path,
+            site.hold(),
+            media_type="application/gzip" if described.encoding else described.media_type,
+            headers=headers,
+            filename=name.replace("/", "-"),
+            content_disposition_type="inline",
+        )
