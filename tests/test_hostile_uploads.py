@@ -6,8 +6,13 @@ attack and after it, in the same process.
 """
 
 import concurrent.futures
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -18,6 +23,10 @@ from ascf_graph.settings import Settings
 VALID = (REPO / "tests" / "data" / "validation" / "valid-city-and-project.ttl").read_bytes()
 #: What the issue asks of /health under attack (it answers in milliseconds when idle).
 PROMPT = 1.0
+#: How long an upload waits for the one input worker of ``served_by_one_worker``.
+QUEUE_WAIT = 3.0
+
+Answer = TypeVar("Answer")
 
 
 def deep_jsonld(depth: int) -> bytes:
@@ -85,6 +94,22 @@ def served_tightly(
         yield process
 
 
+@pytest.fixture(scope="module")
+def served_by_one_worker(
+    built: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """The service with one input worker, time enough to validate a large upload, and a
+    short wait for the worker."""
+    settings = clone_settings(built, tmp_path_factory.mktemp("hostile-one-worker"))
+    with running_server(
+        settings,
+        ASCF_INPUT_WORKERS="1",
+        ASCF_VALIDATION_TIMEOUT="60",
+        ASCF_VALIDATION_QUEUE_WAIT=str(QUEUE_WAIT),
+    ) as process:
+        yield process
+
+
 def validate(
     server: str, body: bytes, media_type: str, *, source: str = "127.0.0.1"
 ) -> httpx.Response:
@@ -95,8 +120,8 @@ def validate(
         return client.post(f"{server}/validate", content=body, headers={"Content-Type": media_type})
 
 
-def answers_health_throughout(server: ServerProcess, attack: Callable[[], httpx.Response]):
-    """Run ``attack`` in a thread while probing ``/health``; return the attack's response
+def answers_health_throughout(server: ServerProcess, attack: Callable[[], Answer]) -> Answer:
+    """Run ``attack`` in a thread while probing ``/health``; return what the attack returns
     after checking every probe was answered 200 within :data:`PROMPT` seconds."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         running = pool.submit(attack)
@@ -329,3 +354,50 @@ def test_markup_made_to_slow_the_scan_is_read_at_once(served_tightly: ServerProc
     )
     assert response.status_code == 400, response.text
     assert code(response) == "rdf-syntax"
+
+
+#: Sends the file argv[2] to the URL argv[1], then after a second and a half as many
+#: copies of the file argv[3] at once as argv[4] says; prints each answer's status, code,
+#: Retry-After and seconds taken, as JSON, the first file's first.
+FLOOD = """
+import concurrent.futures, json, sys, time, httpx
+url, first, then, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+def send(path):
+    started = time.monotonic()
+    answer = httpx.post(
+        url, content=open(path, "rb").read(), headers={"Content-Type": "text/turtle"}, timeout=120
+    )
+    code = answer.json().get("code") if answer.status_code >= 400 else None
+    return answer.status_code, code, answer.headers.get("Retry-After"), time.monotonic() - started
+with concurrent.futures.ThreadPoolExecutor(count + 1) as pool:
+    slow = pool.submit(send, first)
+    time.sleep(1.5)
+    answers = list(pool.map(send, [then] * count))
+    print(json.dumps([slow.result(), *answers]))
+"""
+
+
+@pytest.mark.slow
+def test_uploads_waiting_for_a_worker_leave_the_servers_threads_to_health(
+    served_by_one_worker: ServerProcess, tmp_path: Path
+) -> None:
+    """A large upload holds the one input worker for seconds while 44 more come at once
+    (one client may hold 50 connections; the server's shared thread pool has 40 threads):
+    they wait for it without taking a thread, so /health answers promptly throughout, and
+    as the worker cannot take them within ASCF_VALIDATION_QUEUE_WAIT they get 503 soon
+    after it. (Another process sends them, whose threads do not slow this one's probes.)"""
+    large, small = tmp_path / "large.ttl", tmp_path / "small.ttl"
+    large.write_bytes(large_dataset(40_000))
+    small.write_bytes(VALID)
+    url = f"{served_by_one_worker.url}/validate"
+    command = [sys.executable, "-c", FLOOD, url, large, small, "44"]
+
+    def flood() -> list[tuple[int, str | None, str | None, float]]:
+        sent = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+        return json.loads(sent.stdout)
+
+    (status, *_), *waiting = answers_health_throughout(served_by_one_worker, flood)
+    assert status == 200
+    assert [tuple(answer[:3]) for answer in waiting] == [(503, "validation-busy", "5")] * 44
+    slowest = max(seconds for *_, seconds in waiting)
+    assert slowest < QUEUE_WAIT + 2, f"a 503 took {slowest:.1f} s"

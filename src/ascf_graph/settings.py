@@ -269,6 +269,12 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def uploads_at_once(self) -> int:
+        """Uploads read and validated at once (others wait up to validation_queue_wait):
+        one an input worker, or with none (checked in the server's threads) one a CPU."""
+        return self.input_workers or os.cpu_count() or 1
+
+    @property
     def ontology_dir(self) -> Path:
         """Folder of the OWL ontology and the framework's concepts."""
         return self.content_dir / "ontology"

@@ -3,18 +3,20 @@
 ``install_steward_api(app, settings)`` adds the body-size limit and the
 ``/validate`` and ``/submissions`` routers; the lifespan puts a
 :class:`StewardServices` on ``app.state.stewards`` with
-:func:`open_steward_services`.
+:func:`open_steward_services`. A route reads what was sent on the event loop
+(:func:`sent_in_body`, :func:`sent_in_form`), then parses and validates it
+admitted by ``stewards.admission`` (:mod:`ascf_graph.steward_admission`),
+never in the server's shared thread pool.
 """
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import pyoxigraph as ox
 from fastapi import Depends, FastAPI, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
@@ -31,6 +33,7 @@ from ascf_graph.project_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
 from ascf_graph.rdf_io import RdfSyntax, syntax_named
 from ascf_graph.service_metrics import timed_validator
 from ascf_graph.settings import Settings
+from ascf_graph.steward_admission import UploadAdmission
 from ascf_graph.store import Store
 from ascf_graph.store_refresh import current_store
 from ascf_graph.submissions import Submissions
@@ -48,6 +51,16 @@ from ascf_graph.validation_engine import (
 )
 
 
+class Sent(NamedTuple):
+    """A steward's data as received, not yet read."""
+
+    data: bytes
+    syntax: RdfSyntax | None
+    """Its syntax; None for the projects CSV."""
+    source: str
+    """What to call it in messages: a file name, "the request body"."""
+
+
 @dataclass(frozen=True)
 class StewardServices:
     """The write path's parts, opened once per application."""
@@ -56,6 +69,8 @@ class StewardServices:
     submissions: Submissions
     tokens: TokenStore
     audit: AuditLog
+    admission: UploadAdmission
+    """How many uploads are read and validated at once, and in which threads."""
     workers: InputWorkers | None = None
     """Where uploads are parsed and validated (None: in this process)."""
     crashes: CrashGuard = field(default_factory=lambda: CrashGuard(0, 1))
@@ -81,6 +96,10 @@ class StewardServices:
             label_mapping=self.settings.instance_dir / LABEL_MAPPING,
         )
         return projects_from_csv(data, vocabulary, source=source)
+
+    async def upload(self, sent: Sent) -> Upload:
+        """What was ``sent``, read by :meth:`read` in an upload's thread (call it admitted)."""
+        return await self.admission.run(self.read, sent.data, sent.syntax, sent.source)
 
     def read(self, data: bytes, syntax: RdfSyntax | None, source: str) -> Upload:
         """Parse ``data`` within the settings' limits (``syntax`` None means CSV), in an input
@@ -147,6 +166,7 @@ def open_steward_services(
         ),
         tokens=TokenStore(settings.credentials_file),
         audit=audit,
+        admission=UploadAdmission(settings.uploads_at_once, wait=settings.validation_queue_wait),
         workers=workers,
         crashes=CrashGuard(
             settings.upload_crash_limit,
@@ -194,14 +214,14 @@ def install_steward_api(app: FastAPI, settings: Settings) -> None:
     app.include_router(submissions_router)
 
 
-async def upload_from_body(request: Request, stewards: StewardServices) -> tuple[Upload, bytes]:
-    """The request body parsed by its ``Content-Type``; also the raw body, for the archive."""
+async def sent_in_body(request: Request) -> Sent:
+    """The request body, its syntax told by its ``Content-Type``."""
     body = await request.body()
     syntax = syntax_for_media_type(request.headers.get("content-type", ""))
-    return await run_in_threadpool(stewards.read, body, syntax, "the request body"), body
+    return Sent(body, syntax, "the request body")
 
 
-async def upload_from_form(request: Request, stewards: StewardServices) -> tuple[Upload, bytes]:
+async def sent_in_form(request: Request, stewards: StewardServices) -> Sent:
     """A multipart form's ``file`` (format from its name or ``format``) or pasted ``text``."""
     limit = stewards.settings.max_body_bytes
     try:
@@ -224,4 +244,4 @@ async def upload_from_form(request: Request, stewards: StewardServices) -> tuple
         syntax = syntax_named("turtle")
     else:
         syntax = syntax_for_filename(source)
-    return await run_in_threadpool(stewards.read, data, syntax, source), data
+    return Sent(data, syntax, source)

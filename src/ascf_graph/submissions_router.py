@@ -40,7 +40,7 @@ from ascf_graph.namespaces import PREFIXES
 from ascf_graph.provenance import SubmissionRecord
 from ascf_graph.rdf_io import SYNTAXES, syntax_named
 from ascf_graph.report_formats import ReportFormat, choose_format, render_report, report_json
-from ascf_graph.steward_api import StewardsDep, StewardServices, upload_from_body
+from ascf_graph.steward_api import StewardsDep, StewardServices, sent_in_body
 from ascf_graph.submissions import Accepted, NonConformingSubmissionError, version_etag
 from ascf_graph.validation import ValidationReport
 
@@ -66,8 +66,12 @@ async def create_submission(request: Request, stewards: StewardsDep) -> Response
     """Validate the body and, if it has no Violation, store it as a new submission."""
 
     async def work(steward: Steward, chosen: ReportFormat) -> tuple[Response, dict[str, Any]]:
-        upload, body = await upload_from_body(request, stewards)
-        accepted = await run_in_threadpool(stewards.submissions.create, upload, body, steward)
+        sent = await sent_in_body(request)
+        async with stewards.admission.admitted():
+            upload = await stewards.upload(sent)
+            accepted = await stewards.admission.run(
+                stewards.submissions.create, upload, sent.data, steward
+            )
         return _written(accepted, chosen, status=201), _accepted_details(accepted)
 
     return await _audited(request, stewards, "create", None, work)
@@ -80,12 +84,18 @@ async def replace_submission(
     """Validate the body and make it the submission's next version; the old one is kept."""
 
     async def work(steward: Steward, chosen: ReportFormat) -> tuple[Response, dict[str, Any]]:
-        upload, body = await upload_from_body(request, stewards)
-        accepted = await run_in_threadpool(
-            lambda: stewards.submissions.replace(
-                submission_id, upload, body, steward, if_match=request.headers.get("if-match")
+        sent = await sent_in_body(request)
+        async with stewards.admission.admitted():
+            upload = await stewards.upload(sent)
+            accepted = await stewards.admission.run(
+                lambda: stewards.submissions.replace(
+                    submission_id,
+                    upload,
+                    sent.data,
+                    steward,
+                    if_match=request.headers.get("if-match"),
+                )
             )
-        )
         return _written(accepted, chosen, status=200), _accepted_details(accepted)
 
     return await _audited(request, stewards, "replace", submission_id, work)

@@ -10,11 +10,10 @@ conforms; unreadable data is a 4xx with the parser's line and column.
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
-from starlette.concurrency import run_in_threadpool
 
 from ascf_graph.errors import AscfError
 from ascf_graph.report_formats import choose_format, render_report
-from ascf_graph.steward_api import StewardsDep, upload_from_body, upload_from_form
+from ascf_graph.steward_api import StewardsDep, sent_in_body, sent_in_form
 from ascf_graph.steward_pages import error_page, report_page, validate_form
 
 router = APIRouter(tags=["data stewards"])
@@ -48,10 +47,12 @@ async def validate_data(request: Request, stewards: StewardsDep) -> Response:
         content_type = request.headers.get("content-type", "")
         with stewards.guarding(request.client.host if request.client else None):
             if content_type.lower().startswith("multipart/form-data"):
-                upload, _ = await upload_from_form(request, stewards)
+                sent = await sent_in_form(request, stewards)
             else:
-                upload, _ = await upload_from_body(request, stewards)
-            report = await run_in_threadpool(stewards.submissions.validate, upload)
+                sent = await sent_in_body(request)
+            async with stewards.admission.admitted():
+                upload = await stewards.upload(sent)
+                report = await stewards.admission.run(stewards.submissions.validate, upload)
     except AscfError as error:
         if "text/html" in (wants or "") and error.status < 500:
             return HTMLResponse(error_page(error.status, error.message), status_code=error.status)
