@@ -10,9 +10,10 @@ told which limit its data hit, and the server goes on answering.
 
 At most ``size`` jobs run at once (``ASCF_INPUT_WORKERS``); a job waits up
 to ``queue_wait`` seconds for a free worker, then the client is answered 503
-with ``Retry-After``. The pool is used from threads (the routes hand it their
-blocking work with ``run_in_threadpool``), so it is synchronous and guarded
-by a semaphore and a lock. Workers replaced are counted by cause
+with ``Retry-After``. The pool is used from threads (uploads are admitted on
+the event loop and run in threads of their own:
+:mod:`ascf_graph.steward_admission`), so it is synchronous and guarded by a
+semaphore and a lock. Workers replaced are counted by cause
 (``restart_causes``), which ``/metrics`` reports.
 """
 
