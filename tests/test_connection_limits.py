@@ -39,6 +39,7 @@ CROWDED = {
     "ASCF_MAX_CONNECTIONS_PER_CLIENT": "5",
     "ASCF_MAX_BODY_BYTES": str(MiB),
     "ASCF_BODY_MEMORY": str(3 * MiB),
+    "ASCF_BODY_MEMORY_PER_CLIENT": str(3 * MiB),  # the total budget is what is filled here
     "ASCF_QUERY_WORKERS": "1",
 }
 #: How long any answer may take here, attacks or not (generous: the machine is shared).
@@ -322,9 +323,39 @@ def test_bodies_past_the_memory_budget_are_503_and_the_budget_comes_back(
     assert answered.status_code == 200
 
 
+#: A budget of four of the largest bodies, one of which a client may hold (the default
+#: share: a quarter of the budget, at least the largest body).
+SHARED = {
+    "ASCF_BODY_TIMEOUT": "60",
+    "ASCF_MAX_BODY_BYTES": str(MiB),
+    "ASCF_BODY_MEMORY": str(4 * MiB),
+    "ASCF_QUERY_WORKERS": "1",
+}
+
+
+def test_one_client_trickling_large_bodies_cannot_take_the_budget_from_others(
+    built: Settings, tmp_path: Path
+) -> None:
+    """The attack: many connections from one address, each declaring a large body and
+    trickling it (never idle for the body timeout). Past its share, that address's bodies
+    are refused; another address's query is still answered."""
+    with running_server(clone_settings(built, tmp_path), **SHARED) as server:
+        trickle = sparql_post(MiB) + b"#"
+        with held_connections(server.url, "127.0.0.51", 4, first=trickle):
+            with connect(server.url, "127.0.0.52") as other:
+                other.sendall(sparql_post(6) + b"ASK {}")
+                assert status(one_answer(other)) == 200, "another client's POST is answered"
+            with connect(server.url, "127.0.0.51") as one_more:
+                one_more.sendall(trickle)
+                raw = answer(one_more)
+            assert status(raw) == 503
+            assert b"ASCF_BODY_MEMORY_PER_CLIENT" in raw
+
+
 #: Room for many large bodies at once, to watch their memory come and go.
 ROOMY = {
     "ASCF_BODY_MEMORY": str(1024 * MiB),
+    "ASCF_BODY_MEMORY_PER_CLIENT": str(1024 * MiB),  # one client sends them all
     "ASCF_MAX_CONNECTIONS_PER_CLIENT": "100",
     "ASCF_QUERY_WORKERS": "1",
 }

@@ -6,12 +6,20 @@ one that keeps dying at start is given up on, and SIGTERM stops both cleanly.
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ServerProcess, clone_settings, processes_where, running_server
+from conftest import (
+    ServerProcess,
+    clone_settings,
+    free_port,
+    processes_where,
+    running_server,
+)
 
 from ascf_graph.app import create_app
 from ascf_graph.settings import Settings
@@ -110,3 +118,39 @@ def test_ready_is_200_on_a_running_server(server: str) -> None:
     answer = httpx.get(f"{server}/ready", timeout=5)
     assert answer.status_code == 200
     assert answer.json()["up_since"] == httpx.get(f"{server}/health").json()["up_since"]
+
+
+def test_the_supervisor_builds_no_application(built: Settings, tmp_path: Path) -> None:
+    """Only the server opens the store and builds the app: the supervisor, which must
+    outlive every server, holds no file of the store and runs no thread of the app."""
+    settings = clone_settings(built, tmp_path)
+    with running_server(settings) as server:
+        supervisor = server.process.pid
+        store = str(settings.data_dir.resolve())
+        held = [
+            target
+            for link in Path(f"/proc/{supervisor}/fd").iterdir()
+            if (target := os.path.realpath(link)).startswith(store)
+        ]
+        assert held == [], "the supervisor holds the store's files"
+        threads = len(list(Path(f"/proc/{supervisor}/task").iterdir()))
+        assert threads == 1, f"the supervisor runs {threads} threads"
+
+
+def test_a_store_that_cannot_open_stops_serve_at_once_with_exit_2(tmp_path: Path) -> None:
+    """The server finds the configuration unusable and exits 2; the supervisor does not
+    restart it over and over but exits 2 with it, the server's message on stderr."""
+    port = str(free_port())
+    started = time.monotonic()
+    finished = subprocess.run(
+        [sys.executable, "-m", "ascf_graph", "serve", "--port", port],
+        env={**os.environ, "ASCF_DATA_DIR": str(tmp_path / "nowhere" / "store")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 2, finished.stderr
+    assert "error: " in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert time.monotonic() - started < 20, "serve restarted an unusable server"

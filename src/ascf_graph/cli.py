@@ -370,23 +370,23 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
     own pid (see :mod:`ascf_graph.supervisor`). Log lines go to stderr as
     ``ASCF_LOG_FORMAT`` says (see :mod:`ascf_graph.logs`).
     """
-    from ascf_graph.app import create_app
-    from ascf_graph.connection_limits import ConnectionAccounts, ConnectionLimits
     from ascf_graph.logs import configure_logging
     from ascf_graph.supervisor import Supervisor, die_with_parent, listening_socket
 
     if supervisor is not None:
         die_with_parent(supervisor)
-    settings = Settings()
+    settings = Settings()  # a bad setting stops the supervisor itself, with exit 2
     configure_logging(settings.log_format, access_log=access_log)
-    connections = ConnectionAccounts(ConnectionLimits.from_settings(settings))
-    try:  # a configuration that cannot work exits 2 before anything starts
-        if fd is None:
-            open_store(settings).close()
-        application = create_app(settings, restarts=restarts, connections=connections)
-    except AscfError as error:
-        raise _fail(error) from None
     if not supervise:
+        from ascf_graph.app import create_app
+        from ascf_graph.connection_limits import ConnectionAccounts, ConnectionLimits
+
+        connections = ConnectionAccounts(ConnectionLimits.from_settings(settings))
+        try:  # a configuration that cannot work exits 2 before anything starts
+            open_store(settings).close()
+            application = create_app(settings, restarts=restarts, connections=connections)
+        except AscfError as error:
+            raise _fail(error) from None
         _serve(settings, application, connections, host, port, fd=fd)
         return
     try:
@@ -405,10 +405,12 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
             "--supervisor", str(parent),
         ]  # fmt: skip
 
-    del application  # the child builds its own
+    # The child opens the store and builds the application; if it finds the configuration
+    # unusable it says why and exits 2, and the supervisor exits 2 with it.
     code = Supervisor(
         child,
         pass_fds=(listener.fileno(),),
+        fatal_exit=EXIT_UNUSABLE,
         give_up_after=settings.restart_give_up_after,
         stable_after=settings.restart_stable_after,
     ).run()

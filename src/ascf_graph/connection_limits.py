@@ -30,8 +30,12 @@ httptools protocol (the fast parser stays) that adds, per server process:
   reserves its declared ``Content-Length`` (a chunked body: its bytes as they
   arrive) until its handler has finished, whether it answered or its client
   went away; a body that does not fit is answered 503 with ``Retry-After``
-  before it is read. Bodies over ``ASCF_MAX_BODY_BYTES`` reserve nothing: the
-  application refuses them (413) without reading them.
+  before it is read. One client address may hold only a share of it
+  (``ASCF_BODY_MEMORY_PER_CLIENT``): a client that declares large bodies and
+  trickles them (never stalling long enough for the body deadline) fills its
+  own share, not the budget every other client needs. Bodies over
+  ``ASCF_MAX_BODY_BYTES`` reserve nothing: the application refuses them (413)
+  without reading them.
 
 Memory a body held goes back to the system when its request ends:
 :func:`return_large_blocks_at_once` stops glibc from keeping freed megabytes
@@ -90,6 +94,7 @@ class ConnectionLimits:
     max_connections: int = 1000
     max_connections_per_client: int = 50
     body_memory: int = 256 * 1024 * 1024
+    body_memory_per_client: int = 64 * 1024 * 1024
     max_body_bytes: int = 10 * 1024 * 1024
 
     @classmethod
@@ -103,6 +108,7 @@ class ConnectionLimits:
             max_connections=settings.max_connections,
             max_connections_per_client=settings.max_connections_per_client,
             body_memory=settings.body_memory,
+            body_memory_per_client=settings.client_body_memory,
             max_body_bytes=settings.max_body_bytes,
         )
 
@@ -115,6 +121,7 @@ class ConnectionAccounts:
     open: int = 0
     per_client: Counter[str] = field(default_factory=Counter)
     body_bytes: int = 0
+    client_body_bytes: Counter[str] = field(default_factory=Counter)
 
     def admit(self, client: str) -> bool:
         """Count a new connection from ``client``, unless it is one too many."""
@@ -134,16 +141,23 @@ class ConnectionAccounts:
         if self.per_client[client] <= 0:
             del self.per_client[client]
 
-    def reserve(self, size: int) -> bool:
-        """Hold ``size`` bytes of the body budget, unless they do not fit."""
+    def reserve(self, size: int, client: str) -> str | None:
+        """Hold ``size`` bytes of the body budget for ``client``; if they do not fit, hold
+        nothing and return the setting they would pass (the client's share first)."""
+        if self.client_body_bytes[client] + size > self.limits.body_memory_per_client:
+            return "ASCF_BODY_MEMORY_PER_CLIENT"
         if self.body_bytes + size > self.limits.body_memory:
-            return False
+            return "ASCF_BODY_MEMORY"
         self.body_bytes += size
-        return True
+        self.client_body_bytes[client] += size
+        return None
 
-    def release(self, size: int) -> None:
-        """Give back bytes that :meth:`reserve` held."""
+    def release(self, size: int, client: str) -> None:
+        """Give back bytes that :meth:`reserve` held for ``client``."""
         self.body_bytes -= size
+        self.client_body_bytes[client] -= size
+        if self.client_body_bytes[client] <= 0:
+            del self.client_body_bytes[client]
 
 
 class _RefusedError(Exception):
@@ -287,8 +301,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._reading_headers = self._message_started = False
         declared, chunked = _body_framing(self.headers)
         reserve = declared if declared is not None and declared <= self.limits.max_body_bytes else 0
-        if reserve and not self.accounts.reserve(reserve):
-            self._stop(self._no_body_memory(reserve))
+        if reserve and (refused_by := self.accounts.reserve(reserve, self._client_key)):
+            self._stop(self._no_body_memory(reserve, refused_by))
         self._body_declared = declared
         super().on_headers_complete()
         self._reservations[self.cycle] = reserve
@@ -300,8 +314,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._arm(self.limits.body_timeout, self._body_timed_out)
         cycle = self.cycle
         if self._body_declared is None and not cycle.response_complete:
-            if not self.accounts.reserve(len(body)):
-                self._stop(self._no_body_memory(len(body)))
+            if refused_by := self.accounts.reserve(len(body), self._client_key):
+                self._stop(self._no_body_memory(len(body), refused_by))
             self._reservations[cycle] = self._reservations.get(cycle, 0) + len(body)
         super().on_body(body)
 
@@ -368,10 +382,16 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             "(ASCF_MAX_HEADER_BYTES); send long queries in a POST body"
         )
 
-    def _no_body_memory(self, size: int) -> BodyMemoryExhaustedError:
+    def _no_body_memory(self, size: int, setting: str) -> BodyMemoryExhaustedError:
+        if setting == "ASCF_BODY_MEMORY_PER_CLIENT":
+            return BodyMemoryExhaustedError(
+                "your address is sending as many request bodies as the server holds at once "
+                f"for one client ({self.limits.body_memory_per_client} bytes, {setting}); "
+                f"this one ({size} bytes or more) must wait until yours are in: retry shortly"
+            )
         return BodyMemoryExhaustedError(
             f"the server is receiving as many request bodies as it holds at once "
-            f"({self.limits.body_memory} bytes, ASCF_BODY_MEMORY); this one ({size} bytes "
+            f"({self.limits.body_memory} bytes, {setting}); this one ({size} bytes "
             "or more) must wait: retry shortly"
         )
 
@@ -400,7 +420,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def _release(self, cycle: RequestResponseCycle) -> None:
         self._running.discard(cycle)
-        self.accounts.release(self._reservations.pop(cycle, 0))
+        self.accounts.release(self._reservations.pop(cycle, 0), self._client_key)
 
 
 def return_large_blocks_at_once() -> None:

@@ -117,7 +117,7 @@ class QueryService:
     def check(self, text: str) -> QueryShape:
         """Refuse what must never run (updates, SERVICE off the allow-list, nesting deeper
         than the engine's stack can follow); return the shape."""
-        shape = analyse(text)
+        shape = analyse(text, depth_limit=self._max_depth)
         if shape.depth > self._max_depth:
             raise QueryTooDeepError(
                 f"the query nests brackets {shape.depth} levels deep; at most {self._max_depth} "

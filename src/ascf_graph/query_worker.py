@@ -37,6 +37,7 @@ from typing import BinaryIO
 
 from ascf_graph.document_job import DOCUMENT, DocumentJob, DocumentRenderer
 from ascf_graph.query_job import QueryJob, evaluate
+from ascf_graph.supervisor import die_with_parent
 from ascf_graph.worker_protocol import DONE, LENGTH, FrameWriter, error_frame, frame
 from ascf_graph.worker_store import StateReport, WorkerStore
 
@@ -122,7 +123,13 @@ def state_reporter(descriptor: int) -> StateReport:
 
 
 def main() -> None:
-    """Serve jobs on stdin; answer on the original stdout, keep stray prints off it."""
+    """Serve jobs on stdin; answer on the original stdout, keep stray prints off it.
+
+    First of all, the kernel is asked to kill this worker when the server dies: a server
+    killed outright cannot stop a worker busy with a query, which would run on with no
+    one to enforce its time limit.
+    """
+    die_with_parent(os.getppid())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us by closing stdin
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

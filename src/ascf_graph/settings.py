@@ -90,6 +90,15 @@ class Settings(BaseSettings):
         "connection's start (a later request's: from its first incomplete read); then 408 "
         "and closed.",
     )
+    body_memory_per_client: int | None = Field(
+        None,
+        gt=0,
+        description="Bytes of request bodies one client address may hold at once (as "
+        "ASCF_BODY_MEMORY counts them), so that one client trickling large bodies cannot take "
+        "the whole budget; past it that client's bodies are refused with 503, others' are not. "
+        "Unset: a quarter of ASCF_BODY_MEMORY, at least ASCF_MAX_BODY_BYTES. At least "
+        "ASCF_MAX_BODY_BYTES.",
+    )
     body_timeout: float = Field(
         15.0,
         gt=0,
@@ -267,6 +276,26 @@ class Settings(BaseSettings):
                 "or the largest allowed body could never be received"
             )
         return value
+
+    @field_validator("body_memory_per_client")
+    @classmethod
+    def _a_client_can_send_the_largest_body(
+        cls, value: int | None, info: ValidationInfo
+    ) -> int | None:
+        if value is not None and value < info.data.get("max_body_bytes", 0):
+            raise ValueError(
+                "ASCF_BODY_MEMORY_PER_CLIENT must be at least ASCF_MAX_BODY_BYTES, "
+                "or the largest allowed body could never be received"
+            )
+        return value
+
+    @property
+    def client_body_memory(self) -> int:
+        """Bytes of bodies one client address may hold: ASCF_BODY_MEMORY_PER_CLIENT, or a
+        quarter of ASCF_BODY_MEMORY but at least ASCF_MAX_BODY_BYTES."""
+        if self.body_memory_per_client is not None:
+            return self.body_memory_per_client
+        return max(self.body_memory // 4, self.max_body_bytes)
 
     @property
     def uploads_at_once(self) -> int:

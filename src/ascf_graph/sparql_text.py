@@ -14,6 +14,8 @@ still parses every query; this module only has to never miss a keyword
 (a false alarm is a refusal, never a hole).
 """
 
+import bisect
+import heapq
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -118,8 +120,10 @@ class QueryShape:
     """How deeply ``( { [`` nest, outside strings, comments and IRIs (see :func:`nesting_depth`)."""
 
 
-def analyse(text: str) -> QueryShape:
+def analyse(text: str, *, depth_limit: int | None = None) -> QueryShape:
     """Read a request's form, dataset clause, SERVICE targets and determinism.
+
+    With ``depth_limit``, the depth is measured only up to one level past it.
 
     >>> shape = analyse("PREFIX ex: <http://e/> # SELECT in a comment\\nINSERT DATA { ex:a 'ASK' }")
     >>> shape.form, shape.is_update, shape.has_dataset, shape.deterministic
@@ -144,16 +148,45 @@ def analyse(text: str) -> QueryShape:
         has_dataset=bool(_FROM.search(masked.masked)),
         services=services,
         deterministic=not services and not _NONDETERMINISTIC.search(masked.masked),
-        depth=nesting_depth(masked),
+        depth=nesting_depth(masked, depth_limit),
     )
 
 
 _OPENING, _CLOSING = "({[", ")}]"
-_NOT_A_BRACKET = re.compile(r"[^(){}\[\]]+")
+# What the depth scan stops at; everything else is read as it is, whatever it means.
+_SPECIAL = re.compile(r"""[(){}\[\]<'"\#\\]""")
+# The lexemes the scan steps over whole. The IRI is generous (any character but
+# the few that surely end one): a lexeme taken for longer than the engine's only
+# adds a reading of the text, never removes one.
+_SKIPPED = {
+    "<": (re.compile(r"<[^<>\"{}|^`\x00-\x20]*>"),),
+    '"': (
+        re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL),
+        re.compile(r'"(?:[^"\\\n\r]|\\.)*"', re.DOTALL),
+    ),
+    "'": (
+        re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*'''", re.DOTALL),
+        re.compile(r"'(?:[^'\\\n\r]|\\.)*'", re.DOTALL),
+    ),
+}
+_LINE_END = re.compile(r"[\n\r]|\Z")  # where a comment ends
 
 
 def nesting_depth(text: QueryText, limit: int | None = None) -> int:
-    """The deepest nesting of ``( { [`` in ``text``, strings, comments and IRIs left out.
+    """The deepest nesting of ``( { [`` the engine can read in ``text``.
+
+    Lexing SPARQL depends on where the parser is: ``<`` opens an IRI where a term
+    is expected and is "less than" in an expression, so ``1<2&&((1))>0`` is an IRI
+    to one reading and two levels of brackets to the other, and a quote or ``#``
+    inside what one reading takes for an IRI starts a string or a comment in the
+    other, shifting everything after it. The engine's parser backtracks, so it may
+    try every reading. This scan therefore follows every reading at once (at each
+    ``<`` both the IRI and the operator) and returns the deepest nesting over all of
+    them: brackets in strings and comments are not counted, brackets in IRIs are
+    (by the operator reading). A real IRI holding brackets can only be over-counted: a refusal,
+    never a hole. Readings that reach the same offset are merged, keeping the
+    deepest open count (what follows can only nest deeper from a deeper start),
+    so the scan stays linear in practice.
 
     A closing bracket with nothing open counts as nothing (the parser refuses the
     text anyway). With ``limit``, the scan stops at the first level past it and
@@ -161,20 +194,67 @@ def nesting_depth(text: QueryText, limit: int | None = None) -> int:
 
     >>> nesting_depth(QueryText.of("SELECT * { ?s ?p '{{{' FILTER((?o > 1)) } # ((("))
     3
+    >>> nesting_depth(QueryText.of("ASK { FILTER(1<2&&" + "(" * 5 + "1" + ")" * 5 + ">0) }"))
+    7
     >>> nesting_depth(QueryText.of("ASK {" + "(" * 5000), limit=100)
     101
     """
-    depth = deepest = 0
-    for bracket in _NOT_A_BRACKET.sub("", text.masked):
-        if bracket in _OPENING:
+    source = text.original
+    # Open brackets at each special character some reading has reached, not yet read.
+    pending: dict[int, int] = {}
+    waiting: list[int] = []
+    deepest = 0
+
+    def arrive(offset: int, open_brackets: int) -> None:
+        special = _SPECIAL.search(source, offset)
+        if special is None:
+            return
+        offset = special.start()
+        if offset not in pending:
+            heapq.heappush(waiting, offset)
+            pending[offset] = open_brackets
+        elif open_brackets > pending[offset]:
+            pending[offset] = open_brackets
+
+    arrive(0, 0)
+    line_ends = [match.end() for match in _LINE_END.finditer(source)]
+    # Readings that keep opening strings over the same text could make the scan
+    # quadratic; past this much lexeme text, count every opening bracket instead.
+    scanned, budget = 0, 4 * len(source) + 10_000
+    while waiting:
+        position = heapq.heappop(waiting)
+        depth = pending.pop(position)
+        character = source[position]
+        if character in _OPENING:
             depth += 1
             if depth > deepest:
                 deepest = depth
                 if limit is not None and deepest > limit:
                     return deepest
-        elif depth > 0:
-            depth -= 1
+            arrive(position + 1, depth)
+        elif character in _CLOSING:
+            arrive(position + 1, max(0, depth - 1))
+        elif character == "\\":
+            arrive(position + 2, depth)  # only a name's escape, outside IRIs and strings
+        elif character == "#":
+            arrive(line_ends[bisect.bisect_right(line_ends, position)], depth)
+        else:
+            if character == "<":
+                arrive(position + 1, depth)
+            for lexeme in _SKIPPED[character]:
+                match = lexeme.match(source, position)
+                if match is not None:
+                    arrive(match.end(), depth)
+                    scanned += match.end() - position
+            if scanned > budget:
+                return _every_opening(source, limit)
     return deepest
+
+
+def _every_opening(source: str, limit: int | None) -> int:
+    """How many ``( { [`` ``source`` has anywhere: more than any reading can nest."""
+    openings = sum(source.count(bracket) for bracket in _OPENING)
+    return openings if limit is None else min(openings, limit + 1)
 
 
 def service_targets(text: QueryText) -> tuple[str | None, ...]:

@@ -88,7 +88,11 @@ def describe_exit(returncode: int) -> str:
 
 
 class Supervisor:
-    """Runs ``command(restarts)`` as a child until asked to stop, restarting it if it dies."""
+    """Runs ``command(restarts)`` as a child until asked to stop, restarting it if it dies.
+
+    A child that exits with ``fatal_exit`` found its configuration unusable (and said
+    why): restarting it cannot help, so the supervisor exits with that code at once.
+    """
 
     def __init__(
         self,
@@ -97,15 +101,17 @@ class Supervisor:
         pass_fds: tuple[int, ...] = (),
         give_up_after: int = 5,
         stable_after: float = 30.0,
+        fatal_exit: int | None = None,
     ) -> None:
         self.command, self.pass_fds = command, pass_fds
+        self.fatal_exit = fatal_exit
         self.give_up_after, self.stable_after = give_up_after, stable_after
         self.child: subprocess.Popen[bytes] | None = None
         self.stopping = False
 
     def run(self) -> int:
-        """Supervise until SIGINT or SIGTERM (exit 0) or until the child keeps crashing at
-        start (exit 1)."""
+        """Supervise until SIGINT or SIGTERM (exit 0), until the child keeps crashing at
+        start (exit 1), or until it exits with ``fatal_exit`` (that code)."""
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._stop)
         restarts = quick_crashes = 0
@@ -115,6 +121,9 @@ class Supervisor:
             returncode = self._wait()
             if self.stopping:
                 break
+            if self.fatal_exit is not None and returncode == self.fatal_exit:
+                _say(f"the server (pid {self.child.pid}) cannot run as configured; giving up")
+                return returncode
             lived = time.monotonic() - started
             quick_crashes = quick_crashes + 1 if lived < self.stable_after else 0
             ended = describe_exit(returncode)
