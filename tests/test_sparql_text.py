@@ -21,6 +21,12 @@ CALLS = [
     ('SELECT * WHERE { ?s ?p "a\\"" . SERVICE <http://x/s> {} }', "http://x/s"),
     ("SELECT * WHERE { FILTER(?a < ?b) SERVICE <http://x/s> {} }", "http://x/s"),
     ("SELECT * WHERE { SERVICE x:s {} }", None),
+    # A comparison the masker once took for an IRI, turning the rest into a "string".
+    (
+        "SELECT * { BIND(1<2&&'>' AS ?a) SERVICE <http://x/s> { ?s ?p ?o } BIND('x' AS ?b) }",
+        "http://x/s",
+    ),
+    ('SELECT * { FILTER(1<2&&">"!="") SERVICE <http://x/s> {} FILTER("" != "x") }', "http://x/s"),
 ]
 
 

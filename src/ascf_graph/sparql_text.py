@@ -68,6 +68,11 @@ _NONDETERMINISTIC = re.compile(
     rf"(?<![\w?$:])(?:{'|'.join(NONDETERMINISTIC_FUNCTIONS)})\s*\(", re.IGNORECASE
 )
 _PREFIX_DECLARATION = re.compile(r"(?<![\w?$:])PREFIX\s+([^\s:]*):\s*(<_*>)", re.IGNORECASE)
+_WRITTEN_SERVICE = re.compile(  # a call: SERVICE [SILENT] <iri>|?var|prefixed:name {
+    r"(?<![\w?$:])SERVICE\s+(?:SILENT\s+)?"
+    r"(?:<(?P<iri>[^<>\s]*)>|(?P<other>[?$]\w+|[^\s{<:]*:[^\s{<]*))\s*\{",
+    re.IGNORECASE,
+)
 _SERVICE_TARGET = re.compile(
     r"\s*(?:SILENT(?![\w:-])\s*)?(?P<target><_*>|[?$]\w+|[^\s{]*)", re.IGNORECASE
 )
@@ -141,12 +146,12 @@ def analyse(text: str, *, depth_limit: int | None = None) -> QueryShape:
     first = _OPERATION.search(masked.masked)
     keyword = first.group().upper() if first else None
     form = keyword if keyword in QUERY_FORMS else None
-    services = service_targets(masked)
+    services = service_targets(masked) + written_service_targets(masked)
     return QueryShape(
         form=form,  # type: ignore[arg-type]
         is_update=keyword in UPDATE_KEYWORDS,
         has_dataset=bool(_FROM.search(masked.masked)),
-        services=services,
+        services=tuple(dict.fromkeys(services)),
         deterministic=not services and not _NONDETERMINISTIC.search(masked.masked),
         depth=nesting_depth(masked, depth_limit),
     )
@@ -275,6 +280,85 @@ def service_targets(text: QueryText) -> tuple[str | None, ...]:
         else:
             targets.append(None)
     return tuple(targets)
+
+
+def written_service_targets(text: QueryText) -> tuple[str | None, ...]:
+    """The targets of every ``SERVICE`` call that *some* reading of the text makes.
+
+    Masking reads the text one way, and the engine may read it another: in
+    ``BIND(1<2&&'>' AS ?a) SERVICE <http://x/> {...} BIND('x' AS ?b)`` the
+    masker takes ``<2&&'>`` for an IRI and the rest for a string, where the
+    engine reads a comparison and calls ``http://x/``. So a call counts if it
+    stands outside strings and comments in any reading that
+    :func:`nesting_depth` follows (:func:`_code_starts`); a call spelled out in
+    a string or comment in every reading is not one.
+
+    >>> written_service_targets(QueryText.of("SELECT * { BIND(1<2&&'>' AS ?a) "
+    ...     "SERVICE <http://x/> { ?s ?p ?o } BIND('x' AS ?b) }"))
+    ('http://x/',)
+    >>> written_service_targets(QueryText.of("SELECT * { ?s ?p 'SERVICE <http://x/> {}' }"))
+    ()
+    """
+    prefixes = {
+        match.group(1): text.iris[match.start(2)]
+        for match in _PREFIX_DECLARATION.finditer(text.masked)
+    }
+    calls = list(_WRITTEN_SERVICE.finditer(text.original))
+    if not calls:
+        return ()
+    starts = _code_starts(text.original)
+    targets: list[str | None] = []
+    for call in calls:
+        if starts is not None and not _in_code(call.start(), starts, text.original):
+            continue
+        iri, other = call.group("iri"), call.group("other")
+        targets.append(iri if iri is not None else _expand(other, prefixes))
+    return tuple(targets)
+
+
+def _in_code(position: int, starts: list[int], source: str) -> bool:
+    """Whether ``position`` lies in a stretch some reading reads as code: after a start
+    offset and before the next special character."""
+    index = bisect.bisect_right(starts, position) - 1
+    if index < 0:
+        return False
+    special = _SPECIAL.search(source, starts[index])
+    return special is None or position < special.start()
+
+
+def _code_starts(source: str) -> list[int] | None:
+    """Sorted offsets where some reading goes on reading code (not a string or comment),
+    as :func:`nesting_depth` walks them; None past its budget (take it all as code)."""
+    seen: set[int] = set()
+    waiting = [0]
+    line_ends = [match.end() for match in _LINE_END.finditer(source)]
+    scanned, budget = 0, 4 * len(source) + 10_000
+    while waiting:
+        offset = waiting.pop()
+        if offset in seen or offset > len(source):
+            continue
+        seen.add(offset)
+        special = _SPECIAL.search(source, offset)
+        if special is None:
+            continue
+        position, character = special.start(), source[special.start()]
+        if character in _OPENING or character in _CLOSING:
+            waiting.append(position + 1)
+        elif character == "\\":
+            waiting.append(position + 2)
+        elif character == "#":
+            waiting.append(line_ends[bisect.bisect_right(line_ends, position)])
+        else:
+            if character == "<":
+                waiting.append(position + 1)
+            for lexeme in _SKIPPED[character]:
+                match = lexeme.match(source, position)
+                if match is not None:
+                    waiting.append(match.end())
+                    scanned += match.end() - position
+            if scanned > budget:
+                return None
+    return sorted(seen)
 
 
 def _expand(token: str, prefixes: dict[str, str]) -> str | None:
