@@ -160,7 +160,7 @@ class Settings(BaseSettings):
         None,
         ge=0,
         description="Address space each query worker may use (bytes, or '2GiB', '1500MB'...; "
-        "0: no limit). A query past it is stopped and answered 503 query-memory. Unset: 1 GiB "
+        "0: no limit). A query past it is stopped and answered 503 query-memory. Unset: 2 GiB "
         "plus 400 bytes per quad the worker may copy into memory (see memory_copy_quads), so "
         "a full copy leaves at least 512 MiB for queries; a copy that would not leave that "
         "is not made (the worker answers from disk). At least 768 MiB.",

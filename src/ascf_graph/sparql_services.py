@@ -25,8 +25,11 @@ from ascf_graph.store import EmbeddedStore
 from ascf_graph.worker_store import COPY_BYTES_PER_QUAD
 
 #: A query worker's address space before any copy: the engine, the snapshot open on disk
-#: (about 360 MB of it) and room for queries.
-BASE_WORKER_MEMORY = 1024**3
+#: (about 360 MB of it at test size, 560 MB at a million quads: RocksDB and the allocator
+#: reserve more than they touch) and room for queries. At 1 GiB, a worker answering from
+#: disk while it began its copy at a million quads found no room for it, and every
+#: analytic query then ran from disk, about 1.4x slower.
+BASE_WORKER_MEMORY = 2 * 1024**3
 
 SNAPSHOTS_FOLDER = "snapshots"
 
@@ -45,7 +48,7 @@ def worker_memory(setting: int | None, copy_quads: int) -> int:
     the engine and queries plus the copy it may make (0: no limit).
 
     >>> worker_memory(None, 0), worker_memory(None, 2_000_000), worker_memory(0, 2_000_000)
-    (1073741824, 1873741824, 0)
+    (2147483648, 2947483648, 0)
     """
     if setting is not None:
         return setting
