@@ -153,7 +153,7 @@ def analyse(text: str, *, depth_limit: int | None = None) -> QueryShape:
         has_dataset=bool(_FROM.search(masked.masked)),
         services=tuple(dict.fromkeys(services)),
         deterministic=not services and not _NONDETERMINISTIC.search(masked.masked),
-        depth=nesting_depth(masked, depth_limit),
+        depth=_depth(masked, depth_limit),
     )
 
 
@@ -256,10 +256,22 @@ def nesting_depth(text: QueryText, limit: int | None = None) -> int:
     return deepest
 
 
+def _depth(text: QueryText, limit: int | None) -> int:
+    """:func:`nesting_depth`, unless the text has no more opening brackets than ``limit``:
+    then their count, which no reading can exceed (every query of an ordinary size)."""
+    if limit is not None and (openings := _count_openings(text.original)) <= limit:
+        return openings
+    return nesting_depth(text, limit)
+
+
 def _every_opening(source: str, limit: int | None) -> int:
     """How many ``( { [`` ``source`` has anywhere: more than any reading can nest."""
-    openings = sum(source.count(bracket) for bracket in _OPENING)
+    openings = _count_openings(source)
     return openings if limit is None else min(openings, limit + 1)
+
+
+def _count_openings(source: str) -> int:
+    return sum(source.count(bracket) for bracket in _OPENING)
 
 
 def service_targets(text: QueryText) -> tuple[str | None, ...]:
@@ -299,13 +311,13 @@ def written_service_targets(text: QueryText) -> tuple[str | None, ...]:
     >>> written_service_targets(QueryText.of("SELECT * { ?s ?p 'SERVICE <http://x/> {}' }"))
     ()
     """
+    calls = list(_WRITTEN_SERVICE.finditer(text.original))
+    if not calls:
+        return ()
     prefixes = {
         match.group(1): text.iris[match.start(2)]
         for match in _PREFIX_DECLARATION.finditer(text.masked)
     }
-    calls = list(_WRITTEN_SERVICE.finditer(text.original))
-    if not calls:
-        return ()
     starts = _code_starts(text.original)
     targets: list[str | None] = []
     for call in calls:
