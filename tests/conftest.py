@@ -64,6 +64,20 @@ def store(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 @pytest.fixture
+def private_store(built: Settings, tmp_path: Path) -> Iterator[EmbeddedStore]:
+    """The built store, copied, opened for writing like the server opens it."""
+    opened = EmbeddedStore.open(clone_settings(built, tmp_path).data_dir)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """anyio's tests run on asyncio, as the server does."""
+    return "asyncio"
+
+
+@pytest.fixture
 def cli_settings(built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """A copy of the built store that the CLI under test finds through ASCF_DATA_DIR."""
     settings = clone_settings(built, tmp_path)

@@ -7,19 +7,16 @@ it by the generation read first would let one weak ETag stand for two different
 answers. The writes here are made deterministically, from inside the step they race.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import clone_settings
 
 from ascf_graph.answer_cache import AnswerCache
 from ascf_graph.graph_change import GraphChange
 from ascf_graph.query_pool import WorkerPoolRunner
 from ascf_graph.query_runner import ThreadRunner
 from ascf_graph.query_service import Answer, QueryRequest, QueryService
-from ascf_graph.settings import Settings
 from ascf_graph.snapshots import Snapshots
 from ascf_graph.store import EmbeddedStore
 
@@ -37,19 +34,6 @@ WRITE = GraphChange(
         ]
     }
 )
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def private_store(built: Settings, tmp_path: Path) -> Iterator[EmbeddedStore]:
-    """The built store, copied, opened for writing like the server opens it."""
-    opened = EmbeddedStore.open(clone_settings(built, tmp_path).data_dir)
-    yield opened
-    opened.close()
 
 
 def service_over(runner: WorkerPoolRunner | ThreadRunner) -> QueryService:

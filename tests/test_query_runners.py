@@ -1,7 +1,6 @@
 """The two query runners, in-process: worker processes (killable, snapshot per generation)
 and the server's threads (the fallback), plus the snapshots the workers read."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -29,19 +28,6 @@ MARKER = ox.Quad(
     ox.Literal("written after the snapshot"),
     ox.NamedNode("https://w3id.org/ascf/graph/submission/test"),
 )
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def private_store(built: Settings, tmp_path: Path) -> Iterator[EmbeddedStore]:
-    """The built store, copied, opened for writing like the server opens it."""
-    opened = EmbeddedStore.open(clone_settings(built, tmp_path).data_dir)
-    yield opened
-    opened.close()
 
 
 async def answer_of(runner: QueryRunner, store: EmbeddedStore, job: QueryJob) -> bytes:
