@@ -9,7 +9,7 @@ downloads) and dropping its search index, rebuilt at every switch."""
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -47,11 +47,7 @@ def test_first_served_survives_requests_switching_between_two_generations(
             except OSError as error:  # pragma: no cover - the bug
                 failures.append(error)
 
-    threads = [threading.Thread(target=serve, args=(offset,)) for offset in (0, 1, 0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    four_requests_at_once(serve)
     assert failures == []
 
 
@@ -72,11 +68,7 @@ def test_a_file_handed_out_survives_requests_switching_between_two_generations(
             except OSError as error:
                 failures.append(error)
 
-    threads = [threading.Thread(target=serve, args=(offset,)) for offset in (0, 1, 0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    four_requests_at_once(serve)
     assert failures == []
 
 
@@ -199,3 +191,13 @@ def test_downloads_let_their_generation_go_once_sent(
     while app.state.generation_cache.holders(generation) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert app.state.generation_cache.holders(generation) == 0
+
+
+def four_requests_at_once(serve: Callable[[int], None]) -> None:
+    """``serve(0)``, ``serve(1)``, ``serve(0)``, ``serve(1)`` in four threads, to their end:
+    requests on two generations, interleaved."""
+    threads = [threading.Thread(target=serve, args=(offset,)) for offset in (0, 1, 0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
