@@ -346,11 +346,6 @@ class InputWorkers:
             "(ASCF_VALIDATION_MEMORY); nothing was stored"
         )
 
-    @property
-    def restarts(self) -> int:
-        """Worker processes replaced, whatever the cause."""
-        return sum(self.restart_causes.values())
-
     def _lost(self, process: _Process, what: str, cause: str) -> str:
         """Kill and forget ``process``, counting it under ``cause``; say how it ended."""
         process.kill()

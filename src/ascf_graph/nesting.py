@@ -31,9 +31,6 @@ from typing import Any
 
 from ascf_graph.errors import TooDeeplyNestedError
 
-#: Levels that only a document made to hurt the parser reaches.
-DEFAULT_MAX_NESTING = 64
-
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[{]|[\]}]', re.DOTALL)
 _UCHAR = rb"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _TURTLE_TOKENS = re.compile(

@@ -64,11 +64,6 @@ class FrameWriter:
         self._output.flush()
 
 
-def message(header: dict[str, Any], payload: bytes = b"") -> bytes:
-    """A header and a payload as one message."""
-    return b"".join(message_parts(header, (payload,)))
-
-
 def message_parts(header: dict[str, Any], payload: tuple[bytes, ...]) -> list[bytes]:
     """A header and a payload made of ``payload``'s pieces, as the pieces to write in turn
     (large pieces are written as they are, not copied into one message)."""
@@ -78,8 +73,9 @@ def message_parts(header: dict[str, Any], payload: tuple[bytes, ...]) -> list[by
 
 
 def write_message(output: BinaryIO, header: dict[str, Any], payload: bytes = b"") -> None:
-    """Send one message and flush it."""
-    output.write(message(header, payload))
+    """Send one message and flush it (the payload written as it is, not copied)."""
+    for part in message_parts(header, (payload,)):
+        output.write(part)
     output.flush()
 
 
@@ -87,7 +83,7 @@ def read_message(source: BinaryIO) -> tuple[dict[str, Any], bytes] | None:
     """The next message, or None once ``source`` has closed.
 
     >>> import io
-    >>> read_message(io.BytesIO(message({"job": "warm"}, b"data")))
+    >>> read_message(io.BytesIO(b"".join(message_parts({"job": "warm"}, (b"data",)))))
     ({'job': 'warm'}, b'data')
     """
     lengths = source.read(MESSAGE_HEADER.size)
