@@ -32,7 +32,7 @@ test-deps: system-deps
 
 ## editor-assets: the query editor (YASGUI) from the npm registry, pinned by package-lock.json,
 ## so /sparql serves it with no internet access at run time
-EDITOR := src/ascf_graph/editor_assets
+EDITOR := src/ascf_graph/html/editor_assets
 EDITOR_STAMP := $(EDITOR)/node_modules/.installed
 editor-assets: $(EDITOR_STAMP)
 

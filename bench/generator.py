@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from ascf_graph.slugs import slugify
+from ascf_graph.core.slugs import slugify
 from bench.vocabulary import (
     ASCF,
     ASCN,

@@ -2,7 +2,7 @@
 
 Serves one built store three times, each server in its own process on its own
 copy of the store: uvicorn's plain httptools protocol, the limited subclass
-``ascf-graph serve`` uses (:mod:`ascf_graph.connection_limits`), and h11. Then
+``ascf-graph serve`` uses (:mod:`ascf_graph.web.connection_limits`), and h11. Then
 times ``GET /health`` and ``GET /sparql?query=ASK{}`` over one kept-alive raw
 socket per server (a client cheap enough that the server's cost dominates),
 the servers interleaved round by round, and prints each median with its ratio
@@ -27,10 +27,10 @@ PATHS = {"health": "/health", "ask": "/sparql?query=ASK%7B%7D"}
 _SERVER = """
 import sys, uvicorn
 from ascf_graph.app import create_app
-from ascf_graph.connection_limits import (
+from ascf_graph.web.connection_limits import (
     ConnectionLimits, limited_http_protocol, return_large_blocks_at_once,
 )
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
 kind, port = sys.argv[1], int(sys.argv[2])
 settings = Settings()
 http = kind

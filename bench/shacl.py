@@ -8,11 +8,11 @@ process of its own, which reports the seconds spent validating (inputs
 already loaded), the setup, the verdict, the violations found and its peak
 RSS:
 
-- ``ours``: :class:`~ascf_graph.validation.ValidationContext.for_submissions`
+- ``ours``: :class:`~ascf_graph.shacl.validation.ValidationContext.for_submissions`
   (submission shapes; the store's statements about the IRIs the submission
   describes, and the types of every IRI mentioned, looked up in the store);
 - ``ours-rudof``: the same context with the fast engine
-  (:mod:`ascf_graph.validation_rudof`), when pyrudof is installed;
+  (:mod:`ascf_graph.shacl.rudof`), when pyrudof is installed;
 - ``pyshacl-ont-graph``: plain pyshacl on the submission with the ontology
   graphs as ``ont_graph`` (it cannot see the framework's concepts, so it
   reports false ``sh:class`` violations: its count differs);
@@ -101,8 +101,8 @@ def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]
     if engine == "ours-service":
         return measure_service(submission, store_dir)
 
-    from ascf_graph.store import EmbeddedStore
-    from ascf_graph.validation import ValidationContext, report_from_graph, validate
+    from ascf_graph.shacl.validation import ValidationContext, report_from_graph, validate
+    from ascf_graph.store.embedded import EmbeddedStore
 
     started = time.perf_counter()
     data = rdflib.Graph()
@@ -113,7 +113,7 @@ def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]
         setup = time.perf_counter() - started
         began = time.perf_counter()
         if engine == "ours-rudof":
-            from ascf_graph.validation_rudof import validate_fast
+            from ascf_graph.shacl.rudof import validate_fast
 
             report = validate_fast(data, context)
         else:
@@ -273,7 +273,7 @@ def _wait_for(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
 
 def _graphs(store: object, keep: object) -> rdflib.Graph:
     """The union of the store's named graphs whose IRI ``keep`` accepts, as one rdflib graph."""
-    from ascf_graph.rdf_io import to_rdflib_graph
+    from ascf_graph.rdf.io import to_rdflib_graph
 
     oxigraph: ox.Store = store.oxigraph  # type: ignore[attr-defined]
     graph = rdflib.Graph()

@@ -279,7 +279,7 @@ class Options:
 
 def limits_of(settings: dict[str, str]) -> Limits:
     """The limits the server runs with: its settings from our environment and ``settings``."""
-    from ascf_graph.settings import Settings
+    from ascf_graph.core.settings import Settings
 
     overrides = {name.removeprefix("ASCF_").lower(): value for name, value in settings.items()}
     served = Settings(**overrides)
@@ -380,8 +380,8 @@ def run(options: Options) -> int:
             started = time.monotonic()
             data_dir = prepare_store(work, options.store)
             print(f"store ready in {time.monotonic() - started:.1f} s: {data_dir}", flush=True)
-            from ascf_graph.credentials import TokenStore
-            from ascf_graph.settings import Settings
+            from ascf_graph.core.settings import Settings
+            from ascf_graph.stewards.credentials import TokenStore
 
             tokens = TokenStore(Settings(data_dir=data_dir).credentials_file)
             _, token = tokens.create("Soak Test City Office", "Soak Tester")

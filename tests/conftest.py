@@ -20,9 +20,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from ascf_graph.build import build
-from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.build.pipeline import build
+from ascf_graph.core.settings import Settings
+from ascf_graph.store.embedded import EmbeddedStore
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

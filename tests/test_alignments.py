@@ -4,9 +4,9 @@ import pyoxigraph as ox
 import pytest
 from conftest import REPO
 
-from ascf_graph.build import discover_sources
-from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.build.pipeline import discover_sources
+from ascf_graph.core.settings import Settings
+from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"

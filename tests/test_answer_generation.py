@@ -12,13 +12,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ascf_graph.answer_cache import AnswerCache
-from ascf_graph.graph_change import GraphChange
-from ascf_graph.query_pool import WorkerPoolRunner
-from ascf_graph.query_runner import ThreadRunner
-from ascf_graph.query_service import Answer, QueryRequest, QueryService
-from ascf_graph.snapshots import Snapshots
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.sparql.runners import ThreadRunner
+from ascf_graph.sparql.service import Answer, QueryRequest, QueryService
+from ascf_graph.store.answer_cache import AnswerCache
+from ascf_graph.store.changes import GraphChange
+from ascf_graph.store.embedded import EmbeddedStore
+from ascf_graph.store.snapshots import Snapshots
+from ascf_graph.workers.query_pool import WorkerPoolRunner
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
-from ascf_graph.ascn_import import (
+from ascf_graph.core.namespaces import DEFAULT_BASE_IRI
+from ascf_graph.rdf.turtle import turtle
+from ascf_graph.sources.ascn_import import (
     cities_graph,
     city_index,
     import_ascn,
@@ -23,7 +25,7 @@ from ascf_graph.ascn_import import (
     projects_2025_graph,
     resolve_city,
 )
-from ascf_graph.ascn_sources import (
+from ascf_graph.sources.ascn_sources import (
     CityRow,
     CsvImportError,
     ProjectRow,
@@ -37,8 +39,6 @@ from ascf_graph.ascn_sources import (
     read_snapshot,
     split_labels,
 )
-from ascf_graph.namespaces import DEFAULT_BASE_IRI
-from ascf_graph.turtle_writer import turtle
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO.parent / "shared" / "data" / "ascn"

@@ -15,8 +15,8 @@ import pyoxigraph as ox
 import pytest
 from conftest import clone_settings
 
-from ascf_graph.settings import Settings
-from ascf_graph.worker_store import COPY_GATE
+from ascf_graph.core.settings import Settings
+from ascf_graph.workers.worker_store import COPY_GATE
 from bench.answers import agrees, normalise_graph, normalise_select
 from bench.generator import generate, parse_size
 from bench.inprocess import answer

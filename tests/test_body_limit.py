@@ -6,8 +6,8 @@ import json
 from fastapi import FastAPI, Request
 from starlette.types import Message
 
-from ascf_graph.body_limit import BodySizeLimit
-from ascf_graph.http_errors import install_error_handlers
+from ascf_graph.web.errors import install_error_handlers
+from ascf_graph.web.middleware.body_limit import BodySizeLimit
 
 LIMIT = 1000
 

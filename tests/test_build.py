@@ -10,19 +10,19 @@ import pytest
 from conftest import copy_content
 from typer.testing import CliRunner
 
-from ascf_graph.build import build, discover_sources
-from ascf_graph.cli import app
-from ascf_graph.errors import (
+from ascf_graph.build.pipeline import build, discover_sources
+from ascf_graph.cli.main import app
+from ascf_graph.core.errors import (
     InconsistentOntologyError,
     NonConformingDataError,
     RdfSyntaxError,
     ReasonerUnavailableError,
     StoreBusyError,
 )
-from ascf_graph.graph_change import GraphChange
-from ascf_graph.rdf_io import parse_file
-from ascf_graph.settings import Settings
-from ascf_graph.store import (
+from ascf_graph.core.settings import Settings
+from ascf_graph.rdf.io import parse_file
+from ascf_graph.store.changes import GraphChange
+from ascf_graph.store.embedded import (
     EmbeddedStore,
     current_build,
     new_build_folder,
@@ -270,7 +270,7 @@ def test_a_build_that_fails_midway_leaves_no_folder_behind(
     def broken(*_args: object) -> None:
         raise OSError("the disk filled up")
 
-    monkeypatch.setattr("ascf_graph.build._carry_submissions", broken)
+    monkeypatch.setattr("ascf_graph.build.pipeline._carry_submissions", broken)
     with pytest.raises(OSError, match="disk filled up"):
         build(content, reasoner=False)
     assert store_folders(content) == published
@@ -278,8 +278,8 @@ def test_a_build_that_fails_midway_leaves_no_folder_behind(
 
 KILLED_MIDWAY = """
 import os, signal, sys
-from ascf_graph import build
-from ascf_graph.settings import Settings
+from ascf_graph.build import pipeline as build
+from ascf_graph.core.settings import Settings
 
 def killed(*_args):  # the store is half written when the process dies
     os.kill(os.getpid(), signal.SIGKILL)
@@ -305,7 +305,7 @@ def test_the_folder_a_killed_build_left_is_removed_when_the_next_build_starts(
     def broken(*_args: object) -> None:
         raise OSError("the disk filled up")
 
-    monkeypatch.setattr("ascf_graph.build._carry_submissions", broken)
+    monkeypatch.setattr("ascf_graph.build.pipeline._carry_submissions", broken)
     with pytest.raises(OSError, match="disk filled up"):
         build(content, reasoner=False)
     assert store_folders(content) == published

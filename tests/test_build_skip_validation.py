@@ -9,8 +9,8 @@ import pytest
 from conftest import copy_content
 from typer.testing import CliRunner
 
-from ascf_graph.cli import app
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.cli.main import app
+from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
 UNTITLED_PROJECT = f"""

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from ascf_graph.errors import AscfError, EndpointBusyError, StoreBusyError
-from ascf_graph.http_errors import error_response
+from ascf_graph.core.errors import AscfError, EndpointBusyError, StoreBusyError
+from ascf_graph.web.errors import error_response
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,14 @@ import pytest
 import rdflib
 from conftest import clone_settings
 
-from ascf_graph.archive import Archive
-from ascf_graph.audit import AuditLog
-from ascf_graph.credentials import Steward
-from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore
-from ascf_graph.submissions import NonConformingSubmissionError, Submissions
-from ascf_graph.uploads import Upload
-from ascf_graph.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.core.settings import Settings
+from ascf_graph.rdf.uploads import Upload
+from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.stewards.archive import Archive
+from ascf_graph.stewards.audit import AuditLog
+from ascf_graph.stewards.credentials import Steward
+from ascf_graph.stewards.submissions import NonConformingSubmissionError, Submissions
+from ascf_graph.store.embedded import EmbeddedStore
 
 EXAMPLE = Path(__file__).parent / "data" / "validation" / "valid-city-and-project.ttl"
 STATUS = "https://w3id.org/ascf/id/project-status/"

@@ -18,7 +18,7 @@ import pytest
 from conftest import ServerProcess, clone_settings, running_server
 from processes import resident_memory_kib, wait_for
 
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 

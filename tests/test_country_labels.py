@@ -7,8 +7,8 @@ import pytest
 from conftest import REPO
 from typer.testing import CliRunner
 
-from ascf_graph.cli import app
-from ascf_graph.country_labels import LANGUAGES, cldr_version, write_country_labels
+from ascf_graph.cli.main import app
+from ascf_graph.sources.country_labels import LANGUAGES, cldr_version, write_country_labels
 
 LABELS = REPO / "ontology" / "country-labels.ttl"
 COUNTRIES = REPO / "ontology" / "countries.ttl"

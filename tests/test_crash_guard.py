@@ -2,8 +2,8 @@
 
 import pytest
 
-from ascf_graph.crash_guard import CrashGuard
-from ascf_graph.errors import TooManyCrashesError
+from ascf_graph.core.crash_guard import CrashGuard
+from ascf_graph.core.errors import TooManyCrashesError
 
 
 class Clock:

@@ -11,11 +11,11 @@ import pyoxigraph as ox
 import pytest
 from conftest import REPO, clone_settings, running_server
 
-from ascf_graph.audit import AuditLog
-from ascf_graph.credentials import TokenStore
-from ascf_graph.graphs import GraphRole, graph_role
-from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.core.graph_names import GraphRole, graph_role
+from ascf_graph.core.settings import Settings
+from ascf_graph.stewards.audit import AuditLog
+from ascf_graph.stewards.credentials import TokenStore
+from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
 RECORDS = 20_000  # three triples each, plus the valid city and project

@@ -4,8 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from ascf_graph.credentials import TokenRevokedError, TokenStore, bearer_token
-from ascf_graph.errors import InvalidCredentialsError, MissingCredentialsError, UnusableInputError
+from ascf_graph.core.errors import (
+    InvalidCredentialsError,
+    MissingCredentialsError,
+    UnusableInputError,
+)
+from ascf_graph.stewards.credentials import TokenRevokedError, TokenStore, bearer_token
 
 
 @pytest.fixture

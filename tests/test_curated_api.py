@@ -6,9 +6,9 @@ import httpx
 import pytest
 from conftest import REPO
 
-from ascf_graph import sparql
-from ascf_graph.curated import load_curated
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.sparql import run as sparql
+from ascf_graph.sparql.curated import load_curated
+from ascf_graph.store.embedded import EmbeddedStore
 
 QUERIES = load_curated(REPO / "queries")
 DA_NANG = "https://w3id.org/ascf/id/city/da-nang"

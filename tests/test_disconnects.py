@@ -21,7 +21,7 @@ import pytest
 from conftest import clone_settings, free_port, serving_in_this_process, wait_until_up
 
 from ascf_graph.app import create_app
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
 
 LARGE = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000000"
 
@@ -80,7 +80,10 @@ def served_with_log(
 def log() -> Iterator[Records]:
     """What the server logs meanwhile: uvicorn's errors and our disconnect lines."""
     records = Records()
-    loggers = [logging.getLogger(name) for name in ("uvicorn.error", "ascf_graph.disconnects")]
+    loggers = [
+        logging.getLogger(name)
+        for name in ("uvicorn.error", "ascf_graph.web.middleware.disconnects")
+    ]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.addHandler(records)
@@ -124,7 +127,7 @@ def test_a_client_gone_while_sending_its_query_is_one_info_line(
     hang_up(url, request, read=0, reset=reset)
     settle(log, 1)
     assert [(r.levelno, r.name, r.exc_info) for r in log.records] == [
-        (logging.INFO, "ascf_graph.disconnects", None)
+        (logging.INFO, "ascf_graph.web.middleware.disconnects", None)
     ]
     assert "POST /sparql" in log.records[0].getMessage()
     assert httpx.get(f"{url}/health").status_code == 200

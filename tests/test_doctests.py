@@ -10,8 +10,8 @@ import ascf_graph
 
 MODULES = sorted(
     name
-    for _, name, _ in pkgutil.iter_modules(ascf_graph.__path__, "ascf_graph.")
-    if name != "ascf_graph.__main__"
+    for _, name, _ in pkgutil.walk_packages(ascf_graph.__path__, "ascf_graph.")
+    if not name.endswith("__main__")
 )
 
 

@@ -20,9 +20,9 @@ import pyoxigraph as ox
 import pytest
 
 import bench.document_query
-from ascf_graph import linked_data
-from ascf_graph.namespaces import DEFAULT_BASE_IRI, GENID_PATH
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, GENID_PATH
+from ascf_graph.linked_data import resources as linked_data
+from ascf_graph.store.embedded import EmbeddedStore
 from bench.document_query import document_construct
 
 BASE = DEFAULT_BASE_IRI

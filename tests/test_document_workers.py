@@ -8,11 +8,11 @@ import pyoxigraph as ox
 import pytest
 from conftest import ServerProcess, clone_settings, running_server
 
-from ascf_graph import linked_data
-from ascf_graph.document_job import DocumentJob, DocumentRenderer, RenderedDocument
-from ascf_graph.query_worker import decode_job
-from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.core.settings import Settings
+from ascf_graph.linked_data import resources as linked_data
+from ascf_graph.linked_data.documents import DocumentJob, DocumentRenderer, RenderedDocument
+from ascf_graph.store.embedded import EmbeddedStore
+from ascf_graph.workers.query_process import decode_job
 
 BASE = "https://w3id.org/ascf/"
 MOMENT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)

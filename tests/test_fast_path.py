@@ -16,8 +16,8 @@ import pytest
 from conftest import clone_settings
 
 from ascf_graph.app import create_app
-from ascf_graph.fast_path import _route_for
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
+from ascf_graph.web.middleware.fast_path import _route_for
 
 CITY = "/doc/city/da-nang"
 PAGED = "/doc/project-status/ongoing-and-under-planning"

@@ -4,7 +4,7 @@ import pyoxigraph as ox
 import pytest
 from framework_concepts import ALL, SUB_AREAS, Expected
 
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
 KIND_CLASS = {

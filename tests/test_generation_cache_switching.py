@@ -19,9 +19,9 @@ from fastapi import FastAPI
 from starlette.types import Message
 
 from ascf_graph.app import create_app
-from ascf_graph.generation_cache import GenerationCache
-from ascf_graph.held_files import HeldFileResponse
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
+from ascf_graph.store.generation_cache import GenerationCache
+from ascf_graph.web.held_files import HeldFileResponse
 
 
 class Clock:

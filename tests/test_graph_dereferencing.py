@@ -21,8 +21,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL
 from test_dereferencing import RDF_FORMATS, parse
 
-from ascf_graph.credentials import TokenStore
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
+from ascf_graph.stewards.credentials import TokenStore
 
 VALID = (REPO / "tests" / "data" / "validation" / "valid-city-and-project.ttl").read_bytes()
 JSON = {"Accept": "application/json"}

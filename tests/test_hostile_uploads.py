@@ -18,7 +18,7 @@ import httpx
 import pytest
 from conftest import REPO, ServerProcess, clone_settings, running_server
 
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
 
 VALID = (REPO / "tests" / "data" / "validation" / "valid-city-and-project.ttl").read_bytes()
 #: What the issue asks of /health under attack (it answers in milliseconds when idle).

@@ -10,10 +10,10 @@ import pytest
 import rdflib
 from conftest import REPO, copy_content
 
-from ascf_graph.build import build
-from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore
-from ascf_graph.validation import ValidationContext, validate
+from ascf_graph.build.pipeline import build
+from ascf_graph.core.settings import Settings
+from ascf_graph.shacl.validation import ValidationContext, validate
+from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
 EXAMPLE = REPO / "tests" / "data" / "examples" / "iso37120-observation.ttl"

@@ -13,14 +13,14 @@ import pytest
 import rdflib
 from conftest import REPO
 
-from ascf_graph.errors import RdfSyntaxError, ReportedError, WorkerCrashedError
-from ascf_graph.input_pool import InputWorkers, validator_in_workers
-from ascf_graph.rdf_io import syntax_named
-from ascf_graph.store import EmbeddedStore
-from ascf_graph.uploads import Upload, parse_document
-from ascf_graph.validation import ValidationContext, ValidationReport, validate
-from ascf_graph.validation_engine import validation_engine, validator_in_process
-from ascf_graph.validation_rudof import rudof_available
+from ascf_graph.core.errors import RdfSyntaxError, ReportedError, WorkerCrashedError
+from ascf_graph.rdf.io import syntax_named
+from ascf_graph.rdf.uploads import Upload, parse_document
+from ascf_graph.shacl.engine import validation_engine, validator_in_process
+from ascf_graph.shacl.rudof import rudof_available
+from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.store.embedded import EmbeddedStore
+from ascf_graph.workers.input_pool import InputWorkers, validator_in_workers
 
 BASE = "https://w3id.org/ascf/"
 EXAMPLES = sorted((REPO / "tests" / "data" / "validation").glob("*.ttl"))
@@ -127,7 +127,7 @@ def test_a_worker_killed_between_jobs_is_replaced(workers: InputWorkers) -> None
 ORPHANING = """
 import sys, threading, time
 import rdflib
-from ascf_graph.input_pool import InputWorkers
+from ascf_graph.workers.input_pool import InputWorkers
 shapes = rdflib.Graph().parse(sys.argv[1])
 workers = InputWorkers(1, timeout=600, memory_bytes=0)
 data = "".join(f"<urn:s{i}> <urn:p> <urn:o{i}> .\\n" for i in range(300_000)).encode()

@@ -8,10 +8,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ascf_graph import linked_data, web
-from ascf_graph.generation_cache import GenerationCache
-from ascf_graph.resource_view import build_view
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.html import pages as web
+from ascf_graph.html.resource_view import build_view
+from ascf_graph.linked_data import resources as linked_data
+from ascf_graph.store.embedded import EmbeddedStore
+from ascf_graph.store.generation_cache import GenerationCache
 
 BASE = "https://w3id.org/ascf/"
 MOMENT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)

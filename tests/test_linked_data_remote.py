@@ -18,11 +18,11 @@ from test_dereferencing import RDF_FORMATS
 from test_dereferencing import parse as rdflib_graph
 from test_remote_store import remote_server, remote_settings  # noqa: F401 (fixtures)
 
-from ascf_graph import linked_data
-from ascf_graph.build import build
-from ascf_graph.namespaces import GENID_PATH
-from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.build.pipeline import build
+from ascf_graph.core.namespaces import GENID_PATH
+from ascf_graph.core.settings import Settings
+from ascf_graph.linked_data import resources as linked_data
+from ascf_graph.store.embedded import EmbeddedStore
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,8 @@ import pytest
 from conftest import ServerProcess, clone_settings, memory_copies, running_server
 from processes import wait_for
 
-from ascf_graph.settings import Settings
-from ascf_graph.worker_store import COPY_GATE
+from ascf_graph.core.settings import Settings
+from ascf_graph.workers.worker_store import COPY_GATE
 
 #: Questions whose answers are compared from disk and from memory: results, a graph and
 #: an aggregate over every graph.

@@ -23,7 +23,7 @@ import pytest
 from conftest import REPO, ServerProcess, clone_settings, running_server, wait_until_up
 from prometheus_client.parser import text_string_to_metric_families
 
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 INVALID = (REPO / "tests" / "data" / "validation" / "end-before-start.ttl").read_bytes()

@@ -9,11 +9,11 @@ import httpx
 from conftest import clone_settings, serving_in_this_process
 from fastapi import FastAPI
 
-from ascf_graph.backends import open_store
-from ascf_graph.curated_router import router as curated_router
-from ascf_graph.settings import Settings
-from ascf_graph.sparql_router import router as sparql_router
-from ascf_graph.sparql_services import sparql_services
+from ascf_graph.core.settings import Settings
+from ascf_graph.store.backends import open_store
+from ascf_graph.web.lifespan import sparql_services
+from ascf_graph.web.routers.curated import router as curated_router
+from ascf_graph.web.routers.sparql import router as sparql_router
 
 FOCUS_AREAS = "SELECT (COUNT(*) AS ?n) WHERE { ?f a <https://w3id.org/ascf/def/FocusArea> }"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ascf_graph.parallel_load import ParallelLoad
+from ascf_graph.build.parallel_load import ParallelLoad
 
 EX = "http://example.org/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

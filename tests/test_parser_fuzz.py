@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ascf_graph.errors import AscfError
-from ascf_graph.input_pool import InputWorkers
-from ascf_graph.nesting import nesting_depth
-from ascf_graph.rdf_io import SYNTAXES, syntax_named
-from ascf_graph.uploads import parse_document
+from ascf_graph.core.errors import AscfError
+from ascf_graph.rdf.io import SYNTAXES, syntax_named
+from ascf_graph.rdf.nesting import nesting_depth
+from ascf_graph.rdf.uploads import parse_document
+from ascf_graph.workers.input_pool import InputWorkers
 
 LIMIT = 64
 LIMITS = {"max_triples": 10_000, "max_nesting": LIMIT, "max_expansion": 100_000}

@@ -8,9 +8,9 @@ import pytest
 import rdflib
 from pyparsing import ParseException
 
-from ascf_graph.prepared_queries import PreparedQueries, PreparingGraph
-from ascf_graph.store import EmbeddedStore
-from ascf_graph.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.shacl.prepared_queries import PreparedQueries, PreparingGraph
+from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.store.embedded import EmbeddedStore
 
 EX = rdflib.Namespace("http://example.org/")
 EXAMPLES = Path(__file__).parent / "data" / "validation"

@@ -3,8 +3,8 @@
 import pytest
 import rdflib
 
-from ascf_graph.store import EmbeddedStore
-from ascf_graph.validation import ValidationContext, validate
+from ascf_graph.shacl.validation import ValidationContext, validate
+from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
 PROJECT = """

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from ascf_graph.ascn_sources import CsvImportError
-from ascf_graph.project_csv import COLUMNS, LABEL_MAPPING, Vocabulary, projects_from_csv
-from ascf_graph.rdf_io import to_rdflib_graph
-from ascf_graph.store import EmbeddedStore
-from ascf_graph.validation import ValidationContext, validate
+from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.shacl.validation import ValidationContext, validate
+from ascf_graph.sources.ascn_sources import CsvImportError
+from ascf_graph.sources.projects_csv import COLUMNS, LABEL_MAPPING, Vocabulary, projects_from_csv
+from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
 TEMPLATES = REPO / "data" / "templates"
@@ -111,7 +111,7 @@ def test_an_unknown_column_and_a_repeated_project_are_refused(vocabulary: Vocabu
 def test_the_cli_writes_the_turtle_of_a_template(cli_settings: object, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from ascf_graph.cli import app
+    from ascf_graph.cli.main import app
 
     out = tmp_path / "example.ttl"
     result = CliRunner().invoke(

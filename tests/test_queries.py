@@ -16,14 +16,14 @@ from conftest import REPO, SHARED, copy_content
 from framework_concepts import ALL, FOCUS_AREAS, GOALS, PRINCIPLES, SOLUTIONS, SUB_AREAS
 from typer.testing import CliRunner
 
-from ascf_graph import sparql
-from ascf_graph.build import build
-from ascf_graph.cli import app
-from ascf_graph.curated import CuratedQuery, Parameter, load_curated, parse_curated
-from ascf_graph.errors import UnusableInputError
-from ascf_graph.settings import Settings
-from ascf_graph.slugs import slugify
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.build.pipeline import build
+from ascf_graph.cli.main import app
+from ascf_graph.core.errors import UnusableInputError
+from ascf_graph.core.settings import Settings
+from ascf_graph.core.slugs import slugify
+from ascf_graph.sparql import run as sparql
+from ascf_graph.sparql.curated import CuratedQuery, Parameter, load_curated, parse_curated
+from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
 QUERIES = load_curated(REPO / "queries")

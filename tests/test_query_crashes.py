@@ -21,7 +21,7 @@ import pytest
 from conftest import ServerProcess, clone_settings, running_server
 from processes import children, wait_for
 
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
 
 SMALL = "ASK { ?s a <https://w3id.org/ascf/def/FocusArea> }"
 #: Deep enough to overflow the engine's stack (about 3,000 levels do).
@@ -41,7 +41,7 @@ TOO_BIG = doubled(26)
 def takes_turns_to_copy(worker: int) -> bool:
     """Whether a query worker was started to copy the store only in turn with others."""
     arguments = Path(f"/proc/{worker}/cmdline").read_bytes().split(b"\0")
-    return arguments[arguments.index(b"ascf_graph.query_worker") + 3] == b"1"
+    return arguments[arguments.index(b"ascf_graph.workers.query_process") + 3] == b"1"
 
 
 def client(address: str) -> httpx.Client:

@@ -12,7 +12,7 @@ import pytest
 from conftest import ServerProcess
 from processes import children
 
-from ascf_graph.sparql_text import QueryText, nesting_depth
+from ascf_graph.rdf.sparql_text import QueryText, nesting_depth
 
 DEEP = 20_000
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from conftest import REPO
 
-from ascf_graph.curated import load_curated
+from ascf_graph.sparql.curated import load_curated
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

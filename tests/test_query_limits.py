@@ -16,7 +16,7 @@ import pytest
 from conftest import ServerProcess, clone_settings, running_server
 from processes import busy_worker, children, cpu_ticks, resident_memory_kib, wait_for
 
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
 
 TIME_LIMIT = 3.0
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

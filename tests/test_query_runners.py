@@ -9,13 +9,13 @@ import pytest
 from conftest import clone_settings, running_server
 from processes import children
 
-from ascf_graph.errors import EndpointBusyError, QuerySyntaxError, QueryTimeoutError
-from ascf_graph.query_job import QueryJob, encode_terms
-from ascf_graph.query_pool import WorkerPoolRunner
-from ascf_graph.query_runner import QueryRunner, ThreadRunner
-from ascf_graph.settings import Settings
-from ascf_graph.snapshots import Snapshots
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.core.errors import EndpointBusyError, QuerySyntaxError, QueryTimeoutError
+from ascf_graph.core.settings import Settings
+from ascf_graph.sparql.jobs import QueryJob, encode_terms
+from ascf_graph.sparql.runners import QueryRunner, ThreadRunner
+from ascf_graph.store.embedded import EmbeddedStore
+from ascf_graph.store.snapshots import Snapshots
+from ascf_graph.workers.query_pool import WorkerPoolRunner
 
 pytestmark = pytest.mark.anyio
 

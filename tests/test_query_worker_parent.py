@@ -16,7 +16,7 @@ import psutil
 from conftest import clone_settings, running_server
 from processes import busy_worker, wait_for
 
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
 

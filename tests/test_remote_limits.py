@@ -23,8 +23,8 @@ from conftest import serving
 from processes import wait_for
 from test_remote_store import BASE, Endpoints, _start_oxigraph, _start_virtuoso
 
-from ascf_graph.errors import QueryTimeoutError
-from ascf_graph.remote_store import RemoteStore
+from ascf_graph.core.errors import QueryTimeoutError
+from ascf_graph.store.remote import RemoteStore
 
 TIME_LIMIT = 3
 RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(?c + ?f + ?i = -1) }"

@@ -22,15 +22,16 @@ from conftest import REPO, free_port, serving, wait_until_up
 from rdflib.compare import isomorphic
 from test_queries import QUERIES
 
-from ascf_graph import linked_data, sparql
-from ascf_graph.build import build
-from ascf_graph.curated import CuratedQuery
-from ascf_graph.errors import QuerySyntaxError, StoreUnavailableError
-from ascf_graph.graph_change import GraphChange
-from ascf_graph.rdf_io import to_rdflib_graph
-from ascf_graph.remote_store import RemoteStore
-from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore, QueryResult, Store
+from ascf_graph.build.pipeline import build
+from ascf_graph.core.errors import QuerySyntaxError, StoreUnavailableError
+from ascf_graph.core.settings import Settings
+from ascf_graph.linked_data import resources as linked_data
+from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.sparql import run as sparql
+from ascf_graph.sparql.curated import CuratedQuery
+from ascf_graph.store.changes import GraphChange
+from ascf_graph.store.embedded import EmbeddedStore, QueryResult, Store
+from ascf_graph.store.remote import RemoteStore
 
 BASE = "https://w3id.org/ascf/"
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"

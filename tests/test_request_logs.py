@@ -23,7 +23,7 @@ import httpx
 import pytest
 from conftest import clone_settings, free_port, stop_process_group, wait_until_up
 
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
 
 GENERATED = re.compile(r"[0-9a-f]{16}")
 
@@ -136,7 +136,8 @@ def test_an_insane_incoming_request_id_is_replaced(served: Served, insane: str) 
 
 
 def test_lines_written_while_handling_a_request_carry_its_id(served: Served) -> None:
-    """A client that leaves mid-body makes the server log an INFO line (ascf_graph.disconnects),
+    """A client that leaves mid-body makes the server log an INFO line
+    (ascf_graph.web.middleware.disconnects),
     which carries the id, beside the request's access line."""
     address = urlsplit(served.url)
     with socket.create_connection((address.hostname, address.port)) as client:
@@ -148,7 +149,7 @@ def test_lines_written_while_handling_a_request_carry_its_id(served: Served) -> 
         time.sleep(0.2)  # the request has started: its handler waits for the body
     lines = served.lines_of("left-early-1", at_least=2)
     assert {(line["logger"], line["level"]) for line in lines} == {
-        ("ascf_graph.disconnects", "INFO"),
+        ("ascf_graph.web.middleware.disconnects", "INFO"),
         ("ascf_graph.access", "INFO"),
     }
     [access] = [line for line in lines if line["logger"] == "ascf_graph.access"]

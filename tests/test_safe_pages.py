@@ -19,9 +19,9 @@ import httpx
 import pytest
 from conftest import REPO, clone_settings, running_server
 
-from ascf_graph.audit import AuditLog
-from ascf_graph.credentials import TokenStore
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
+from ascf_graph.stewards.audit import AuditLog
+from ascf_graph.stewards.credentials import TokenStore
 
 BASE = "https://w3id.org/ascf/"
 PROJECT = f"{BASE}id/project/example-hostile-project"

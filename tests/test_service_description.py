@@ -8,7 +8,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.store.embedded import EmbeddedStore
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")

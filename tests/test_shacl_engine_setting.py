@@ -17,11 +17,11 @@ from conftest import clone_settings, free_port
 from typer.testing import CliRunner
 
 from ascf_graph.app import create_app
-from ascf_graph.cli import app
-from ascf_graph.settings import Settings
-from ascf_graph.validation import validate
-from ascf_graph.validation_engine import EngineUnavailableError, validation_engine
-from ascf_graph.validation_rudof import rudof_available, validate_fast
+from ascf_graph.cli.main import app
+from ascf_graph.core.settings import Settings
+from ascf_graph.shacl.engine import EngineUnavailableError, validation_engine
+from ascf_graph.shacl.rudof import rudof_available, validate_fast
+from ascf_graph.shacl.validation import validate
 
 EXAMPLES = Path(__file__).parent / "data" / "validation"
 VALID = EXAMPLES / "valid-city-and-project.ttl"
@@ -101,7 +101,7 @@ def test_rudof_without_pyrudof_stops_the_server_saying_what_to_install(
 def test_rudof_without_pyrudof_is_refused_before_the_app_opens_anything(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr("ascf_graph.validation_engine.rudof_available", lambda: False)
+    monkeypatch.setattr("ascf_graph.shacl.engine.rudof_available", lambda: False)
     with pytest.raises(EngineUnavailableError, match="needs the pyrudof package"):
         create_app(Settings(shacl_engine="rudof", data_dir=tmp_path / "store"))
     assert not (tmp_path / "store").exists()

@@ -16,9 +16,9 @@ import httpx
 import pytest
 from conftest import REPO, clone_settings, running_server
 
-from ascf_graph.credentials import TokenStore
-from ascf_graph.settings import Settings
-from ascf_graph.validation_rudof import rudof_available
+from ascf_graph.core.settings import Settings
+from ascf_graph.shacl.rudof import rudof_available
+from ascf_graph.stewards.credentials import TokenStore
 
 pytestmark = pytest.mark.skipif(not rudof_available(), reason="pyrudof is not installed")
 

@@ -5,9 +5,9 @@ import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
-from ascf_graph.rdf_io import to_rdflib_graph
-from ascf_graph.store import EmbeddedStore
-from ascf_graph.validation import ValidationContext, validate
+from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.shacl.validation import ValidationContext, validate
+from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
 ASCF = rdflib.Namespace(f"{BASE}def/")

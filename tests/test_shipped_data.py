@@ -12,10 +12,10 @@ import pytest
 import rdflib
 from conftest import SHARED
 
-from ascf_graph.graphs import GraphRole, graph_role
-from ascf_graph.rdf_io import to_rdflib_graph
-from ascf_graph.store import EmbeddedStore
-from ascf_graph.validation import ValidationContext, validate
+from ascf_graph.core.graph_names import GraphRole, graph_role
+from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.shacl.validation import ValidationContext, validate
+from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
 ASCN = SHARED / "data" / "ascn"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
 from bench.soak_hostile import HOSTILES, hostile_schedule
 
 #: Short timeouts, so that the slow and idle clients get their answers within a short run.

@@ -12,9 +12,9 @@ from rdflib.query import Result
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML
 from SPARQLWrapper import SPARQLWrapper as Wrapper
 
-from ascf_graph import sparql
-from ascf_graph.rdf_io import to_rdflib_graph, to_rdflib_term
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.rdf.io import to_rdflib_graph, to_rdflib_term
+from ascf_graph.sparql import run as sparql
+from ascf_graph.store.embedded import EmbeddedStore
 
 SELECT = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

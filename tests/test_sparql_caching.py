@@ -10,8 +10,8 @@ import pytest
 from conftest import ServerProcess, copy_content, running_server
 from processes import children, cpu_ticks, wait_for
 
-from ascf_graph.build import build
-from ascf_graph.settings import Settings
+from ascf_graph.build.pipeline import build
+from ascf_graph.core.settings import Settings
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 FRESH = "ASK { ?thing <http://www.w3.org/2000/01/rdf-schema#label> 'a fresh answer' }"

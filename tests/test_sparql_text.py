@@ -5,7 +5,7 @@ like a keyword is left alone."""
 import pyoxigraph as ox
 import pytest
 
-from ascf_graph.sparql_text import analyse
+from ascf_graph.rdf.sparql_text import analyse
 
 CALLS = [
     ("SELECT * WHERE { SERVICE <http://x/s> { ?s ?p ?o } }", "http://x/s"),

@@ -7,10 +7,10 @@ import pyoxigraph as ox
 import pytest
 from conftest import REPO, clone_settings
 
-from ascf_graph.build import build
-from ascf_graph.graph_change import GraphChange
-from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore
+from ascf_graph.build.pipeline import build
+from ascf_graph.core.settings import Settings
+from ascf_graph.store.changes import GraphChange
+from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
 P = ox.NamedNode("urn:ex:p")

@@ -18,12 +18,12 @@ import pytest
 from conftest import clone_settings, serving_in_this_process
 from fastapi import FastAPI
 
-from ascf_graph import submission_shapes
 from ascf_graph.app import create_app
-from ascf_graph.credentials import TokenStore
-from ascf_graph.settings import Settings
-from ascf_graph.store import Store
-from ascf_graph.submission_shapes import SubmissionShapes
+from ascf_graph.core.settings import Settings
+from ascf_graph.stewards import shapes as submission_shapes
+from ascf_graph.stewards.credentials import TokenStore
+from ascf_graph.stewards.shapes import SubmissionShapes
+from ascf_graph.store.embedded import Store
 
 EXAMPLES = Path(__file__).parent / "data" / "validation"
 TURTLE = {"Content-Type": "text/turtle", "Accept": "application/json"}

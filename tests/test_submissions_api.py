@@ -19,10 +19,10 @@ import rdflib
 from conftest import REPO, clone_settings, serving
 from typer.testing import CliRunner
 
-from ascf_graph.audit import AuditLog
-from ascf_graph.cli import app as cli
-from ascf_graph.credentials import TokenStore
-from ascf_graph.settings import Settings
+from ascf_graph.cli.main import app as cli
+from ascf_graph.core.settings import Settings
+from ascf_graph.stewards.audit import AuditLog
+from ascf_graph.stewards.credentials import TokenStore
 
 BASE = "https://w3id.org/ascf/"
 EXAMPLES = REPO / "tests" / "data" / "validation"

@@ -22,7 +22,7 @@ from conftest import (
 )
 
 from ascf_graph.app import create_app
-from ascf_graph.settings import Settings
+from ascf_graph.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
-from ascf_graph.turtle_writer import sorted_triples, turtle
+from ascf_graph.rdf.turtle import sorted_triples, turtle
 
 EX = "https://w3id.org/ascf/"
 PREFIXES = {

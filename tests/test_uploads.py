@@ -2,9 +2,9 @@
 
 import pytest
 
-from ascf_graph.errors import RdfSyntaxError, TooManyTriplesError, UnsupportedMediaTypeError
-from ascf_graph.rdf_io import RdfSyntax, syntax_named
-from ascf_graph.uploads import (
+from ascf_graph.core.errors import RdfSyntaxError, TooManyTriplesError, UnsupportedMediaTypeError
+from ascf_graph.rdf.io import RdfSyntax, syntax_named
+from ascf_graph.rdf.uploads import (
     parse_document,
     parse_limited,
     read_upload,

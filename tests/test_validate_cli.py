@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ascf_graph.cli import app
-from ascf_graph.settings import Settings
+from ascf_graph.cli.main import app
+from ascf_graph.core.settings import Settings
 
 EXAMPLES = Path(__file__).parent / "data" / "validation"
 BASE = "https://w3id.org/ascf/"
@@ -125,7 +125,7 @@ def test_jsonld_input_is_read_by_extension(cli_settings: Settings, tmp_path: Pat
 def test_beside_a_server_holding_the_store_it_checks_the_files_and_says_so_on_stderr(
     cli_settings: Settings,
 ) -> None:
-    from ascf_graph.store import EmbeddedStore
+    from ascf_graph.store.embedded import EmbeddedStore
 
     held = EmbeddedStore.open(cli_settings.data_dir)  # as a running server holds it
     try:

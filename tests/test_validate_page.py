@@ -11,7 +11,7 @@ import rdflib
 from conftest import REPO
 from rdflib.namespace import SH
 
-from ascf_graph.rdf_io import SYNTAXES, RdfSyntax, syntax_named, to_rdflib_graph
+from ascf_graph.rdf.io import SYNTAXES, RdfSyntax, syntax_named, to_rdflib_graph
 
 EXAMPLES = REPO / "tests" / "data" / "validation"
 INVALID = (EXAMPLES / "end-before-start.ttl").read_bytes()

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from ascf_graph.rdf_io import parse_file, to_rdflib_graph
-from ascf_graph.store import EmbeddedStore
-from ascf_graph.validation import ValidationContext, ValidationReport, validate
-from ascf_graph.validation_rudof import rudof_available, validate_fast
+from ascf_graph.rdf.io import parse_file, to_rdflib_graph
+from ascf_graph.shacl.rudof import rudof_available, validate_fast
+from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.store.embedded import EmbeddedStore
 from bench.shacl import seeded_submission
 
 EXAMPLES = Path(__file__).parent / "data" / "validation"

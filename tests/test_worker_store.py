@@ -12,10 +12,10 @@ import pyoxigraph as ox
 import pytest
 from conftest import clone_settings
 
-from ascf_graph.query_job import QueryJob, evaluate
-from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore
-from ascf_graph.worker_store import COPY_LOCK, COPYING, DISK, MEMORY, WorkerStore
+from ascf_graph.core.settings import Settings
+from ascf_graph.sparql.jobs import QueryJob, evaluate
+from ascf_graph.store.embedded import EmbeddedStore
+from ascf_graph.workers.worker_store import COPY_LOCK, COPYING, DISK, MEMORY, WorkerStore
 
 SUBMISSION = ox.NamedNode("https://w3id.org/ascf/graph/submission/test")
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -129,7 +129,7 @@ def test_a_missing_snapshot_is_an_error_and_keeps_nothing_open(tmp_path: Path) -
 UNDER_A_CAP = """
 import fcntl, resource, sys
 from pathlib import Path
-from ascf_graph.worker_store import COPY_LOCK, WorkerStore, _address_space_bytes
+from ascf_graph.workers.worker_store import COPY_LOCK, WorkerStore, _address_space_bytes
 opened = WorkerStore(replica_max_quads=10_000_000, one_copy_at_a_time=True)
 with open(Path(sys.argv[1]).parent / COPY_LOCK, "ab") as turn:
     fcntl.flock(turn, fcntl.LOCK_EX)  # the copy waits for its turn until the cap is set

@@ -1,5 +1,5 @@
 """``python -m ascf_graph`` runs the CLI."""
 
-from ascf_graph.cli import main
+from ascf_graph.cli.main import main
 
 main()

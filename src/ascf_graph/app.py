@@ -9,7 +9,7 @@ of the store in memory: ``loading`` while they copy and answer from disk,
 and query workers run, 503 otherwise: send no traffic yet, or no more). A
 server answers from disk while its copies load, so it is ready meanwhile.
 ``/metrics`` serves the application's metrics to Prometheus
-(:mod:`ascf_graph.service_metrics`).
+(:mod:`ascf_graph.web.service_metrics`).
 """
 
 from collections.abc import AsyncIterator
@@ -20,35 +20,35 @@ from anyio import to_thread
 from fastapi import FastAPI, Request
 
 from ascf_graph import __version__
-from ascf_graph.answer_cache import AnswerCache
-from ascf_graph.backends import open_store
-from ascf_graph.connection_limits import ConnectionAccounts
-from ascf_graph.curated_router import router as curated_router
-from ascf_graph.dependencies import StoreDep
-from ascf_graph.disconnects import QuietDisconnects
-from ascf_graph.errors import NotReadyError
-from ascf_graph.fast_path import HotRoutesFastPath
-from ascf_graph.generation_cache import GenerationCache
-from ascf_graph.graph_router import router as graph_router
-from ascf_graph.http_errors import install_error_handlers
-from ascf_graph.linked_data_router import router as linked_data_router
-from ascf_graph.page_headers import PageHeaders
-from ascf_graph.query_pool import WorkerPoolRunner
-from ascf_graph.read_middleware import install_read_middleware
-from ascf_graph.request_observer import install_observability
-from ascf_graph.service_metrics import ServiceMetrics
-from ascf_graph.settings import Settings
-from ascf_graph.site_router import router as site_router
-from ascf_graph.sparql_router import router as sparql_router
-from ascf_graph.sparql_services import sparql_services
-from ascf_graph.steward_api import (
+from ascf_graph.core.errors import NotReadyError
+from ascf_graph.core.settings import Settings
+from ascf_graph.html.pages import environment as template_environment
+from ascf_graph.shacl.engine import validation_engine
+from ascf_graph.stewards.services import (
     install_steward_api,
     open_input_workers,
     open_steward_services,
 )
-from ascf_graph.store_refresh import StoreRefresher
-from ascf_graph.validation_engine import validation_engine
-from ascf_graph.web import environment as template_environment
+from ascf_graph.store.answer_cache import AnswerCache
+from ascf_graph.store.backends import open_store
+from ascf_graph.store.generation_cache import GenerationCache
+from ascf_graph.store.refresh import StoreRefresher
+from ascf_graph.web.connection_limits import ConnectionAccounts
+from ascf_graph.web.dependencies import StoreDep
+from ascf_graph.web.errors import install_error_handlers
+from ascf_graph.web.lifespan import sparql_services
+from ascf_graph.web.middleware.disconnects import QuietDisconnects
+from ascf_graph.web.middleware.fast_path import HotRoutesFastPath
+from ascf_graph.web.middleware.page_headers import PageHeaders
+from ascf_graph.web.middleware.reads import install_read_middleware
+from ascf_graph.web.middleware.request_observer import install_observability
+from ascf_graph.web.routers.curated import router as curated_router
+from ascf_graph.web.routers.graphs import router as graph_router
+from ascf_graph.web.routers.linked_data import router as linked_data_router
+from ascf_graph.web.routers.site import router as site_router
+from ascf_graph.web.routers.sparql import router as sparql_router
+from ascf_graph.web.service_metrics import ServiceMetrics
+from ascf_graph.workers.query_pool import WorkerPoolRunner
 
 
 def memory_copies(workers: WorkerPoolRunner | None) -> dict[str, object]:

@@ -1,0 +1,488 @@
+"""The ``ascf-graph`` command: build, query, validate, serve.
+
+Exit codes (as pySHACL documents its own): 0 success (for ``validate``: the
+data conforms), 1 the data does not conform or the build refused the content,
+2 unusable input or a runtime error.
+"""
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import pydantic
+import pyoxigraph as ox
+import rdflib
+import typer
+
+from ascf_graph.build.pipeline import assemble, build, discover_sources
+from ascf_graph.core.errors import (
+    AscfError,
+    BuildError,
+    StoreBusyError,
+    StoreNotBuiltError,
+    UnusableInputError,
+)
+from ascf_graph.core.settings import Settings
+from ascf_graph.rdf.io import parse_file, syntax_named, to_rdflib_graph
+from ascf_graph.shacl.engine import validation_engine
+from ascf_graph.shacl.validation import ValidationContext
+from ascf_graph.sparql import run as sparql
+from ascf_graph.sparql.curated import curated_query
+from ascf_graph.store.backends import open_store
+from ascf_graph.store.embedded import EmbeddedStore, Store
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from ascf_graph.web.connection_limits import ConnectionAccounts
+
+EXIT_OK, EXIT_NONCONFORMING, EXIT_UNUSABLE = 0, 1, 2
+
+app = typer.Typer(
+    help="The ASEAN Smart Cities Framework as a knowledge graph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(error: AscfError, code: int = EXIT_UNUSABLE) -> typer.Exit:
+    typer.echo(f"error: {error.message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command("build")
+def build_command(
+    no_reasoner: Annotated[
+        bool,
+        typer.Option(
+            "--no-reasoner",
+            help="Skip the HermiT consistency check (as ASCF_REASONER=none does).",
+        ),
+    ] = False,
+    skip_validation: Annotated[
+        bool,
+        typer.Option(
+            "--skip-validation",
+            help="Do not check data/ against the shapes: for generated benchmark data only.",
+        ),
+    ] = False,
+) -> None:
+    """Load ontology/, shapes/ and data/ into the store, reason, validate, publish."""
+    settings = Settings()
+    try:
+        report = build(
+            settings,
+            reasoner=settings.reasoner == "hermit" and not no_reasoner,
+            validate_content=not skip_validation,
+        )
+    except BuildError as error:
+        raise _fail(error, EXIT_NONCONFORMING) from None
+    except AscfError as error:
+        raise _fail(error) from None
+    typer.echo(report.to_text(), nl=False)
+
+
+@app.command("query")
+def query_command(
+    query: Annotated[
+        str, typer.Argument(help="SPARQL text, a .rq file, or the name of a query in queries/.")
+    ],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, xml, csv, tsv; for graphs turtle, ntriples, jsonld, rdfxml.",
+        ),
+    ] = "table",
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="NAME=VALUE for a curated query's parameter."),
+    ] = None,
+) -> None:
+    """Run a SPARQL query against the built store."""
+    settings = Settings()
+    try:
+        text, substitutions = _resolve_query(settings, query, param or [])
+        store = open_store(settings)
+        try:
+            result = sparql.run(store, text, substitutions=substitutions)
+            is_graph = sparql.result_form(result) == "CONSTRUCT"
+            if output == "table" and not is_graph:
+                typer.echo(sparql.as_table(result), nl=False)
+            else:
+                body, _ = sparql.serialize_result(
+                    result, "turtle" if is_graph and output == "table" else output
+                )
+                sys.stdout.buffer.write(body)
+                sys.stdout.flush()
+        finally:
+            store.close()
+    except AscfError as error:
+        raise _fail(error) from None
+
+
+def _resolve_query(
+    settings: Settings, query: str, params: list[str]
+) -> tuple[str, dict[str, object] | None]:
+    """The query text and bound parameters for a string, a file, or a curated name."""
+    values = dict(_split_param(p) for p in params)
+    path = Path(query)
+    if query.endswith(".rq") and path.is_file():
+        return path.read_text(encoding="utf-8"), None
+    if "{" not in query and " " not in query.strip():
+        curated = curated_query(settings.queries_dir, query)
+        return curated.text, curated.bind(values)
+    if values:
+        raise UnusableInputError("--param applies to curated queries only")
+    return query, None
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise UnusableInputError(f"--param takes NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="RDF files; validated together.")],
+    rdf_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Input format when the extension does not say "
+            "(turtle, ntriples, jsonld, rdfxml, trig, nquads, or csv for the projects template).",
+        ),
+    ] = None,
+    report_format: Annotated[
+        str, typer.Option("--report-format", help="text, json or turtle.")
+    ] = "text",
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="The SHACL engine: pyshacl or rudof (same report; rudof needs pyrudof). "
+            "Default: ASCF_SHACL_ENGINE, else pyshacl.",
+        ),
+    ] = None,
+) -> None:
+    """Check city and project data against the shapes: exit 0 conforms, 1 not, 2 unusable."""
+    settings = Settings()
+    try:
+        validate_with = validation_engine(engine or settings.shacl_engine)
+        data = rdflib.Graph()
+        for path in files:
+            if not path.is_file():
+                raise UnusableInputError(f"{path}: no such file")
+            if (rdf_format or path.suffix.lstrip(".")).lower() == "csv":
+                data += to_rdflib_graph(_csv_triples(settings, path))
+                continue
+            syntax = syntax_named(rdf_format) if rdf_format else None
+            data += to_rdflib_graph(parse_file(path, syntax=syntax))
+        store = _store_for_validation(settings)
+        try:
+            report = validate_with(
+                data, ValidationContext.for_submissions(store, settings.base_iri)
+            )
+        finally:
+            store.close()  # or a second run in this process finds the store locked
+    except AscfError as error:
+        raise _fail(error) from None
+    writers = {"text": report.to_text, "json": report.to_json, "turtle": report.to_rdf}
+    if report_format not in writers:
+        raise _fail(UnusableInputError(f"--report-format takes one of {', '.join(writers)}"))
+    typer.echo(writers[report_format](), nl=False)
+    raise typer.Exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
+
+
+def _store_for_validation(settings: Settings) -> Store:
+    """The built store, or the content assembled in memory when it cannot be opened."""
+    try:
+        return open_store(settings)
+    except (StoreNotBuiltError, StoreBusyError) as error:
+        typer.echo(
+            f"{error.message}: checking against ontology/, shapes/ and data/ alone, "
+            "without stewards' submissions",
+            err=True,
+        )
+        staged = assemble(settings, discover_sources(settings))
+        return EmbeddedStore(staged, generation="unbuilt")
+
+
+@app.command("import-csv")
+def import_csv_command(
+    dataset: Annotated[
+        str, typer.Argument(help="'ascn' (the ASCN extracts) or 'projects' (the template).")
+    ],
+    file: Annotated[
+        Path | None, typer.Argument(help="For 'projects': the filled-in template CSV.")
+    ] = None,
+    source: Annotated[
+        Path, typer.Option(help="Folder of the CSV extracts and their PROVENANCE.md.")
+    ] = Path("../shared/data/ascn"),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="'ascn': folder for the Turtle files (default data/); "
+            "'projects': the Turtle file (default: standard output)."
+        ),
+    ] = None,
+) -> None:
+    """Turn CSV into Turtle: the ASCN extracts into data/*.ttl, or a projects template."""
+    from ascf_graph.sources.ascn_import import import_ascn
+
+    settings = Settings()
+    if dataset == "projects":
+        _import_projects(settings, file, out)
+        return
+    if dataset != "ascn":
+        raise _fail(UnusableInputError(f"unknown dataset {dataset!r}; use 'ascn' or 'projects'"))
+    out = out or Path("data")
+    try:
+        counts = import_ascn(source, out, base_iri=settings.base_iri)
+    except AscfError as error:
+        raise _fail(error) from None
+    for name, count in counts.items():
+        typer.echo(f"{out / (name + '.ttl')}: {count} triples")
+
+
+def _import_projects(settings: Settings, file: Path | None, out: Path | None) -> None:
+    """Write the Turtle of a projects template CSV to ``out`` or standard output."""
+    from ascf_graph.rdf.turtle import turtle
+    from ascf_graph.sources.projects_csv import template_prefixes
+
+    if file is None:
+        raise _fail(UnusableInputError("name the CSV file: ascf-graph import-csv projects FILE"))
+    try:
+        if not file.is_file():
+            raise UnusableInputError(f"{file}: no such file")
+        triples = _csv_triples(settings, file)
+    except AscfError as error:
+        raise _fail(error) from None
+    text = turtle(triples, template_prefixes(settings.base_iri), [f"Projects from {file.name}"])
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"{out}: {len(triples)} triples", err=True)
+
+
+def _csv_triples(settings: Settings, file: Path) -> list[ox.Triple]:
+    """The triples of a projects template CSV, names resolved against the store."""
+    from ascf_graph.sources.projects_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
+
+    vocabulary = Vocabulary.from_store(
+        _store_for_validation(settings),
+        settings.base_iri,
+        label_mapping=settings.instance_dir / LABEL_MAPPING,
+    )
+    return projects_from_csv(file.read_bytes(), vocabulary, source=str(file))
+
+
+@app.command("country-labels")
+def country_labels_command(
+    countries: Annotated[
+        Path, typer.Option(help="The countries file whose ascf:isoCode values are labelled.")
+    ] = Path("ontology/countries.ttl"),
+    out: Annotated[Path, typer.Option(help="The Turtle file to write.")] = Path(
+        "ontology/country-labels.ttl"
+    ),
+) -> None:
+    """Write the countries' names in the languages of ASEAN from Unicode CLDR (via Babel)."""
+    try:
+        from ascf_graph.sources.country_labels import write_country_labels
+    except ImportError:  # pragma: no cover - babel is a dev dependency
+        raise _fail(UnusableInputError("install the dev extras (babel) first")) from None
+    try:
+        count = write_country_labels(countries, out)
+    except AscfError as error:
+        raise _fail(error) from None
+    typer.echo(f"{out}: {count} triples")
+
+
+@app.command("describe")
+def describe_command(
+    uri: Annotated[str, typer.Argument(help="A URI under the base (id/..., def or def/...).")],
+    output: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, rdf or nt.")] = "ttl",
+    page: Annotated[int, typer.Option(help="Page of inbound links.", min=1)] = 1,
+) -> None:
+    """Print the description a URI dereferences to, as the service serves it."""
+    from datetime import UTC, datetime
+
+    from ascf_graph.linked_data import resources as linked_data
+
+    settings = Settings()
+    fmt = linked_data.format_for_extension(output)
+    path = uri[len(settings.base_iri) :] if uri.startswith(settings.base_iri) else None
+    target = linked_data.target_for_resource(settings.base_iri, path) if path else None
+    try:
+        if fmt is None or fmt.is_html:
+            raise UnusableInputError(f"--format takes ttl, jsonld, rdf or nt, not {output!r}")
+        if target is None:
+            raise UnusableInputError(f"{uri} is not an id/ or def URI under {settings.base_iri}")
+        store = open_store(settings)
+        try:
+            if not linked_data.exists(store, target):
+                raise UnusableInputError(f"nothing is known about <{uri}>")
+            description = linked_data.describe(
+                store, target, modified=datetime.now(UTC), license_iri=None, page=page
+            )
+        finally:
+            store.close()
+    except AscfError as error:
+        raise _fail(error) from None
+    sys.stdout.buffer.write(linked_data.serialize(description.triples, fmt, settings.base_iri))
+    sys.stdout.flush()
+
+
+@app.command("serve")
+def serve_command(  # noqa: PLR0917 - a typer command: its options are its parameters
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every request, one line each with its id (off by default: a formatted "
+            "line per request costs measurable throughput on cheap lookups; writes are "
+            "audited separately).",
+        ),
+    ] = False,
+    supervise: Annotated[
+        bool,
+        typer.Option(
+            "--supervise/--no-supervise",
+            help="Run the server in a child process and restart it if it dies (the default); "
+            "--no-supervise serves in this process, for a process manager that restarts it.",
+        ),
+    ] = True,
+    fd: Annotated[int | None, typer.Option(hidden=True)] = None,
+    restarts: Annotated[int, typer.Option(hidden=True)] = 0,
+    supervisor: Annotated[int | None, typer.Option(hidden=True)] = None,
+) -> None:
+    """Serve SPARQL and linked data over HTTP (uvicorn), restarted if it dies.
+
+    The hidden options are how the supervisor starts its child: the listening
+    socket's file descriptor, how many times it restarted the server, and its
+    own pid (see :mod:`ascf_graph.cli.supervisor`). Log lines go to stderr as
+    ``ASCF_LOG_FORMAT`` says (see :mod:`ascf_graph.core.logs`).
+    """
+    from ascf_graph.cli.supervisor import Supervisor, die_with_parent, listening_socket
+    from ascf_graph.core.logs import configure_logging
+
+    if supervisor is not None:
+        die_with_parent(supervisor)
+    settings = Settings()  # a bad setting stops the supervisor itself, with exit 2
+    configure_logging(settings.log_format, access_log=access_log)
+    if not supervise:
+        from ascf_graph.app import create_app
+        from ascf_graph.web.connection_limits import ConnectionAccounts, ConnectionLimits
+
+        connections = ConnectionAccounts(ConnectionLimits.from_settings(settings))
+        try:  # a configuration that cannot work exits 2 before anything starts
+            open_store(settings).close()
+            application = create_app(settings, restarts=restarts, connections=connections)
+        except AscfError as error:
+            raise _fail(error) from None
+        _serve(settings, application, connections, host, port, fd=fd)
+        return
+    try:
+        listener = listening_socket(host, port)
+    except OSError as error:
+        typer.echo(f"error: cannot listen on {host}:{port}: {error.strerror}", err=True)
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    parent = os.getpid()
+
+    def child(restarts: int) -> list[str]:
+        return [
+            sys.executable, "-m", "ascf_graph", "serve", "--no-supervise",
+            "--host", host, "--port", str(port),
+            "--access-log" if access_log else "--no-access-log",
+            "--fd", str(listener.fileno()), "--restarts", str(restarts),
+            "--supervisor", str(parent),
+        ]  # fmt: skip
+
+    # The child opens the store and builds the application; if it finds the configuration
+    # unusable it says why and exits 2, and the supervisor exits 2 with it.
+    code = Supervisor(
+        child,
+        pass_fds=(listener.fileno(),),
+        fatal_exit=EXIT_UNUSABLE,
+        give_up_after=settings.restart_give_up_after,
+        stable_after=settings.restart_stable_after,
+    ).run()
+    raise typer.Exit(code)
+
+
+def _serve(
+    settings: Settings,
+    application: "FastAPI",
+    connections: "ConnectionAccounts",
+    host: str,
+    port: int,
+    *,
+    fd: int | None = None,
+) -> None:
+    """Run uvicorn with the connection limits of ``settings``, counted in ``connections``,
+    on ``fd`` if given (a socket the supervisor listens on) or else on ``host``:``port``.
+
+    Logging is configured already (uvicorn's own configuration is skipped); uvicorn's
+    access log is off, since the application writes its own (with request ids).
+    """
+    import socket
+
+    import uvicorn
+
+    from ascf_graph.web.connection_limits import limited_http_protocol, return_large_blocks_at_once
+
+    return_large_blocks_at_once()
+
+    config = uvicorn.Config(
+        application,
+        host=host,
+        port=port,
+        log_config=None,
+        log_level="info",
+        access_log=False,
+        http=limited_http_protocol(connections.limits, connections),
+        ws="none",
+        timeout_keep_alive=settings.keep_alive_timeout,
+    )
+    server = uvicorn.Server(config)
+    server.run(sockets=None if fd is None else [socket.socket(fileno=fd)])
+
+
+def main() -> None:
+    """Console-script entry point; a setting the environment gets wrong exits 2, saying which."""
+    try:
+        app()
+    except pydantic.ValidationError as error:
+        for problem in settings_problems(error):
+            typer.echo(f"error: {problem}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+
+
+def settings_problems(error: pydantic.ValidationError) -> list[str]:
+    """One line per bad setting, named as its environment variable.
+
+    >>> try:
+    ...     Settings(shacl_engine="fast")
+    ... except pydantic.ValidationError as error:
+    ...     print(*settings_problems(error))
+    ASCF_SHACL_ENGINE='fast': Input should be 'pyshacl' or 'rudof'
+    """
+    lines = []
+    for problem in error.errors():
+        name = "ASCF_" + "_".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{name}={problem['input']!r}: {message}")
+    return lines
+
+
+from ascf_graph.cli.stewards import submit_command, token_app  # noqa: E402
+
+app.add_typer(token_app, name="token")
+app.command("submit")(submit_command)

@@ -1,0 +1,109 @@
+"""The query editor: a YASGUI page, prefilled with our prefixes and the curated queries.
+
+YASGUI (``@zazuko/yasgui`` from the npm registry) is installed at install
+time by ``make editor-assets`` next to this module and served from
+``/sparql/editor/``, so the editor works with no internet access. Its class
+and property autocompletion (which calls a public web service) is switched
+off; prefix and variable completion work offline.
+
+The page has no inline script (its Content-Security-Policy allows scripts
+from our origin only): its own code is ``editor_assets/editor.js``, served
+beside YASGUI's files, and its configuration a JSON data block. Every URL in
+the page is relative, or under ``ASCF_PUBLIC_URL`` when that is set, never
+built from the request's ``Host`` header.
+"""
+
+import html
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from fastapi import Response
+from fastapi.responses import FileResponse, HTMLResponse
+
+from ascf_graph.core.errors import AscfError
+from ascf_graph.core.namespaces import PREFIXES
+from ascf_graph.sparql.curated import CuratedQuery
+
+PAGE = Path(__file__).resolve().parent / "editor_assets" / "index.html"
+#: The page's own script, shipped in the package (not with YASGUI's build).
+SCRIPT = PAGE.parent / "editor.js"
+ASSETS = {
+    "yasgui.min.js": "text/javascript",
+    "yasgui.min.css": "text/css",
+    "yasgui.min.js.map": "application/json",
+}
+
+
+class EditorAssetNotFoundError(AscfError):
+    """A file the editor does not have."""
+
+    code = "not-found"
+    status = 404
+
+
+def editor_page(
+    endpoint: str,
+    queries: Iterable[CuratedQuery],
+    *,
+    assets_dir: Path,
+    assets_url: str,
+    queries_url: str | None = None,
+) -> Response:
+    """The editor's HTML, configured for ``endpoint`` with the curated queries as examples.
+
+    ``assets_url`` is where :func:`asset_response` answers (ending with ``/``);
+    ``queries_url``, if given, is linked as the curated-query API. URLs may be
+    relative (the page's script makes ``endpoint`` absolute in the browser).
+    """
+    config = {
+        "endpoint": endpoint,
+        "prefixes": PREFIXES,
+        "assetsInstalled": (assets_dir / "yasgui.min.js").is_file(),
+        "examples": [
+            {
+                "name": query.name,
+                "summary": query.summary,
+                "description": query.description,
+                "query": query.text,
+            }
+            for query in queries
+        ],
+    }
+    # JSON inside <script>: only "</" could end the element early.
+    config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    page = PAGE.read_text(encoding="utf-8")
+    queries_link = (
+        f' · <a href="{html.escape(queries_url)}">curated queries as an API</a>'
+        if queries_url
+        else ""
+    )
+    for placeholder, value in (
+        ("{{css}}", html.escape(assets_url + "yasgui.min.css")),
+        ("{{js}}", html.escape(assets_url + "yasgui.min.js")),
+        ("{{editor_js}}", html.escape(assets_url + SCRIPT.name)),
+        ("{{endpoint}}", html.escape(endpoint)),
+        ("{{queries_link}}", queries_link),
+        ("{{config}}", config_json),
+    ):
+        page = page.replace(placeholder, value)
+    return HTMLResponse(page, headers={"Vary": "Accept"})
+
+
+def asset_response(assets_dir: Path, name: str) -> Response:
+    """One of YASGUI's files, or the page's own script, by name from a fixed list (no paths
+    from the request)."""
+    if name == SCRIPT.name:
+        # Revalidated each time: it changes with the package, not with YASGUI's build.
+        headers = {"Cache-Control": "no-cache"}
+        return FileResponse(SCRIPT, media_type="text/javascript", headers=headers)
+    if name not in ASSETS or not (assets_dir / name).is_file():
+        raise EditorAssetNotFoundError(
+            f"the editor has no file {name!r}"
+            + ("" if (assets_dir / "yasgui.min.js").is_file() else "; run `make editor-assets`")
+        )
+    return FileResponse(
+        assets_dir / name,
+        media_type=ASSETS[name],
+        headers={"Cache-Control": "public, max-age=86400"},
+    )

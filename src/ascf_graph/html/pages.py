@@ -1,0 +1,173 @@
+"""HTML pages: Jinja2 templates shipped in the package, rendered without JavaScript.
+
+Every page that shows a description embeds that same description as JSON-LD
+(``<script type="application/ld+json">``), so search engines and other tools
+read what people see. No page links an IRI whose scheme could run script
+(see :mod:`ascf_graph.html.safe_links`); every page leaves out inline script, so
+that the Content-Security-Policy of :mod:`ascf_graph.web.middleware.page_headers` holds.
+"""
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import jinja2
+import pyoxigraph as ox
+
+from ascf_graph.html.resource_view import ResourceView, build_view
+from ascf_graph.html.safe_links import is_linkable
+from ascf_graph.linked_data.framework_figure import FrameworkFigure
+from ascf_graph.linked_data.resources import FORMATS, Description, Target, serialize
+
+_JSONLD = next(f for f in FORMATS if f.extension == "jsonld")
+_HTML = "text/html"
+
+
+@dataclass(frozen=True)
+class FormatLink:
+    """A link to one representation of the page."""
+
+    label: str
+    media_type: str
+    href: str
+
+
+def environment() -> jinja2.Environment:
+    """The template environment: autoescaping on, and the test ``is linkable``
+    (:func:`ascf_graph.html.safe_links.is_linkable`) that every ``href`` made from data passes."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("ascf_graph.html", "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.tests["linkable"] = is_linkable
+    return env
+
+
+def stylesheet() -> bytes:
+    """The one stylesheet, from the package."""
+    return resources.files("ascf_graph.html").joinpath("static/style.css").read_bytes()
+
+
+def script_safe_json(body: bytes) -> str:
+    """JSON text that cannot end the ``<script>`` element it is embedded in.
+
+    >>> script_safe_json(b'{"a": "</script>"}')
+    '{"a": "\\\\u003c/script\\\\u003e"}'
+    """
+    text = body.decode("utf-8")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def embedded_jsonld(triples: tuple[ox.Triple, ...], base_iri: str) -> str:
+    """The triples as JSON-LD ready for a ``<script>`` element."""
+    return script_safe_json(serialize(triples, _JSONLD, base_iri))
+
+
+def format_links(target: Target, page: int = 1) -> list[FormatLink]:
+    """Links to the document in every format."""
+    return [FormatLink(f.label, f.media_type, target.document_url(f, page)) for f in FORMATS]
+
+
+def _common(title: str, license_iri: str | None) -> dict[str, object]:
+    return {
+        "title": title,
+        "license": license_iri,
+        "alternates": [],
+        "formats": [],
+        "jsonld": None,
+        "query": None,
+    }
+
+
+def render_resource(
+    env: jinja2.Environment,
+    description: Description,
+    *,
+    license_iri: str | None,
+    figure: FrameworkFigure | None = None,
+) -> str:
+    """The page of one resource."""
+    view = build_view(description)
+    context = _resource_context(view, description, license_iri) | {"figure": figure}
+    return env.get_template("resource.html").render(context)
+
+
+def _resource_context(
+    view: ResourceView, description: Description, license_iri: str | None
+) -> dict[str, Any]:
+    """What every page about one IRI shows: its view, formats and embedded JSON-LD."""
+    links = format_links(description.target, description.page)
+    return _common(view.title, license_iri) | {
+        "view": view,
+        "figure": None,
+        "formats": links,
+        "alternates": [link for link in links if link.media_type != _HTML],
+        "jsonld": embedded_jsonld(description.triples, description.target.base_iri),
+    }
+
+
+@dataclass(frozen=True)
+class GraphSummary:
+    """What a named graph's page says about the graph besides its description."""
+
+    triples: int
+    role: str
+    downloads: list[FormatLink]
+
+
+def render_graph(
+    env: jinja2.Environment,
+    description: Description,
+    *,
+    triples: int,
+    role: str,
+    license_iri: str | None,
+) -> str:
+    """The page of a named graph: the resource page of its IRI (what the store says about
+    it, such as a submission's provenance), with its role, size and download links."""
+    view = build_view(description)
+    view.kind_label = "Named graph"
+    downloads = [link for link in format_links(description.target) if link.media_type != _HTML]
+    context = _resource_context(view, description, license_iri) | {
+        "graph": GraphSummary(triples, role, downloads)
+    }
+    return env.get_template("graph.html").render(context)
+
+
+def render_home(
+    env: jinja2.Environment,
+    figure: FrameworkFigure,
+    *,
+    description: Description,
+    cities: int,
+    projects: int,
+    license_iri: str | None,
+) -> str:
+    """The home page: the framework's figure, with the scheme's description embedded."""
+    context = _common("The framework", license_iri) | {
+        "figure": figure,
+        "cities": cities,
+        "projects": projects,
+        "formats": format_links(description.target),
+        "jsonld": embedded_jsonld(description.triples, description.target.base_iri),
+    }
+    return env.get_template("home.html").render(context)
+
+
+def render_search(
+    env: jinja2.Environment, query: str, hits: list[dict[str, object]], license_iri: str | None
+) -> str:
+    """The search page with its results."""
+    context = _common(f"Search: {query}" if query else "Search", license_iri)
+    return env.get_template("search.html").render(context | {"query": query, "hits": hits})
+
+
+def render_not_found(
+    env: jinja2.Environment, iri: str, hits: list[dict[str, object]], license_iri: str | None
+) -> str:
+    """The 404 page for people, with suggestions."""
+    context = _common("Not found", license_iri) | {"iri": iri, "hits": hits}
+    return env.get_template("not_found.html").render(context)

@@ -1,0 +1,176 @@
+"""Reading and writing RDF safely: format by name, errors with line and column.
+
+Everything users send is parsed here with pyoxigraph, which never fetches a
+URL (JSON-LD remote contexts and RDF/XML external entities are refused), and
+converted to rdflib only where rdflib is needed (pyshacl, owlready2 input).
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from ascf_graph.core.errors import RdfSyntaxError, UnsupportedFormatError
+from ascf_graph.core.namespaces import DEFAULT_BASE_IRI
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass(frozen=True)
+class RdfSyntax:
+    """One RDF serialization: how we name it, parse it and serve it."""
+
+    name: str
+    media_type: str
+    extension: str
+    oxigraph: ox.RdfFormat
+    rdflib_name: str
+
+
+SYNTAXES: tuple[RdfSyntax, ...] = (
+    RdfSyntax("turtle", "text/turtle", "ttl", ox.RdfFormat.TURTLE, "turtle"),
+    RdfSyntax("ntriples", "application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, "nt"),
+    RdfSyntax("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, "json-ld"),
+    RdfSyntax("rdfxml", "application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, "xml"),
+    RdfSyntax("trig", "application/trig", "trig", ox.RdfFormat.TRIG, "trig"),
+    RdfSyntax("nquads", "application/n-quads", "nq", ox.RdfFormat.N_QUADS, "nquads"),
+)
+
+_ALIASES = {
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "json-ld": "jsonld",
+    "xml": "rdfxml",
+    "rdf": "rdfxml",
+    "owl": "rdfxml",
+    "nq": "nquads",
+    "n-quads": "nquads",
+}
+
+
+def syntax_named(name: str) -> RdfSyntax:
+    """The syntax called ``name`` (``turtle``, ``ttl``, ``jsonld``...) or a media type."""
+    key = name.strip().lower()
+    key = _ALIASES.get(key, key)
+    for syntax in SYNTAXES:
+        if key in (syntax.name, syntax.media_type):
+            return syntax
+    known = ", ".join(s.name for s in SYNTAXES)
+    raise UnsupportedFormatError(f"unknown RDF format {name!r}; use one of {known}")
+
+
+def syntax_for_path(path: Path) -> RdfSyntax:
+    """The syntax a file's extension names (``.ttl``, ``.jsonld``, ``.rdf``, ...)."""
+    extension = path.suffix.lstrip(".").lower()
+    if not extension:
+        raise UnsupportedFormatError(f"{path}: no file extension; name the format with --format")
+    return syntax_named(extension)
+
+
+def parse_quads(
+    data: bytes, syntax: RdfSyntax, *, source: str, base_iri: str | None = None
+) -> list[ox.Quad]:
+    """Parse ``data`` fully, or raise :class:`RdfSyntaxError` naming line and column.
+
+    Nothing is fetched from the network while parsing:
+
+    >>> parse_quads(b'{"@context": "http://example.org/c", "@id": "http://e/a"}',
+    ...             syntax_named("jsonld"), source="upload")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ascf_graph.core.errors.RdfSyntaxError: upload: No LoadDocumentCallback ... remote contexts
+    """
+    try:
+        return list(ox.parse(data, format=syntax.oxigraph, base_iri=base_iri))
+    except SyntaxError as error:
+        line, column = _position(error)
+        message = str(error.msg if hasattr(error, "msg") else error)
+        raise RdfSyntaxError(message, source=source, line=line, column=column) from None
+    except ValueError as error:  # e.g. invalid UTF-8
+        raise RdfSyntaxError(str(error), source=source) from None
+
+
+def parse_file(path: Path, *, syntax: RdfSyntax | None = None) -> list[ox.Quad]:
+    """Parse one file, its syntax taken from the extension unless given."""
+    chosen = syntax or syntax_for_path(path)
+    return parse_quads(
+        path.read_bytes(), chosen, source=str(path), base_iri=path.resolve().as_uri()
+    )
+
+
+def load_file(store: ox.Store, path: Path, graph: ox.NamedNode) -> None:
+    """Load one file into ``graph`` of an in-memory ``store``, in the engine, or raise
+    :class:`RdfSyntaxError` naming line and column (``store`` may then hold part of it).
+
+    Nothing is fetched from the network, as with :func:`parse_quads`.
+    """
+    syntax = syntax_for_path(path)
+    try:
+        store.bulk_load(
+            path=str(path),
+            format=syntax.oxigraph,
+            base_iri=path.resolve().as_uri(),
+            to_graph=graph,
+        )
+    except SyntaxError as error:
+        line, column = _position(error)
+        message = str(error.msg if hasattr(error, "msg") else error)
+        raise RdfSyntaxError(message, source=str(path), line=line, column=column) from None
+    except ValueError as error:
+        raise RdfSyntaxError(str(error), source=str(path)) from None
+
+
+def _position(error: SyntaxError) -> tuple[int | None, int | None]:
+    """Line and column of a pyoxigraph syntax error, if it knows them."""
+    if error.lineno is not None:
+        return error.lineno, error.offset
+    return None, None
+
+
+def rebase(quads: Iterable[ox.Quad], base_iri: str) -> Iterator[ox.Quad]:
+    """Rewrite IRIs under the default base onto ``base_iri`` (for forks of the graph)."""
+    if base_iri == DEFAULT_BASE_IRI:
+        yield from quads
+        return
+
+    def move(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph) -> object:
+        if isinstance(term, ox.NamedNode) and term.value.startswith(DEFAULT_BASE_IRI):
+            return ox.NamedNode(base_iri + term.value[len(DEFAULT_BASE_IRI) :])
+        return term
+
+    for quad in quads:
+        yield ox.Quad(
+            move(quad.subject), move(quad.predicate), move(quad.object), move(quad.graph_name)
+        )
+
+
+def to_rdflib_term(term: object) -> rdflib.term.Node:
+    """The rdflib equivalent of a pyoxigraph term."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise TypeError(f"no rdflib equivalent for {term!r}")
+
+
+def to_rdflib_graph(triples: Iterable[ox.Quad | ox.Triple]) -> rdflib.Graph:
+    """An rdflib graph of the triples (graph names are dropped)."""
+    graph = rdflib.Graph()
+    for triple in triples:
+        graph.add(
+            (
+                to_rdflib_term(triple.subject),
+                to_rdflib_term(triple.predicate),
+                to_rdflib_term(triple.object),
+            )
+        )
+    return graph

@@ -1,0 +1,240 @@
+"""What a steward sends, turned into triples: RDF in six syntaxes, or the projects CSV.
+
+Parsing is the first line of defence, so every limit is enforced here:
+
+- at most ``max_triples`` triples (:class:`TooManyTriplesError`, 413), counted
+  while parsing, so an oversize dataset is never held whole in memory;
+- nothing is fetched: pyoxigraph refuses JSON-LD remote contexts
+  (``@context``/``@import`` URLs) and RDF/XML external entities, ignores
+  external DTDs, and nothing here follows ``owl:imports``;
+- RDF/XML internal entities are checked before parsing, because the parser
+  expands them: parameter entities, entities defined through other entities
+  and expansions larger than the body limit ("billion laughs") are refused;
+- documents nested deeper than ``max_nesting`` levels are refused before a
+  parser sees them (:mod:`ascf_graph.rdf.nesting`: the native parsers recurse);
+- malformed input is a :class:`RdfSyntaxError` with line and column.
+
+In the service, RDF is parsed in an input worker process
+(:mod:`ascf_graph.workers.input_pool`), with a memory and a time limit, so that a
+document made to crash or stall a parser costs that process only; the same
+checks run there.
+
+Graph names in TriG and N-Quads are not kept: a submission is one graph of
+its own, so the quads of every graph become its triples. Blank node labels
+are renamed, so two uploads that both say ``_:b0`` never share a node.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import pyoxigraph as ox
+
+from ascf_graph.core.errors import (
+    RdfSyntaxError,
+    TooManyTriplesError,
+    UnsupportedFormatError,
+    UnsupportedMediaTypeError,
+)
+from ascf_graph.rdf.io import SYNTAXES, RdfSyntax, syntax_named
+from ascf_graph.rdf.nesting import check_nesting
+
+CSV_MEDIA_TYPE = "text/csv"
+#: Media types a body may be sent in, besides the ones of :data:`SYNTAXES`.
+MEDIA_ALIASES = {
+    "application/x-turtle": "turtle",
+    "text/n3": "turtle",
+    "application/json": "jsonld",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+    "text/plain": "ntriples",
+    "application/x-trig": "trig",
+}
+
+_REFERENCE = re.compile(r"&([^;&\s]+);")
+_ENTITY = re.compile(
+    r"<!ENTITY\s+(?P<parameter>%\s+)?(?P<name>[^\s\"'>]+)\s+"
+    r"(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<external>SYSTEM|PUBLIC)\b)",
+    re.IGNORECASE,
+)
+
+#: Turns a CSV upload into triples; the source name labels its errors.
+CsvConverter = Callable[[bytes, str], list[ox.Triple]]
+#: Parses an RDF document within the limits (:func:`parse_document` here, or an input
+#: worker's): its triples, and the same as N-Triples when the parser made them so.
+DocumentParser = Callable[[bytes, RdfSyntax, str], tuple[Sequence[ox.Triple], bytes | None]]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A parsed upload: its triples and what it was written in."""
+
+    triples: Sequence[ox.Triple]
+    syntax: str
+    media_type: str
+    source: str
+    serialized: bytes | None = field(default=None, repr=False, compare=False)
+    """The triples as N-Triples, when the parser gave them so (blank nodes as in ``triples``)."""
+
+    def ntriples(self) -> bytes:
+        """The triples as N-Triples, what a validation worker is sent."""
+        if self.serialized is not None:
+            return self.serialized
+        return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES) if self.triples else b""
+
+
+def syntax_for_media_type(media_type: str) -> RdfSyntax | None:
+    """The RDF syntax of a ``Content-Type`` (parameters ignored), or None for CSV.
+
+    >>> syntax_for_media_type("text/turtle; charset=utf-8").name
+    'turtle'
+    >>> syntax_for_media_type("text/csv") is None
+    True
+    """
+    bare = media_type.split(";", maxsplit=1)[0].strip().lower()
+    if bare == CSV_MEDIA_TYPE:
+        return None
+    for syntax in SYNTAXES:
+        if syntax.media_type == bare:
+            return syntax
+    if bare in MEDIA_ALIASES:
+        return syntax_named(MEDIA_ALIASES[bare])
+    known = ", ".join([s.media_type for s in SYNTAXES] + [CSV_MEDIA_TYPE])
+    raise UnsupportedMediaTypeError(
+        f"cannot read a body of type {bare or '(none given)'}; send one of {known}"
+    )
+
+
+def syntax_for_filename(filename: str) -> RdfSyntax | None:
+    """The RDF syntax a file name's extension names, or None for ``.csv``.
+
+    >>> syntax_for_filename("projects.CSV") is None
+    True
+    >>> syntax_for_filename("city.jsonld").name
+    'jsonld'
+    """
+    extension = PurePath(filename).suffix.lstrip(".").lower()
+    if extension == "csv":
+        return None
+    try:
+        return syntax_named(extension) if extension else _unnamed(filename)
+    except UnsupportedFormatError:
+        raise UnsupportedFormatError(
+            f"{filename}: cannot tell the format from the extension; use .ttl, .jsonld, .rdf, "
+            ".nt, .nq, .trig or .csv, or choose the format"
+        ) from None
+
+
+def _unnamed(filename: str) -> RdfSyntax:
+    raise UnsupportedFormatError(f"{filename or 'the upload'} has no extension")
+
+
+def read_upload(
+    data: bytes,
+    syntax: RdfSyntax | None,
+    *,
+    source: str,
+    max_triples: int,
+    csv: CsvConverter,
+    parse: DocumentParser,
+) -> Upload:
+    """Parse ``data`` (RDF in ``syntax`` with ``parse``, or CSV when ``syntax`` is None)."""
+    if syntax is None:
+        triples = csv(data, source)
+        _check_count(len(triples), max_triples)
+        return Upload(triples, "csv", CSV_MEDIA_TYPE, source)
+    triples, serialized = parse(data, syntax, source)
+    return Upload(triples, syntax.name, syntax.media_type, source, serialized)
+
+
+def parse_document(
+    data: bytes,
+    syntax: RdfSyntax,
+    *,
+    source: str,
+    max_triples: int,
+    max_nesting: int,
+    max_expansion: int,
+) -> list[ox.Triple]:
+    """The triples of a client's document, every check of this module made first."""
+    if syntax.oxigraph is ox.RdfFormat.RDF_XML:
+        check_xml_entities(data, max_expansion=max_expansion, source=source)
+    check_nesting(data, syntax.name, limit=max_nesting, source=source)
+    return parse_limited(data, syntax, source=source, max_triples=max_triples)
+
+
+def parse_limited(
+    data: bytes, syntax: RdfSyntax, *, source: str, max_triples: int
+) -> list[ox.Triple]:
+    """The triples of ``data`` (graph names dropped), stopping at ``max_triples`` + 1."""
+    triples: list[ox.Triple] = []
+    try:
+        for quad in ox.parse(data, format=syntax.oxigraph, rename_blank_nodes=True):
+            if isinstance(quad.object, ox.Triple):
+                raise RdfSyntaxError(
+                    f"{quad.triple} has a triple term as its object (RDF 1.2), which the "
+                    "framework's shapes and stewards' data do not use",
+                    source=source,
+                )
+            triples.append(quad.triple)
+            if len(triples) > max_triples:
+                _check_count(len(triples), max_triples)
+    except SyntaxError as error:
+        line, column = (error.lineno, error.offset) if error.lineno is not None else (None, None)
+        message = str(error.msg if hasattr(error, "msg") else error)
+        raise RdfSyntaxError(message, source=source, line=line, column=column) from None
+    except ValueError as error:  # e.g. invalid UTF-8
+        raise RdfSyntaxError(str(error), source=source) from None
+    return triples
+
+
+def _check_count(count: int, max_triples: int) -> None:
+    if count > max_triples:
+        raise TooManyTriplesError(
+            f"the dataset has more than {max_triples} triples (ASCF_MAX_TRIPLES); "
+            "split it into several submissions"
+        )
+
+
+def check_xml_entities(data: bytes, *, max_expansion: int, source: str) -> None:
+    """Refuse RDF/XML whose entity declarations could fetch or explode.
+
+    >>> check_xml_entities(b'<!DOCTYPE r [<!ENTITY ex "http://e/">]><r a="&ex;"/>',
+    ...                    max_expansion=100, source="up")
+    >>> check_xml_entities(b'<!DOCTYPE r [<!ENTITY a "x"><!ENTITY b "&a;&a;">]><r/>',
+    ...                    max_expansion=100, source="up")
+    Traceback (most recent call last):
+    ...
+    ascf_graph.core.errors.RdfSyntaxError: up: the entity b is defined through other entities; ...
+    """
+    text = data.decode("utf-8", errors="replace")
+    if "<!ENTITY" not in text.upper():
+        return
+    references = Counter(_REFERENCE.findall(text))  # one pass, however many entities
+    expansion = 0
+    for found in _ENTITY.finditer(text):
+        name = found["name"]
+        if found["parameter"]:
+            raise RdfSyntaxError(f"parameter entity %{name} is not accepted", source=source)
+        if found["external"]:
+            raise RdfSyntaxError(
+                f"the entity {name} refers to an external resource; external entities are "
+                "never fetched: write the value itself",
+                source=source,
+            )
+        value = found["dq"] if found["dq"] is not None else found["sq"]
+        if "&" in value or "%" in value:
+            raise RdfSyntaxError(
+                f"the entity {name} is defined through other entities; "
+                "nested entities are not accepted",
+                source=source,
+            )
+        expansion += len(value) * references[name]
+    if expansion > max_expansion:
+        raise RdfSyntaxError(
+            f"the entities would expand to {expansion} characters, more than the "
+            f"{max_expansion} a request may hold",
+            source=source,
+        )

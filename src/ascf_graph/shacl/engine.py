@@ -1,0 +1,64 @@
+"""Which SHACL engine checks stewards' data: pyshacl, or pyrudof for the core shapes.
+
+``ASCF_SHACL_ENGINE`` (:attr:`ascf_graph.core.settings.Settings.shacl_engine`)
+names it, and ``ascf-graph validate --engine`` overrides it for one run. Both
+engines give the same report (:mod:`ascf_graph.shacl.rudof` says how);
+``rudof`` needs the optional ``pyrudof`` package, and asking for it where
+that cannot be imported is refused at start-up rather than at the first
+submission.
+"""
+
+from collections.abc import Callable
+
+import rdflib
+
+from ascf_graph.core.errors import AscfError, UnusableInputError
+from ascf_graph.core.settings import ShaclEngine
+from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.rdf.uploads import Upload
+from ascf_graph.shacl.rudof import rudof_available, validate_fast
+from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
+
+#: Validates a data graph in a context, as :func:`ascf_graph.shacl.validation.validate` does.
+ValidationEngine = Callable[[rdflib.Graph, ValidationContext], ValidationReport]
+#: Validates a steward's upload in a context: in this process (:func:`validator_in_process`)
+#: or in a bounded worker process (:func:`ascf_graph.workers.input_pool.validator_in_workers`).
+UploadValidator = Callable[[Upload, ValidationContext], ValidationReport]
+
+ENGINES: tuple[ShaclEngine, ...] = ("pyshacl", "rudof")
+
+
+class EngineUnavailableError(AscfError):
+    """The chosen SHACL engine cannot run here."""
+
+    code = "engine-unavailable"
+    status = 500
+
+
+def validation_engine(name: ShaclEngine | str) -> ValidationEngine:
+    """The function that validates with the engine ``name`` (``pyshacl`` or ``rudof``).
+
+    >>> validation_engine("pyshacl").__name__
+    'validate'
+    """
+    if name == "pyshacl":
+        return validate
+    if name == "rudof":
+        if not rudof_available():
+            raise EngineUnavailableError(
+                "the SHACL engine 'rudof' needs the pyrudof package, which cannot be imported "
+                "here: install it (pip install 'ascf-graph[bench]') or choose 'pyshacl'"
+            )
+        return validate_fast
+    raise UnusableInputError(
+        f"unknown SHACL engine {name!r}; choose one of {', '.join(map(repr, ENGINES))}"
+    )
+
+
+def validator_in_process(engine: ValidationEngine) -> UploadValidator:
+    """An :data:`UploadValidator` that has ``engine`` check the upload in this process."""
+
+    def check(upload: Upload, context: ValidationContext) -> ValidationReport:
+        return engine(to_rdflib_graph(upload.triples), context)
+
+    return check

@@ -1,0 +1,480 @@
+"""SHACL validation with reports a data steward can act on.
+
+The data graph is what the steward sent, plus what the store already says
+about the nodes it describes (the data is judged as it will read once it is
+in, beside the store's other graphs: a second population for a city the
+store describes breaks ``sh:maxCount 1``), plus the types the store knows
+for every IRI either of those mentions: so ``sh:class`` checks a focus area
+against the real framework concepts, and a project may point at a city
+described earlier, without loading the whole store into pyshacl. The shapes
+come from ``graph/shapes/*``. pyshacl never follows ``owl:imports`` here.
+"""
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from rdflib.namespace import SH
+
+from ascf_graph.core.graph_names import GraphRole, graph_role
+from ascf_graph.core.namespaces import PREFIXES, graph_iri
+from ascf_graph.linked_data.resources import statements_with_blank_nodes
+from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.shacl.fixes import suggest_fix
+from ascf_graph.shacl.prepared_queries import PreparedQueries, PreparingGraph
+from ascf_graph.store.embedded import Store
+
+Severity = Literal["Violation", "Warning", "Info"]
+_SEVERITY_ORDER: dict[str, int] = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One thing wrong with the data, in the words of the shape that found it."""
+
+    severity: Severity
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    shape: str | None
+    constraint: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating one data graph."""
+
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+    graph: rdflib.Graph
+
+    def count(self, severity: Severity) -> int:
+        """How many results have ``severity``."""
+        return sum(1 for result in self.results if result.severity == severity)
+
+    def by_focus_node(self) -> dict[str, list[ValidationResult]]:
+        """Results grouped under the node they are about, most severe first."""
+        groups: dict[str, list[ValidationResult]] = defaultdict(list)
+        for result in sorted(self.results, key=_sort_key):
+            groups[result.focus_node].append(result)
+        return dict(groups)
+
+    def summary(self) -> str:
+        """One line: conforms or not, with counts by severity."""
+        verdict = "conforms" if self.conforms else "does not conform"
+        counts = ", ".join(
+            f"{self.count(severity)} {severity.lower()}{'s' if self.count(severity) != 1 else ''}"
+            for severity in ("Violation", "Warning", "Info")
+        )
+        return f"{verdict}: {counts}"
+
+    def to_text(self) -> str:
+        """A report for people, grouped by focus node."""
+        lines = [self.summary()]
+        for node, results in self.by_focus_node().items():
+            lines.append("")
+            lines.append(compact(node))
+            for result in results:
+                where = f" {compact(result.path)}" if result.path else ""
+                lines.append(f"  {result.severity}{where}: {result.message}")
+                if result.value is not None:
+                    lines.append(f"    value: {compact(result.value)}")
+                if result.fix:
+                    lines.append(f"    fix: {result.fix}")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        """The summary as JSON: conforms, counts, results grouped by focus node."""
+        body = {
+            "conforms": self.conforms,
+            "counts": {s: self.count(s) for s in ("Violation", "Warning", "Info")},
+            "focusNodes": [
+                {"focusNode": node, "results": [asdict(r) for r in results]}
+                for node, results in self.by_focus_node().items()
+            ],
+        }
+        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+    def to_rdf(self, syntax: str = "turtle") -> str:
+        """The standard ``sh:ValidationReport`` in an RDF syntax rdflib writes."""
+        return self.graph.serialize(format=syntax)
+
+
+#: The stem of the shapes file that checks the framework itself, not stewards' data.
+FRAMEWORK_SHAPES = "framework"
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """The shapes data is checked against, and where to look up what it refers to.
+
+    With a ``store``, every IRI the data mentions is looked up there and its
+    types are added to the graph pyshacl checks, so ``sh:class`` sees that
+    ``.../focus-area/civic-and-social`` is an ``ascf:FocusArea`` or that a
+    city described last year is an ``ascf:City`` (types include the inferred
+    superclasses). pyshacl's own ``ont_graph`` is not used: it copies only
+    OWL/RDFS axioms and ``owl:NamedIndividual`` s, not the framework's concepts.
+
+    The store's statements about every node the data describes are checked
+    together with the data (:func:`store_context`), except those only
+    the ``superseded`` graphs hold: a new version of a submission replaces
+    its graph, so the version it replaces does not count against it.
+    """
+
+    shapes: rdflib.Graph
+    store: Store | None = None
+    #: IRI prefixes a steward's data may not describe (the framework, the ontology).
+    protected: tuple[str, ...] = ()
+    #: Named graphs the data will replace, whose statements are no longer the store's.
+    superseded: tuple[str, ...] = ()
+    #: Classes whose members only ontology/ may declare (:func:`framework_classes`).
+    protected_classes: tuple[str, ...] = ()
+    #: The shapes' SPARQL, parsed once for every validation in this context.
+    queries: PreparedQueries = field(default_factory=PreparedQueries, compare=False, repr=False)
+    #: What the store says about the data, looked up already (by the server, for a worker
+    #: process that checks the data without the store: :func:`store_context`).
+    stored: rdflib.Graph | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def for_submissions(
+        cls,
+        store: Store,
+        base_iri: str,
+        shapes: rdflib.Graph | None = None,
+        *,
+        superseded: tuple[str, ...] = (),
+        queries: PreparedQueries | None = None,
+    ) -> "ValidationContext":
+        """City and project shapes; references resolved against ``store``; the framework's
+        own terms are not the steward's to describe.
+
+        ``shapes`` is :func:`submission_shapes` of the store, when the caller
+        already has it (the service keeps it per store generation);
+        ``superseded`` names the graph of the version a replacement replaces;
+        ``queries`` are the shapes' prepared SPARQL, when the caller keeps them.
+        """
+        return cls(
+            shapes=shapes if shapes is not None else submission_shapes(store, base_iri),
+            store=store,
+            protected=protected_prefixes(base_iri),
+            protected_classes=framework_classes(store, base_iri),
+            superseded=superseded,
+            queries=queries if queries is not None else PreparedQueries(),
+        )
+
+    @classmethod
+    def for_build(cls, store: Store, base_iri: str) -> "ValidationContext":
+        """Every shape, the framework's integrity too; the data is the whole build."""
+        return cls(shapes=_shapes(store, base_iri, include_framework=True))
+
+
+def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport:
+    """Validate ``data`` against the context's shapes; Warnings do not break conformance
+    (the report's ``sh:conforms`` says so too)."""
+    out_of_scope = out_of_scope_subjects(data, context.protected, context.protected_classes)
+    return validate_checked(with_store_context(data, context), context.shapes, out_of_scope)
+
+
+def validate_checked(
+    checked: PreparingGraph, shapes: rdflib.Graph, out_of_scope: list[str] | None = None
+) -> ValidationReport:
+    """Validate a graph :func:`with_store_context` made (pyshacl checks it in place) against
+    ``shapes``; ``out_of_scope`` names nodes to report as the framework's own."""
+    conforms, report_graph, _ = pyshacl.validate(
+        checked,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        inplace=True,  # ``checked`` is ours (no shape has rules): no copy, our query()
+        allow_warnings=True,
+        allow_infos=True,
+        do_owl_imports=False,
+    )
+    if out_of_scope:
+        conforms = False
+        _add_scope_results(report_graph, out_of_scope)
+    # pyshacl's graph says sh:conforms false for Warnings alone; ours conforms then.
+    root = report_graph.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+    report_graph.set((root, SH.conforms, rdflib.Literal(bool(conforms))))
+    results = tuple(_results(report_graph, shapes))
+    for prefix, namespace in PREFIXES.items():
+        report_graph.bind(prefix, namespace)
+    return ValidationReport(conforms=bool(conforms), results=results, graph=report_graph)
+
+
+def report_from_graph(graph: rdflib.Graph, shapes: rdflib.Graph | None = None) -> ValidationReport:
+    """The :class:`ValidationReport` an ``sh:ValidationReport`` graph describes (a stored one)."""
+    conforms = next(graph.objects(None, SH.conforms), None)
+    results = tuple(_results(graph, shapes if shapes is not None else rdflib.Graph()))
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return ValidationReport(
+        conforms=bool(conforms.toPython()) if conforms is not None else not results,
+        results=results,
+        graph=graph,
+    )
+
+
+#: The framework kinds under ``{base}id/`` that only ``ontology/`` may describe.
+FRAMEWORK_KINDS = (
+    "outcome",
+    "urban-system",
+    "principle",
+    "focus-area",
+    "sub-area",
+    "goal",
+    "enabler",
+    "solution",
+    "country",
+    "project-status",
+)
+#: The node a result about a protected subject names as its source shape.
+SCOPE_SHAPE = "https://w3id.org/ascf/def/shapes/SubmissionScope"
+SCOPE_COMPONENT = "https://w3id.org/ascf/def/shapes/SubmissionScopeConstraintComponent"
+
+
+def protected_prefixes(base_iri: str) -> tuple[str, ...]:
+    """IRI prefixes of the ontology, the framework's concepts and our graphs.
+
+    >>> "https://w3id.org/ascf/id/focus-area/" in protected_prefixes("https://w3id.org/ascf/")
+    True
+    """
+    kinds = tuple(f"{base_iri}id/{kind}/" for kind in FRAMEWORK_KINDS)
+    return (f"{base_iri}def", f"{base_iri}id/framework", f"{base_iri}graph/", *kinds)
+
+
+#: Statements that place a node in a concept scheme (the framework's, for ours).
+_SCHEME_LINKS = (rdflib.SKOS.inScheme, rdflib.SKOS.topConceptOf)
+_SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+#: The ontology's classes whose members are the framework's, with their subclasses.
+FRAMEWORK_CLASSES = ("FrameworkElement", "Framework", "Country", "ProjectStatus")
+
+
+def framework_classes(store: Store, base_iri: str) -> tuple[str, ...]:
+    """The classes whose members only ``ontology/`` may declare: ``ascf:FrameworkElement``
+    (and every subclass the store knows: focus areas, sub-areas...), the framework itself,
+    countries and project statuses."""
+    found = {f"{base_iri}def/{name}" for name in FRAMEWORK_CLASSES}
+    frontier = sorted(found)
+    while frontier:
+        below = store.statements(
+            predicates=[_SUBCLASS_OF], objects=[ox.NamedNode(iri) for iri in frontier]
+        )
+        frontier = sorted(
+            {t.subject.value for t in below if isinstance(t.subject, ox.NamedNode)} - found
+        )
+        found.update(frontier)
+    return tuple(sorted(found))
+
+
+def out_of_scope_subjects(
+    data: rdflib.Graph, protected: tuple[str, ...], classes: tuple[str, ...] = ()
+) -> list[str]:
+    """The nodes ``data`` may not describe, sorted: IRIs under a ``protected`` prefix, and
+    nodes it declares framework concepts (a member of one of ``classes``, or in a concept
+    scheme under a ``protected`` prefix). Blank nodes are named ``_:label``.
+
+    Without the second rule a submission could add its own focus area to the framework
+    and link its projects to it: its own ``rdf:type`` satisfies ``sh:class``.
+    """
+    if not protected:
+        return []
+    declared = {
+        subject for subject, kind in data.subject_objects(rdflib.RDF.type) if str(kind) in classes
+    }
+    declared |= {
+        subject
+        for link in _SCHEME_LINKS
+        for subject, scheme in data.subject_objects(link)
+        if str(scheme).startswith(protected)
+    }
+    described = {
+        subject
+        for subject in data.subjects()
+        if isinstance(subject, rdflib.URIRef) and str(subject).startswith(protected)
+    }
+    return sorted(_node_name(node) for node in declared | described)
+
+
+def _node_name(node: rdflib.term.Node) -> str:
+    """An IRI as itself, a blank node as ``_:label``."""
+    return f"_:{node}" if isinstance(node, rdflib.BNode) else str(node)
+
+
+def _named_node(name: str) -> rdflib.term.Node:
+    """The node :func:`_node_name` named."""
+    return rdflib.BNode(name[2:]) if name.startswith("_:") else rdflib.URIRef(name)
+
+
+def scope_message(subject: str) -> str:
+    """What a result about a protected ``subject`` says to the steward."""
+    return (
+        f"{subject if subject.startswith('_:') else compact(subject)} is part of the "
+        "framework or the ontology, or is declared so here (a framework class, or the "
+        "framework's concept scheme), which this project maintains in ontology/; a "
+        "submission describes cities, projects and organisations. Remove the statements "
+        "about it, or link to the framework's own concepts from your project or city."
+    )
+
+
+def _add_scope_results(report: rdflib.Graph, subjects: list[str]) -> None:
+    """Violations for data about the framework's own terms, in the report graph."""
+    root = report.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+    for subject in subjects:
+        node = rdflib.BNode()
+        report.add((root, SH.result, node))
+        report.add((node, rdflib.RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, _named_node(subject)))
+        report.add((node, SH.resultSeverity, SH.Violation))
+        report.add((node, SH.sourceShape, rdflib.URIRef(SCOPE_SHAPE)))
+        report.add((node, SH.sourceConstraintComponent, rdflib.URIRef(SCOPE_COMPONENT)))
+        report.add((node, SH.resultMessage, rdflib.Literal(scope_message(subject))))
+
+
+def with_store_context(data: rdflib.Graph, context: ValidationContext) -> PreparingGraph:
+    """The graph the shapes are checked on, a new one: ``data``, and with a store, the store's
+    statements about the nodes ``data`` describes and the types of every IRI mentioned
+    (:func:`store_context`; or the context's ``stored``, when looked up already)."""
+    checked = PreparingGraph(context.queries)
+    checked += data
+    if context.stored is not None:
+        checked += context.stored
+        return checked
+    if context.store is None:  # ``data`` itself was checked before: its prefixes name terms
+        for prefix, namespace in data.namespaces():
+            checked.bind(prefix, namespace, override=False)
+        return checked
+    triples = ((_ox_term(subject), None, _ox_term(value)) for subject, _, value in data)
+    checked += to_rdflib_graph(store_context(context, triples))
+    return checked
+
+
+def store_context(
+    context: ValidationContext, data: Iterable[ox.Triple | tuple[Any, Any, Any]]
+) -> list[ox.Triple]:
+    """What the context's store says that checking ``data`` needs: its statements about
+    every IRI ``data`` describes (uses as subject) and the blank nodes that leads to, then
+    ``?x rdf:type ?class`` for every IRI either uses, in any graph but the superseded ones.
+
+    IRIs under a ``protected`` prefix are not looked up as subjects: data may not
+    describe them at all (:func:`out_of_scope_subjects`), and the framework's concepts
+    have many statements no submission shape reads.
+    """
+    if context.store is None:
+        return []
+    described: set[str] = set()
+    mentioned: set[str] = set()
+    for subject, _, value in data:
+        if isinstance(subject, ox.NamedNode):
+            mentioned.add(subject.value)
+            if not subject.value.startswith(context.protected):
+                described.add(subject.value)
+        if isinstance(value, ox.NamedNode):
+            mentioned.add(value.value)
+    found = statements_with_blank_nodes(
+        context.store,
+        [ox.NamedNode(iri) for iri in sorted(described)],
+        outside=context.superseded,
+    )
+    for triple in found:
+        mentioned.update(
+            term.value for term in (triple.subject, triple.object) if isinstance(term, ox.NamedNode)
+        )
+    types = context.store.statements(
+        subjects=[ox.NamedNode(iri) for iri in sorted(mentioned)],
+        predicates=[_RDF_TYPE],
+        outside=context.superseded,
+    )
+    return found + types
+
+
+def _ox_term(term: rdflib.term.Node) -> object:
+    """The pyoxigraph IRI or blank node of an rdflib one (other terms are not looked up)."""
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    return term
+
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def submission_shapes(store: Store, base_iri: str) -> rdflib.Graph:
+    """The shapes a steward's data is checked against: every shapes graph in ``store``
+    but the framework's own."""
+    return _shapes(store, base_iri, include_framework=False)
+
+
+def _shapes(store: Store, base_iri: str, *, include_framework: bool) -> rdflib.Graph:
+    framework = graph_iri(base_iri, f"shapes/{FRAMEWORK_SHAPES}")
+    shapes = rdflib.Graph()
+    for name in store.graph_sizes():
+        if graph_role(name, base_iri) is GraphRole.SHAPES and (
+            include_framework or name != framework
+        ):
+            shapes += _graph_contents(store, name)
+    for prefix, namespace in PREFIXES.items():
+        shapes.bind(prefix, namespace)
+    return shapes
+
+
+def compact(iri: str) -> str:
+    """``ascf:FocusArea`` for a known namespace, else the IRI in angle brackets.
+
+    >>> compact("https://w3id.org/ascf/def/FocusArea")
+    'ascf:FocusArea'
+    >>> compact("urn:x")
+    '<urn:x>'
+    """
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
+            return f"{prefix}:{iri[len(namespace) :]}"
+    if iri.startswith(("http://", "https://", "urn:")):
+        return f"<{iri}>"
+    return iri
+
+
+def _graph_contents(store: Store, graph_iri: str) -> rdflib.Graph:
+    return to_rdflib_graph(store.graph_triples(graph_iri))
+
+
+def _results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[ValidationResult]:
+    found = []
+    for node in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        severity = report.value(node, SH.resultSeverity)
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        messages = [str(m) for m in report.objects(node, SH.resultMessage)]
+        shape = report.value(node, SH.sourceShape)
+        constraint = str(report.value(node, SH.sourceConstraintComponent)).removeprefix(str(SH))
+        found.append(
+            ValidationResult(
+                severity=str(severity).removeprefix(str(SH)),  # type: ignore[arg-type]
+                focus_node=str(report.value(node, SH.focusNode)),
+                path=str(path) if isinstance(path, rdflib.URIRef) else None,
+                value=str(value) if value is not None else None,
+                message=" ".join(messages) or "(the shape gives no message)",
+                shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
+                constraint=constraint,
+                fix=suggested_fix(shapes, shape, constraint, path),
+            )
+        )
+    return sorted(found, key=_sort_key)
+
+
+def suggested_fix(shapes: rdflib.Graph, shape: object, constraint: str, path: object) -> str:
+    """The fix of a result of ``shape`` (a node of ``shapes``) for ``constraint`` at ``path``."""
+    if constraint == SCOPE_COMPONENT:
+        return "Remove the statements about this framework term from your data."
+    where = compact(str(path)) if isinstance(path, rdflib.URIRef) else None
+    return suggest_fix(shapes, shape, constraint, where)  # type: ignore[arg-type]
+
+
+def _sort_key(result: ValidationResult) -> tuple[int, str, str, str]:
+    return (_SEVERITY_ORDER[result.severity], result.focus_node, result.path or "", result.message)

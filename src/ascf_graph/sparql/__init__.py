@@ -1,0 +1,3 @@
+"""The SPARQL endpoint's domain: running queries, the runners that bound them, answer formats, the
+service description and the curated queries.
+"""

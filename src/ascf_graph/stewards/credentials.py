@@ -1,0 +1,181 @@
+"""Stewards' API tokens: created once, shown once, stored hashed, revocable.
+
+A token reads ``ascf_<id>_<secret>``: the id (12 hex digits) is public and
+names the token in the audit log and in ``ascf-graph token revoke``; the
+secret is 256 random bits. Only ``sha256(salt || secret)`` is stored, with a
+per-token random salt, in an SQLite file under the data directory (never in
+the RDF store, whose graphs are public). A slow password hash (scrypt) would
+buy nothing here: it protects guessable passwords, and 256 random bits cannot
+be guessed; a plain salted SHA-256 keeps every authenticated request cheap.
+Comparison is constant-time.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ascf_graph.core.errors import (
+    InvalidCredentialsError,
+    MissingCredentialsError,
+    UnusableInputError,
+)
+from ascf_graph.core.slugs import slugify
+
+_PREFIX = "ascf"
+_TOKEN = re.compile(rf"{_PREFIX}_(?P<id>[0-9a-f]{{12}})_(?P<secret>[A-Za-z0-9_-]{{43}})")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    organisation TEXT NOT NULL,
+    organisation_name TEXT NOT NULL,
+    steward TEXT NOT NULL,
+    salt BLOB NOT NULL,
+    digest BLOB NOT NULL,
+    created TEXT NOT NULL,
+    revoked TEXT
+)
+"""
+
+
+@dataclass(frozen=True)
+class Steward:
+    """Who a valid token speaks for."""
+
+    token_id: str
+    organisation: str
+    organisation_name: str
+    steward: str
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """A token as stored: everything but the secret."""
+
+    token_id: str
+    organisation: str
+    organisation_name: str
+    steward: str
+    created: str
+    revoked: str | None
+
+
+class TokenRevokedError(InvalidCredentialsError):
+    """A token that was valid once and has been revoked."""
+
+
+class TokenStore:
+    """The tokens in one SQLite file; every call opens and closes its own connection."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def create(self, organisation: str, steward: str) -> tuple[TokenRecord, str]:
+        """A new token for ``steward`` of ``organisation``: its record and the token itself.
+
+        ``organisation`` is a name or a slug; its slug names the organisation
+        (``{base}id/organisation/{slug}``) and decides what it may change.
+        """
+        name, who = organisation.strip(), steward.strip()
+        if not name or not who:
+            raise UnusableInputError("a token needs an organisation and a steward")
+        try:
+            slug = slugify(name)
+        except ValueError as error:
+            raise UnusableInputError(str(error)) from None
+        token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+        salt = secrets.token_bytes(16)
+        record = TokenRecord(token_id, slug, name, who, _now(), None)
+        with self._connection() as db:
+            db.execute(
+                "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                (token_id, slug, name, who, salt, _digest(salt, secret), record.created),
+            )
+        return record, f"{_PREFIX}_{token_id}_{secret}"
+
+    def revoke(self, token_id: str) -> TokenRecord:
+        """Revoke the token ``token_id`` (its id, or the whole token); it stops working at once."""
+        found = _TOKEN.fullmatch(token_id.strip())
+        key = found["id"] if found else token_id.strip()
+        with self._connection() as db:
+            updated = db.execute(
+                "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL", (_now(), key)
+            ).rowcount
+        record = next((r for r in self.records() if r.token_id == key), None)
+        if record is None:
+            raise UnusableInputError(f"no token with id {key!r}")
+        if not updated:
+            raise UnusableInputError(f"token {key} was already revoked on {record.revoked}")
+        return record
+
+    def records(self) -> list[TokenRecord]:
+        """Every token ever created, oldest first (secrets are not stored, so not shown)."""
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT id, organisation, organisation_name, steward, created, revoked "
+                "FROM tokens ORDER BY created, id"
+            ).fetchall()
+        return [TokenRecord(*row) for row in rows]
+
+    def authenticate(self, token: str) -> Steward:
+        """The steward ``token`` speaks for; :class:`InvalidCredentialsError` if none."""
+        found = _TOKEN.fullmatch(token)
+        if found is None:
+            raise InvalidCredentialsError("the token is malformed; it reads ascf_<id>_<secret>")
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT organisation, organisation_name, steward, salt, digest, revoked "
+                "FROM tokens WHERE id = ?",
+                (found["id"],),
+            ).fetchone()
+        refused = "the token is not valid (unknown or revoked)"
+        if row is None:
+            raise InvalidCredentialsError(refused, token_id=found["id"])
+        organisation, name, steward, salt, digest, revoked = row
+        if not hmac.compare_digest(_digest(salt, found["secret"]), digest):
+            raise InvalidCredentialsError(refused, token_id=found["id"])
+        if revoked is not None:
+            raise TokenRevokedError(refused, token_id=found["id"])
+        return Steward(found["id"], organisation, name, steward)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            with db:
+                db.execute(_SCHEMA)
+                yield db
+        finally:
+            db.close()
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header; raise if there is none.
+
+    >>> bearer_token("Bearer abc")
+    'abc'
+    """
+    if not authorization or not authorization.strip():
+        raise MissingCredentialsError(
+            "this route changes data: send Authorization: Bearer <token> "
+            "(create one with `ascf-graph token create`)"
+        )
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise MissingCredentialsError("send the token as Authorization: Bearer <token>")
+    return token.strip()
+
+
+def _digest(salt: bytes, secret: str) -> bytes:
+    return hashlib.sha256(salt + secret.encode("ascii")).digest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

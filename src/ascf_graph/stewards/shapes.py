@@ -1,0 +1,58 @@
+"""The shapes stewards' data is checked against, derived once per store generation.
+
+Reading the shapes graphs out of the store and turning them into an rdflib
+graph (about 900 triples) is the same work for every request until the
+store changes, so the service keeps the result in its
+:class:`~ascf_graph.store.generation_cache.GenerationCache` under
+:data:`CACHE_KEY`; a write or a new build moves the generation on and the
+next request derives them again.
+
+The graph is shared by the requests of one generation, which only read it:
+pyshacl adds two axioms of its own to any shapes graph it is given, so they
+are added here, once, before the graph is shared, and the version that
+provenance records is taken before that, from the shapes as stored.
+"""
+
+from dataclasses import dataclass, field
+
+import pyshacl
+import rdflib
+
+from ascf_graph.shacl.prepared_queries import PreparedQueries
+from ascf_graph.shacl.validation import submission_shapes
+from ascf_graph.stewards.provenance import ShapesVersion
+from ascf_graph.store.embedded import Store
+from ascf_graph.store.generation_cache import GenerationCache
+
+#: The key of the submission shapes in the generation cache.
+CACHE_KEY = "submission shapes"
+
+
+@dataclass(frozen=True)
+class SubmissionShapes:
+    """The submission shapes of one store generation, the version provenance records, and
+    their SPARQL as the generation's validations have prepared it."""
+
+    graph: rdflib.Graph
+    version: ShapesVersion
+    queries: PreparedQueries = field(default_factory=PreparedQueries, compare=False)
+
+
+def derive_submission_shapes(store: Store, base_iri: str) -> SubmissionShapes:
+    """The submission shapes of ``store``, ready to be shared by concurrent validations."""
+    graph = submission_shapes(store, base_iri)
+    version = ShapesVersion.of(graph)
+    pyshacl.ShapesGraph(graph)  # adds pyshacl's own axioms now, so no validation writes later
+    return SubmissionShapes(graph=graph, version=version)
+
+
+def shapes_for_submissions(
+    store: Store, base_iri: str, cache: GenerationCache | None
+) -> SubmissionShapes:
+    """The submission shapes of ``store``'s current generation: from ``cache`` when it holds
+    them, derived (and kept there) otherwise; without a cache, derived each time."""
+    if cache is None:
+        return derive_submission_shapes(store, base_iri)
+    return cache.memo(
+        store.generation, CACHE_KEY, lambda: derive_submission_shapes(store, base_iri)
+    )

@@ -1,0 +1,344 @@
+"""The stewards' write path: validate, then write a submission with its provenance, atomically.
+
+A submission that has no Violation (Warnings are reported and allowed)
+becomes the named graph ``{base}graph/submission/{id}``; its provenance
+(:mod:`ascf_graph.stewards.provenance`) and its validation report are written in the
+same transaction (:meth:`ascf_graph.store.embedded.Store.apply`), which also moves the
+store's generation on. Every accepted version is archived first
+(:mod:`ascf_graph.stewards.archive`), so replacing or retracting loses nothing.
+
+Data is checked by the chosen SHACL engine (:mod:`ascf_graph.shacl.engine`)
+against the submission shapes, which are derived once per store generation
+when a cache is given (:mod:`ascf_graph.stewards.shapes`).
+
+Only the organisation that made a submission may replace or retract it.
+Writes are serialised by one lock per service (one process holds an embedded
+store), and ``If-Match`` with a version's ETag (``"v3"``) guards against
+replacing a version one has not seen.
+"""
+
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pyoxigraph as ox
+
+from ascf_graph.core.errors import (
+    AscfError,
+    ForbiddenError,
+    PreconditionFailedError,
+    SubmissionNotFoundError,
+    SubmissionRetractedError,
+    UnusableInputError,
+)
+from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.rdf.uploads import Upload
+from ascf_graph.shacl.engine import UploadValidator, ValidationEngine, validator_in_process
+from ascf_graph.shacl.validation import (
+    ValidationContext,
+    ValidationReport,
+    report_from_graph,
+    validate,
+)
+from ascf_graph.stewards.archive import Archive
+from ascf_graph.stewards.audit import AuditLog
+from ascf_graph.stewards.credentials import Steward
+from ascf_graph.stewards.provenance import (
+    NewVersion,
+    ShapesVersion,
+    SubmissionIris,
+    SubmissionRecord,
+    VersionRecord,
+    provenance_graph,
+    read_records,
+    report_triples,
+    retraction_triples,
+    version_triples,
+)
+from ascf_graph.stewards.shapes import SubmissionShapes, shapes_for_submissions
+from ascf_graph.store.changes import GraphChange
+from ascf_graph.store.embedded import Store
+from ascf_graph.store.generation_cache import GenerationCache
+
+
+class NonConformingSubmissionError(AscfError):
+    """The data has Violations; nothing was written. Carries the report."""
+
+    code = "non-conforming"
+    status = 422
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(f"the data does not conform, so nothing was stored: {report.summary()}")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A version written to the store."""
+
+    record: SubmissionRecord
+    report: ValidationReport
+    generation: str
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A version that passed validation, with everything its provenance records."""
+
+    upload: Upload
+    body: bytes
+    steward: Steward
+    report: ValidationReport
+    shapes: ShapesVersion
+    started: datetime
+    generation: str
+    """The store's generation the version was checked against."""
+
+
+#: The form of the ids :meth:`Submissions._new_id` makes (``secrets.token_hex(6)``).
+_SUBMISSION_ID = re.compile(r"[0-9a-f]{12}")
+
+
+class Submissions:
+    """Validation and the submission life cycle over one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        base_iri: str,
+        archive: Archive,
+        audit: AuditLog,
+        engine: ValidationEngine = validate,
+        validator: UploadValidator | None = None,
+        shapes_cache: GenerationCache | None = None,
+    ) -> None:
+        """``validator`` checks uploads (default: ``engine``, in this process)."""
+        self.store = store
+        self.base_iri = base_iri
+        self.archive = archive
+        self.audit = audit
+        self.validator = validator or validator_in_process(engine)
+        self.shapes_cache = shapes_cache
+        self._lock = threading.Lock()
+
+    def shapes(self) -> SubmissionShapes:
+        """The submission shapes of the store's current generation."""
+        return shapes_for_submissions(self.store, self.base_iri, self.shapes_cache)
+
+    def context(
+        self, shapes: SubmissionShapes | None = None, *, replacing: str | None = None
+    ) -> ValidationContext:
+        """The shapes and lookups a steward's data is checked with (on the current store);
+        ``replacing`` names a submission whose current version the data would replace."""
+        shapes = shapes or self.shapes()
+        superseded = (SubmissionIris(self.base_iri, replacing).graph,) if replacing else ()
+        return ValidationContext.for_submissions(
+            self.store,
+            self.base_iri,
+            shapes=shapes.graph,
+            superseded=superseded,
+            queries=shapes.queries,
+        )
+
+    def validate(self, upload: Upload) -> ValidationReport:
+        """Validate ``upload`` as a submission would be; nothing is stored."""
+        return self.validator(upload, self.context())
+
+    def create(self, upload: Upload, body: bytes, steward: Steward) -> Accepted:
+        """Validate and store a new submission; :class:`NonConformingSubmissionError` if not."""
+        checked = self._check(upload, body, steward)
+        with self._lock:
+            checked = self._still_conforming(checked)
+            return self._write_version(self._new_id(), 1, checked)
+
+    def replace(
+        self,
+        submission_id: str,
+        upload: Upload,
+        body: bytes,
+        steward: Steward,
+        *,
+        if_match: str | None = None,
+    ) -> Accepted:
+        """Validate ``upload`` and make it the submission's next version (the old one kept)."""
+        self._check_writable(self.get(submission_id), steward, if_match)
+        checked = self._check(upload, body, steward, replacing=submission_id)
+        with self._lock:
+            record = self._check_writable(self.get(submission_id), steward, if_match)
+            checked = self._still_conforming(checked, replacing=submission_id)
+            return self._write_version(submission_id, record.current.number + 1, checked)
+
+    def retract(
+        self, submission_id: str, steward: Steward, *, if_match: str | None = None
+    ) -> tuple[SubmissionRecord, str]:
+        """Remove the submission's graph from the store; its history stays. Returns the
+        record and the new generation."""
+        with self._lock:
+            record = self._check_writable(self.get(submission_id), steward, if_match)
+            iris = SubmissionIris(self.base_iri, submission_id)
+            change = GraphChange(
+                drop=[iris.graph],
+                append={
+                    provenance_graph(self.base_iri): retraction_triples(
+                        iris, record.current.number, steward, _now()
+                    )
+                },
+            )
+            self.audit.record(
+                "write-started", action="retract", submission=submission_id, token=steward.token_id
+            )
+            generation = self._apply_audited(change, submission_id)
+            return self.get(submission_id), generation
+
+    def records(self) -> list[SubmissionRecord]:
+        """Every submission, active or retracted, oldest first."""
+        return read_records(self.store, self.base_iri)
+
+    def get(self, submission_id: str) -> SubmissionRecord:
+        """The submission with ``submission_id`` and its versions."""
+        if not _SUBMISSION_ID.fullmatch(submission_id):
+            raise SubmissionNotFoundError(
+                f"no submission {submission_id!r}: ids are 12 lower-case hexadecimal digits"
+            )
+        found = read_records(self.store, self.base_iri, submission_id)
+        if not found:
+            raise SubmissionNotFoundError(f"no submission {submission_id!r}")
+        return found[0]
+
+    def report(self, submission_id: str, number: int | None = None) -> ValidationReport:
+        """The validation report of version ``number`` (default: the latest)."""
+        record = self.get(submission_id)
+        version = _version(record, number)
+        triples = self.store.graph_triples(version.report)
+        return report_from_graph(to_rdflib_graph(triples), self.shapes().graph)
+
+    def triples(self, submission_id: str, number: int | None = None) -> list[ox.Triple]:
+        """The accepted triples of version ``number`` (default: the latest), from the archive."""
+        version = _version(self.get(submission_id), number)
+        return self.archive.triples(version.content_hash)
+
+    def original(self, submission_id: str, number: int) -> tuple[bytes, str]:
+        """The body of version ``number`` as it was sent, and its media type."""
+        version = _version(self.get(submission_id), number)
+        return self.archive.original(version.content_hash), version.media_type
+
+    def _check(
+        self, upload: Upload, body: bytes, steward: Steward, *, replacing: str | None = None
+    ) -> _Checked:
+        """Validate a version (of the submission ``replacing``, if given: its current
+        version does not count against it); :class:`NonConformingSubmissionError` if it has
+        a Violation."""
+        started = _now()
+        if not upload.triples:
+            raise UnusableInputError(f"{upload.source}: the dataset holds no triples")
+        generation = self.store.generation
+        shapes = self.shapes()
+        context = self.context(shapes, replacing=replacing)
+        report = self.validator(upload, context)
+        if not report.conforms:
+            raise NonConformingSubmissionError(report)
+        return _Checked(upload, body, steward, report, shapes.version, started, generation)
+
+    def _still_conforming(self, checked: _Checked, *, replacing: str | None = None) -> _Checked:
+        """``checked``, or, if another write moved the store on since, the version checked
+        again (under the write lock): two versions valid alone may conflict together, as two
+        statuses for one project do."""
+        if self.store.generation == checked.generation:
+            return checked
+        return self._check(checked.upload, checked.body, checked.steward, replacing=replacing)
+
+    def _write_version(self, submission_id: str, number: int, checked: _Checked) -> Accepted:
+        """Archive the version, then write graph, report and provenance in one transaction."""
+        iris = SubmissionIris(self.base_iri, submission_id)
+        upload = checked.upload
+        digest = self.archive.keep(checked.body, upload.triples)
+        new = NewVersion(
+            number=number,
+            steward=checked.steward,
+            started=checked.started,
+            ended=_now(),
+            content_hash=digest,
+            triples=len(upload.triples),
+            media_type=upload.media_type,
+            shapes=checked.shapes,
+        )
+        change = GraphChange(
+            replace={
+                iris.graph: upload.triples,
+                iris.report(number): report_triples(iris, number, checked.report.graph),
+            },
+            append={provenance_graph(self.base_iri): version_triples(iris, new)},
+        )
+        self.audit.record(
+            "write-started",
+            action="create" if number == 1 else "replace",
+            submission=submission_id,
+            version=number,
+            token=checked.steward.token_id,
+            triples=len(upload.triples),
+            content_hash=digest,
+        )
+        generation = self._apply_audited(change, submission_id)
+        return Accepted(self.get(submission_id), checked.report, generation)
+
+    def _apply_audited(self, change: GraphChange, submission_id: str) -> str:
+        """Apply ``change`` after a ``write-started`` line; log ``committed`` (with the new
+        generation) or ``write-failed`` (with why) before anything else can happen."""
+        try:
+            generation = self.store.apply(change)
+        except AscfError as error:
+            self.audit.record(
+                "write-failed", submission=submission_id, status=error.status, code=error.code
+            )
+            raise
+        self.audit.record("committed", submission=submission_id, generation=generation)
+        return generation
+
+    def _check_writable(
+        self, record: SubmissionRecord, steward: Steward, if_match: str | None
+    ) -> SubmissionRecord:
+        if record.organisation != steward.organisation:
+            raise ForbiddenError(
+                f"submission {record.submission_id} belongs to the organisation "
+                f"{record.organisation!r}; a token of {steward.organisation!r} cannot change it"
+            )
+        if not record.active:
+            raise SubmissionRetractedError(
+                f"submission {record.submission_id} was retracted on {record.retracted}; "
+                "its history can be read, and new data goes in a new submission"
+            )
+        if if_match is not None and if_match.strip() not in ("*", version_etag(record)):
+            raise PreconditionFailedError(
+                f"If-Match {if_match.strip()} is not the current version "
+                f"{version_etag(record)} of submission {record.submission_id}"
+            )
+        return record
+
+    def _new_id(self) -> str:
+        while True:
+            candidate = secrets.token_hex(6)
+            if not read_records(self.store, self.base_iri, candidate):
+                return candidate
+
+
+def version_etag(record: SubmissionRecord) -> str:
+    """The ETag of a submission's current version: ``"v3"``."""
+    return f'"v{record.current.number}"'
+
+
+def _version(record: SubmissionRecord, number: int | None) -> VersionRecord:
+    if number is None:
+        return record.current
+    for version in record.versions:
+        if version.number == number:
+            return version
+    raise SubmissionNotFoundError(
+        f"submission {record.submission_id} has versions 1 to {record.current.number}, not {number}"
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,3 @@
+"""The dataset: the embedded and remote stores, their generations, writes, snapshots and the caches
+keyed on a generation.
+"""

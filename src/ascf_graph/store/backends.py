@@ -1,0 +1,18 @@
+"""Which store the settings name: the embedded one on disk, or a remote SPARQL server."""
+
+from ascf_graph.core.settings import Settings
+from ascf_graph.store.embedded import EmbeddedStore, Store
+from ascf_graph.store.remote import RemoteStore
+
+
+def open_store(settings: Settings) -> Store:
+    """The remote store at ``ASCF_STORE_URL`` if set, else the embedded one in ``ASCF_DATA_DIR``."""
+    if settings.store_url is not None:
+        return RemoteStore(
+            str(settings.store_url),
+            base_iri=settings.base_iri,
+            update_url=str(settings.store_update_url) if settings.store_update_url else None,
+            timeout=settings.query_timeout,
+            timeout_parameter=settings.store_timeout_parameter,
+        )
+    return EmbeddedStore.open(settings.data_dir, base_iri=settings.base_iri)

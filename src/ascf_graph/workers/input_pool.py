@@ -1,0 +1,405 @@
+"""Input workers: clients' documents are parsed and validated in bounded processes.
+
+A parser in native code that overflows its stack on a crafted document, or a
+validation that grows to gigabytes, would otherwise take the whole service
+down with it. Here each such job runs in a worker process
+(:mod:`ascf_graph.workers.input_process`) that caps its own memory
+(``ASCF_VALIDATION_MEMORY``), is killed at the time limit
+(``ASCF_VALIDATION_TIMEOUT``), and is replaced when it dies; the client is
+told which limit its data hit, and the server goes on answering.
+
+At most ``size`` jobs run at once (``ASCF_INPUT_WORKERS``); a job waits up
+to ``queue_wait`` seconds for a free worker, then the client is answered 503
+with ``Retry-After``. The pool is used from threads (uploads are admitted on
+the event loop and run in threads of their own:
+:mod:`ascf_graph.stewards.admission`), so it is synchronous and guarded by a
+semaphore and a lock. Workers replaced are counted by cause
+(``restart_causes``), which ``/metrics`` reports.
+"""
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, overload
+
+import pyoxigraph as ox
+import rdflib
+
+from ascf_graph.core.errors import (
+    ReportedError,
+    ValidationBusyError,
+    WorkerCrashedError,
+    WorkMemoryError,
+    WorkTimeoutError,
+    WorkTooLargeError,
+)
+from ascf_graph.core.namespaces import PREFIXES
+from ascf_graph.rdf.io import RdfSyntax, to_rdflib_graph
+from ascf_graph.rdf.uploads import Upload
+from ascf_graph.shacl.engine import UploadValidator
+from ascf_graph.shacl.validation import (
+    ValidationContext,
+    ValidationReport,
+    ValidationResult,
+    store_context,
+)
+from ascf_graph.workers.input_process import KEPT_SHAPES
+from ascf_graph.workers.protocol import MESSAGE_HEADER, message_parts
+
+log = logging.getLogger(__name__)
+
+#: How much larger than the document its N-Triples may be (prefixes, @base and JSON-LD
+#: contexts shorten IRIs; a document made to expand past this is refused, so a small
+#: upload cannot make the server hold gigabytes), plus a floor for small documents.
+ANSWER_GROWTH, ANSWER_FLOOR = 16, 1024 * 1024
+#: The largest validation report, as N-Triples, a worker may send back.
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+#: The codes of the errors that cost a worker: it crashed, ran out of memory or out of time.
+WORKER_LOSSES = frozenset((WorkerCrashedError.code, WorkMemoryError.code, WorkTimeoutError.code))
+
+_READ_BYTES = 1024 * 1024
+
+
+@dataclass
+class _Process:
+    """One worker process, and the shapes graphs it keeps (those last sent or used)."""
+
+    popen: subprocess.Popen[bytes]
+    shapes_kept: OrderedDict[str, None] = field(default_factory=OrderedDict)
+
+    def keeps(self, key: str) -> bool:
+        """Whether the worker keeps the shapes ``key`` names; either way it will from now
+        on (it is sent them if not), and forgets as the worker does."""
+        kept = key in self.shapes_kept
+        self.shapes_kept[key] = None
+        self.shapes_kept.move_to_end(key)
+        while len(self.shapes_kept) > KEPT_SHAPES:
+            self.shapes_kept.popitem(last=False)
+        return kept
+
+    @property
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self) -> None:
+        """Stop the process at once, reap it and close its pipes."""
+        if self.alive:
+            self.popen.kill()
+        self.popen.wait()
+        self._close_pipes()
+
+    def stop(self) -> None:
+        """Let the process end by closing its input; kill it if it lingers."""
+        if self.popen.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.popen.stdin.close()  # the worker's cue to finish
+        try:
+            self.popen.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._close_pipes()
+
+    def _close_pipes(self) -> None:
+        for pipe in (self.popen.stdin, self.popen.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+
+class ParsedTriples(Sequence[ox.Triple]):
+    """The triples a worker parsed, kept as the N-Triples it wrote and read again on each
+    pass (pyoxigraph's own parser, blank node labels kept): a list of triple objects would
+    take about three times the memory in the server, for data a validation only scans."""
+
+    def __init__(self, ntriples: bytes, count: int) -> None:
+        self.ntriples, self._count = ntriples, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return (quad.triple for quad in ox.parse(self.ntriples, format=ox.RdfFormat.N_TRIPLES))
+
+    @overload
+    def __getitem__(self, index: int) -> ox.Triple: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ox.Triple]: ...
+    def __getitem__(self, index: int | slice) -> ox.Triple | list[ox.Triple]:
+        return list(self)[index]
+
+
+class InputWorkers:
+    """Up to ``size`` worker processes parsing and validating clients' data."""
+
+    def __init__(
+        self, size: int, *, timeout: float, memory_bytes: int, queue_wait: float = 10.0
+    ) -> None:
+        if size < 1:
+            raise ValueError("input workers need at least one process")
+        self.size, self.timeout, self.memory_bytes = size, timeout, memory_bytes
+        self.queue_wait = queue_wait
+        self._slots = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self._idle: list[_Process] = []
+        self._closed = False
+        self._shapes: dict[int, tuple[rdflib.Graph, str, bytes]] = {}
+        self.restart_causes: Counter[str] = Counter()
+        """Workers replaced after they died or were stopped at a limit, by cause: memory
+        (the worker ran out and retired), died (a crash, or the memory cap's kill), timeout,
+        died_idle, not_delivered (gone before its next job)."""
+
+    def close(self) -> None:
+        """Stop every idle worker; busy ones are stopped when their job ends."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for process in idle:
+            process.stop()
+
+    def parse(
+        self,
+        data: bytes,
+        syntax: RdfSyntax,
+        *,
+        source: str,
+        max_triples: int,
+        max_nesting: int,
+        max_expansion: int,
+    ) -> tuple[ParsedTriples, bytes]:
+        """The triples of ``data``, parsed in a worker within the limits given, and the same
+        as N-Triples (see :func:`ascf_graph.rdf.uploads.parse_document`)."""
+        header = {
+            "job": "parse",
+            "max_answer": ANSWER_GROWTH * len(data) + ANSWER_FLOOR,
+            "syntax": syntax.name,
+            "source": source,
+            "max_triples": max_triples,
+            "max_nesting": max_nesting,
+            "max_expansion": max_expansion,
+        }
+        answer, ntriples = self._run(header, (data,))
+        return ParsedTriples(ntriples, int(answer["triples"])), ntriples
+
+    def validate(
+        self,
+        data: bytes,
+        stored: Sequence[ox.Triple],
+        shapes: rdflib.Graph,
+        *,
+        engine: str,
+        protected: Sequence[str],
+        protected_classes: Sequence[str],
+    ) -> ValidationReport:
+        """The report on ``data`` (N-Triples) against ``shapes``, checked in a worker by
+        ``engine`` together with what the store says about it (``stored``)."""
+        key, shapes_bytes = self._shapes_of(shapes)
+        stored_bytes = ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES) if stored else b""
+        header: dict[str, Any] = {
+            "job": "validate",
+            "max_answer": MAX_REPORT_BYTES,
+            "engine": engine,
+            "shapes_key": key,
+            "data_bytes": len(data),
+            "protected": list(protected),
+            "protected_classes": list(protected_classes),
+        }
+
+        def payload(process: _Process) -> tuple[dict[str, Any], tuple[bytes, ...]]:
+            sent = b"" if process.keeps(key) else shapes_bytes
+            return {**header, "shapes_bytes": len(sent)}, (sent, data, stored_bytes)
+
+        answer, report = self._run_with(payload)
+        graph = to_rdflib_graph(q.triple for q in ox.parse(report, format=ox.RdfFormat.N_TRIPLES))
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        results = tuple(ValidationResult(**result) for result in answer["results"])
+        return ValidationReport(conforms=bool(answer["conforms"]), results=results, graph=graph)
+
+    def _shapes_of(self, shapes: rdflib.Graph) -> tuple[str, bytes]:
+        """A key for ``shapes`` and its N-Triples, serialized once per graph (one a
+        generation); the graph is held while its key is, so its id names only it."""
+        with self._lock:
+            kept = self._shapes.get(id(shapes))
+        if kept is not None and kept[0] is shapes:
+            return kept[1], kept[2]
+        data = shapes.serialize(format="nt", encoding="utf-8")
+        key = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            self._shapes = {id(shapes): (shapes, key, data)}
+        return key, data
+
+    def _run(
+        self, header: dict[str, Any], payload: tuple[bytes, ...]
+    ) -> tuple[dict[str, Any], bytes]:
+        return self._run_with(lambda _process: (header, payload))
+
+    def _run_with(self, job: Any) -> tuple[dict[str, Any], bytes]:
+        """Run the job ``job(process)`` makes on a free worker; raise what it reports."""
+        if not self._slots.acquire(timeout=self.queue_wait):
+            raise ValidationBusyError(
+                f"every one of the {self.size} workers that check data stayed busy for "
+                f"{self.queue_wait:g} s; retry shortly"
+            )
+        try:
+            deadline = time.monotonic() + self.timeout
+            process = self._checkout()
+            try:
+                answer, body = self._exchange(process, *job(process), deadline)
+            except _NotDeliveredError:  # it died waiting for work: the job goes to a fresh one
+                process = self._spawn()
+                try:
+                    answer, body = self._exchange(process, *job(process), deadline)
+                except _NotDeliveredError:
+                    raise self._crashed("died before it could take the job") from None
+            retire = bool(answer.get("retire"))
+            if retire:
+                with self._lock:
+                    self.restart_causes["memory"] += 1
+            self._give_back(process, reusable=not retire)
+        finally:
+            self._slots.release()
+        if not answer.get("ok"):
+            raise ReportedError(answer["code"], int(answer["status"]), answer["message"])
+        return answer, body
+
+    def _checkout(self) -> _Process:
+        """An idle worker, or a new one; workers that died while idle are let go."""
+        while True:
+            with self._lock:
+                if not self._idle:
+                    return self._spawn()
+                process = self._idle.pop()
+            if process.alive:
+                return process
+            self._lost(process, "died while idle", "died_idle")
+
+    def _give_back(self, process: _Process, *, reusable: bool) -> None:
+        with self._lock:
+            if reusable and process.alive and not self._closed:
+                self._idle.append(process)
+                return
+        process.stop()
+
+    def _spawn(self) -> _Process:
+        popen = subprocess.Popen(  # our own interpreter and module: no user input in argv
+            [sys.executable, "-m", "ascf_graph.workers.input_process", str(self.memory_bytes)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+        )
+        return _Process(popen)
+
+    def _exchange(
+        self,
+        process: _Process,
+        header: dict[str, Any],
+        payload: tuple[bytes, ...],
+        deadline: float,
+    ) -> tuple[dict[str, Any], bytes]:
+        """Send one job and read its answer by ``deadline``; a worker that dies or runs
+        past it is killed and not reused."""
+        try:
+            for part in message_parts(header, payload):
+                _send(process, part)
+        except OSError:
+            self._lost(process, "was gone before its next job", "not_delivered")
+            raise _NotDeliveredError from None
+        try:
+            lengths = _read_exactly(process, MESSAGE_HEADER.size, deadline)
+            header_length, payload_length = MESSAGE_HEADER.unpack(lengths)
+            if payload_length > header.get("max_answer", payload_length):
+                self._lost(process, "answered more than it may", "answer_too_large")
+                raise WorkTooLargeError(
+                    f"the worker's answer ({payload_length} bytes) is larger than the "
+                    f"{header['max_answer']} bytes allowed; nothing was stored"
+                )
+            answer = _read_exactly(process, header_length, deadline)
+            body = _read_exactly(process, payload_length, deadline)
+        except TimeoutError:
+            self._lost(process, "stopped at the time limit", "timeout")
+            raise WorkTimeoutError(
+                f"reading and checking the data took longer than the {self.timeout:g} s "
+                "allowed (ASCF_VALIDATION_TIMEOUT) and was stopped; split it into smaller "
+                "submissions"
+            ) from None
+        except (OSError, EOFError):
+            raise self._crashed(self._lost(process, "died", "died")) from None
+        return json.loads(answer), body
+
+    def _crashed(self, why: str) -> WorkerCrashedError:
+        """The error for a job whose worker ``why`` (died, could not be started...)."""
+        return WorkerCrashedError(
+            f"the data could not be read or checked: the worker doing it {why}, which "
+            "happens with documents made to break parsers, or with data that needs more "
+            f"than the {self.memory_bytes // 2**20} MiB a worker may use "
+            "(ASCF_VALIDATION_MEMORY); nothing was stored"
+        )
+
+    def _lost(self, process: _Process, what: str, cause: str) -> str:
+        """Kill and forget ``process``, counting it under ``cause``; say how it ended."""
+        process.kill()
+        with self._lock:
+            self.restart_causes[cause] += 1
+        code = process.popen.returncode
+        why = f"ended with signal {signal.Signals(-code).name}" if code < 0 else f"exited ({code})"
+        log.warning("an input worker %s (%s); starting another when needed", what, why)
+        return why
+
+
+class _NotDeliveredError(Exception):
+    """A job could not be sent: the worker had died since its last one."""
+
+
+def _send(process: _Process, data: bytes) -> None:
+    """Write all of ``data`` to the worker's job pipe."""
+    if process.popen.stdin is None:
+        raise RuntimeError("an input worker without its job pipe")
+    view = memoryview(data)
+    while view:
+        view = view[process.popen.stdin.write(view) or 0 :]
+
+
+def _read_exactly(process: _Process, size: int, deadline: float) -> bytes:
+    """``size`` bytes of the worker's answer, waiting no later than ``deadline``."""
+    if process.popen.stdout is None:
+        raise RuntimeError("an input worker without its answer pipe")
+    descriptor = process.popen.stdout.fileno()
+    chunks, wanted = [], size
+    while wanted:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
+            raise TimeoutError
+        chunk = os.read(descriptor, min(wanted, _READ_BYTES))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        wanted -= len(chunk)
+    return b"".join(chunks)
+
+
+def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
+    """An :data:`UploadValidator` that looks up what the store says about the upload here,
+    and has ``engine`` check both in one of ``workers``."""
+
+    def check(upload: Upload, context: ValidationContext) -> ValidationReport:
+        return workers.validate(
+            upload.ntriples(),
+            store_context(context, upload.triples),
+            context.shapes,
+            engine=engine,
+            protected=context.protected,
+            protected_classes=context.protected_classes,
+        )
+
+    return check

@@ -1,0 +1,222 @@
+"""An input worker process: ``python -m ascf_graph.workers.input_process MEMORY_BYTES``.
+
+What clients send is parsed and validated here, never in the server: a
+parser that overflows its stack on a crafted document, a validation that
+needs gigabytes or minutes, cost this process and not the service. The
+process caps its own address space at ``MEMORY_BYTES`` before it reads
+anything (``RLIMIT_AS``: past it an allocation fails instead of the machine
+swapping), and the server (:mod:`ascf_graph.workers.input_pool`) kills it at the time
+limit and starts another.
+
+It answers one job at a time, each a message of the server's (see
+:mod:`ascf_graph.workers.protocol`: a JSON header and a payload):
+
+- ``parse``: the payload is a document, read by
+  :func:`ascf_graph.rdf.uploads.parse_document` (nesting and RDF/XML entities
+  checked before the parser sees it); the answer is its triples as
+  N-Triples, blank nodes renamed apart;
+- ``validate``: the payload is the submission shapes, the data and what the
+  store says about it, as N-Triples; the answer is the ``sh:ValidationReport``
+  as N-Triples, with ``conforms`` and the results as the engine worded them
+  (messages and fixes) in the header;
+- ``warm``: load what validation needs, so the first validation is not slowed.
+
+An expected problem is answered as ``{"ok": false, "code", "status",
+"message"}``; after running out of memory, or an unexpected exception (a
+bug, answered 500 ``worker-failed``), the process answers with
+``"retire": true``, then exits, since its state may be left in pieces. It
+asks the kernel to kill it if the server dies, so no job outlives the server.
+"""
+
+import logging
+import os
+import resource
+import signal
+import sys
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import asdict
+from functools import cached_property
+from types import SimpleNamespace
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+
+from ascf_graph.core.errors import (
+    AscfError,
+    UnusableInputError,
+    WorkerFailedError,
+    WorkMemoryError,
+    WorkTooLargeError,
+)
+from ascf_graph.core.namespaces import PREFIXES
+from ascf_graph.rdf.io import syntax_named, to_rdflib_graph
+from ascf_graph.rdf.uploads import parse_document
+from ascf_graph.workers.protocol import read_message, write_message
+
+#: Shapes graphs kept parsed (each with its prepared SPARQL): a generation's, and the last.
+#: The server keeps the same count of what it sent each worker, so the two never disagree.
+KEPT_SHAPES = 2
+
+log = logging.getLogger(__name__)
+
+
+class InputWorker:
+    """The jobs of one worker process, and the shapes it has been sent."""
+
+    def __init__(self) -> None:
+        self._shapes: OrderedDict[str, Any] = OrderedDict()
+
+    def answer(self, header: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], bytes]:
+        """The answer to one job: its header and payload."""
+        job = header["job"]
+        if job == "parse":
+            return self.parse(header, payload)
+        if job == "validate":
+            return self.validate(header, payload)
+        if job == "warm":
+            _ = self.validation
+            return {"ok": True}, b""
+        raise ValueError(f"unknown job {job!r}")
+
+    def parse(self, header: dict[str, Any], data: bytes) -> tuple[dict[str, Any], bytes]:
+        """The document's triples as N-Triples, within the header's limits."""
+        triples = parse_document(
+            data,
+            syntax_named(header["syntax"]),
+            source=header["source"],
+            max_triples=header["max_triples"],
+            max_nesting=header["max_nesting"],
+            max_expansion=header["max_expansion"],
+        )
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
+        if len(body) > header["max_answer"]:
+            raise WorkTooLargeError(
+                f"{header['source']} expands to {len(body)} bytes of N-Triples, more than "
+                f"{header['max_answer']} for a document of {len(data)} bytes; IRIs that long "
+                "(a long @base or prefix repeated on every triple) are not data about cities"
+            )
+        return {"ok": True, "triples": len(triples)}, body
+
+    def validate(self, header: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], bytes]:
+        """The report of the data in ``payload`` against the shapes it names."""
+        validation = self.validation
+        shapes_end = header["shapes_bytes"]
+        data_end = shapes_end + header["data_bytes"]
+        shapes, queries = self._shapes_named(header["shapes_key"], payload[:shapes_end])
+        context = validation.ValidationContext(
+            shapes=shapes,
+            protected=tuple(header["protected"]),
+            protected_classes=tuple(header["protected_classes"]),
+            queries=queries,
+            stored=_graph(payload[data_end:]),
+        )
+        engine = validation.validation_engine(header["engine"])
+        report = engine(_graph(payload[shapes_end:data_end]), context)
+        body = report.graph.serialize(format="nt", encoding="utf-8")
+        if len(body) > header["max_answer"]:
+            raise WorkTooLargeError(
+                f"the validation report ({report.summary()}) would be larger than "
+                f"{header['max_answer']} bytes; fix the most frequent problems and check again"
+            )
+        results = [asdict(result) for result in report.results]
+        return {"ok": True, "conforms": report.conforms, "results": results}, body
+
+    @cached_property
+    def validation(self) -> SimpleNamespace:
+        """What validation needs, imported on first use: pyshacl and rdflib's SPARQL engine
+        take about a second to load, which a worker that only parses never pays."""
+        # Imported here, not at the top of the module, for that second.
+        from ascf_graph.shacl.engine import validation_engine
+        from ascf_graph.shacl.prepared_queries import PreparedQueries
+        from ascf_graph.shacl.validation import ValidationContext
+
+        return SimpleNamespace(
+            PreparedQueries=PreparedQueries,
+            ValidationContext=ValidationContext,
+            validation_engine=validation_engine,
+        )
+
+    def _shapes_named(self, key: str, data: bytes) -> tuple[Any, Any]:
+        """The shapes graph ``key`` names, parsed from ``data`` unless kept from before."""
+        if key in self._shapes:
+            self._shapes.move_to_end(key)
+            return self._shapes[key]
+        if not data:
+            raise ValueError(f"shapes {key} were neither sent nor kept")
+        validation = self.validation
+        shapes = _graph(data)
+        for prefix, namespace in PREFIXES.items():
+            shapes.bind(prefix, namespace)
+        self._shapes[key] = (shapes, validation.PreparedQueries())
+        while len(self._shapes) > KEPT_SHAPES:
+            self._shapes.popitem(last=False)
+        return self._shapes[key]
+
+
+def _graph(ntriples: bytes) -> Any:
+    """An rdflib graph of N-Triples (blank node labels kept, so reports name the data's)."""
+    return to_rdflib_graph(q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+
+
+def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
+    """Answer jobs from ``jobs`` until it closes, or until memory ran out."""
+    worker = InputWorker()
+    while (message := read_message(jobs)) is not None:
+        header, payload = message
+        exhausted = False
+        try:
+            answer = worker.answer(header, payload)
+        except AscfError as error:
+            answer = _error(error), b""
+        except MemoryError:
+            exhausted = True
+            answer = {**_error(WorkMemoryError(_memory_message())), "retire": True}, b""
+        except (ValueError, SyntaxError) as error:
+            answer = _error(UnusableInputError(str(error))), b""
+        except Exception as error:  # a bug of ours or of an engine: the server must not die of it
+            log.exception("an input worker's job failed")
+            failed = WorkerFailedError(f"checking the data failed unexpectedly: {error!r}")
+            answer, exhausted = ({**_error(failed), "retire": True}, b""), True
+        write_message(answers, *answer)
+        if exhausted:
+            return
+
+
+def _error(error: AscfError) -> dict[str, Any]:
+    return {"ok": False, "code": error.code, "status": error.status, "message": error.message}
+
+
+def _memory_message() -> str:
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return (
+        f"reading or checking the data needed more than the {limit // 2**20} MiB a worker may "
+        "use (ASCF_VALIDATION_MEMORY); split it into smaller submissions"
+    )
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """End this process within a second of its server's end, even in the middle of a job."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def main() -> None:
+    """Cap this process's memory, then serve jobs on stdin with answers on the real stdout;
+    die with the server, so no job outlives it."""
+    # Not the kernel's parent-death signal: it fires when the spawning *thread* ends, and
+    # the server spawns workers from its thread pool, whose idle threads come and go.
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us by closing stdin
+    memory = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    if memory > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt frames
+    serve(sys.stdin.buffer, answers)
+
+
+if __name__ == "__main__":
+    main()
