@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from ascf_graph.html.results_table import render_table
 from ascf_graph.sparql.runners import ThreadRunner
 from ascf_graph.sparql.service import Answer, QueryRequest, QueryService
 from ascf_graph.store.answer_cache import AnswerCache
@@ -40,6 +41,7 @@ def service_over(runner: WorkerPoolRunner | ThreadRunner) -> QueryService:
     return QueryService(
         runner,
         AnswerCache(1024 * 1024),
+        render_table=render_table,
         service_allow_list=[],
         buffer_bytes=1024 * 1024,
         max_table_bytes=1024 * 1024,

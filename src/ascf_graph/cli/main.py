@@ -370,8 +370,9 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
     own pid (see :mod:`ascf_graph.cli.supervisor`). Log lines go to stderr as
     ``ASCF_LOG_FORMAT`` says (see :mod:`ascf_graph.core.logs`).
     """
-    from ascf_graph.cli.supervisor import Supervisor, die_with_parent, listening_socket
+    from ascf_graph.cli.supervisor import Supervisor, listening_socket
     from ascf_graph.core.logs import configure_logging
+    from ascf_graph.core.processes import die_with_parent
 
     if supervisor is not None:
         die_with_parent(supervisor)

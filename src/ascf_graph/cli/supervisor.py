@@ -23,13 +23,10 @@ What it says goes to the logger ``ascf_graph.cli.supervisor``, in the format
 ``serve`` configured (JSON lines on stderr by default).
 """
 
-import ctypes
 import logging
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from types import FrameType
@@ -38,7 +35,6 @@ from types import FrameType
 STOP_PATIENCE = 30.0
 #: The longest pause before restarting a child that keeps crashing, in seconds.
 MAX_BACKOFF = 30.0
-_PR_SET_PDEATHSIG = 1
 _POLL = 0.1
 
 log = logging.getLogger(__name__)
@@ -64,16 +60,6 @@ def backoff(quick_crashes: int) -> float:
     if quick_crashes <= 1:
         return 0.0
     return min(2.0 ** (quick_crashes - 2), MAX_BACKOFF)
-
-
-def die_with_parent(parent: int) -> None:
-    """Have the kernel SIGKILL this process when its parent dies (Linux); exit at once if
-    the parent ``parent`` is already gone."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def describe_exit(returncode: int) -> str:

@@ -19,6 +19,9 @@ import pyoxigraph as ox
 from ascf_graph.rdf.sparql_binding import prepare_bound
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+CHUNK_BYTES = 64 * 1024
+"""How much of an answer is written at a time, by a worker or a thread."""
 EncodedTerm = dict[str, str]
 
 

@@ -29,9 +29,8 @@ from ascf_graph.core.errors import (
     StoreNotBuiltError,
     UnusableInputError,
 )
-from ascf_graph.sparql.jobs import QueryJob, decode_term, write_answer
+from ascf_graph.sparql.jobs import CHUNK_BYTES, QueryJob, decode_term, write_answer
 from ascf_graph.store.embedded import Store
-from ascf_graph.workers.protocol import CHUNK_BYTES
 
 
 class RunningQuery(ABC):

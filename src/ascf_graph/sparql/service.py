@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pyoxigraph as ox
 from anyio import to_thread
@@ -39,7 +40,6 @@ from ascf_graph.core.errors import (
 from ascf_graph.core.http_caching import cache_control, entity_tag, none_match
 from ascf_graph.core.metrics import Histogram
 from ascf_graph.core.namespaces import PREFIXES
-from ascf_graph.html.results_table import render_table
 from ascf_graph.rdf.sparql_text import QueryShape, analyse
 from ascf_graph.sparql.answer_formats import (
     HTML_TABLE,
@@ -89,14 +89,27 @@ class Answer:
     stream: AsyncIterator[bytes] | None = None
 
 
+class TableRenderer(Protocol):
+    """Renders a SPARQL JSON answer as an HTML page (the html package's results table)."""
+
+    def __call__(self, answer: bytes, *, query: str, title: str, download_url: str) -> str:
+        """The page for ``answer`` to ``query``; ``download_url`` is the answer's own URL."""
+        ...
+
+
 class QueryService:
-    """Answers queries with a runner, an answer cache and the endpoint's limits."""
+    """Answers queries with a runner, an answer cache and the endpoint's limits.
+
+    Answers asked for as HTML are rendered by ``render_table``, given by the
+    composition root, so that the domain does not depend on the pages.
+    """
 
     def __init__(
         self,
         runner: QueryRunner,
         cache: AnswerCache,
         *,
+        render_table: TableRenderer,
         service_allow_list: list[str],
         buffer_bytes: int,
         max_table_bytes: int,
@@ -106,6 +119,7 @@ class QueryService:
         query_seconds: Histogram | None = None,
     ) -> None:
         self.runner, self.cache = runner, cache
+        self._render_table = render_table
         self._query_seconds = query_seconds
         self._max_depth = max_depth
         self.crashes = crashes if crashes is not None else CrashGuard(0, 1)
@@ -241,7 +255,7 @@ class QueryService:
                 "or XML (format=csv...), which stream answers of any size"
             )
         page = await to_thread.run_sync(
-            lambda: render_table(
+            lambda: self._render_table(
                 b"".join(head), query=request.text, title=request.title, download_url=request.link()
             )
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 from ascf_graph.core.crash_guard import CrashGuard
 from ascf_graph.core.settings import Settings
+from ascf_graph.html.results_table import render_table
 from ascf_graph.sparql.runners import QueryRunner, ThreadRunner
 from ascf_graph.sparql.service import QueryService
 from ascf_graph.sparql.service_description import GraphSizes
@@ -88,6 +89,7 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
     state.query_service = QueryService(
         runner,
         AnswerCache(settings.answer_cache_bytes),
+        render_table=render_table,
         service_allow_list=settings.service_allow_list,
         buffer_bytes=settings.answer_buffer_bytes,
         max_table_bytes=settings.max_table_bytes,

@@ -12,17 +12,19 @@ Input workers (:mod:`ascf_graph.workers.input_process`) exchange messages both w
 instead: two 4-byte big-endian lengths, a JSON header of that length and a
 payload of bytes (:func:`write_message`, :func:`read_message`).
 
-Standard library only: the worker imports this module.
+Standard library only, but for the size of an answer's pieces, which the
+threads' runner shares (:data:`ascf_graph.sparql.jobs.CHUNK_BYTES`).
 """
 
 import json
 import struct
 from typing import Any, BinaryIO
 
+from ascf_graph.sparql.jobs import CHUNK_BYTES
+
 LENGTH = struct.Struct(">I")
 FRAME_HEADER = struct.Struct(">cI")
 DATA, ERROR, DONE = b"D", b"E", b"F"
-CHUNK_BYTES = 64 * 1024
 MESSAGE_HEADER = struct.Struct(">II")
 
 

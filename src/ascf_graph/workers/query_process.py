@@ -37,7 +37,7 @@ import signal
 import sys
 from typing import BinaryIO
 
-from ascf_graph.cli.supervisor import die_with_parent
+from ascf_graph.core.processes import die_with_parent
 from ascf_graph.linked_data.documents import DOCUMENT, DocumentJob, DocumentRenderer
 from ascf_graph.sparql.jobs import QueryJob, evaluate
 from ascf_graph.workers.protocol import DONE, LENGTH, FrameWriter, error_frame, frame
