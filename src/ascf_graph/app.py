@@ -24,11 +24,6 @@ from ascf_graph.core.errors import NotReadyError
 from ascf_graph.core.settings import Settings
 from ascf_graph.html.pages import environment as template_environment
 from ascf_graph.shacl.engine import validation_engine
-from ascf_graph.stewards.services import (
-    install_steward_api,
-    open_input_workers,
-    open_steward_services,
-)
 from ascf_graph.store.answer_cache import AnswerCache
 from ascf_graph.store.backends import open_store
 from ascf_graph.store.generation_cache import GenerationCache
@@ -37,6 +32,7 @@ from ascf_graph.web.connection_limits import ConnectionAccounts
 from ascf_graph.web.dependencies import StoreDep
 from ascf_graph.web.errors import install_error_handlers
 from ascf_graph.web.lifespan import sparql_services
+from ascf_graph.web.middleware.body_limit import BodySizeLimit
 from ascf_graph.web.middleware.disconnects import QuietDisconnects
 from ascf_graph.web.middleware.fast_path import HotRoutesFastPath
 from ascf_graph.web.middleware.page_headers import PageHeaders
@@ -47,7 +43,10 @@ from ascf_graph.web.routers.graphs import router as graph_router
 from ascf_graph.web.routers.linked_data import router as linked_data_router
 from ascf_graph.web.routers.site import router as site_router
 from ascf_graph.web.routers.sparql import router as sparql_router
+from ascf_graph.web.routers.submissions import router as submissions_router
+from ascf_graph.web.routers.validate import router as validate_router
 from ascf_graph.web.service_metrics import ServiceMetrics
+from ascf_graph.web.stewards import open_input_workers, open_steward_services
 from ascf_graph.workers.query_pool import WorkerPoolRunner
 
 
@@ -123,7 +122,9 @@ def create_app(
     app.include_router(linked_data_router)
     app.include_router(site_router)
     app.include_router(curated_router)
-    install_steward_api(app, settings)
+    app.include_router(validate_router)
+    app.include_router(submissions_router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Outside the routes, the fast path and the body limit: every answer gets it, 413s included.
     app.add_middleware(PageHeaders)
     app.add_middleware(QuietDisconnects)  # around everything that reads a body

@@ -433,3 +433,7 @@ class NotReadyError(AscfError):
     def headers(self) -> dict[str, str]:
         """Ask the probe to come back shortly."""
         return {"Retry-After": "1"}
+
+
+#: The codes of the errors that cost a worker: it crashed, ran out of memory or out of time.
+WORKER_LOSSES = frozenset((WorkerCrashedError.code, WorkMemoryError.code, WorkTimeoutError.code))

@@ -16,12 +16,10 @@ built from the request's ``Host`` header.
 import html
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import Response
-from fastapi.responses import FileResponse, HTMLResponse
-
-from ascf_graph.core.errors import AscfError
+from ascf_graph.core.errors import ResourceNotFoundError
 from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.sparql.curated import CuratedQuery
 
@@ -35,13 +33,6 @@ ASSETS = {
 }
 
 
-class EditorAssetNotFoundError(AscfError):
-    """A file the editor does not have."""
-
-    code = "not-found"
-    status = 404
-
-
 def editor_page(
     endpoint: str,
     queries: Iterable[CuratedQuery],
@@ -49,10 +40,10 @@ def editor_page(
     assets_dir: Path,
     assets_url: str,
     queries_url: str | None = None,
-) -> Response:
+) -> str:
     """The editor's HTML, configured for ``endpoint`` with the curated queries as examples.
 
-    ``assets_url`` is where :func:`asset_response` answers (ending with ``/``);
+    ``assets_url`` is where the files :func:`asset` names are served (ending with ``/``);
     ``queries_url``, if given, is linked as the curated-query API. URLs may be
     relative (the page's script makes ``endpoint`` absolute in the browser).
     """
@@ -87,23 +78,27 @@ def editor_page(
         ("{{config}}", config_json),
     ):
         page = page.replace(placeholder, value)
-    return HTMLResponse(page, headers={"Vary": "Accept"})
+    return page
 
 
-def asset_response(assets_dir: Path, name: str) -> Response:
+@dataclass(frozen=True)
+class EditorAsset:
+    """One of the editor's files, as it is served."""
+
+    path: Path
+    media_type: str
+    cache_control: str
+
+
+def asset(assets_dir: Path, name: str) -> EditorAsset:
     """One of YASGUI's files, or the page's own script, by name from a fixed list (no paths
-    from the request)."""
+    from the request); :class:`ResourceNotFoundError` for any other name."""
     if name == SCRIPT.name:
         # Revalidated each time: it changes with the package, not with YASGUI's build.
-        headers = {"Cache-Control": "no-cache"}
-        return FileResponse(SCRIPT, media_type="text/javascript", headers=headers)
+        return EditorAsset(SCRIPT, "text/javascript", "no-cache")
     if name not in ASSETS or not (assets_dir / name).is_file():
-        raise EditorAssetNotFoundError(
+        raise ResourceNotFoundError(
             f"the editor has no file {name!r}"
             + ("" if (assets_dir / "yasgui.min.js").is_file() else "; run `make editor-assets`")
         )
-    return FileResponse(
-        assets_dir / name,
-        media_type=ASSETS[name],
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
+    return EditorAsset(assets_dir / name, ASSETS[name], "public, max-age=86400")

@@ -12,14 +12,12 @@ from importlib import resources
 from typing import Any
 
 import jinja2
-import pyoxigraph as ox
 
 from ascf_graph.html.resource_view import ResourceView, build_view
 from ascf_graph.html.safe_links import is_linkable
 from ascf_graph.linked_data.framework_figure import FrameworkFigure
-from ascf_graph.linked_data.resources import FORMATS, Description, Target, serialize
+from ascf_graph.linked_data.resources import FORMATS, Description, Target, embedded_jsonld
 
-_JSONLD = next(f for f in FORMATS if f.extension == "jsonld")
 _HTML = "text/html"
 
 
@@ -49,21 +47,6 @@ def environment() -> jinja2.Environment:
 def stylesheet() -> bytes:
     """The one stylesheet, from the package."""
     return resources.files("ascf_graph.html").joinpath("static/style.css").read_bytes()
-
-
-def script_safe_json(body: bytes) -> str:
-    """JSON text that cannot end the ``<script>`` element it is embedded in.
-
-    >>> script_safe_json(b'{"a": "</script>"}')
-    '{"a": "\\\\u003c/script\\\\u003e"}'
-    """
-    text = body.decode("utf-8")
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def embedded_jsonld(triples: tuple[ox.Triple, ...], base_iri: str) -> str:
-    """The triples as JSON-LD ready for a ``<script>`` element."""
-    return script_safe_json(serialize(triples, _JSONLD, base_iri))
 
 
 def format_links(target: Target, page: int = 1) -> list[FormatLink]:

@@ -16,13 +16,13 @@ import json
 import struct
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 import pyoxigraph as ox
 
 if TYPE_CHECKING:
     from ascf_graph.linked_data.resources import SharedNodeFacts
-    from ascf_graph.store.embedded import EmbeddedStore
+    from ascf_graph.store.embedded import EmbeddedStore, Store
 
 #: The ``job`` field that marks a document job; a SPARQL job has none.
 DOCUMENT = "document"
@@ -79,6 +79,16 @@ class RenderedDocument:
         return cls(answer[_PAGES.size :], pages)
 
 
+class DocumentWorkers(Protocol):
+    """Workers that render documents (the query workers' pool), as a site sees them."""
+
+    async def render_document(
+        self, store: "Store", job: DocumentJob, *, wait: float
+    ) -> RenderedDocument:
+        """The rendered document; ``EndpointBusyError`` if no worker is free in ``wait`` s."""
+        ...
+
+
 class DocumentRenderer:
     """Renders document jobs in a worker, keeping per store what many documents share
     (the labels and types of framework concepts, cities and properties)."""
@@ -95,9 +105,9 @@ class DocumentRenderer:
         ``LookupError`` when the store says nothing about the resource or the
         page is past its last one.
         """
-        from ascf_graph.linked_data import (
-            resources as linked_data,  # the first document pays for this import
-        )
+        # Imported here: the worker imports this module at start, and only the first
+        # document pays for the description code.
+        from ascf_graph.linked_data import resources as linked_data
 
         target = linked_data.target_for_resource(job.base_iri, job.path)
         fmt = linked_data.format_for_extension(job.extension)

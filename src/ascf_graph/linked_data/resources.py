@@ -24,19 +24,19 @@ document's own metadata. Every query binds the resource through
 
 import math
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import pyoxigraph as ox
 
 from ascf_graph.core.conneg import negotiate
-from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, GENID_PATH, PREFIXES, graph_iri
+from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, PREFIXES, graph_iri
 from ascf_graph.rdf.io import RdfSyntax, syntax_named
 from ascf_graph.store.embedded import Store
+from ascf_graph.store.reads import is_skolem, statements_with_blank_nodes
 
 INBOUND_PAGE_SIZE = 100
-MAX_BLANK_DEPTH = 8
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_~-]+$")
 #: Where named graphs live under the base: ``{base}graph/{name}``.
@@ -78,6 +78,7 @@ FORMATS: tuple[DocumentFormat, ...] = (
     DocumentFormat("nt", "application/n-triples", "N-Triples", syntax_named("ntriples")),
 )
 RDF_FORMATS = tuple(f for f in FORMATS if not f.is_html)
+_JSONLD = next(f for f in FORMATS if f.extension == "jsonld")
 
 
 def format_for_extension(extension: str) -> DocumentFormat | None:
@@ -368,7 +369,7 @@ def inbound_links(store: Store, target: Target) -> list[ox.Triple]:
         for triple in store.statements(objects=[node])
         if isinstance(triple.subject, ox.NamedNode)
         and triple.subject != node
-        and not _is_skolem(triple.subject)
+        and not is_skolem(triple.subject)
     }
     return sorted(links, key=lambda t: (t.predicate.value, t.subject.value))
 
@@ -446,33 +447,11 @@ def _add_outbound(
     """
     found = statements_with_blank_nodes(store, [node])
     named = {
-        t.object for t in found if isinstance(t.object, ox.NamedNode) and not _is_skolem(t.object)
+        t.object for t in found if isinstance(t.object, ox.NamedNode) and not is_skolem(t.object)
     } - {node}
     found += shared(named, _LABELS_AND_TYPE)
     found += shared({t.predicate for t in found}, (_LABEL,))
     triples.update(dict.fromkeys(deskolemise(t) for t in found))
-
-
-def statements_with_blank_nodes(
-    store: Store, subjects: Iterable[ox.NamedNode], *, outside: Collection[str] = ()
-) -> list[ox.Triple]:
-    """The statements about ``subjects`` and, breadth first, about the blank nodes they lead
-    to (a remote store's skolem IRIs too), in any graph but the ones ``outside`` names."""
-    frontier: list[ox.NamedNode | ox.BlankNode] = list(dict.fromkeys(subjects))
-    seen: set[object] = set(frontier)
-    found: list[ox.Triple] = []
-    for _ in range(MAX_BLANK_DEPTH):
-        if not frontier:
-            break
-        level = store.statements(subjects=frontier, outside=outside)
-        found += level
-        frontier = [
-            t.object
-            for t in level
-            if (isinstance(t.object, ox.BlankNode) or _is_skolem(t.object)) and t.object not in seen
-        ]
-        seen.update(frontier)
-    return found
 
 
 TriplePattern = tuple[str, str, str]
@@ -495,21 +474,14 @@ def _triples(
     return list(made)
 
 
-_GENID = "/" + GENID_PATH
-
-
-def _is_skolem(term: object) -> bool:
-    return isinstance(term, ox.NamedNode) and _GENID in term.value
-
-
 def deskolemise(triple: ox.Triple) -> ox.Triple:
     """The triple with skolem IRIs (a remote store's blank nodes) as the blank nodes they
     stand for."""
-    if not (_is_skolem(triple.subject) or _is_skolem(triple.object)):
+    if not (is_skolem(triple.subject) or is_skolem(triple.object)):
         return triple
 
     def term(value: object) -> object:
-        return ox.BlankNode(value.value.rsplit("/", 1)[-1]) if _is_skolem(value) else value
+        return ox.BlankNode(value.value.rsplit("/", 1)[-1]) if is_skolem(value) else value
 
     return ox.Triple(term(triple.subject), triple.predicate, term(triple.object))  # type: ignore[arg-type]
 
@@ -602,3 +574,18 @@ def serialize(triples: Iterable[ox.Triple], fmt: DocumentFormat, base_iri: str) 
     if syntax in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
         prefixes = used_prefixes(triples, prefixes_for(base_iri))
     return ox.serialize(triples, format=syntax, prefixes=prefixes)
+
+
+def script_safe_json(body: bytes) -> str:
+    """JSON text that cannot end the ``<script>`` element it is embedded in.
+
+    >>> script_safe_json(b'{"a": "</script>"}')
+    '{"a": "\\\\u003c/script\\\\u003e"}'
+    """
+    text = body.decode("utf-8")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def embedded_jsonld(triples: tuple[ox.Triple, ...], base_iri: str) -> str:
+    """The triples as JSON-LD ready for a ``<script>`` element."""
+    return script_safe_json(serialize(triples, _JSONLD, base_iri))

@@ -23,19 +23,17 @@ from anyio import to_thread
 from ascf_graph.core.errors import EndpointBusyError, ResourceNotFoundError
 from ascf_graph.core.http_caching import Validators, entity_tag
 from ascf_graph.core.settings import Settings
-from ascf_graph.html import pages as web
 from ascf_graph.linked_data import dumps, graph_documents, ontology_docs, ontology_version, void
 from ascf_graph.linked_data import resources as linked_data
-from ascf_graph.linked_data.documents import DocumentJob, RenderedDocument
+from ascf_graph.linked_data.documents import DocumentJob, DocumentWorkers, RenderedDocument
 from ascf_graph.linked_data.framework_figure import FrameworkFigure, framework_figure
 from ascf_graph.linked_data.jsonld_context import jsonld_context
 from ascf_graph.linked_data.resources import Description, DocumentFormat, Target
 from ascf_graph.linked_data.search import LabelIndex
-from ascf_graph.sparql.service_description import counted_graph_sizes
 from ascf_graph.store.answer_cache import AnswerCache, CachedAnswer
 from ascf_graph.store.embedded import Store
 from ascf_graph.store.generation_cache import GenerationCache, Hold
-from ascf_graph.workers.query_pool import WorkerPoolRunner
+from ascf_graph.store.graph_sizes import counted_graph_sizes
 
 T = TypeVar("T")
 
@@ -61,7 +59,7 @@ class Site:
     #: bounded and emptied when the generation changes.
     documents: AnswerCache
     #: The query workers, which render RDF documents from their in-memory copies (or None).
-    workers: WorkerPoolRunner | None = None
+    workers: DocumentWorkers | None = None
     #: Inbound links found during this request, per target IRI.
     _inbound: dict[str, list[ox.Triple]] = field(default_factory=dict, repr=False)
 
@@ -164,7 +162,7 @@ class Site:
         return rendered
 
     async def _render_in_worker(
-        self, workers: WorkerPoolRunner, target: Target, fmt: DocumentFormat, page: int
+        self, workers: DocumentWorkers, target: Target, fmt: DocumentFormat, page: int
     ) -> RenderedDocument | None:
         """The document from a query worker, or None if none was free in time."""
         job = DocumentJob(
@@ -273,7 +271,7 @@ class Site:
 
         def write(path: Path) -> None:
             description = self.describe(ontology)
-            jsonld = web.embedded_jsonld(description.triples, self.base_iri)
+            jsonld = linked_data.embedded_jsonld(description.triples, self.base_iri)
             ontology_docs.write_documentation(self.store, self.base_iri, path, jsonld=jsonld)
 
         return self.cache.file(self.generation, "ontology.html", write)

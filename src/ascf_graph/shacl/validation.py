@@ -23,11 +23,11 @@ from rdflib.namespace import SH
 
 from ascf_graph.core.graph_names import GraphRole, graph_role
 from ascf_graph.core.namespaces import PREFIXES, graph_iri
-from ascf_graph.linked_data.resources import statements_with_blank_nodes
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.shacl.fixes import suggest_fix
 from ascf_graph.shacl.prepared_queries import PreparedQueries, PreparingGraph
 from ascf_graph.store.embedded import Store
+from ascf_graph.store.reads import statements_with_blank_nodes
 
 Severity = Literal["Violation", "Warning", "Info"]
 _SEVERITY_ORDER: dict[str, int] = {"Violation": 0, "Warning": 1, "Info": 2}

@@ -7,11 +7,8 @@ each with its number of triples (``void:triples``).
 """
 
 import pyoxigraph as ox
-from anyio import to_thread
 
 from ascf_graph.sparql.answer_formats import GRAPH_FORMATS, RESULTS_FORMATS
-from ascf_graph.store.embedded import Store
-from ascf_graph.store.generation_cache import GenerationCache
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -102,23 +99,3 @@ def _grouped_by_subject(triples: list[ox.Triple]) -> list[ox.Triple]:
     for triple in triples:
         first_seen.setdefault(triple.subject, len(first_seen))
     return sorted(triples, key=lambda triple: first_seen[triple.subject])
-
-
-class GraphSizes:
-    """Each named graph's size, counted once per store generation, off the event loop."""
-
-    def __init__(self, cache: GenerationCache) -> None:
-        self._cache = cache
-
-    async def of(self, store: Store) -> dict[str, int]:
-        """The sizes of ``store``'s named graphs."""
-        # The generation too is read in the thread: on a remote store it is a query.
-        return await to_thread.run_sync(
-            lambda: counted_graph_sizes(self._cache, store.generation, store)
-        )
-
-
-def counted_graph_sizes(cache: GenerationCache, generation: str, store: Store) -> dict[str, int]:
-    """``store.graph_sizes()`` for ``generation``, counted once in ``cache`` (which the
-    endpoint, ``/health`` and the linked-data pages share)."""
-    return cache.memo(generation, "graph sizes", store.graph_sizes)

@@ -17,10 +17,10 @@ from ascf_graph.core.settings import Settings
 from ascf_graph.html.results_table import render_table
 from ascf_graph.sparql.runners import QueryRunner, ThreadRunner
 from ascf_graph.sparql.service import QueryService
-from ascf_graph.sparql.service_description import GraphSizes
 from ascf_graph.store.answer_cache import AnswerCache
 from ascf_graph.store.embedded import EmbeddedStore
 from ascf_graph.store.generation_cache import GenerationCache
+from ascf_graph.store.graph_sizes import GraphSizes
 from ascf_graph.store.snapshots import Snapshots
 from ascf_graph.workers.query_pool import WorkerPoolRunner
 from ascf_graph.workers.worker_store import COPY_BYTES_PER_QUAD

@@ -40,7 +40,6 @@ from ascf_graph.core.errors import (
     ReportedError,
     ValidationBusyError,
     WorkerCrashedError,
-    WorkMemoryError,
     WorkTimeoutError,
     WorkTooLargeError,
 )
@@ -65,8 +64,6 @@ log = logging.getLogger(__name__)
 ANSWER_GROWTH, ANSWER_FLOOR = 16, 1024 * 1024
 #: The largest validation report, as N-Triples, a worker may send back.
 MAX_REPORT_BYTES = 64 * 1024 * 1024
-#: The codes of the errors that cost a worker: it crashed, ran out of memory or out of time.
-WORKER_LOSSES = frozenset((WorkerCrashedError.code, WorkMemoryError.code, WorkTimeoutError.code))
 
 _READ_BYTES = 1024 * 1024
 

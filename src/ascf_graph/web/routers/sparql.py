@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.routing import NoMatchFound
 
 from ascf_graph.core.conneg import negotiate
@@ -93,7 +94,10 @@ async def sparql_other_methods(request: Request) -> Response:
 @router.get("/sparql/editor/{asset}", include_in_schema=False)
 async def editor_asset(asset: str, settings: SettingsDep) -> Response:
     """The query editor's script and style sheet, served locally (no CDN)."""
-    return editor.asset_response(settings.editor_assets_dir, asset)
+    found = editor.asset(settings.editor_assets_dir, asset)
+    return FileResponse(
+        found.path, media_type=found.media_type, headers={"Cache-Control": found.cache_control}
+    )
 
 
 async def _describe(
@@ -103,13 +107,14 @@ async def _describe(
     offered = [s.media_type for s in SYNTAXES]
     accept = request.headers.get("accept")
     if not requested_formats and negotiate(accept, [*offered, "text/html"]) == "text/html":
-        return editor.editor_page(
+        page = editor.editor_page(
             page_url(request, settings, "sparql_endpoint"),
             load_curated(settings.queries_dir).values(),
             assets_dir=settings.editor_assets_dir,
             assets_url=page_url(request, settings, "editor_asset", asset="x")[:-1],
             queries_url=_page_url(request, settings, "list_queries"),
         )
+        return HTMLResponse(page, headers={"Vary": "Accept"})
     endpoint = absolute_url(request, settings, "sparql_endpoint")
     chosen = choose_format("graph", requested_formats, accept)
     sizes = await request.app.state.graph_sizes.of(store)

@@ -41,8 +41,9 @@ from ascf_graph.shacl.report_formats import ReportFormat, choose_format, render_
 from ascf_graph.shacl.validation import ValidationReport
 from ascf_graph.stewards.credentials import Steward, TokenRevokedError, bearer_token
 from ascf_graph.stewards.provenance import SubmissionRecord
-from ascf_graph.stewards.services import StewardsDep, StewardServices, sent_in_body
+from ascf_graph.stewards.services import StewardServices
 from ascf_graph.stewards.submissions import Accepted, NonConformingSubmissionError, version_etag
+from ascf_graph.web.stewards import StewardsDep, sent_in_body
 
 router = APIRouter(prefix="/submissions", tags=["data stewards"])
 

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from ascf_graph.core.errors import AscfError
 from ascf_graph.html.stewards import error_page, report_page, validate_form
 from ascf_graph.shacl.report_formats import choose_format, render_report
-from ascf_graph.stewards.services import StewardsDep, sent_in_body, sent_in_form
+from ascf_graph.web.stewards import StewardsDep, sent_in_body, sent_in_form
 
 router = APIRouter(tags=["data stewards"])
 
