@@ -76,7 +76,8 @@ nodes only. Embedded stores and the benchmark's data hold no skolem IRIs.
 import pyoxigraph as ox
 
 from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, GENID_PATH
-from ascf_graph.linked_data.resources import INBOUND_PAGE_SIZE, LABEL_PROPERTIES, MAX_BLANK_DEPTH
+from ascf_graph.linked_data.resources import INBOUND_PAGE_SIZE, LABEL_PROPERTIES
+from ascf_graph.store.reads import MAX_BLANK_DEPTH
 
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"

@@ -1,50 +1,19 @@
-"""Fixtures: a real store built on disk once per session, clones of it, a real server."""
+"""Session fixtures: a real store built on disk once, clones of it, a real server.
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+Helpers that tests import live in :mod:`tests.support`.
+"""
+
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
 
-import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from ascf_graph.build.pipeline import build
 from ascf_graph.core.settings import Settings
 from ascf_graph.store.embedded import EmbeddedStore
-
-if TYPE_CHECKING:
-    from selenium.webdriver.remote.webdriver import WebDriver
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-
-def clone_settings(settings: Settings, destination: Path) -> Settings:
-    """Settings for a copy of ``settings``' built store (RocksDB allows one opener)."""
-    target = destination / "store"
-    shutil.copytree(settings.data_dir, target, symlinks=True)
-    return settings.model_copy(update={"data_dir": target})
-
-
-def copy_content(destination: Path) -> Settings:
-    """Settings over a private copy of ontology/, shapes/, data/ and queries/."""
-    for folder in ("ontology", "shapes", "data", "queries"):
-        shutil.copytree(REPO / folder, destination / folder)
-    return Settings(content_dir=destination, data_dir=destination / "var" / "store")
+from tests.support.remote_stores import Endpoints, start_oxigraph, start_virtuoso
+from tests.support.servers import ServerProcess, running_server
+from tests.support.stores import REPO, clone_settings
 
 
 @pytest.fixture(scope="session")
@@ -86,126 +55,6 @@ def cli_settings(built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     return settings
 
 
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass(frozen=True)
-class ServerProcess:
-    """A server the tests started: its base URL and its process (the `serve` supervisor)."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-
-    @property
-    def pid(self) -> int:
-        """The process id of the server the supervisor runs now (its one child)."""
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            found = processes_where(lambda fields: int(fields[1]) == self.process.pid)
-            if len(found) == 1:
-                return found.pop()
-            time.sleep(0.05)
-        raise AssertionError("the supervisor runs no server")
-
-
-def processes_where(test: Callable[[list[str]], bool]) -> set[int]:
-    """Live processes whose /proc stat fields (from the state on) pass ``test``."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[0] != "Z" and test(fields):
-            found.add(int(stat.parent.name))
-    return found
-
-
-def stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    """Stop ``process`` (SIGTERM), then make sure nothing it started outlives it: the
-    server it supervised and that server's workers share its process group."""
-    process.terminate()
-    process.wait(timeout=40)
-    group = str(process.pid)
-    deadline = time.monotonic() + 10
-    while left := processes_where(lambda fields: fields[2] == group):
-        if time.monotonic() > deadline:
-            for pid in left:
-                os.kill(pid, signal.SIGKILL)
-        time.sleep(0.05)
-        assert time.monotonic() < deadline + 10, f"processes {left} outlived the server"
-
-
-@contextmanager
-def serving_process(
-    environment: dict[str, str], *, copies_loaded: bool = True
-) -> Iterator[ServerProcess]:
-    """`ascf-graph serve` in its own process on a free loopback port, with ``environment``
-    added to ours; yields its URL and process id and stops it afterwards.
-
-    The server answers from disk while its query workers copy the store into memory;
-    unless ``copies_loaded`` is false, this waits until /health says the copies are done,
-    so that the tests meet workers that answer as they will from then on."""
-    port = free_port()
-    # The log goes to a file: a pipe nobody reads would block the server once full.
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ascf_graph", "serve", "--port", str(port)],
-            env={**os.environ, **environment},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, to find all it starts
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_up(f"{url}/health", process, log)
-            if copies_loaded:
-                wait_until_copies_loaded(url)
-            yield ServerProcess(url, process)
-        finally:
-            stop_process_group(process)
-
-
-@contextmanager
-def serving(environment: dict[str, str]) -> Iterator[str]:
-    """Like :func:`serving_process`; yields only the base URL."""
-    with serving_process(environment) as process:
-        yield process.url
-
-
-@contextmanager
-def running_server(
-    settings: Settings, *, copies_loaded: bool = True, **env: str
-) -> Iterator[ServerProcess]:
-    """`ascf-graph serve` over ``settings``' store and content, plus ``ASCF_...`` variables
-    (``copies_loaded``: see :func:`serving_process`)."""
-    environment = {
-        "ASCF_DATA_DIR": str(settings.data_dir),
-        "ASCF_CONTENT_DIR": str(settings.content_dir),
-        **env,
-    }
-    with serving_process(environment, copies_loaded=copies_loaded) as process:
-        yield process
-
-
-def memory_copies(url: str) -> str:
-    """What the server at ``url`` says of its workers' copies in memory (/health)."""
-    return str(httpx.get(f"{url}/health", timeout=10).json()["memory_copies"])
-
-
-def wait_until_copies_loaded(url: str) -> str:
-    """Wait until /health no longer says the copies are loading; what it says then."""
-    deadline = time.monotonic() + 60
-    while (state := memory_copies(url)) == "loading":
-        assert time.monotonic() < deadline, "the query workers' copies never completed"
-        time.sleep(0.05)
-    return state
-
-
 @pytest.fixture(scope="session")
 def served(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """The service over a copy of the built store, for the whole session."""
@@ -219,76 +68,28 @@ def server(served: ServerProcess) -> str:
     return served.url
 
 
-def wait_until_up(
-    probe_url: str, process: subprocess.Popen[bytes], log: IO[bytes] | None = None
-) -> None:
-    """Wait until ``probe_url`` answers 200, or fail with what the process printed
-    (to ``log`` if given, else to its stdout pipe)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            if log is not None:
-                log.seek(0)
-                output = log.read().decode(errors="replace")
-            else:
-                output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{output}")
-        try:
-            if httpx.get(probe_url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{probe_url} did not answer within 30 s")
-
-
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator["WebDriver"]:
-    """Debian's headless Chromium, driven by its ChromeDriver, with no network past loopback.
-
-    The flags are the ones that keep Chromium from calling home on a closed
-    network; a dead proxy sends anything but loopback (never proxied) nowhere.
-    """
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,900",
-        "--proxy-server=http://127.0.0.1:9",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def remote_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Endpoints]:
+    """A real SPARQL server with an empty on-disk database of its own."""
+    start = start_oxigraph if request.param == "oxigraph" else start_virtuoso
+    process, endpoints = start(tmp_path_factory.mktemp(request.param))
     try:
-        yield driver
+        yield endpoints
     finally:
-        driver.quit()
+        process.terminate()
+        process.wait(timeout=30)
 
 
-@contextmanager
-def serving_in_this_process(app: FastAPI) -> Iterator[str]:
-    """``app`` served by uvicorn from a thread on a free loopback port; yields its URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn")
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started and thread.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "the server did not start"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+@pytest.fixture(scope="module")
+def remote_settings(remote_server: Endpoints, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The project's content, built into the remote server."""
+    settings = Settings(
+        content_dir=REPO,
+        data_dir=tmp_path_factory.mktemp("unused") / "store",
+        store_url=remote_server.query,
+        store_update_url=remote_server.update,
+    )
+    build(settings, reasoner=False)
+    return settings

@@ -1,0 +1,75 @@
+"""POST /validate in every report format; the form itself is tested in tests/browser/."""
+
+import httpx
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import SH
+
+from ascf_graph.rdf.io import SYNTAXES, RdfSyntax, syntax_named, to_rdflib_graph
+from tests.support.stores import REPO
+
+EXAMPLES = REPO / "tests" / "data" / "validation"
+INVALID = (EXAMPLES / "end-before-start.ttl").read_bytes()
+
+
+def post(
+    server: str, body: bytes, accept: str, content_type: str = "text/turtle"
+) -> httpx.Response:
+    return httpx.post(
+        f"{server}/validate",
+        content=body,
+        headers={"Content-Type": content_type, "Accept": accept},
+        timeout=60,
+    )
+
+
+def test_the_json_summary_groups_results_by_focus_node_with_fixes(server: str) -> None:
+    answer = post(server, INVALID, "*/*")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/json"
+    body = answer.json()
+    assert body["conforms"] is False
+    assert body["counts"]["Violation"] == 1
+    node = body["focusNodes"][0]
+    assert node["focusNode"] == "https://w3id.org/ascf/id/project/example-valid-project"
+    result = node["results"][0]
+    assert {"message", "path", "value", "shape", "fix"} <= result.keys()
+    assert "ascf:endDate" in result["fix"]
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json"])
+def test_the_rdf_report_is_a_standard_validation_report(server: str, accept: str) -> None:
+    answer = post(server, INVALID, accept)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith(accept)
+    report = to_rdflib_graph(ox.parse(answer.content, format=syntax_named(accept).oxigraph))
+    root = report.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+    assert report.value(root, SH.conforms) == rdflib.Literal(False)
+    assert len(list(report.objects(root, SH.result))) == 3
+
+
+@pytest.mark.parametrize("syntax", SYNTAXES, ids=[s.name for s in SYNTAXES])
+def test_every_rdf_syntax_is_read_and_nothing_is_stored(server: str, syntax: RdfSyntax) -> None:
+    valid = list(ox.parse(path=str(EXAMPLES / "valid-city-and-project.ttl")))
+    before = httpx.get(f"{server}/health").json()
+    body = ox.serialize(valid, format=syntax.oxigraph)
+    answer = post(server, body, "application/json", syntax.media_type)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["conforms"] is True
+    assert answer.json()["triples"] == len(valid)
+    assert httpx.get(f"{server}/health").json() == before
+
+
+def test_a_malformed_body_is_a_400_with_line_and_column(server: str) -> None:
+    answer = post(server, (EXAMPLES / "malformed.ttl").read_bytes(), "application/json")
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "rdf-syntax"
+    assert "line 7, column 43" in answer.json()["message"]
+
+
+def test_the_template_is_served(server: str) -> None:
+    answer = httpx.get(f"{server}/templates/projects-template.csv")
+    assert answer.status_code == 200
+    assert answer.text.startswith("project_id,city,title")
+    assert httpx.get(f"{server}/templates/secrets.txt").status_code == 404

@@ -1,0 +1,1 @@
+"""What the tests share besides fixtures: paths, stores, servers, processes, data."""

@@ -1,0 +1,159 @@
+"""Input workers: real worker processes parse and validate as the server would, within limits."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+import rdflib
+
+from ascf_graph.core.errors import RdfSyntaxError, ReportedError, WorkerCrashedError
+from ascf_graph.rdf.io import syntax_named
+from ascf_graph.rdf.uploads import Upload, parse_document
+from ascf_graph.shacl.engine import validation_engine, validator_in_process
+from ascf_graph.shacl.rudof import rudof_available
+from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.store.embedded import EmbeddedStore
+from ascf_graph.workers.input_pool import InputWorkers, validator_in_workers
+from tests.support.stores import REPO
+
+BASE = "https://w3id.org/ascf/"
+EXAMPLES = sorted((REPO / "tests" / "data" / "validation").glob("*.ttl"))
+CITY_SHAPES = rdflib.Graph().parse(REPO / "shapes" / "city.ttl")
+ONE_TRIPLE = b'<urn:a> <urn:p> "1" .'
+LIMITS = {"max_triples": 200_000, "max_nesting": 64, "max_expansion": 10_000_000}
+
+
+@pytest.fixture
+def workers() -> Iterator[InputWorkers]:
+    pool = InputWorkers(1, timeout=120, memory_bytes=0)
+    yield pool
+    pool.close()
+
+
+def upload_of(path: Path) -> Upload:
+    triples = parse_document(path.read_bytes(), syntax_named("turtle"), source=path.name, **LIMITS)
+    return Upload(triples, "turtle", "text/turtle", path.name)
+
+
+def findings(report: ValidationReport) -> tuple[bool, tuple[object, ...]]:
+    return report.conforms, report.results
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["pyshacl", "rudof"])
+@pytest.mark.parametrize(
+    "example", [p for p in EXAMPLES if p.name != "malformed.ttl"], ids=lambda p: p.stem
+)
+def test_a_report_checked_in_a_worker_is_the_one_checked_in_process(
+    store: EmbeddedStore, workers: InputWorkers, engine: str, example: Path
+) -> None:
+    if engine == "rudof" and not rudof_available():
+        pytest.skip("pyrudof is not installed")
+    upload = upload_of(example)
+    context = ValidationContext.for_submissions(store, BASE)
+    here = validator_in_process(validation_engine(engine))(upload, context)
+    there = validator_in_workers(workers, engine)(upload, context)
+    assert findings(there) == findings(here)
+
+
+def test_the_examples_include_problems_the_store_must_be_asked_about(
+    store: EmbeddedStore,
+) -> None:
+    """So that the comparison above would catch a worker checking without the store's
+    context: an unknown focus area is only a Violation given the framework's concepts."""
+    upload = upload_of(REPO / "tests" / "data" / "validation" / "unknown-focus-area.ttl")
+    with_store = validate_upload(upload, ValidationContext.for_submissions(store, BASE))
+    shapes_only = ValidationContext(shapes=ValidationContext.for_submissions(store, BASE).shapes)
+    assert findings(with_store) != findings(validate_upload(upload, shapes_only))
+
+
+def validate_upload(upload: Upload, context: ValidationContext) -> ValidationReport:
+    return validator_in_process(validate)(upload, context)
+
+
+def test_a_document_is_parsed_in_a_worker_with_its_errors_as_the_parser_says_them(
+    workers: InputWorkers,
+) -> None:
+    triples, ntriples = workers.parse(
+        b"<urn:a> <urn:p> [ <urn:q> 1 ] .", syntax_named("turtle"), source="up", **LIMITS
+    )
+    assert len(triples) == 2
+    assert ntriples.count(b"\n") == 2
+    with pytest.raises(ReportedError) as refused:
+        workers.parse(b"<urn:a> <urn:p> .", syntax_named("turtle"), source="up", **LIMITS)
+    in_process = pytest.raises(RdfSyntaxError)
+    with in_process as expected:
+        parse_document(b"<urn:a> <urn:p> .", syntax_named("turtle"), source="up", **LIMITS)
+    assert (refused.value.code, refused.value.status, refused.value.message) == (
+        expected.value.code,
+        expected.value.status,
+        expected.value.message,
+    )
+
+
+@pytest.mark.slow
+def test_a_worker_past_its_memory_limit_is_refused_and_replaced() -> None:
+    """rdflib and pyshacl need well over 300 MiB for 100,000 triples."""
+    pool = InputWorkers(1, timeout=120, memory_bytes=300 * 1024 * 1024)
+    data = "".join(f"<urn:s{i}> <urn:p> <urn:o{i}> .\n" for i in range(100_000)).encode()
+    try:
+        with pytest.raises((ReportedError, WorkerCrashedError)) as refused:
+            pool.validate(
+                data, [], CITY_SHAPES, engine="pyshacl", protected=(), protected_classes=()
+            )
+        assert refused.value.code in ("validation-memory", "input-crashed-worker")
+        assert "ASCF_VALIDATION_MEMORY" in refused.value.message
+        triples, _ = pool.parse(ONE_TRIPLE, syntax_named("nt"), source="up", **LIMITS)
+        assert len(triples) == 1
+    finally:
+        pool.close()
+
+
+def test_a_worker_killed_between_jobs_is_replaced(workers: InputWorkers) -> None:
+    workers.parse(ONE_TRIPLE, syntax_named("nt"), source="up", **LIMITS)
+    (idle,) = workers._idle  # the one worker, waiting for its next job
+    os.kill(idle.popen.pid, signal.SIGKILL)
+    idle.popen.wait()
+    triples, _ = workers.parse(ONE_TRIPLE, syntax_named("nt"), source="up", **LIMITS)
+    assert len(triples) == 1
+
+
+ORPHANING = """
+import sys, threading, time
+import rdflib
+from ascf_graph.workers.input_pool import InputWorkers
+shapes = rdflib.Graph().parse(sys.argv[1])
+workers = InputWorkers(1, timeout=600, memory_bytes=0)
+data = "".join(f"<urn:s{i}> <urn:p> <urn:o{i}> .\\n" for i in range(300_000)).encode()
+def check() -> None:  # tens of seconds of pyshacl
+    workers.validate(data, [], shapes, engine="pyshacl", protected=(), protected_classes=())
+threading.Thread(target=check, daemon=True).start()
+time.sleep(600)
+"""
+
+
+@pytest.mark.slow
+def test_a_worker_ends_with_its_server_even_in_the_middle_of_a_job(tmp_path: Path) -> None:
+    """The server dies (the supervisor exists for that): its workers must not go on
+    working for nobody, each up to its memory limit."""
+    server = subprocess.Popen([sys.executable, "-c", ORPHANING, str(REPO / "shapes" / "city.ttl")])
+    try:
+        deadline = time.monotonic() + 30
+        while not (children := psutil.Process(server.pid).children()):
+            assert time.monotonic() < deadline, "no worker was started"
+            time.sleep(0.1)
+        (worker,) = children
+        time.sleep(3)  # the worker is validating
+        server.kill()
+        server.wait()
+        _, alive = psutil.wait_procs([worker], timeout=10)
+        assert not alive, "the worker outlived its server"
+    finally:
+        server.kill()
+        server.wait()
