@@ -1,4 +1,4 @@
-# The README's commands. Every target sets up what it needs on a fresh machine.
+# The commands of the README and docs/command-line.md. Every target sets up what it needs on a fresh machine.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test build lint format bench bench-shacl soak clean system-deps test-deps editor-assets
+.PHONY: run test docs build lint format bench bench-shacl soak clean system-deps test-deps editor-assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,10 +51,16 @@ build: $(STAMP) system-deps
 run: build editor-assets
 	$(BIN)/ascf-graph serve --host $(HOST) --port $(PORT)
 
-## test: the whole suite, with ruff first
+## test: the whole suite, with ruff, the import layers (lint-imports) and the strict docs build first
 test: $(STAMP) test-deps editor-assets
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 	$(BIN)/pytest
+
+## docs: docs/ as a site in site/; --strict fails on a broken link or a page left out of the nav
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 ## bench: every system side by side over SIZE generated triples (10k, 100k, 1M, 10M)
 SIZE ?= 10k
@@ -83,6 +89,6 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## clean: caches and the bench's generated data; never var/, which holds stewards' submissions
+## clean: caches, the docs site and the bench's generated data; never var/, which holds stewards' submissions
 clean:
-	rm -rf .pytest_cache .ruff_cache bench/out
+	rm -rf .pytest_cache .ruff_cache bench/out site
