@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 from ascf_graph.app import create_app
 from ascf_graph.cli.main import app
+from ascf_graph.core.errors import EngineUnavailableError
 from ascf_graph.core.settings import Settings
-from ascf_graph.shacl.engine import EngineUnavailableError, validation_engine
+from ascf_graph.shacl.engine import validation_engine
 from ascf_graph.shacl.rudof import rudof_available, validate_fast
 from ascf_graph.shacl.validation import validate
 from tests.support.servers import free_port

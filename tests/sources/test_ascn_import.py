@@ -13,6 +13,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
+from ascf_graph.core.errors import CsvImportError
 from ascf_graph.core.namespaces import DEFAULT_BASE_IRI
 from ascf_graph.rdf.turtle import turtle
 from ascf_graph.sources.ascn_import import (
@@ -26,7 +27,6 @@ from ascf_graph.sources.ascn_import import (
 )
 from ascf_graph.sources.ascn_sources import (
     CityRow,
-    CsvImportError,
     ProjectRow,
     ScapProjectRow,
     load_label_mapping,

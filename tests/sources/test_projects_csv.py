@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from ascf_graph.cli.main import app
+from ascf_graph.core.errors import CsvImportError
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.shacl.validation import ValidationContext, validate
-from ascf_graph.sources.ascn_sources import CsvImportError
 from ascf_graph.sources.projects_csv import COLUMNS, LABEL_MAPPING, Vocabulary, projects_from_csv
 from ascf_graph.store.embedded import EmbeddedStore
 from tests.support.stores import REPO

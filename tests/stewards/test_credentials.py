@@ -7,9 +7,10 @@ import pytest
 from ascf_graph.core.errors import (
     InvalidCredentialsError,
     MissingCredentialsError,
+    TokenRevokedError,
     UnusableInputError,
 )
-from ascf_graph.stewards.credentials import TokenRevokedError, TokenStore, bearer_token
+from ascf_graph.stewards.credentials import TokenStore, bearer_token
 
 
 @pytest.fixture

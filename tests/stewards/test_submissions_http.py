@@ -223,7 +223,9 @@ def test_retract_removes_it_from_the_default_graph_and_keeps_history(service: Se
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "retracted"
     assert submission["graph"] not in service.state()[0]
-    assert httpx.get(url, headers={"Accept": "text/turtle"}).status_code == 410
+    gone = httpx.get(url, headers={"Accept": "text/turtle"})
+    assert gone.status_code == 410
+    assert gone.json()["code"] == "submission-gone"
     assert httpx.get(f"{url}/versions/1/original").content == VALID
     assert httpx.get(f"{url}/versions/1/report", headers={"Accept": "text/plain"}).text.startswith(
         "conforms"
@@ -587,3 +589,17 @@ def test_submit_and_validate_on_the_command_line_give_the_api_report(
     )
     assert refused.exit_code == 2
     assert "401" in refused.stderr
+
+
+def test_a_retracted_submission_is_gone_to_readers_and_a_conflict_to_writers(
+    service: Service,
+) -> None:
+    """One status per code: reading its data is 410 submission-gone; replacing it, 409
+    submission-retracted."""
+    submission = service.submit().json()["submission"]
+    url = f"{service.url}{submission['url']}"
+    assert httpx.delete(url, headers=service.auth(service.da_nang)).status_code == 200
+    read = httpx.get(url, headers={"Accept": "text/turtle"})
+    written = httpx.put(url, content=VALID, headers=service.auth(service.da_nang, **TURTLE))
+    assert (read.status_code, read.json()["code"]) == (410, "submission-gone")
+    assert (written.status_code, written.json()["code"]) == (409, "submission-retracted")

@@ -1,9 +1,21 @@
 """Domain exceptions, one place for every error a user can meet.
 
+Every class that a user can meet is here, with one status per code.
+
 Each carries a stable ``code`` and the HTTP status it maps to, so the web
 layer turns them into ``{"code": ..., "message": ...}`` bodies in one handler
 and the CLI into exit codes, without either knowing the details.
 """
+
+from typing import Protocol
+
+
+class SummarisedReport(Protocol):
+    """A validation report, as an error that carries one needs it."""
+
+    def summary(self) -> str:
+        """One line: how many results of each severity."""
+        ...
 
 
 class AscfError(Exception):
@@ -437,3 +449,50 @@ class NotReadyError(AscfError):
 
 #: The codes of the errors that cost a worker: it crashed, ran out of memory or out of time.
 WORKER_LOSSES = frozenset((WorkerCrashedError.code, WorkMemoryError.code, WorkTimeoutError.code))
+
+
+class EngineUnavailableError(AscfError):
+    """The chosen SHACL engine cannot run here."""
+
+    code = "engine-unavailable"
+    status = 500
+
+
+class TemplateNotFoundError(AscfError):
+    """No template of that name."""
+
+    code = "template-not-found"
+    status = 404
+
+
+class SubmissionGoneError(AscfError):
+    """The data of a retracted submission is no longer served as current (its versions
+    stay readable); changing a retracted submission is :class:`SubmissionRetractedError`."""
+
+    code = "submission-gone"
+    status = 410
+
+
+class TokenRevokedError(InvalidCredentialsError):
+    """A token that was valid once and has been revoked."""
+
+
+class CsvImportError(UnusableInputError, ValueError):
+    """A CSV cell the importer cannot use; the message names file, row and column."""
+
+    code = "csv-import"
+
+    def __init__(self, path: str, row: int, column: str, problem: str) -> None:
+        super().__init__(f"{path}, row {row}, column {column!r}: {problem}")
+        self.path, self.row, self.column = path, row, column
+
+
+class NonConformingSubmissionError(AscfError):
+    """The data has Violations; nothing was written. Carries the report."""
+
+    code = "non-conforming"
+    status = 422
+
+    def __init__(self, report: SummarisedReport) -> None:
+        super().__init__(f"the data does not conform, so nothing was stored: {report.summary()}")
+        self.report = report

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import rdflib
 
-from ascf_graph.core.errors import AscfError, UnusableInputError
+from ascf_graph.core.errors import EngineUnavailableError, UnusableInputError
 from ascf_graph.core.settings import ShaclEngine
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.rdf.uploads import Upload
@@ -26,13 +26,6 @@ ValidationEngine = Callable[[rdflib.Graph, ValidationContext], ValidationReport]
 UploadValidator = Callable[[Upload, ValidationContext], ValidationReport]
 
 ENGINES: tuple[ShaclEngine, ...] = ("pyshacl", "rudof")
-
-
-class EngineUnavailableError(AscfError):
-    """The chosen SHACL engine cannot run here."""
-
-    code = "engine-unavailable"
-    status = 500
 
 
 def validation_engine(name: ShaclEngine | str) -> ValidationEngine:

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
-from ascf_graph.core.errors import UnusableInputError
+from ascf_graph.core.errors import CsvImportError, UnusableInputError
 from ascf_graph.core.namespaces import DEFAULT_BASE_IRI
 
 #: Appendix of the M&E 2025 report -> (its heading as the CSV's status, status slug).
@@ -41,16 +41,6 @@ _ISO2 = re.compile(r"[A-Z]{2}")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _YEAR = re.compile(r"[0-9]{4}")
 _SNAPSHOT = re.compile(r"repository (?P<repo>\S+), \*\*commit `(?P<commit>[0-9a-f]{40})`")
-
-
-class CsvImportError(UnusableInputError, ValueError):
-    """A CSV cell the importer cannot use; the message names file, row and column."""
-
-    code = "csv-import"
-
-    def __init__(self, path: str, row: int, column: str, problem: str) -> None:
-        super().__init__(f"{path}, row {row}, column {column!r}: {problem}")
-        self.path, self.row, self.column = path, row, column
 
 
 # ---------------------------------------------------------------------------

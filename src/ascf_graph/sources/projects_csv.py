@@ -39,9 +39,10 @@ from typing import Final
 
 import pyoxigraph as ox
 
+from ascf_graph.core.errors import CsvImportError
 from ascf_graph.core.namespaces import ASCF, DEFAULT_BASE_IRI, PREFIXES
 from ascf_graph.core.slugs import slugify
-from ascf_graph.sources.ascn_sources import CsvImportError, RowRef, load_label_mapping, mapped_kind
+from ascf_graph.sources.ascn_sources import RowRef, load_label_mapping, mapped_kind
 from ascf_graph.store.embedded import Store
 
 COLUMNS: Final = (

@@ -24,6 +24,7 @@ from pathlib import Path
 from ascf_graph.core.errors import (
     InvalidCredentialsError,
     MissingCredentialsError,
+    TokenRevokedError,
     UnusableInputError,
 )
 from ascf_graph.core.slugs import slugify
@@ -64,10 +65,6 @@ class TokenRecord:
     steward: str
     created: str
     revoked: str | None
-
-
-class TokenRevokedError(InvalidCredentialsError):
-    """A token that was valid once and has been revoked."""
 
 
 class TokenStore:

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from ascf_graph.core.errors import (
     AscfError,
     ForbiddenError,
+    NonConformingSubmissionError,
     PreconditionFailedError,
     SubmissionNotFoundError,
     SubmissionRetractedError,
@@ -61,17 +62,6 @@ from ascf_graph.stewards.shapes import SubmissionShapes, shapes_for_submissions
 from ascf_graph.store.changes import GraphChange
 from ascf_graph.store.embedded import Store
 from ascf_graph.store.generation_cache import GenerationCache
-
-
-class NonConformingSubmissionError(AscfError):
-    """The data has Violations; nothing was written. Carries the report."""
-
-    code = "non-conforming"
-    status = 422
-
-    def __init__(self, report: ValidationReport) -> None:
-        super().__init__(f"the data does not conform, so nothing was stored: {report.summary()}")
-        self.report = report
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,15 @@ from ascf_graph.core.errors import (
     AscfError,
     InvalidCredentialsError,
     NotAcceptableError,
+    SubmissionGoneError,
+    TokenRevokedError,
     UnsupportedFormatError,
 )
 from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.rdf.io import SYNTAXES, syntax_named
 from ascf_graph.shacl.report_formats import ReportFormat, choose_format, render_report, report_json
 from ascf_graph.shacl.validation import ValidationReport
-from ascf_graph.stewards.credentials import Steward, TokenRevokedError, bearer_token
+from ascf_graph.stewards.credentials import Steward, bearer_token
 from ascf_graph.stewards.provenance import SubmissionRecord
 from ascf_graph.stewards.services import StewardServices
 from ascf_graph.stewards.submissions import Accepted, NonConformingSubmissionError, version_etag
@@ -49,13 +51,6 @@ router = APIRouter(prefix="/submissions", tags=["data stewards"])
 
 _JSON = "application/json"
 _RDF_TYPES = [s.media_type for s in SYNTAXES if s.name not in ("trig", "nquads")]
-
-
-class SubmissionGoneError(AscfError):
-    """The data of a retracted submission is no longer served as current."""
-
-    code = "submission-retracted"
-    status = 410
 
 
 # ---------------------------------------------------------------------------

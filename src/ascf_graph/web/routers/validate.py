@@ -11,19 +11,12 @@ conforms; unreadable data is a 4xx with the parser's line and column.
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
-from ascf_graph.core.errors import AscfError
+from ascf_graph.core.errors import AscfError, TemplateNotFoundError
 from ascf_graph.html.stewards import error_page, report_page, validate_form
 from ascf_graph.shacl.report_formats import choose_format, render_report
 from ascf_graph.web.stewards import StewardsDep, sent_in_body, sent_in_form
 
 router = APIRouter(tags=["data stewards"])
-
-
-class TemplateNotFoundError(AscfError):
-    """No template of that name."""
-
-    code = "template-not-found"
-    status = 404
 
 
 TEMPLATE_FILES = {
