@@ -25,27 +25,24 @@ from ascf_graph.core.errors import (
     ReasonerFailedError,
     ReasonerUnavailableError,
 )
+from ascf_graph.core.namespaces import OWL, RDF, RDFS, XSD
 from ascf_graph.rdf.io import to_rdflib_graph
 
-_OWL = "http://www.w3.org/2002/07/owl#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _RDF_TYPE = rdflib.RDF.type
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS_RANGE = _RDFS + "range"
+_RDFS_RANGE = RDFS + "range"
 
 #: The OWL 2 datatype map (OWL 2 Structural Specification, section 4).
 OWL2_DATATYPES = frozenset(
     [
-        _OWL + "real",
-        _OWL + "rational",
-        _RDF + "PlainLiteral",
-        _RDF + "XMLLiteral",
-        _RDF + "langString",
-        _RDFS + "Literal",
+        OWL + "real",
+        OWL + "rational",
+        RDF + "PlainLiteral",
+        RDF + "XMLLiteral",
+        RDF + "langString",
+        RDFS + "Literal",
     ]
     + [
-        _XSD + name
+        XSD + name
         for name in [
             "decimal",
             "integer",
@@ -137,7 +134,7 @@ def _outside_datatype_map(triple: ox.Triple | ox.Quad) -> bool:
     return (
         triple.predicate.value == _RDFS_RANGE
         and isinstance(value, ox.NamedNode)
-        and value.value.startswith((_XSD, "http://www.opengis.net/ont/geosparql#"))
+        and value.value.startswith((XSD, "http://www.opengis.net/ont/geosparql#"))
         and value.value not in OWL2_DATATYPES
     )
 
@@ -172,9 +169,9 @@ def _inferred(world: owlready2.World, asserted: rdflib.Graph) -> list[ox.Triple]
     for s, p, o in world.as_rdflib_graph():
         if not (isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef)):
             continue
-        if (s, p, o) in asserted or str(o).startswith((_OWL, _RDFS)):
+        if (s, p, o) in asserted or str(o).startswith((OWL, RDFS)):
             continue
-        if p == _RDF_TYPE or not str(p).startswith((_OWL, _RDFS, str(rdflib.RDF))):
+        if p == _RDF_TYPE or not str(p).startswith((OWL, RDFS, str(rdflib.RDF))):
             found.append(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)))
     world.close()
     return found
@@ -189,7 +186,7 @@ def _explain(sources: Sequence[Source], java: str) -> str:
         f"{row['x'].value} is both a {row['a'].value} and a {row['b'].value}, "
         "which the ontology declares disjoint"
         for row in union.query(
-            DISJOINT_MEMBERS, prefixes={"owl": _OWL, "rdfs": _RDFS, "rdf": str(rdflib.RDF)}
+            DISJOINT_MEMBERS, prefixes={"owl": OWL, "rdfs": RDFS, "rdf": str(rdflib.RDF)}
         )
     ]
     culprit = _first_breaking_source(sources, java)

@@ -8,35 +8,68 @@ files under ``ontology/``, ``shapes/`` and ``data/``.
 
 from typing import Final
 
+import pyoxigraph as ox
+
 DEFAULT_BASE_IRI: Final = "https://w3id.org/ascf/"
 
 ASCF: Final = DEFAULT_BASE_IRI + "def/"
 ONTOLOGY_IRI: Final = DEFAULT_BASE_IRI + "def"
 FRAMEWORK_SCHEME: Final = DEFAULT_BASE_IRI + "id/framework"
 
+# The vocabularies we use, as namespace IRIs (a term is the namespace plus its name).
+RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS: Final = "http://www.w3.org/2000/01/rdf-schema#"
+OWL: Final = "http://www.w3.org/2002/07/owl#"
+XSD: Final = "http://www.w3.org/2001/XMLSchema#"
+SKOS: Final = "http://www.w3.org/2004/02/skos/core#"
+DCT: Final = "http://purl.org/dc/terms/"
+ORG: Final = "http://www.w3.org/ns/org#"
+GEO: Final = "http://www.opengis.net/ont/geosparql#"
+WGS: Final = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+PROV: Final = "http://www.w3.org/ns/prov#"
+SH: Final = "http://www.w3.org/ns/shacl#"
+VANN: Final = "http://purl.org/vocab/vann/"
+VOID: Final = "http://rdfs.org/ns/void#"
+SCHEMA: Final = "https://schema.org/"
+FOAF: Final = "http://xmlns.com/foaf/0.1/"
+DCAT: Final = "http://www.w3.org/ns/dcat#"
+HYDRA: Final = "http://www.w3.org/ns/hydra/core#"
+SD: Final = "http://www.w3.org/ns/sparql-service-description#"
+SPDX: Final = "http://spdx.org/rdf/terms#"
+#: W3C's unique URIs for formats (https://www.w3.org/ns/formats/).
+W3C_FORMATS: Final = "http://www.w3.org/ns/formats/"
+
 #: Prefixes that every curated query, page and serialization may use.
 PREFIXES: Final[dict[str, str]] = {
     "ascf": ASCF,
     "id": DEFAULT_BASE_IRI + "id/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
-    "org": "http://www.w3.org/ns/org#",
-    "geo": "http://www.opengis.net/ont/geosparql#",
-    "wgs": "http://www.w3.org/2003/01/geo/wgs84_pos#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "vann": "http://purl.org/vocab/vann/",
-    "void": "http://rdfs.org/ns/void#",
-    "schema": "https://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "hydra": "http://www.w3.org/ns/hydra/core#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dct": DCT,
+    "org": ORG,
+    "geo": GEO,
+    "wgs": WGS,
+    "prov": PROV,
+    "sh": SH,
+    "vann": VANN,
+    "void": VOID,
+    "schema": SCHEMA,
+    "foaf": FOAF,
+    "dcat": DCAT,
+    "hydra": HYDRA,
+    "sd": SD,
 }
+
+# Terms many modules use, as pyoxigraph terms.
+RDF_TYPE: Final = ox.NamedNode(RDF + "type")
+RDFS_LABEL: Final = ox.NamedNode(RDFS + "label")
+RDFS_SUBCLASS_OF: Final = ox.NamedNode(RDFS + "subClassOf")
+OWL_VERSION_INFO: Final = ox.NamedNode(OWL + "versionInfo")
+XSD_STRING: Final = ox.NamedNode(XSD + "string")
+XSD_INTEGER: Final = ox.NamedNode(XSD + "integer")
 
 
 def graph_iri(base_iri: str, name: str) -> str:

@@ -11,16 +11,15 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ascf_graph.core.kinds import kind_of
-from ascf_graph.core.namespaces import PREFIXES
+from ascf_graph.core.namespaces import SKOS
 from ascf_graph.linked_data.resources import local_path
 from ascf_graph.store.embedded import Store
 
-_SKOS = PREFIXES["skos"]
 _CONCEPTS = f"""
 SELECT * WHERE {{
-  ?concept <{_SKOS}inScheme> ?scheme ; <{_SKOS}prefLabel> ?label .
-  OPTIONAL {{ ?concept <{_SKOS}notation> ?notation }}
-  OPTIONAL {{ ?concept <{_SKOS}broader> ?parent }}
+  ?concept <{SKOS}inScheme> ?scheme ; <{SKOS}prefLabel> ?label .
+  OPTIONAL {{ ?concept <{SKOS}notation> ?notation }}
+  OPTIONAL {{ ?concept <{SKOS}broader> ?parent }}
 }}
 """
 

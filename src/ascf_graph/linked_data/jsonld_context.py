@@ -7,6 +7,7 @@ and short names for the SKOS, RDFS and Dublin Core terms our data relies on.
 The same ontology always gives the same context, in the same order.
 """
 
+from ascf_graph.core.namespaces import OWL, XSD
 from ascf_graph.linked_data.resources import prefixes_for
 from ascf_graph.store.embedded import Store
 
@@ -22,8 +23,6 @@ SELECT ?term ?kind ?range WHERE {
 }
 """
 
-_OWL = "http://www.w3.org/2002/07/owl#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 #: Terms of other vocabularies that our data uses, by the short name linkers expect.
 SHARED_TERMS: dict[str, tuple[str, bool]] = {
@@ -74,10 +73,10 @@ def jsonld_context(store: Store, base_iri: str) -> dict[str, object]:
         name = iri[len(namespace) :]
         kind = row["kind"].value
         range_iri = row["range"].value if row["range"] is not None else None
-        if kind == _OWL + "ObjectProperty":
+        if kind == OWL + "ObjectProperty":
             terms[name] = {"@id": f"ascf:{name}", "@type": "@id"}
-        elif kind == _OWL + "DatatypeProperty" and range_iri and range_iri.startswith(_XSD):
-            terms[name] = {"@id": f"ascf:{name}", "@type": f"xsd:{range_iri[len(_XSD) :]}"}
+        elif kind == OWL + "DatatypeProperty" and range_iri and range_iri.startswith(XSD):
+            terms[name] = {"@id": f"ascf:{name}", "@type": f"xsd:{range_iri[len(XSD) :]}"}
         else:
             terms.setdefault(name, f"ascf:{name}")
     context.update(dict(sorted(terms.items())))

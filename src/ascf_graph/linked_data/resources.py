@@ -31,7 +31,20 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from ascf_graph.core.conneg import negotiate
-from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, PREFIXES, graph_iri
+from ascf_graph.core.namespaces import (
+    DCT,
+    DEFAULT_BASE_IRI,
+    FOAF,
+    HYDRA,
+    PREFIXES,
+    RDF,
+    RDF_TYPE,
+    RDFS,
+    RDFS_LABEL,
+    SKOS,
+    XSD,
+    graph_iri,
+)
 from ascf_graph.rdf.io import RdfSyntax, syntax_named
 from ascf_graph.store.embedded import Store
 from ascf_graph.store.reads import is_skolem, statements_with_blank_nodes
@@ -41,14 +54,6 @@ INBOUND_PAGE_SIZE = 100
 _SEGMENT = re.compile(r"^[A-Za-z0-9_~-]+$")
 #: Where named graphs live under the base: ``{base}graph/{name}``.
 GRAPH_PATH = "graph/"
-
-RDF = PREFIXES["rdf"]
-RDFS = PREFIXES["rdfs"]
-SKOS = PREFIXES["skos"]
-DCT = PREFIXES["dct"]
-XSD = PREFIXES["xsd"]
-FOAF = PREFIXES["foaf"]
-HYDRA = PREFIXES["hydra"]
 
 
 # -- formats ------------------------------------------------------------------
@@ -311,9 +316,7 @@ def read_from(store: Store) -> NodeFacts:
 
 
 # SELECT, not ASK: Virtuoso refuses a trailing VALUES (how a remote store binds) after ASK.
-_TYPE = ox.NamedNode(RDF + "type")
-_LABEL = ox.NamedNode(RDFS + "label")
-_LABELS_AND_TYPE = (*LABEL_PROPERTIES, _TYPE)
+_LABELS_AND_TYPE = (*LABEL_PROPERTIES, RDF_TYPE)
 
 _GRAPH_LINK_LABELS = f"""
 SELECT DISTINCT ?graph ?o ?labelProperty ?label WHERE {{
@@ -450,7 +453,7 @@ def _add_outbound(
         t.object for t in found if isinstance(t.object, ox.NamedNode) and not is_skolem(t.object)
     } - {node}
     found += shared(named, _LABELS_AND_TYPE)
-    found += shared({t.predicate for t in found}, (_LABEL,))
+    found += shared({t.predicate for t in found}, (RDFS_LABEL,))
     triples.update(dict.fromkeys(deskolemise(t) for t in found))
 
 
@@ -493,12 +496,12 @@ def _with_context(
     those cities and of the links' properties."""
     city = ox.NamedNode(target.base_iri + "def/city")
     subjects = {link.subject for link in links}
-    context = store.statements(subjects=subjects, predicates=(*LABEL_PROPERTIES, _TYPE, city))
+    context = store.statements(subjects=subjects, predicates=(*LABEL_PROPERTIES, RDF_TYPE, city))
     cities = {
         t.object for t in context if t.predicate == city and not isinstance(t.object, ox.Literal)
     }
-    context += shared(cities, (_LABEL,))  # type: ignore[arg-type]
-    context += shared({link.predicate for link in links}, (_LABEL,))
+    context += shared(cities, (RDFS_LABEL,))  # type: ignore[arg-type]
+    context += shared({link.predicate for link in links}, (RDFS_LABEL,))
     return links + context
 
 

@@ -27,16 +27,15 @@ import unicodedata
 from dataclasses import dataclass
 
 from ascf_graph.core.kinds import KIND_ORDER, kind_label, kind_of
-from ascf_graph.core.namespaces import PREFIXES
+from ascf_graph.core.namespaces import RDFS, SKOS
 from ascf_graph.linked_data.resources import local_path
 from ascf_graph.store.embedded import Store
 
 _WORD = re.compile(r"[a-z0-9]+")
 
-_SKOS, _RDFS = PREFIXES["skos"], PREFIXES["rdfs"]
 _LABELS = f"""
 SELECT ?s ?property ?label WHERE {{
-  VALUES ?property {{ <{_SKOS}prefLabel> <{_RDFS}label> <{_SKOS}altLabel> <{_SKOS}notation> }}
+  VALUES ?property {{ <{SKOS}prefLabel> <{RDFS}label> <{SKOS}altLabel> <{SKOS}notation> }}
   ?s ?property ?label . FILTER(isIRI(?s) && isLiteral(?label))
 }}
 """

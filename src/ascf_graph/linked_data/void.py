@@ -2,7 +2,7 @@
 
 Everything is counted from the store as it is: triples per named graph,
 entities per class, triples per property, and link sets, i.e. the statements
-whose object lies in another dataset (``owl:sameAs``, ``skos:*Match``,
+whose object lies in another dataset (``OWL:sameAs``, ``SKOS:*Match``,
 ``dct:subject``, ``ascf:wikidataItem``), grouped by property and by the
 other dataset's namespace. The dumps, the SPARQL endpoint, the search and
 the JSON-LD context are listed as ways in.
@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
-from ascf_graph.core.namespaces import PREFIXES
+from ascf_graph.core.namespaces import OWL, PREFIXES, SKOS
 from ascf_graph.linked_data.dumps import available_dumps
 from ascf_graph.store.embedded import Store
 
@@ -150,11 +150,10 @@ def _partitions(store: Store, base_iri: str, dataset: ox.NamedNode) -> Iterator[
 
 def linking_properties(base_iri: str) -> frozenset[str]:
     """The properties whose statements count as links to other datasets."""
-    skos, owl = PREFIXES["skos"], PREFIXES["owl"]
     matches = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
     return frozenset(
-        [owl + "sameAs", DCT + "subject", base_iri + "def/wikidataItem"]
-        + [skos + name for name in matches]
+        [OWL + "sameAs", DCT + "subject", base_iri + "def/wikidataItem"]
+        + [SKOS + name for name in matches]
     )
 
 

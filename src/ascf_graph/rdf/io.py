@@ -13,9 +13,7 @@ import pyoxigraph as ox
 import rdflib
 
 from ascf_graph.core.errors import RdfSyntaxError, UnsupportedFormatError
-from ascf_graph.core.namespaces import DEFAULT_BASE_IRI
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, XSD_STRING
 
 
 @dataclass(frozen=True)
@@ -156,7 +154,7 @@ def to_rdflib_term(term: object) -> rdflib.term.Node:
     if isinstance(term, ox.Literal):
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
+        if term.datatype.value == XSD_STRING.value:
             return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     raise TypeError(f"no rdflib equivalent for {term!r}")

@@ -17,7 +17,7 @@ so give them stable, meaningful labels: random ones would change on every run.
 >>> city = ox.NamedNode("https://w3id.org/ascf/id/city/x")
 >>> g = [ox.Triple(city, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
 ...                ox.Literal("X", language="en")),
-...      ox.Triple(city, _RDF_TYPE, ox.NamedNode("https://w3id.org/ascf/def/City"))]
+...      ox.Triple(city, RDF_TYPE, ox.NamedNode("https://w3id.org/ascf/def/City"))]
 >>> print(turtle(g, {"ascf": "https://w3id.org/ascf/def/", "owl": "http://www.w3.org/2002/07/owl#",
 ...                  "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}, ["A header"]), end="")
 # A header
@@ -35,8 +35,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import pyoxigraph as ox
 import rdflib
 
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+from ascf_graph.core.namespaces import RDF_TYPE, XSD_STRING
+
 _INDENT = "    "
 _PLAIN_LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
@@ -52,7 +52,7 @@ def to_oxigraph_term(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox
     if isinstance(term, rdflib.Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
-        datatype = str(term.datatype) if term.datatype else _XSD_STRING
+        datatype = str(term.datatype) if term.datatype else XSD_STRING.value
         return ox.Literal(str(term), datatype=ox.NamedNode(datatype))
     raise TypeError(f"cannot write {term!r} as Turtle")
 
@@ -87,7 +87,7 @@ def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
         triples,
         key=lambda t: (
             subject_key(t.subject),
-            t.predicate != _RDF_TYPE,
+            t.predicate != RDF_TYPE,
             str(t.predicate),
             str(t.object),
         ),
@@ -105,7 +105,7 @@ def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) ->
     iris: set[str] = set()
     for triple in triples:
         for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, ox.NamedNode) and term != _RDF_TYPE:
+            if isinstance(term, ox.NamedNode) and term != RDF_TYPE:
                 iris.add(term.value)
             elif isinstance(term, ox.Literal) and not term.language:
                 iris.add(term.datatype.value)

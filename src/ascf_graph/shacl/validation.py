@@ -22,7 +22,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from ascf_graph.core.graph_names import GraphRole, graph_role
-from ascf_graph.core.namespaces import PREFIXES, graph_iri
+from ascf_graph.core.namespaces import PREFIXES, RDF_TYPE, RDFS_SUBCLASS_OF, graph_iri
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.shacl.fixes import suggest_fix
 from ascf_graph.shacl.prepared_queries import PreparedQueries, PreparingGraph
@@ -252,7 +252,6 @@ def protected_prefixes(base_iri: str) -> tuple[str, ...]:
 
 #: Statements that place a node in a concept scheme (the framework's, for ours).
 _SCHEME_LINKS = (rdflib.SKOS.inScheme, rdflib.SKOS.topConceptOf)
-_SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 #: The ontology's classes whose members are the framework's, with their subclasses.
 FRAMEWORK_CLASSES = ("FrameworkElement", "Framework", "Country", "ProjectStatus")
 
@@ -265,7 +264,7 @@ def framework_classes(store: Store, base_iri: str) -> tuple[str, ...]:
     frontier = sorted(found)
     while frontier:
         below = store.statements(
-            predicates=[_SUBCLASS_OF], objects=[ox.NamedNode(iri) for iri in frontier]
+            predicates=[RDFS_SUBCLASS_OF], objects=[ox.NamedNode(iri) for iri in frontier]
         )
         frontier = sorted(
             {t.subject.value for t in below if isinstance(t.subject, ox.NamedNode)} - found
@@ -389,7 +388,7 @@ def store_context(
         )
     types = context.store.statements(
         subjects=[ox.NamedNode(iri) for iri in sorted(mentioned)],
-        predicates=[_RDF_TYPE],
+        predicates=[RDF_TYPE],
         outside=context.superseded,
     )
     return found + types
@@ -400,9 +399,6 @@ def _ox_term(term: rdflib.term.Node) -> object:
     if isinstance(term, rdflib.URIRef):
         return ox.NamedNode(str(term))
     return term
-
-
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def submission_shapes(store: Store, base_iri: str) -> rdflib.Graph:

@@ -19,7 +19,7 @@ from typing import Final
 import pyoxigraph as ox
 
 from ascf_graph.core.errors import UnusableInputError
-from ascf_graph.core.namespaces import ASCF, DEFAULT_BASE_IRI
+from ascf_graph.core.namespaces import ASCF, DCT, DEFAULT_BASE_IRI, RDF_TYPE, SKOS, VOID
 from ascf_graph.rdf.turtle import turtle
 
 #: BCP 47 tag -> CLDR locale: the official and national languages of the ASEAN
@@ -39,16 +39,13 @@ LANGUAGES: Final[Mapping[str, str]] = {
     "zh-Hans": "zh_Hans",  # Singapore
 }
 
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_PREF_LABEL = ox.NamedNode(_SKOS + "prefLabel")
-_ALT_LABEL = ox.NamedNode(_SKOS + "altLabel")
-_DCT = "http://purl.org/dc/terms/"
+_PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
+_ALT_LABEL = ox.NamedNode(SKOS + "altLabel")
 _GRAPH = ox.NamedNode(DEFAULT_BASE_IRI + "graph/country-labels")
-_VOID_DATASET = ox.NamedNode("http://rdfs.org/ns/void#Dataset")
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_VOID_DATASET = ox.NamedNode(VOID + "Dataset")
 _PREFIXES: Final = {
-    "dct": _DCT,
-    "skos": _SKOS,
+    "dct": DCT,
+    "skos": SKOS,
     "void": "http://rdfs.org/ns/void#",
 }
 
@@ -64,7 +61,7 @@ def read_countries(path: Path) -> list[tuple[ox.NamedNode, str, str]]:
     """(country IRI, ISO 3166-1 alpha-2 code, English name) of each country in ``path``."""
     store = ox.Store()
     store.load(path=str(path), format=ox.RdfFormat.TURTLE)
-    prefixes = {"ascf": ASCF, "skos": _SKOS}
+    prefixes = {"ascf": ASCF, "skos": SKOS}
     rows = [
         (row["country"], row["code"].value, row["name"].value)
         for row in store.query(_COUNTRIES_QUERY, prefixes=prefixes)  # type: ignore[union-attr]
@@ -90,20 +87,20 @@ def country_label_triples(countries: list[tuple[ox.NamedNode, str, str]]) -> lis
 
     english = Locale.parse("en").territories
     triples = [
-        ox.Triple(_GRAPH, _RDF_TYPE, _VOID_DATASET),
+        ox.Triple(_GRAPH, RDF_TYPE, _VOID_DATASET),
         ox.Triple(
             _GRAPH,
-            ox.NamedNode(_DCT + "title"),
+            ox.NamedNode(DCT + "title"),
             ox.Literal("Names of the ASEAN member states in the languages of ASEAN", language="en"),
         ),
         ox.Triple(
             _GRAPH,
-            ox.NamedNode(_DCT + "source"),
+            ox.NamedNode(DCT + "source"),
             ox.NamedNode(f"https://cldr.unicode.org/index/downloads/cldr-{cldr_version()}"),
         ),
         ox.Triple(
             _GRAPH,
-            ox.NamedNode(_DCT + "description"),
+            ox.NamedNode(DCT + "description"),
             ox.Literal(
                 f"Territory names of Unicode CLDR {cldr_version()}, read through Babel "
                 f"{babel.__version__}, for the ISO 3166-1 codes of ontology/countries.ttl.",

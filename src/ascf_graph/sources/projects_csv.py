@@ -40,7 +40,7 @@ from typing import Final
 import pyoxigraph as ox
 
 from ascf_graph.core.errors import CsvImportError
-from ascf_graph.core.namespaces import ASCF, DEFAULT_BASE_IRI, PREFIXES
+from ascf_graph.core.namespaces import ASCF, DCT, DEFAULT_BASE_IRI, PREFIXES, RDF, RDFS, XSD
 from ascf_graph.core.slugs import slugify
 from ascf_graph.sources.ascn_sources import RowRef, load_label_mapping, mapped_kind
 from ascf_graph.store.embedded import Store
@@ -94,11 +94,6 @@ SELECT ?thing ?label ?class WHERE {
     OPTIONAL { ?thing rdfs:label|skos:prefLabel|skos:altLabel ?label }
 }
 """
-
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_DCT = "http://purl.org/dc/terms/"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @dataclass(frozen=True)
@@ -235,12 +230,12 @@ class _ProjectGraph:
         city = self._one(ref, cells, "city", "city")
         slug = self._slug(ref, cells, city)
         project = ox.NamedNode(f"{self._id}project/{slug}")
-        self._add(project, _RDF + "type", ox.NamedNode(self._def + "SmartCityProject"))
-        self._add(project, _RDFS + "label", ox.Literal(cells["title"], language=language))
+        self._add(project, RDF + "type", ox.NamedNode(self._def + "SmartCityProject"))
+        self._add(project, RDFS + "label", ox.Literal(cells["title"], language=language))
         self._add(project, self._def + "city", ox.NamedNode(city))
         if cells["description"]:
             self._add(
-                project, _DCT + "description", ox.Literal(cells["description"], language=language)
+                project, DCT + "description", ox.Literal(cells["description"], language=language)
             )
         for column, kind, term in (
             ("focus_areas", "focus-area", "focusArea"),
@@ -260,7 +255,7 @@ class _ProjectGraph:
         for partner in _split(cells["partners"]):
             self._add(project, self._def + "partner", self._organisation(partner, language))
         if cells["source"]:
-            self._add(project, _DCT + "source", _source(cells["source"]))
+            self._add(project, DCT + "source", _source(cells["source"]))
         return slug
 
     def _add(self, subject: ox.NamedNode | ox.BlankNode, predicate: str, value: object) -> None:
@@ -327,7 +322,7 @@ class _ProjectGraph:
             )
         budget = ox.BlankNode(f"budget-{slug}")
         self._add(project, self._def + "budget", budget)
-        self._add(budget, _RDF + "type", ox.NamedNode(self._def + "MonetaryAmount"))
+        self._add(budget, RDF + "type", ox.NamedNode(self._def + "MonetaryAmount"))
         self._add(
             budget, self._def + "amount", ox.Literal(format(value, "f"), datatype=_xsd("decimal"))
         )
@@ -341,8 +336,8 @@ class _ProjectGraph:
         if slug not in self._new_organisations:
             node = ox.NamedNode(f"{self._id}organisation/{slug}")
             self._new_organisations[slug] = node
-            self._add(node, _RDF + "type", ox.NamedNode(self._def + "Organisation"))
-            self._add(node, _RDFS + "label", ox.Literal(name, language=language))
+            self._add(node, RDF + "type", ox.NamedNode(self._def + "Organisation"))
+            self._add(node, RDFS + "label", ox.Literal(name, language=language))
         return self._new_organisations[slug]
 
 
@@ -372,7 +367,7 @@ def _source(text: str) -> ox.NamedNode | ox.Literal:
 
 
 def _xsd(name: str) -> ox.NamedNode:
-    return ox.NamedNode(_XSD + name)
+    return ox.NamedNode(XSD + name)
 
 
 def _rebase(iri: str, base_iri: str) -> str:

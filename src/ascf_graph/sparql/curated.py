@@ -26,6 +26,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from ascf_graph.core.errors import QueryNotFoundError, UnusableInputError
+from ascf_graph.core.namespaces import XSD_INTEGER
 
 ParameterKind = Literal["iri", "string", "integer", "year"]
 
@@ -33,13 +34,12 @@ _HEADER = re.compile(r"^#\+\s*(\w+)\s*(?:(\w+)\s+(\w+)\s*)?:\s*(.*)$")
 _NAME = re.compile(r"^[a-z0-9_]+$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _YEAR = re.compile(r"^[0-9]{4}$")
-_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _XSD_GYEAR = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
 _KINDS: tuple[ParameterKind, ...] = ("iri", "string", "integer", "year")
 _EXAMPLE_VALUES: dict[ParameterKind, ox.NamedNode | ox.Literal] = {
     "iri": ox.NamedNode("urn:ascf:example"),
     "string": ox.Literal("example"),
-    "integer": ox.Literal("1", datatype=_XSD_INTEGER),
+    "integer": ox.Literal("1", datatype=XSD_INTEGER),
     "year": ox.Literal("2018", datatype=_XSD_GYEAR),
 }
 
@@ -63,7 +63,7 @@ class Parameter:
         if self.kind == "integer":
             if not _INTEGER.match(value):
                 raise UnusableInputError(f"parameter {self.name} needs an integer, got {value!r}")
-            return ox.Literal(value, datatype=_XSD_INTEGER)
+            return ox.Literal(value, datatype=XSD_INTEGER)
         if self.kind == "year":
             if not _YEAR.match(value):
                 raise UnusableInputError(

@@ -52,13 +52,11 @@ class QueryJob:
 def encode_terms(terms: Mapping[str, Term]) -> dict[str, EncodedTerm]:
     """Bound terms as plain dictionaries.
 
-    >>> encode_terms({"year": ox.Literal("2018", datatype=ox.NamedNode(XSD_INTEGER))})
+    >>> xsd_integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    >>> encode_terms({"year": ox.Literal("2018", datatype=xsd_integer)})
     {'year': {'literal': '2018', 'datatype': 'http://www.w3.org/2001/XMLSchema#integer'}}
     """
     return {name: _encode(term) for name, term in terms.items()}
-
-
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 def _encode(term: Term) -> EncodedTerm:

@@ -8,14 +8,10 @@ each with its number of triples (``void:triples``).
 
 import pyoxigraph as ox
 
+from ascf_graph.core.namespaces import RDF_TYPE, SD, VOID, W3C_FORMATS, XSD_INTEGER
 from ascf_graph.sparql.answer_formats import GRAPH_FORMATS, RESULTS_FORMATS
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-FORMATS = "http://www.w3.org/ns/formats/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-DESCRIPTION_PREFIXES = {"sd": SD, "void": VOID, "formats": FORMATS}
+DESCRIPTION_PREFIXES = {"sd": SD, "void": VOID, "formats": W3C_FORMATS}
 
 # W3C's IRIs for the formats (https://www.w3.org/ns/formats/), by our format names.
 _FORMAT_IRIS = {
@@ -78,7 +74,7 @@ def describe_service(
     if federation:
         triples.append(ox.Triple(service, _sd("feature"), _sd("BasicFederatedQuery")))
     for answer_format in (*RESULTS_FORMATS, *GRAPH_FORMATS):
-        iri = ox.NamedNode(FORMATS + _FORMAT_IRIS[answer_format.name])
+        iri = ox.NamedNode(W3C_FORMATS + _FORMAT_IRIS[answer_format.name])
         triples.append(ox.Triple(service, _sd("resultFormat"), iri))
     for name, size in sorted(graph_sizes.items()):
         named, graph = ox.BlankNode(), ox.BlankNode()

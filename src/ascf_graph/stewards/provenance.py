@@ -38,21 +38,22 @@ import pyoxigraph as ox
 import rdflib
 
 from ascf_graph.core.graph_names import PROVENANCE
-from ascf_graph.core.namespaces import graph_iri
+from ascf_graph.core.namespaces import (
+    DCT,
+    OWL_VERSION_INFO,
+    PROV,
+    RDF_TYPE,
+    RDFS_LABEL,
+    SCHEMA,
+    SH,
+    SPDX,
+    VOID,
+    XSD,
+    graph_iri,
+)
 from ascf_graph.rdf.turtle import to_oxigraph_triples
 from ascf_graph.stewards.credentials import Steward
 from ascf_graph.store.embedded import Store
-
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-SPDX = "http://spdx.org/rdf/terms#"
-VOID = "http://rdfs.org/ns/void#"
-SCHEMA = "https://schema.org/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-OWL_VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
-SH = "http://www.w3.org/ns/shacl#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def _p(namespace: str, name: str) -> ox.NamedNode:
@@ -342,10 +343,10 @@ def _value(term: ox.NamedNode | ox.Literal | None) -> str | None:
 
 
 def _integer(number: int) -> ox.Literal:
-    return ox.Literal(str(number), datatype=ox.NamedNode(_XSD + "integer"))
+    return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "integer"))
 
 
 def _time(moment: datetime) -> ox.Literal:
     return ox.Literal(
-        moment.isoformat(timespec="milliseconds"), datatype=ox.NamedNode(_XSD + "dateTime")
+        moment.isoformat(timespec="milliseconds"), datatype=ox.NamedNode(XSD + "dateTime")
     )
