@@ -12,10 +12,11 @@ worker processes load it and nothing heavier.
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, BinaryIO, Literal
+from typing import BinaryIO, Literal
 
 import pyoxigraph as ox
 
+from ascf_graph.rdf.datasets import query_options
 from ascf_graph.rdf.sparql_binding import prepare_bound
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -88,7 +89,9 @@ def evaluate(store: ox.Store, job: QueryJob, output: BinaryIO) -> None:
     """
     substitutions = {name: decode_term(term) for name, term in job.substitutions.items()}
     text, leftover = prepare_bound(job.query, substitutions)
-    options = _query_options(job)
+    options = query_options(
+        job.default_graphs, job.named_graphs, union_default_graph=job.union_default_graph
+    )
     if leftover:
         options["substitutions"] = leftover
     write_answer(store.query(text, **options), job, output)
@@ -109,17 +112,6 @@ def write_answer(
     if results_format is None:
         raise ValueError(f"no SPARQL results format has the media type {job.media_type}")
     result.serialize(output, results_format)
-
-
-def _query_options(job: QueryJob) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    if job.default_graphs is not None:
-        options["default_graph"] = [ox.NamedNode(iri) for iri in job.default_graphs]
-    elif job.union_default_graph:
-        options["use_default_graph_as_union"] = True
-    if job.named_graphs is not None:
-        options["named_graphs"] = [ox.NamedNode(iri) for iri in job.named_graphs]
-    return options
 
 
 _PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)

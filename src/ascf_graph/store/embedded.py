@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from ascf_graph.core.errors import QuerySyntaxError, StoreBusyError, StoreNotBuiltError
 from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, graph_iri
+from ascf_graph.rdf.datasets import query_options
 from ascf_graph.rdf.sparql_binding import prepare_bound, values_query
 from ascf_graph.rdf.sparql_text import analyse
 from ascf_graph.store.changes import GraphChange, as_sparql_update
@@ -290,13 +291,11 @@ class EmbeddedStore(Store):
         named_graphs: list[str] | None = None,
     ) -> QueryResult:
         """Evaluate ``sparql`` with the union of named graphs as default graph."""
-        options: dict[str, object] = {}
-        if default_graphs is not None:
-            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
-        elif not analyse(sparql).has_dataset:
-            options["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+        options = query_options(
+            default_graphs,
+            named_graphs,
+            union_default_graph=default_graphs is None and not analyse(sparql).has_dataset,
+        )
         sparql, leftover = prepare_bound(sparql, substitutions)
         if leftover:
             options["substitutions"] = leftover
