@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from ascf_graph.core.errors import QueryNotFoundError, UnusableInputError
 from ascf_graph.core.namespaces import XSD_INTEGER
+from ascf_graph.store.generation_cache import GenerationCache
 
 ParameterKind = Literal["iri", "string", "integer", "year"]
 
@@ -159,3 +160,27 @@ def curated_query(folder: Path, name: str) -> CuratedQuery:
     if not _NAME.match(name) or not (folder / f"{name}.rq").is_file():
         raise QueryNotFoundError(f"no curated query named {name!r} in {folder}")
     return parse_curated(name, (folder / f"{name}.rq").read_text(encoding="utf-8"))
+
+
+class CuratedQueries:
+    """The curated queries of ``folder``, read and parsed once per store generation.
+
+    The endpoint's editor page and ``/queries`` list them on every request;
+    reading and parsing every file each time would cost more than the page.
+    They are kept in the generation cache, so a new build (which may ship new
+    queries) reads them afresh.
+    """
+
+    def __init__(self, folder: Path, cache: GenerationCache) -> None:
+        self.folder, self._cache = folder, cache
+
+    def all(self, generation: str) -> dict[str, CuratedQuery]:
+        """Every curated query by name, as of ``generation``."""
+        return self._cache.memo(generation, "curated queries", lambda: load_curated(self.folder))
+
+    def named(self, generation: str, name: str) -> CuratedQuery:
+        """The curated query called ``name``; a clear error for any other name."""
+        found = self.all(generation).get(name)
+        if found is None:
+            raise QueryNotFoundError(f"no curated query named {name!r} in {self.folder}")
+        return found

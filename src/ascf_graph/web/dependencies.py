@@ -6,7 +6,8 @@ from fastapi import Depends, Request
 
 from ascf_graph.core.settings import Settings
 from ascf_graph.linked_data.site import Site
-from ascf_graph.sparql.service import QueryService
+from ascf_graph.sparql.curated import CuratedQueries, CuratedQuery
+from ascf_graph.sparql.service import QueryService, current_generation
 from ascf_graph.store.embedded import Store
 from ascf_graph.store.refresh import current_store
 
@@ -51,5 +52,14 @@ async def site_for(request: Request) -> Site:
     )
 
 
+async def get_curated(request: Request) -> dict[str, CuratedQuery]:
+    """The curated queries as of the current store's generation (read once per generation)."""
+    state = request.app.state
+    curated: CuratedQueries = state.curated
+    generation = await current_generation(await current_store(state))
+    return curated.all(generation)
+
+
 SiteDep = Annotated[Site, Depends(site_for)]
+CuratedDep = Annotated[dict[str, CuratedQuery], Depends(get_curated)]
 QueryServiceDep = Annotated[QueryService, Depends(get_query_service)]

@@ -15,6 +15,7 @@ from typing import Any
 from ascf_graph.core.crash_guard import CrashGuard
 from ascf_graph.core.settings import Settings
 from ascf_graph.html.results_table import render_table
+from ascf_graph.sparql.curated import CuratedQueries
 from ascf_graph.sparql.runners import QueryRunner, ThreadRunner
 from ascf_graph.sparql.service import QueryService
 from ascf_graph.store.answer_cache import AnswerCache
@@ -86,6 +87,7 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
     else:
         runner = ThreadRunner(settings.query_timeout)
     state.graph_sizes = GraphSizes(state.generation_cache)
+    state.curated = CuratedQueries(settings.queries_dir, state.generation_cache)
     state.query_service = QueryService(
         runner,
         AnswerCache(settings.answer_cache_bytes),

@@ -14,12 +14,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from ascf_graph.core.conneg import negotiate
-from ascf_graph.core.errors import UnusableInputError
+from ascf_graph.core.errors import QueryNotFoundError, UnusableInputError
 from ascf_graph.html import curated as curated_pages
-from ascf_graph.sparql.curated import CuratedQuery, curated_query, load_curated
+from ascf_graph.sparql.curated import CuratedQuery
 from ascf_graph.sparql.service import QueryRequest
 from ascf_graph.web.cors import ReadCorsRoute, preflight
-from ascf_graph.web.dependencies import QueryServiceDep, SettingsDep, StoreDep
+from ascf_graph.web.dependencies import CuratedDep, QueryServiceDep, SettingsDep, StoreDep
 from ascf_graph.web.page_urls import absolute_url, page_url
 from ascf_graph.web.responses import answer_response
 
@@ -43,9 +43,9 @@ def describe(query: CuratedQuery, url: str) -> dict[str, object]:
 
 
 @router.get("/queries", summary="The curated queries")
-async def list_queries(request: Request, settings: SettingsDep) -> Response:
+async def list_queries(request: Request, settings: SettingsDep, curated: CuratedDep) -> Response:
     """Every curated query with its title, description and parameters."""
-    queries = load_curated(settings.queries_dir).values()
+    queries = curated.values()
     headers = {"Vary": "Accept"}
     accept = request.headers.get("accept")
     if negotiate(accept, ["application/json", "text/html"]) == "text/html":
@@ -64,10 +64,18 @@ async def list_queries(request: Request, settings: SettingsDep) -> Response:
 
 @router.api_route("/queries/{name}", methods=["GET", "HEAD"], summary="Run a curated query")
 async def run_query(
-    name: str, request: Request, store: StoreDep, service: QueryServiceDep, settings: SettingsDep
+    name: str,
+    request: Request,
+    *,
+    store: StoreDep,
+    service: QueryServiceDep,
+    settings: SettingsDep,
+    curated: CuratedDep,
 ) -> Response:
     """Run the curated query ``name`` with the parameters of the URL."""
-    query = curated_query(settings.queries_dir, name)
+    query = curated.get(name)
+    if query is None:
+        raise QueryNotFoundError(f"no curated query named {name!r} in {settings.queries_dir}")
     values, formats = _parameters(request.url.query)
     answer = await service.answer(
         store,

@@ -26,7 +26,7 @@ from ascf_graph.core.settings import Settings
 from ascf_graph.html import editor
 from ascf_graph.rdf.io import SYNTAXES
 from ascf_graph.sparql.answer_formats import choose_format
-from ascf_graph.sparql.curated import load_curated
+from ascf_graph.sparql.curated import CuratedQueries
 from ascf_graph.sparql.service import QueryRequest, QueryService, current_generation
 from ascf_graph.sparql.service_description import DESCRIPTION_PREFIXES, describe_service
 from ascf_graph.store.embedded import Store
@@ -107,9 +107,10 @@ async def _describe(
     offered = [s.media_type for s in SYNTAXES]
     accept = request.headers.get("accept")
     if not requested_formats and negotiate(accept, [*offered, "text/html"]) == "text/html":
+        curated: CuratedQueries = request.app.state.curated
         page = editor.editor_page(
             page_url(request, settings, "sparql_endpoint"),
-            load_curated(settings.queries_dir).values(),
+            curated.all(await current_generation(store)).values(),
             assets_dir=settings.editor_assets_dir,
             assets_url=page_url(request, settings, "editor_asset", asset="x")[:-1],
             queries_url=_page_url(request, settings, "list_queries"),
