@@ -6,10 +6,10 @@ crosses on its way to a route (route matching over every route, FastAPI's
 parameter and dependency resolution, the exception layers) costs the
 server's event loop as much as the answer itself. So this middleware hands
 a GET of a resource or a document, and a GET or POST of ``/sparql``,
-straight to the route's own function
-(:func:`ascf_graph.web.routers.linked_data.resource` and ``document``,
-:func:`ascf_graph.web.routers.sparql.sparql_endpoint`): the same code, so the
-same answer.
+straight to the function the route itself calls
+(:func:`ascf_graph.web.dereferencing.dereference_resource` and
+``serve_document``, :func:`ascf_graph.web.sparql_answers.answer_sparql`): the
+same code, so the same answer; and the middleware imports no router.
 
 It sits inside the CORS and HEAD-as-GET middleware, so those apply as to any
 answer. It passes on ``/doc/graph/...`` (its own router) and a mounted
@@ -32,8 +32,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ascf_graph.core.errors import AscfError
 from ascf_graph.web.cors import readable_anywhere
-from ascf_graph.web.routers.linked_data import document, resource
-from ascf_graph.web.routers.sparql import sparql_endpoint
+from ascf_graph.web.dereferencing import dereference_resource, serve_document
+from ascf_graph.web.sparql_answers import answer_sparql
 
 Route = Callable[[str, Request], Awaitable[Response]]
 #: Where the route template goes in the scope (read by the request observer).
@@ -41,13 +41,13 @@ ROUTE_KEY = "ascf.route"
 
 
 async def _sparql(_: str, request: Request) -> Response:
-    return await readable_anywhere(sparql_endpoint, request)
+    return await readable_anywhere(answer_sparql, request)
 
 
 #: Path prefixes taken here for GET, the route function each goes to, and its template.
 _ROUTES: tuple[tuple[str, Route, str], ...] = (
-    ("/id/", resource, "/id/{path:path}"),
-    ("/doc/", document, "/doc/{path:path}"),
+    ("/id/", dereference_resource, "/id/{path:path}"),
+    ("/doc/", serve_document, "/doc/{path:path}"),
 )
 _ELSEWHERE = "/doc/graph/"
 _SPARQL = "/sparql"

@@ -21,8 +21,8 @@ from ascf_graph.linked_data import resources as linked_data
 from ascf_graph.linked_data.resources import FORMATS, Target
 from ascf_graph.linked_data.site import Site
 from ascf_graph.web.dependencies import SiteDep
+from ascf_graph.web.dereferencing import conditional_headers, requested_page, see_other_to
 from ascf_graph.web.held_files import HeldFileResponse
-from ascf_graph.web.routers.linked_data import conditional_headers, requested_page, see_other_to
 
 router = APIRouter(tags=["linked data"])
 
