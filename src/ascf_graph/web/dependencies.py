@@ -12,6 +12,12 @@ from ascf_graph.store.embedded import Store
 from ascf_graph.store.refresh import current_store
 
 
+def client_address(request: Request) -> str | None:
+    """The address of the client that sent ``request`` (None when the server cannot tell),
+    which the crash guards and the audit log count and name."""
+    return request.client.host if request.client else None
+
+
 async def get_store(request: Request) -> Store:
     """The store the lifespan opened, or the build published since."""
     return await current_store(request.app.state)

@@ -25,6 +25,7 @@ from ascf_graph.sparql.service import QueryRequest, QueryService, current_genera
 from ascf_graph.sparql.service_description import DESCRIPTION_PREFIXES, describe_service
 from ascf_graph.store.embedded import Store
 from ascf_graph.store.refresh import current_store
+from ascf_graph.web.dependencies import client_address
 from ascf_graph.web.page_urls import absolute_url, page_url
 from ascf_graph.web.responses import answer_response
 from ascf_graph.web.sparql_protocol import ProtocolRequest, read_protocol_request
@@ -51,7 +52,7 @@ async def answer_sparql(request: Request) -> Response:
             named_graphs=protocol.named_graphs,
             formats=protocol.formats,
             accept=request.headers.get("accept"),
-            client=request.client.host if request.client else None,
+            client=client_address(request),
             # 304 is an answer to GET and HEAD only (RFC 9110 13.1.2); a POST gets the body
             if_none_match=request.headers.get("if-none-match")
             if request.method in ("GET", "HEAD")

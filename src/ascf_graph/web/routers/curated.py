@@ -19,7 +19,13 @@ from ascf_graph.html import curated as curated_pages
 from ascf_graph.sparql.curated import CuratedQuery
 from ascf_graph.sparql.service import QueryRequest
 from ascf_graph.web.cors import ReadCorsRoute, preflight
-from ascf_graph.web.dependencies import CuratedDep, QueryServiceDep, SettingsDep, StoreDep
+from ascf_graph.web.dependencies import (
+    CuratedDep,
+    QueryServiceDep,
+    SettingsDep,
+    StoreDep,
+    client_address,
+)
 from ascf_graph.web.page_urls import absolute_url, page_url
 from ascf_graph.web.responses import answer_response
 
@@ -85,7 +91,7 @@ async def run_query(
             formats=formats,
             accept=request.headers.get("accept"),
             if_none_match=request.headers.get("if-none-match"),
-            client=request.client.host if request.client else None,
+            client=client_address(request),
             title=query.summary,
             link=lambda: (
                 page_url(request, settings, "run_query", name=name) + f"?{urlencode(values)}"

@@ -45,6 +45,7 @@ from ascf_graph.stewards.credentials import Steward, bearer_token
 from ascf_graph.stewards.provenance import SubmissionRecord
 from ascf_graph.stewards.services import StewardServices
 from ascf_graph.stewards.submissions import Accepted, NonConformingSubmissionError, version_etag
+from ascf_graph.web.dependencies import client_address
 from ascf_graph.web.stewards import StewardsDep, sent_in_body
 
 router = APIRouter(prefix="/submissions", tags=["data stewards"])
@@ -134,7 +135,7 @@ async def _audited(
         )
         token = bearer_token(request.headers.get("authorization"))
         steward = await run_in_threadpool(stewards.tokens.authenticate, token)
-        with stewards.guarding(request.client.host if request.client else None):
+        with stewards.guarding(client_address(request)):
             response, details = await work(steward, chosen)
     except AscfError as error:
         stewards.audit.record(
@@ -164,7 +165,7 @@ def _who(
     steward: Steward | None, request: Request, refused: AscfError | None = None
 ) -> dict[str, Any]:
     """Who made the request: the steward, or for a refused token the id it names."""
-    client = request.client.host if request.client else None
+    client = client_address(request)
     if steward is None:
         token = refused.token_id if isinstance(refused, InvalidCredentialsError) else None
         return {"token": token, "client": client}

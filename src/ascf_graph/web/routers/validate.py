@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from ascf_graph.core.errors import AscfError, TemplateNotFoundError
 from ascf_graph.html.stewards import error_page, report_page, validate_form
 from ascf_graph.shacl.report_formats import choose_format, render_report
+from ascf_graph.web.dependencies import client_address
 from ascf_graph.web.stewards import StewardsDep, sent_in_body, sent_in_form
 
 router = APIRouter(tags=["data stewards"])
@@ -38,7 +39,7 @@ async def validate_data(request: Request, stewards: StewardsDep) -> Response:
     try:
         chosen = choose_format(wants, request.query_params.get("format"))
         content_type = request.headers.get("content-type", "")
-        with stewards.guarding(request.client.host if request.client else None):
+        with stewards.guarding(client_address(request)):
             if content_type.lower().startswith("multipart/form-data"):
                 sent = await sent_in_form(request, stewards)
             else:
