@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 import pyoxigraph as ox
 
 if TYPE_CHECKING:
-    from ascf_graph.linked_data.resources import SharedNodeFacts
+    from ascf_graph.linked_data.resources import DocumentFormat, NodeFacts, SharedNodeFacts, Target
     from ascf_graph.store.embedded import EmbeddedStore, Store
 
 #: The ``job`` field that marks a document job; a SPARQL job has none.
@@ -116,21 +116,16 @@ class DocumentRenderer:
         store, shared = self._store_for(raw_store, job.base_iri)
         if not linked_data.exists(store, target):
             raise LookupError(f"nothing is known about <{target.iri}>")
-        links = [] if target.is_ontology else linked_data.inbound_links(store, target)
-        pages = linked_data.pages_for(len(links))
-        if job.page > pages:
-            raise LookupError(linked_data.page_out_of_range(target, pages, job.page))
-        description = linked_data.describe(
+        rendered = render_rdf_document(
             store,
             target,
+            fmt,
+            job.page,
             modified=datetime.fromisoformat(job.modified),
             license_iri=job.license_iri,
-            page=job.page,
-            links=links,
             shared=shared,
         )
-        body = linked_data.serialize(description.triples, fmt, job.base_iri)
-        output.write(RenderedDocument(body, pages).to_bytes())
+        output.write(rendered.to_bytes())
 
     def _store_for(
         self, raw_store: ox.Store, base_iri: str
@@ -145,3 +140,43 @@ class DocumentRenderer:
             )
             self._shared = linked_data.SharedNodeFacts(self._store)
         return self._store, self._shared
+
+
+def render_rdf_document(
+    store: "Store",
+    target: "Target",
+    fmt: "DocumentFormat",
+    page: int,
+    *,
+    modified: datetime,
+    license_iri: str | None,
+    shared: "NodeFacts",
+    links: list[ox.Triple] | None = None,
+) -> RenderedDocument:
+    """An existing resource's RDF document: its inbound links, their page count, the
+    description of page ``page`` and its serialization in ``fmt``.
+
+    The one pipeline a query worker and the server's threads both render with.
+    ``links`` are the target's inbound links if the caller has them. Raises
+    ``LookupError`` when the page is past the last one.
+    """
+    # Imported here: the worker imports this module at start, and only the first
+    # document pays for the description code.
+    from ascf_graph.linked_data import resources as linked_data
+
+    if links is None:
+        links = [] if target.is_ontology else linked_data.inbound_links(store, target)
+    pages = linked_data.pages_for(len(links))
+    if page > pages:
+        raise LookupError(linked_data.page_out_of_range(target, pages, page))
+    description = linked_data.describe(
+        store,
+        target,
+        modified=modified,
+        license_iri=license_iri,
+        page=page,
+        links=links,
+        shared=shared,
+    )
+    body = linked_data.serialize(description.triples, fmt, target.base_iri)
+    return RenderedDocument(body, pages)

@@ -25,7 +25,12 @@ from ascf_graph.core.http_caching import Validators, entity_tag
 from ascf_graph.core.settings import Settings
 from ascf_graph.linked_data import dumps, graph_documents, ontology_docs, ontology_version, void
 from ascf_graph.linked_data import resources as linked_data
-from ascf_graph.linked_data.documents import DocumentJob, DocumentWorkers, RenderedDocument
+from ascf_graph.linked_data.documents import (
+    DocumentJob,
+    DocumentWorkers,
+    RenderedDocument,
+    render_rdf_document,
+)
 from ascf_graph.linked_data.framework_figure import FrameworkFigure, framework_figure
 from ascf_graph.linked_data.jsonld_context import jsonld_context
 from ascf_graph.linked_data.resources import Description, DocumentFormat, Target
@@ -156,6 +161,8 @@ class Site:
         rendered = None
         if self.workers is not None and fmt.syntax is not None and not target.is_graph:
             rendered = await self._render_in_worker(self.workers, target, fmt, page)
+        if rendered is None and fmt.syntax is not None and not target.is_graph:
+            rendered = await to_thread.run_sync(self._render_rdf_here, target, fmt, page)
         if rendered is None:
             rendered = await to_thread.run_sync(self._render_here, target, page, render)
         self.documents.put(self.generation, url, CachedAnswer(rendered.body, fmt.media_type))
@@ -177,6 +184,24 @@ class Site:
             rendered = await workers.render_document(self.store, job, wait=WORKER_WAIT_SECONDS)
         except EndpointBusyError:
             return None
+        self._remember(self._pages_key(target), str(rendered.pages).encode())
+        return rendered
+
+    def _render_rdf_here(self, target: Target, fmt: DocumentFormat, page: int) -> RenderedDocument:
+        """The RDF document rendered in this thread, as a query worker renders it."""
+        try:
+            rendered = render_rdf_document(
+                self.store,
+                target,
+                fmt,
+                page,
+                modified=self.modified,
+                license_iri=self.license(),
+                shared=self._shared_facts(),
+                links=None if target.is_ontology else self._inbound_links(target),
+            )
+        except LookupError as error:
+            raise ResourceNotFoundError(str(error)) from None
         self._remember(self._pages_key(target), str(rendered.pages).encode())
         return rendered
 
@@ -211,11 +236,13 @@ class Site:
             license_iri=self.license(),
             page=page,
             links=None if target.is_ontology else self._inbound_links(target),
-            shared=self.cache.memo(
-                self.generation,
-                "shared node facts",
-                lambda: linked_data.SharedNodeFacts(self.store),
-            ),
+            shared=self._shared_facts(),
+        )
+
+    def _shared_facts(self) -> linked_data.SharedNodeFacts:
+        """The labels and types many descriptions name, read once per generation."""
+        return self.cache.memo(
+            self.generation, "shared node facts", lambda: linked_data.SharedNodeFacts(self.store)
         )
 
     def framework_target(self) -> Target:
