@@ -131,6 +131,7 @@ class DocumentRenderer:
         self, raw_store: ox.Store, base_iri: str
     ) -> tuple["EmbeddedStore", "SharedNodeFacts"]:
         if raw_store is not self._raw or self._store is None or self._shared is None:
+            # Imported on the first document, as in render().
             from ascf_graph.linked_data import resources as linked_data
             from ascf_graph.store.embedded import EmbeddedStore
 

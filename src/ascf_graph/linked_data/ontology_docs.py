@@ -32,7 +32,7 @@ def write_documentation(
     store: Store, base_iri: str, destination: Path, *, jsonld: str | None = None
 ) -> None:
     """Write the HTML documentation of the ontology in the store to ``destination``."""
-    from pylode import OntPub  # imported here: it is slow to import and only needed here
+    from pylode import OntPub
 
     logging.getLogger("pylode").setLevel(logging.WARNING)
     html = OntPub(ontology_graph(store, base_iri), sort_subjects=True).make_html(include_css=True)

@@ -14,7 +14,9 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from ascf_graph.core.errors import AscfError
 from ascf_graph.core.metrics import Counter, Histogram, Observed, Registry, Sample
+from ascf_graph.rdf.uploads import Upload
 from ascf_graph.shacl.engine import UploadValidator
 from ascf_graph.shacl.validation import ValidationContext, ValidationReport
 from ascf_graph.web.connection_limits import ConnectionAccounts
@@ -171,8 +173,6 @@ def _live(pool: Any) -> Iterable[Sample]:
 
 def timed_validator(validator: UploadValidator, seconds: Histogram) -> UploadValidator:
     """``validator``, its time observed in ``seconds`` by outcome."""
-    from ascf_graph.core.errors import AscfError
-    from ascf_graph.rdf.uploads import Upload
 
     def check(upload: Upload, context: ValidationContext) -> ValidationReport:
         started = time.perf_counter()
