@@ -32,6 +32,7 @@ def write_documentation(
     store: Store, base_iri: str, destination: Path, *, jsonld: str | None = None
 ) -> None:
     """Write the HTML documentation of the ontology in the store to ``destination``."""
+    # Imported here: pyLODE is slow to import, and only this page needs it.
     from pylode import OntPub
 
     logging.getLogger("pylode").setLevel(logging.WARNING)
