@@ -21,12 +21,9 @@ from ascf_graph.core.errors import (
 )
 from ascf_graph.core.settings import Settings
 from ascf_graph.rdf.io import parse_file
+from ascf_graph.store.builds import current_build, new_build_folder
 from ascf_graph.store.changes import GraphChange
-from ascf_graph.store.embedded import (
-    EmbeddedStore,
-    current_build,
-    new_build_folder,
-)
+from ascf_graph.store.embedded import EmbeddedStore
 from tests.support.stores import clone_settings, copy_content
 
 BASE = "https://w3id.org/ascf/"

@@ -22,7 +22,7 @@ from ascf_graph.core.settings import Settings
 from ascf_graph.stewards import shapes as submission_shapes
 from ascf_graph.stewards.credentials import TokenStore
 from ascf_graph.stewards.shapes import SubmissionShapes
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 from tests.support.servers import serving_in_this_process
 from tests.support.stores import TEST_DATA, clone_settings
 

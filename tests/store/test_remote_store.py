@@ -23,8 +23,9 @@ from ascf_graph.linked_data import resources as linked_data
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.sparql import run as sparql
 from ascf_graph.sparql.curated import CuratedQuery, load_curated
+from ascf_graph.store.base import QueryResult, Store
 from ascf_graph.store.changes import GraphChange
-from ascf_graph.store.embedded import EmbeddedStore, QueryResult, Store
+from ascf_graph.store.embedded import EmbeddedStore
 from ascf_graph.store.remote import RemoteStore
 from tests.support.servers import free_port, serving
 from tests.support.stores import REPO

@@ -5,7 +5,7 @@ for consistency; the rules of :mod:`ascf_graph.build.inference` write
 ``graph/inferred``; the shipped data and the framework are validated against
 the shapes. A fresh on-disk store is written meanwhile, on every core (see
 :mod:`ascf_graph.build.parallel_load`), and published only when all of that has
-passed (see :func:`ascf_graph.store.embedded.publish_build`), carrying over the accepted
+passed (see :func:`ascf_graph.store.builds.publish_build`), carrying over the accepted
 submissions of the store it replaces. A failure at any step leaves the
 published store exactly as it was, and removes the half-written folder; a
 build killed outright leaves it to the next build, which removes it first.
@@ -29,14 +29,14 @@ from ascf_graph.core.settings import Settings
 from ascf_graph.rdf.io import SYNTAXES, load_file, parse_file, rebase, to_rdflib_graph
 from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.store.backends import open_store
-from ascf_graph.store.embedded import (
-    EmbeddedStore,
+from ascf_graph.store.builds import (
     current_build,
     new_build_folder,
     publish_build,
     remove_unfinished_builds,
     write_lock,
 )
+from ascf_graph.store.embedded import EmbeddedStore
 from ascf_graph.store.remote import RemoteStore
 
 _RDF_EXTENSIONS = {f".{syntax.extension}" for syntax in SYNTAXES}

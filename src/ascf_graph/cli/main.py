@@ -30,7 +30,8 @@ from ascf_graph.shacl.validation import ValidationContext
 from ascf_graph.sparql import run as sparql
 from ascf_graph.sparql.curated import curated_query
 from ascf_graph.store.backends import open_store
-from ascf_graph.store.embedded import EmbeddedStore, Store
+from ascf_graph.store.base import Store
+from ascf_graph.store.embedded import EmbeddedStore
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

@@ -22,7 +22,8 @@ import pyoxigraph as ox
 
 if TYPE_CHECKING:
     from ascf_graph.linked_data.resources import DocumentFormat, NodeFacts, SharedNodeFacts, Target
-    from ascf_graph.store.embedded import EmbeddedStore, Store
+    from ascf_graph.store.base import Store
+    from ascf_graph.store.embedded import EmbeddedStore
 
 #: The ``job`` field that marks a document job; a SPARQL job has none.
 DOCUMENT = "document"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ascf_graph.linked_data.resources import prefixes_for, used_prefixes
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 
 ALL_QUADS = "ascf.nq.gz"
 

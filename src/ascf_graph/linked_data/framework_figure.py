@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from ascf_graph.core.kinds import kind_of
 from ascf_graph.core.namespaces import SKOS
 from ascf_graph.linked_data.resources import local_path
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 
 _CONCEPTS = f"""
 SELECT * WHERE {{

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from ascf_graph.core.graph_names import PROVENANCE, GraphRole, graph_role
 from ascf_graph.core.namespaces import PREFIXES, graph_iri
 from ascf_graph.linked_data.resources import DocumentFormat, deskolemise, prefixes_for
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 
 #: What each kind of graph holds, as a person reads it.
 ROLE_DESCRIPTIONS: dict[GraphRole, str] = {
@@ -46,7 +46,7 @@ _PREFIXED_SYNTAXES = (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
 
 def is_published(store: Store, base_iri: str, graph: str, sizes: dict[str, int]) -> bool:
     """Whether ``graph`` dereferences: the store holds it (``sizes`` is the store's
-    :meth:`~ascf_graph.store.embedded.Store.graph_sizes`), or it is a submission the provenance
+    :meth:`~ascf_graph.store.base.Store.graph_sizes`), or it is a submission the provenance
     graph records (retracted submissions keep their IRI, with no triples)."""
     if graph in sizes:
         return True

@@ -9,7 +9,7 @@ The same ontology always gives the same context, in the same order.
 
 from ascf_graph.core.namespaces import OWL, XSD
 from ascf_graph.linked_data.resources import prefixes_for
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 
 _TERMS = """
 SELECT ?term ?kind ?range WHERE {

@@ -14,7 +14,7 @@ import rdflib
 
 from ascf_graph.core.namespaces import graph_iri
 from ascf_graph.rdf.io import to_rdflib_graph
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 
 _NAVIGATION = (
     '<nav style="font-family:system-ui,sans-serif;padding:.5rem 1rem;background:#1d2430">'

@@ -11,7 +11,7 @@ import re
 import pyoxigraph as ox
 
 from ascf_graph.core.namespaces import PREFIXES
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 

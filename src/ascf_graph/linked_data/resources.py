@@ -46,7 +46,7 @@ from ascf_graph.core.namespaces import (
     graph_iri,
 )
 from ascf_graph.rdf.io import RdfSyntax, syntax_named
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 from ascf_graph.store.reads import is_skolem, statements_with_blank_nodes
 
 INBOUND_PAGE_SIZE = 100

@@ -36,7 +36,7 @@ from ascf_graph.linked_data.jsonld_context import jsonld_context
 from ascf_graph.linked_data.resources import Description, DocumentFormat, Target
 from ascf_graph.linked_data.search import LabelIndex
 from ascf_graph.store.answer_cache import AnswerCache, CachedAnswer
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 from ascf_graph.store.generation_cache import GenerationCache, Hold
 from ascf_graph.store.graph_sizes import counted_graph_sizes
 

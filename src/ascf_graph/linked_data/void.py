@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from ascf_graph.core.namespaces import OWL, PREFIXES, SKOS
 from ascf_graph.linked_data.dumps import available_dumps
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 
 VOID, DCAT, DCT, RDF, XSD, FOAF, SD, RDFS = (
     PREFIXES[p] for p in ("void", "dcat", "dct", "rdf", "xsd", "foaf", "sd", "rdfs")

@@ -26,7 +26,7 @@ from ascf_graph.core.namespaces import PREFIXES, RDF_TYPE, RDFS_SUBCLASS_OF, gra
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.shacl.fixes import suggest_fix
 from ascf_graph.shacl.prepared_queries import PreparedQueries, PreparingGraph
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 from ascf_graph.store.reads import statements_with_blank_nodes
 
 Severity = Literal["Violation", "Warning", "Info"]

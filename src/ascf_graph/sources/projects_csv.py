@@ -43,7 +43,7 @@ from ascf_graph.core.errors import CsvImportError
 from ascf_graph.core.namespaces import ASCF, DCT, DEFAULT_BASE_IRI, PREFIXES, RDF, RDFS, XSD
 from ascf_graph.core.slugs import slugify
 from ascf_graph.sources.ascn_sources import RowRef, load_label_mapping, mapped_kind
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 
 COLUMNS: Final = (
     "project_id",

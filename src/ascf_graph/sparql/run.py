@@ -1,7 +1,7 @@
 """Running SPARQL and writing its answers in the formats the protocol names.
 
 Plain functions shared by the HTTP endpoint, the CLI and the tests: parse and
-run a query against a :class:`~ascf_graph.store.embedded.Store`, pick a results format
+run a query against a :class:`~ascf_graph.store.base.Store`, pick a results format
 by name or media type, and serialize. The endpoint is read-only: updates are
 refused before they reach the engine.
 """
@@ -16,7 +16,7 @@ from ascf_graph.core.errors import UnsupportedFormatError, UpdateRefusedError
 from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.rdf.io import SYNTAXES, syntax_named
 from ascf_graph.rdf.sparql_text import analyse
-from ascf_graph.store.embedded import QueryResult, Store, Term
+from ascf_graph.store.base import QueryResult, Store, Term
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 

@@ -8,7 +8,7 @@ chunk by chunk as the engine produces it. Two runners:
   processes, one query each at a time; a query past the time limit is stopped
   by killing its worker, which frees its CPU.
 - :class:`ThreadRunner`: the server's own threads (pyoxigraph releases the
-  GIL while it evaluates), through the :class:`~ascf_graph.store.embedded.Store`
+  GIL while it evaluates), through the :class:`~ascf_graph.store.base.Store`
   interface, so it serves a remote store too (whose HTTP client has the time
   limit). Cheaper per query, but a runaway query on the embedded engine
   cannot be stopped: its client gets the time-limit error while it finishes.
@@ -30,7 +30,7 @@ from ascf_graph.core.errors import (
     UnusableInputError,
 )
 from ascf_graph.sparql.jobs import CHUNK_BYTES, QueryJob, decode_term, write_answer
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 
 
 class RunningQuery(ABC):

@@ -52,7 +52,8 @@ from ascf_graph.sparql.jobs import QueryJob, Term, encode_terms
 from ascf_graph.sparql.run import update_refused
 from ascf_graph.sparql.runners import QueryRunner, RunningQuery
 from ascf_graph.store.answer_cache import AnswerCache, CachedAnswer
-from ascf_graph.store.embedded import EmbeddedStore, Store
+from ascf_graph.store.base import Store
+from ascf_graph.store.embedded import EmbeddedStore
 
 log = logging.getLogger(__name__)
 _LONG_TEXT = 64 * 1024

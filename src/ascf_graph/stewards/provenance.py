@@ -53,7 +53,7 @@ from ascf_graph.core.namespaces import (
 )
 from ascf_graph.rdf.turtle import to_oxigraph_triples
 from ascf_graph.stewards.credentials import Steward
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 
 
 def _p(namespace: str, name: str) -> ox.NamedNode:

@@ -21,7 +21,7 @@ import rdflib
 from ascf_graph.shacl.prepared_queries import PreparedQueries
 from ascf_graph.shacl.validation import submission_shapes
 from ascf_graph.stewards.provenance import ShapesVersion
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 from ascf_graph.store.generation_cache import GenerationCache
 
 #: The key of the submission shapes in the generation cache.

@@ -3,7 +3,7 @@
 A submission that has no Violation (Warnings are reported and allowed)
 becomes the named graph ``{base}graph/submission/{id}``; its provenance
 (:mod:`ascf_graph.stewards.provenance`) and its validation report are written in the
-same transaction (:meth:`ascf_graph.store.embedded.Store.apply`), which also moves the
+same transaction (:meth:`ascf_graph.store.base.Store.apply`), which also moves the
 store's generation on. Every accepted version is archived first
 (:mod:`ascf_graph.stewards.archive`), so replacing or retracting loses nothing.
 
@@ -59,8 +59,8 @@ from ascf_graph.stewards.provenance import (
     version_triples,
 )
 from ascf_graph.stewards.shapes import SubmissionShapes, shapes_for_submissions
+from ascf_graph.store.base import Store
 from ascf_graph.store.changes import GraphChange
-from ascf_graph.store.embedded import Store
 from ascf_graph.store.generation_cache import GenerationCache
 
 

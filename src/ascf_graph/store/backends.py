@@ -1,7 +1,8 @@
 """Which store the settings name: the embedded one on disk, or a remote SPARQL server."""
 
 from ascf_graph.core.settings import Settings
-from ascf_graph.store.embedded import EmbeddedStore, Store
+from ascf_graph.store.base import Store
+from ascf_graph.store.embedded import EmbeddedStore
 from ascf_graph.store.remote import RemoteStore
 
 

@@ -2,7 +2,7 @@
 
 The write path (submissions) never edits a graph triple by triple: it says
 which graphs get new contents, which get triples appended and which go, and a
-:class:`~ascf_graph.store.embedded.Store` applies all of that in one transaction
+:class:`~ascf_graph.store.base.Store` applies all of that in one transaction
 together with a new generation marker.
 
 The update text is written by pyoxigraph, never pasted from user input: every

@@ -1,32 +1,13 @@
-"""The dataset behind every read and write: one interface, embedded or remote.
+"""The embedded store: a pyoxigraph ``Store`` (RocksDB) in the folder ``ASCF_DATA_DIR`` names.
 
-The embedded store is a pyoxigraph ``Store`` (RocksDB) in a folder chosen by
-``ASCF_DATA_DIR``. A build never writes into the store that is being served:
-it fills a fresh folder and then swaps the ``current`` link to it in one
-atomic rename, so readers see the old store or the new one, never half of one.
-
-Queries see the union of all named graphs as their default graph (unless
-they name their own with ``FROM``), and each named graph by name.
-
-Writes (the stewards' submissions) go through :meth:`Store.apply`: one
-:class:`~ascf_graph.store.changes.GraphChange` (graphs replaced, appended to,
-dropped) in one transaction together with a new **generation**. The
-generation is persisted inside the same transaction as a marker triple in
-``{base}graph/system``, so it changes on every build and every write, survives
-restarts, and can never disagree with the data: caches and ETags keyed on
-:attr:`Store.generation` are invalidated exactly when the data changes.
-Embedded generations read ``build-<id>`` after a build and ``build-<id>+<n>``
-after the n-th write since it.
+Its builds live in folders of their own (:mod:`ascf_graph.store.builds`);
+it serves the one the ``current`` link names. Embedded generations read
+``build-<id>`` after a build and ``build-<id>+<n>`` after the n-th write since it.
 """
 
-import fcntl
 import itertools
-import os
-import shutil
 import uuid
-from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,129 +15,21 @@ import pyoxigraph as ox
 from ascf_graph.core.errors import QuerySyntaxError, StoreBusyError, StoreNotBuiltError
 from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, graph_iri
 from ascf_graph.rdf.datasets import query_options
-from ascf_graph.rdf.sparql_binding import prepare_bound, values_query
+from ascf_graph.rdf.sparql_binding import prepare_bound
 from ascf_graph.rdf.sparql_text import analyse
+from ascf_graph.store.base import (
+    GENERATION_PREDICATE,
+    SYSTEM_GRAPH,
+    QueryResult,
+    Store,
+    Term,
+)
+from ascf_graph.store.builds import (
+    CURRENT_LINK,
+    current_build,
+    write_lock,
+)
 from ascf_graph.store.changes import GraphChange, as_sparql_update
-
-QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-
-WRITE_LOCK = ".write-lock"
-# SELECT, not CONSTRUCT: Virtuoso answers a CONSTRUCT with a table of ?s ?p ?o when the
-# client also accepts SPARQL results, as a remote store's client must.
-_GRAPH_TRIPLES = "SELECT ?s ?p ?o WHERE { GRAPH ?graph { ?s ?p ?o } }"
-_IS_SUBJECT = "ASK { ?node ?p ?o }"
-#: The most terms one VALUES block of :meth:`Store.statements` lists.
-_VALUES_CHUNK = 400
-
-CURRENT_LINK = "current"
-STORES_FOLDER = "stores"
-#: Marks of the builds in progress, one locked file per folder being built.
-BUILDING_FOLDER = ".building"
-#: The graph (under ``{base}graph/``) that holds the generation marker, not data.
-SYSTEM_GRAPH = "system"
-#: The marker's predicate: ``<{base}graph/system> dct:identifier "generation"``.
-GENERATION_PREDICATE = ox.NamedNode("http://purl.org/dc/terms/identifier")
-
-
-class Store(ABC):
-    """What the rest of the application may ask of a dataset."""
-
-    @abstractmethod
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-    ) -> QueryResult:
-        """Evaluate a SPARQL query; ``substitutions`` bind variables to RDF terms."""
-
-    def graph_triples(self, graph: str) -> list[ox.Triple]:
-        """The triples of the named graph ``graph``."""
-        return list(self.iter_graph_triples(graph))
-
-    def iter_graph_triples(self, graph: str) -> Iterator[ox.Triple]:
-        """The triples of the named graph ``graph``, one at a time.
-
-        Stores that can read their indexes lazily hand them out without
-        holding the whole graph; the default reads one query's answer.
-        """
-        answer = self.query(_GRAPH_TRIPLES, substitutions={"graph": ox.NamedNode(graph)})
-        assert isinstance(answer, ox.QuerySolutions)
-        for row in answer:
-            yield ox.Triple(row["s"], row["p"], row["o"])
-
-    def statements(
-        self,
-        subjects: Iterable[ox.NamedNode | ox.BlankNode] | None = None,
-        predicates: Iterable[ox.NamedNode] | None = None,
-        objects: Iterable[Term] | None = None,
-        *,
-        outside: Collection[str] = (),
-    ) -> list[ox.Triple]:
-        """The distinct triples, in any graph, whose subject is one of ``subjects``, predicate
-        one of ``predicates`` and object one of ``objects`` (``None``: any); with ``outside``,
-        only those some named graph other than the graphs ``outside`` names holds.
-
-        One query with the terms as inline data; stores that can read their
-        indexes directly do better. Blank nodes cannot be named in a query, so
-        they match nothing here.
-        """
-        wanted = {
-            name: list(dict.fromkeys(t for t in terms if not isinstance(t, ox.BlankNode)))
-            for name, terms in (("s", subjects), ("p", predicates), ("o", objects))
-            if terms is not None
-        }
-        # Properties go in a FILTER when subjects or objects are listed too: two VALUES
-        # blocks made the Oxigraph engine join them with every statement (290 ms against
-        # 1.3 ms for 40 subjects and 4 properties at a million triples).
-        filtered = wanted.pop("p") if "p" in wanted and len(wanted) > 1 else None
-        found: dict[ox.Triple, None] = {}
-        chunked = [
-            [(name, terms[i : i + _VALUES_CHUNK]) for i in range(0, len(terms), _VALUES_CHUNK)]
-            for name, terms in wanted.items()
-        ]
-        pattern = _statements_pattern(outside, filtered)
-        for values in itertools.product(*chunked):
-            answer = self.query(values_query(pattern, dict(values)))
-            assert isinstance(answer, ox.QuerySolutions)
-            found.update((ox.Triple(row["s"], row["p"], row["o"]), None) for row in answer)
-        return list(found)
-
-    def is_subject(self, node: ox.NamedNode) -> bool:
-        """Whether any graph holds a statement about ``node``."""
-        answer = self.query(_IS_SUBJECT, substitutions={"node": node})
-        assert isinstance(answer, ox.QueryBoolean)
-        return bool(answer)
-
-    @property
-    def reads_locally(self) -> bool:
-        """Whether reads are in-process index lookups, so that a bounded one may run on the
-        event loop (a remote store's reads wait on the network: a worker thread's job)."""
-        return False
-
-    @abstractmethod
-    def graph_sizes(self) -> dict[str, int]:
-        """Each named graph's IRI with its number of triples."""
-
-    @abstractmethod
-    def close(self) -> None:
-        """Release the store."""
-
-    @property
-    @abstractmethod
-    def generation(self) -> str:
-        """A token that changes whenever the data changes (for caches and ETags)."""
-
-    @abstractmethod
-    def apply(self, change: GraphChange) -> str:
-        """Apply ``change`` and a new generation in one transaction; return the generation.
-
-        Either every graph of the change and the new generation are written,
-        or (on any failure, a crash included) none of them.
-        """
 
 
 class EmbeddedStore(Store):
@@ -356,113 +229,6 @@ class EmbeddedStore(Store):
         del self._store
 
 
-def _statements_pattern(outside: Collection[str], properties: list[Term] | None) -> str:
-    """The query behind :meth:`Store.statements`: ``?s ?p ?o`` in any graph (but those
-    ``outside`` names), its property one of ``properties`` (``None``: any). IRIs are written
-    by pyoxigraph.
-
-    >>> _statements_pattern([], [ox.NamedNode("urn:p"), ox.NamedNode("urn:q")])
-    'SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER (?p IN (<urn:p>, <urn:q>)) }'
-    >>> _statements_pattern(["urn:g"], None)
-    'SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (?g NOT IN (<urn:g>)) }'
-    """
-    statement = "GRAPH ?g { ?s ?p ?o }" if outside else "?s ?p ?o"
-    filters = ""
-    if outside:
-        graphs = ", ".join(str(ox.NamedNode(graph)) for graph in sorted(outside))
-        filters += f" FILTER (?g NOT IN ({graphs}))"
-    if properties is not None:
-        filters += f" FILTER (?p IN ({', '.join(str(p) for p in properties)}))"
-    return f"SELECT DISTINCT ?s ?p ?o WHERE {{ {statement}{filters} }}"
-
-
 def _any(terms: Iterable[Term] | None) -> Iterable[Term | None]:
     """The terms to look up in turn; ``None`` stands for any term."""
     return (None,) if terms is None else list(dict.fromkeys(terms))
-
-
-@contextmanager
-def new_build_folder(data_dir: Path) -> Iterator[Path]:
-    """A fresh, empty folder for the next build's store, removed on the way out unless
-    it was published (a failed build leaves nothing behind).
-
-    While the context lasts the folder is marked as being built (an exclusive
-    ``flock`` on ``.building/<name>``, taken before the folder exists), so that
-    :func:`remove_unfinished_builds` never takes a running build's folder for the
-    leftover of one that was killed, which a ``finally`` cannot clean up after.
-    """
-    name = f"build-{uuid.uuid4().hex[:16]}"
-    marks = data_dir / BUILDING_FOLDER
-    marks.mkdir(parents=True, exist_ok=True)
-    with (marks / name).open("a") as mark:
-        fcntl.flock(mark, fcntl.LOCK_EX)
-        folder = data_dir / STORES_FOLDER / name
-        try:
-            folder.mkdir(parents=True)
-            yield folder
-        finally:
-            if current_build(data_dir) != folder.resolve():
-                shutil.rmtree(folder, ignore_errors=True)
-            (marks / name).unlink(missing_ok=True)
-
-
-def publish_build(data_dir: Path, folder: Path) -> None:
-    """Point ``current`` at ``folder`` atomically, then remove older builds (under the
-    write lock, as every caller of :func:`remove_unfinished_builds`)."""
-    link = data_dir / CURRENT_LINK
-    staging = data_dir / f".{CURRENT_LINK}-{uuid.uuid4().hex[:8]}"
-    staging.symlink_to(folder.relative_to(data_dir))
-    os.replace(staging, link)
-    remove_unfinished_builds(data_dir)
-
-
-def remove_unfinished_builds(data_dir: Path) -> list[str]:
-    """Remove every store folder but the published one and those still being built:
-    the builds a newer one replaced, and what a killed build left. Call it holding
-    :func:`write_lock`, so that no build publishes meanwhile; returns what it removed."""
-    removed = []
-    current = current_build(data_dir)
-    stores = data_dir / STORES_FOLDER
-    for folder in sorted(stores.iterdir()) if stores.is_dir() else ():
-        if folder.resolve() == current or _being_built(data_dir, folder.name):
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-        (data_dir / BUILDING_FOLDER / folder.name).unlink(missing_ok=True)
-        removed.append(folder.name)
-    for staging in data_dir.glob(f".{CURRENT_LINK}-*"):  # a link a killed swap left
-        staging.unlink(missing_ok=True)
-    return removed
-
-
-def _being_built(data_dir: Path, name: str) -> bool:
-    """Whether a live build holds the mark of the folder ``name``."""
-    try:
-        mark = (data_dir / BUILDING_FOLDER / name).open("rb")
-    except FileNotFoundError:
-        return False
-    with mark:
-        try:
-            fcntl.flock(mark, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(mark, fcntl.LOCK_UN)
-        return False
-
-
-@contextmanager
-def write_lock(data_dir: Path) -> Iterator[None]:
-    """One writer at a time across processes: every write, and a build from the moment
-    it reads the submissions it carries over until it has swapped ``current``."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / WRITE_LOCK).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def current_build(data_dir: Path) -> Path | None:
-    """The folder ``current`` points at, if a build was published."""
-    link = data_dir / CURRENT_LINK
-    return link.resolve() if link.exists() else None

@@ -7,7 +7,7 @@ is kept in the generation cache they share.
 
 from anyio import to_thread
 
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 from ascf_graph.store.generation_cache import GenerationCache
 
 

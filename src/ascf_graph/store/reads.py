@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable
 import pyoxigraph as ox
 
 from ascf_graph.core.namespaces import GENID_PATH
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 
 #: How many levels of blank nodes a read follows from its subjects.
 MAX_BLANK_DEPTH = 8

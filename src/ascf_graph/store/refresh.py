@@ -1,7 +1,7 @@
 """Noticing a new build: when ``current`` points at another folder, serve that store.
 
 ``ascf-graph build`` publishes a new store by swapping the ``current`` link
-(see :func:`ascf_graph.store.embedded.publish_build`) while the server keeps running.
+(see :func:`ascf_graph.store.builds.publish_build`) while the server keeps running.
 Each request reads the link (one ``readlink``, no I/O on the store) and, when
 it moved, the store is reopened once, off the event loop; requests already
 answering from the previous store finish on it. If the build still holds
@@ -17,7 +17,9 @@ from typing import Any
 from anyio import to_thread
 
 from ascf_graph.core.errors import StoreBusyError, StoreNotBuiltError
-from ascf_graph.store.embedded import CURRENT_LINK, EmbeddedStore, Store
+from ascf_graph.store.base import Store
+from ascf_graph.store.builds import CURRENT_LINK
+from ascf_graph.store.embedded import EmbeddedStore
 
 log = logging.getLogger(__name__)
 

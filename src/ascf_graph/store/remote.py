@@ -49,8 +49,8 @@ from ascf_graph.core.errors import (
 )
 from ascf_graph.core.namespaces import GENID_PATH, graph_iri
 from ascf_graph.rdf.sparql_binding import bind_in_where
+from ascf_graph.store.base import GENERATION_PREDICATE, SYSTEM_GRAPH, QueryResult, Store, Term
 from ascf_graph.store.changes import GraphChange, as_sparql_update
-from ascf_graph.store.embedded import GENERATION_PREDICATE, SYSTEM_GRAPH, QueryResult, Store, Term
 
 _ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, "

@@ -8,7 +8,7 @@ from ascf_graph.core.settings import Settings
 from ascf_graph.linked_data.site import Site
 from ascf_graph.sparql.curated import CuratedQueries, CuratedQuery
 from ascf_graph.sparql.service import QueryService, current_generation
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 from ascf_graph.store.refresh import current_store
 
 

@@ -23,7 +23,7 @@ from ascf_graph.sparql.answer_formats import choose_format
 from ascf_graph.sparql.curated import CuratedQueries
 from ascf_graph.sparql.service import QueryRequest, QueryService, current_generation
 from ascf_graph.sparql.service_description import DESCRIPTION_PREFIXES, describe_service
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 from ascf_graph.store.refresh import current_store
 from ascf_graph.web.dependencies import client_address
 from ascf_graph.web.page_urls import absolute_url, page_url

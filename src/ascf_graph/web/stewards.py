@@ -26,7 +26,7 @@ from ascf_graph.stewards.audit import AuditLog
 from ascf_graph.stewards.credentials import TokenStore
 from ascf_graph.stewards.services import Sent, StewardServices
 from ascf_graph.stewards.submissions import Submissions
-from ascf_graph.store.embedded import Store
+from ascf_graph.store.base import Store
 from ascf_graph.store.generation_cache import GenerationCache
 from ascf_graph.store.refresh import current_store
 from ascf_graph.web.service_metrics import timed_validator

@@ -41,7 +41,8 @@ from ascf_graph.core.errors import (
 from ascf_graph.linked_data.documents import DocumentJob, RenderedDocument
 from ascf_graph.sparql.jobs import QueryJob
 from ascf_graph.sparql.runners import QueryRunner, RunningQuery, error_from_worker, timeout_error
-from ascf_graph.store.embedded import EmbeddedStore, Store
+from ascf_graph.store.base import Store
+from ascf_graph.store.embedded import EmbeddedStore
 from ascf_graph.store.snapshots import Snapshots
 from ascf_graph.workers.protocol import DATA, DONE, ERROR, FRAME_HEADER, job_message
 from ascf_graph.workers.worker_store import COPYING, DISK, MEMORY
