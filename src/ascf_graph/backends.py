@@ -1,6 +1,5 @@
 """Which store the settings name: the embedded one on disk, or a remote SPARQL server."""
 
-from ascf_graph.remote_store import RemoteStore
 from ascf_graph.settings import Settings
 from ascf_graph.store import EmbeddedStore, Store
 
@@ -8,6 +7,10 @@ from ascf_graph.store import EmbeddedStore, Store
 def open_store(settings: Settings) -> Store:
     """The remote store at ``ASCF_STORE_URL`` if set, else the embedded one in ``ASCF_DATA_DIR``."""
     if settings.store_url is not None:
+        # Here, not above: httpx takes a tenth of a second to import, and a server over
+        # the embedded store (most) need not wait for it before its first answer.
+        from ascf_graph.remote_store import RemoteStore
+
         return RemoteStore(
             str(settings.store_url),
             base_iri=settings.base_iri,

@@ -3,6 +3,13 @@
 Exit codes (as pySHACL documents its own): 0 success (for ``validate``: the
 data conforms), 1 the data does not conform or the build refused the content,
 2 unusable input or a runtime error.
+
+Start-up: ``ascf-graph serve`` runs this module twice, in the supervisor and
+in the server it starts, before the server answers its first query. So this
+module imports only what every command needs (typer, the settings, the
+errors), and each command imports what it works with (the store, rdflib,
+pySHACL, the web application) in its own body: the supervisor never imports
+those, and the server imports only the application's.
 """
 
 import os
@@ -11,14 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import pydantic
-import pyoxigraph as ox
-import rdflib
 import typer
 
-from ascf_graph import sparql
-from ascf_graph.backends import open_store
-from ascf_graph.build import assemble, build, discover_sources
-from ascf_graph.curated import curated_query
 from ascf_graph.errors import (
     AscfError,
     BuildError,
@@ -26,16 +27,14 @@ from ascf_graph.errors import (
     StoreNotBuiltError,
     UnusableInputError,
 )
-from ascf_graph.rdf_io import parse_file, syntax_named, to_rdflib_graph
 from ascf_graph.settings import Settings
-from ascf_graph.store import EmbeddedStore, Store
-from ascf_graph.validation import ValidationContext
-from ascf_graph.validation_engine import validation_engine
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
     from fastapi import FastAPI
 
     from ascf_graph.connection_limits import ConnectionAccounts
+    from ascf_graph.store import Store
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_UNUSABLE = 0, 1, 2
 
@@ -69,6 +68,8 @@ def build_command(
     ] = False,
 ) -> None:
     """Load ontology/, shapes/ and data/ into the store, reason, validate, publish."""
+    from ascf_graph.build import build  # start-up: see the module's docstring
+
     settings = Settings()
     try:
         report = build(
@@ -102,6 +103,10 @@ def query_command(
     ] = None,
 ) -> None:
     """Run a SPARQL query against the built store."""
+    # start-up: see the module's docstring
+    from ascf_graph import sparql
+    from ascf_graph.backends import open_store
+
     settings = Settings()
     try:
         text, substitutions = _resolve_query(settings, query, param or [])
@@ -132,6 +137,8 @@ def _resolve_query(
     if query.endswith(".rq") and path.is_file():
         return path.read_text(encoding="utf-8"), None
     if "{" not in query and " " not in query.strip():
+        from ascf_graph.curated import curated_query  # start-up: see the module's docstring
+
         curated = curated_query(settings.queries_dir, query)
         return curated.text, curated.bind(values)
     if values:
@@ -170,6 +177,13 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check city and project data against the shapes: exit 0 conforms, 1 not, 2 unusable."""
+    # start-up: see the module's docstring
+    import rdflib
+
+    from ascf_graph.rdf_io import parse_file, syntax_named, to_rdflib_graph
+    from ascf_graph.validation import ValidationContext
+    from ascf_graph.validation_engine import validation_engine
+
     settings = Settings()
     try:
         validate_with = validation_engine(engine or settings.shacl_engine)
@@ -198,8 +212,13 @@ def validate_command(
     raise typer.Exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
 
 
-def _store_for_validation(settings: Settings) -> Store:
+def _store_for_validation(settings: Settings) -> "Store":
     """The built store, or the content assembled in memory when it cannot be opened."""
+    # start-up: see the module's docstring
+    from ascf_graph.backends import open_store
+    from ascf_graph.build import assemble, discover_sources
+    from ascf_graph.store import EmbeddedStore
+
     try:
         return open_store(settings)
     except (StoreNotBuiltError, StoreBusyError) as error:
@@ -270,7 +289,7 @@ def _import_projects(settings: Settings, file: Path | None, out: Path | None) ->
         typer.echo(f"{out}: {len(triples)} triples", err=True)
 
 
-def _csv_triples(settings: Settings, file: Path) -> list[ox.Triple]:
+def _csv_triples(settings: Settings, file: Path) -> "list[ox.Triple]":
     """The triples of a projects template CSV, names resolved against the store."""
     from ascf_graph.project_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
 
@@ -313,6 +332,7 @@ def describe_command(
     from datetime import UTC, datetime
 
     from ascf_graph import linked_data
+    from ascf_graph.backends import open_store  # start-up: see the module's docstring
 
     settings = Settings()
     fmt = linked_data.format_for_extension(output)
@@ -377,8 +397,9 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
         die_with_parent(supervisor)
     settings = Settings()  # a bad setting stops the supervisor itself, with exit 2
     configure_logging(settings.log_format, access_log=access_log)
-    if not supervise:
+    if not supervise:  # the server; the supervisor imports none of this (see above)
         from ascf_graph.app import create_app
+        from ascf_graph.backends import open_store
         from ascf_graph.connection_limits import ConnectionAccounts, ConnectionLimits
 
         connections = ConnectionAccounts(ConnectionLimits.from_settings(settings))
