@@ -40,7 +40,7 @@ from ascf_graph.service_metrics import ServiceMetrics
 from ascf_graph.settings import Settings
 from ascf_graph.site_router import router as site_router
 from ascf_graph.sparql_router import router as sparql_router
-from ascf_graph.sparql_services import sparql_services
+from ascf_graph.sparql_services import sparql_services, start_query_workers
 from ascf_graph.steward_api import (
     install_steward_api,
     open_input_workers,
@@ -81,32 +81,38 @@ def create_app(
         app.state.settings, app.state.metrics = settings, metrics
         app.state.up_since = datetime.now(UTC).isoformat(timespec="milliseconds")
         app.state.serving = False
-        if settings.store_url is None:  # builds swap the embedded store under data_dir
-            app.state.store_refresher = StoreRefresher(settings.data_dir)
-        app.state.store = open_store(settings)
-        app.state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
-        app.state.templates = template_environment()
-        app.state.document_cache = AnswerCache(settings.answer_cache_bytes)
-        input_workers = app.state.input_workers = open_input_workers(settings)
-        app.state.stewards = open_steward_services(
-            settings,
-            app.state.store,
-            engine=engine,
-            shapes_cache=app.state.generation_cache,
-            workers=input_workers,
-            validation_seconds=metrics.validation_seconds,
-        )
+        # Their interpreters start while this process opens the store.
+        workers = await start_query_workers(settings)
         try:
-            async with sparql_services(app.state, settings):
-                app.state.serving = True
-                try:
-                    yield
-                finally:
-                    app.state.serving = False
+            if settings.store_url is None:  # builds swap the embedded store under data_dir
+                app.state.store_refresher = StoreRefresher(settings.data_dir)
+            app.state.store = open_store(settings)
+            app.state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
+            app.state.templates = template_environment()
+            app.state.document_cache = AnswerCache(settings.answer_cache_bytes)
+            input_workers = app.state.input_workers = open_input_workers(settings)
+            app.state.stewards = open_steward_services(
+                settings,
+                app.state.store,
+                engine=engine,
+                shapes_cache=app.state.generation_cache,
+                workers=input_workers,
+                validation_seconds=metrics.validation_seconds,
+            )
+            try:
+                async with sparql_services(app.state, settings, workers):
+                    app.state.serving = True
+                    try:
+                        yield
+                    finally:
+                        app.state.serving = False
+            finally:
+                if input_workers is not None:
+                    await to_thread.run_sync(input_workers.close)
+                app.state.store.close()
         finally:
-            if input_workers is not None:
-                await to_thread.run_sync(input_workers.close)
-            app.state.store.close()
+            if workers is not None:  # closed already, unless start-up failed before
+                await workers.close()
 
     app = FastAPI(
         title="ASEAN Smart Cities Framework graph",
