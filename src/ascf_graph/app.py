@@ -40,12 +40,13 @@ from ascf_graph.service_metrics import ServiceMetrics
 from ascf_graph.settings import Settings
 from ascf_graph.site_router import router as site_router
 from ascf_graph.sparql_router import router as sparql_router
-from ascf_graph.sparql_services import sparql_services, start_query_workers
+from ascf_graph.sparql_services import query_workers, sparql_services
 from ascf_graph.steward_api import (
     install_steward_api,
     open_input_workers,
     open_steward_services,
 )
+from ascf_graph.store import Store
 from ascf_graph.store_refresh import StoreRefresher
 from ascf_graph.validation_engine import validation_engine
 from ascf_graph.web import environment as template_environment
@@ -64,6 +65,7 @@ def create_app(
     fast_path: bool = True,
     restarts: int = 0,
     connections: ConnectionAccounts | None = None,
+    store: Store | None = None,
 ) -> FastAPI:
     """Build the application; the store opens with the lifespan and closes with it.
 
@@ -71,10 +73,14 @@ def create_app(
     compare its answers with the whole stack's. ``restarts`` is how many servers
     the supervisor started before this one, for ``/health`` and ``/metrics``;
     ``connections``, what the server's connections hold, for ``/metrics``.
+    ``store`` is one the caller opened already (``serve`` opens it to refuse a
+    configuration that cannot work before anything starts): the first lifespan
+    serves it, rather than spend a second opening, and closes it.
     """
     settings = settings or Settings()
     engine = validation_engine(settings.shacl_engine)  # an engine that cannot run stops start-up
     metrics = ServiceMetrics(server_restarts=restarts)
+    opened = [store] if store is not None else []
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -82,11 +88,10 @@ def create_app(
         app.state.up_since = datetime.now(UTC).isoformat(timespec="milliseconds")
         app.state.serving = False
         # Their interpreters start while this process opens the store.
-        workers = await start_query_workers(settings)
-        try:
+        async with query_workers(settings) as workers:
             if settings.store_url is None:  # builds swap the embedded store under data_dir
                 app.state.store_refresher = StoreRefresher(settings.data_dir)
-            app.state.store = open_store(settings)
+            app.state.store = opened.pop() if opened else open_store(settings)
             app.state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
             app.state.templates = template_environment()
             app.state.document_cache = AnswerCache(settings.answer_cache_bytes)
@@ -110,9 +115,6 @@ def create_app(
                 if input_workers is not None:
                     await to_thread.run_sync(input_workers.close)
                 app.state.store.close()
-        finally:
-            if workers is not None:  # closed already, unless start-up failed before
-                await workers.close()
 
     app = FastAPI(
         title="ASEAN Smart Cities Framework graph",

@@ -404,8 +404,10 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
 
         connections = ConnectionAccounts(ConnectionLimits.from_settings(settings))
         try:  # a configuration that cannot work exits 2 before anything starts
-            open_store(settings).close()
-            application = create_app(settings, restarts=restarts, connections=connections)
+            store = open_store(settings)
+            application = create_app(
+                settings, restarts=restarts, connections=connections, store=store
+            )
         except AscfError as error:
             raise _fail(error) from None
         _serve(settings, application, connections, host, port, fd=fd)

@@ -67,18 +67,24 @@ def query_worker_pool(settings: Settings) -> WorkerPoolRunner:
     )
 
 
-async def start_query_workers(settings: Settings) -> WorkerPoolRunner | None:
-    """Start the query workers for the embedded store, before it is opened; None if the
-    settings want none (or name a remote store). Pass them to :func:`sparql_services`.
+@asynccontextmanager
+async def query_workers(settings: Settings) -> AsyncIterator[WorkerPoolRunner | None]:
+    """The query workers for the embedded store, started before it is opened, and stopped
+    on exit; None if the settings want none (or name a remote store). Hand them to
+    :func:`sparql_services`.
 
     A worker takes a tenth of a second to start its interpreter, which the server
     spends meanwhile on opening the store, rather than waiting after.
     """
     if settings.query_workers <= 0 or settings.store_url is not None:
-        return None
+        yield None
+        return
     pool = query_worker_pool(settings)
     await pool.open()
-    return pool
+    try:
+        yield pool
+    finally:
+        await pool.close()  # closed already unless start-up failed before sparql_services
 
 
 @asynccontextmanager
@@ -90,7 +96,7 @@ async def sparql_services(
     An app that mounts the SPARQL routers needs only this and ``state.store``:
     ``state.settings`` and ``state.generation_cache`` are set here when the
     app has not set them. ``workers`` are query workers already started
-    (:func:`start_query_workers`); without them, they are started here if the
+    (:func:`query_workers`); without them, they are started here if the
     settings ask for them.
     """
     runner: QueryRunner
