@@ -26,12 +26,13 @@ from ascf_graph.html.pages import environment as template_environment
 from ascf_graph.shacl.engine import validation_engine
 from ascf_graph.store.answer_cache import AnswerCache
 from ascf_graph.store.backends import open_store
+from ascf_graph.store.base import Store
 from ascf_graph.store.generation_cache import GenerationCache
 from ascf_graph.store.refresh import StoreRefresher
 from ascf_graph.web.connection_limits import ConnectionAccounts
 from ascf_graph.web.dependencies import StoreDep
 from ascf_graph.web.errors import install_error_handlers
-from ascf_graph.web.lifespan import sparql_services
+from ascf_graph.web.lifespan import query_workers, sparql_services
 from ascf_graph.web.middleware.body_limit import BodySizeLimit
 from ascf_graph.web.middleware.disconnects import QuietDisconnects
 from ascf_graph.web.middleware.fast_path import HotRoutesFastPath
@@ -63,6 +64,7 @@ def create_app(
     fast_path: bool = True,
     restarts: int = 0,
     connections: ConnectionAccounts | None = None,
+    store: Store | None = None,
 ) -> FastAPI:
     """Build the application; the store opens with the lifespan and closes with it.
 
@@ -70,42 +72,48 @@ def create_app(
     compare its answers with the whole stack's. ``restarts`` is how many servers
     the supervisor started before this one, for ``/health`` and ``/metrics``;
     ``connections``, what the server's connections hold, for ``/metrics``.
+    ``store`` is one the caller opened already (``serve`` opens it to refuse a
+    configuration that cannot work before anything starts): the first lifespan
+    serves it, rather than spend a second opening, and closes it.
     """
     settings = settings or Settings()
     engine = validation_engine(settings.shacl_engine)  # an engine that cannot run stops start-up
     metrics = ServiceMetrics(server_restarts=restarts)
+    opened = [store] if store is not None else []
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings, app.state.metrics = settings, metrics
         app.state.up_since = datetime.now(UTC).isoformat(timespec="milliseconds")
         app.state.serving = False
-        if settings.store_url is None:  # builds swap the embedded store under data_dir
-            app.state.store_refresher = StoreRefresher(settings.data_dir)
-        app.state.store = open_store(settings)
-        app.state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
-        app.state.templates = template_environment()
-        app.state.document_cache = AnswerCache(settings.answer_cache_bytes)
-        input_workers = app.state.input_workers = open_input_workers(settings)
-        app.state.stewards = open_steward_services(
-            settings,
-            app.state.store,
-            engine=engine,
-            shapes_cache=app.state.generation_cache,
-            workers=input_workers,
-            validation_seconds=metrics.validation_seconds,
-        )
-        try:
-            async with sparql_services(app.state, settings):
-                app.state.serving = True
-                try:
-                    yield
-                finally:
-                    app.state.serving = False
-        finally:
-            if input_workers is not None:
-                await to_thread.run_sync(input_workers.close)
-            app.state.store.close()
+        # Their interpreters start while this process opens the store.
+        async with query_workers(settings) as workers:
+            if settings.store_url is None:  # builds swap the embedded store under data_dir
+                app.state.store_refresher = StoreRefresher(settings.data_dir)
+            app.state.store = opened.pop() if opened else open_store(settings)
+            app.state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
+            app.state.templates = template_environment()
+            app.state.document_cache = AnswerCache(settings.answer_cache_bytes)
+            input_workers = app.state.input_workers = open_input_workers(settings)
+            app.state.stewards = open_steward_services(
+                settings,
+                app.state.store,
+                engine=engine,
+                shapes_cache=app.state.generation_cache,
+                workers=input_workers,
+                validation_seconds=metrics.validation_seconds,
+            )
+            try:
+                async with sparql_services(app.state, settings, workers):
+                    app.state.serving = True
+                    try:
+                        yield
+                    finally:
+                        app.state.serving = False
+            finally:
+                if input_workers is not None:
+                    await to_thread.run_sync(input_workers.close)
+                app.state.store.close()
 
     app = FastAPI(
         title="ASEAN Smart Cities Framework graph",

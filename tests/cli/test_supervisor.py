@@ -149,3 +149,17 @@ def test_a_store_that_cannot_open_stops_serve_at_once_with_exit_2(tmp_path: Path
     assert "error: " in finished.stderr
     assert "Traceback" not in finished.stderr
     assert time.monotonic() - started < 20, "serve restarted an unusable server"
+
+
+def test_the_supervisor_imports_no_engine_nor_web_stack() -> None:
+    """What `serve` imports before it starts the server: the CLI module, which leaves the
+    store, rdflib, pySHACL, the web application and httpx to the commands that use them."""
+    heavy = ("pyoxigraph", "rdflib", "pyshacl", "fastapi", "httpx", "uvicorn")
+    probe = (
+        "import sys, ascf_graph.cli.main, ascf_graph.cli.supervisor, ascf_graph.core.logs; "
+        f"print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert imported == []

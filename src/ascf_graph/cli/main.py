@@ -3,6 +3,13 @@
 Exit codes (as pySHACL documents its own): 0 success (for ``validate``: the
 data conforms), 1 the data does not conform or the build refused the content,
 2 unusable input or a runtime error.
+
+Start-up: ``ascf-graph serve`` runs this module twice, in the supervisor and
+in the server it starts, before the server answers its first query. So this
+module imports only what every command needs (typer, the settings, the
+errors), and each command imports what it works with (the store, rdflib,
+pySHACL, the web application) in its own body: the supervisor never imports
+those, and the server imports only the application's.
 """
 
 import os
@@ -11,11 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import pydantic
-import pyoxigraph as ox
-import rdflib
 import typer
 
-from ascf_graph.build.pipeline import assemble, build, discover_sources
 from ascf_graph.core.errors import (
     AscfError,
     BuildError,
@@ -24,18 +28,12 @@ from ascf_graph.core.errors import (
     UnusableInputError,
 )
 from ascf_graph.core.settings import Settings
-from ascf_graph.rdf.io import parse_file, syntax_named, to_rdflib_graph
-from ascf_graph.shacl.engine import validation_engine
-from ascf_graph.shacl.validation import ValidationContext
-from ascf_graph.sparql import run as sparql
-from ascf_graph.sparql.curated import curated_query
-from ascf_graph.store.backends import open_store
-from ascf_graph.store.base import Store
-from ascf_graph.store.embedded import EmbeddedStore
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
     from fastapi import FastAPI
 
+    from ascf_graph.store.base import Store
     from ascf_graph.web.connection_limits import ConnectionAccounts
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_UNUSABLE = 0, 1, 2
@@ -70,6 +68,8 @@ def build_command(
     ] = False,
 ) -> None:
     """Load ontology/, shapes/ and data/ into the store, reason, validate, publish."""
+    from ascf_graph.build.pipeline import build  # start-up: see the module's docstring
+
     settings = Settings()
     try:
         report = build(
@@ -103,6 +103,10 @@ def query_command(
     ] = None,
 ) -> None:
     """Run a SPARQL query against the built store."""
+    # start-up: see the module's docstring
+    from ascf_graph.sparql import run as sparql
+    from ascf_graph.store.backends import open_store
+
     settings = Settings()
     try:
         text, substitutions = _resolve_query(settings, query, param or [])
@@ -133,6 +137,8 @@ def _resolve_query(
     if query.endswith(".rq") and path.is_file():
         return path.read_text(encoding="utf-8"), None
     if "{" not in query and " " not in query.strip():
+        from ascf_graph.sparql.curated import curated_query  # start-up: see the module's docstring
+
         curated = curated_query(settings.queries_dir, query)
         return curated.text, curated.bind(values)
     if values:
@@ -171,6 +177,13 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check city and project data against the shapes: exit 0 conforms, 1 not, 2 unusable."""
+    # start-up: see the module's docstring
+    import rdflib
+
+    from ascf_graph.rdf.io import parse_file, syntax_named, to_rdflib_graph
+    from ascf_graph.shacl.engine import validation_engine
+    from ascf_graph.shacl.validation import ValidationContext
+
     settings = Settings()
     try:
         validate_with = validation_engine(engine or settings.shacl_engine)
@@ -199,8 +212,13 @@ def validate_command(
     raise typer.Exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
 
 
-def _store_for_validation(settings: Settings) -> Store:
+def _store_for_validation(settings: Settings) -> "Store":
     """The built store, or the content assembled in memory when it cannot be opened."""
+    # start-up: see the module's docstring
+    from ascf_graph.build.pipeline import assemble, discover_sources
+    from ascf_graph.store.backends import open_store
+    from ascf_graph.store.embedded import EmbeddedStore
+
     try:
         return open_store(settings)
     except (StoreNotBuiltError, StoreBusyError) as error:
@@ -271,7 +289,7 @@ def _import_projects(settings: Settings, file: Path | None, out: Path | None) ->
         typer.echo(f"{out}: {len(triples)} triples", err=True)
 
 
-def _csv_triples(settings: Settings, file: Path) -> list[ox.Triple]:
+def _csv_triples(settings: Settings, file: Path) -> "list[ox.Triple]":
     """The triples of a projects template CSV, names resolved against the store."""
     from ascf_graph.sources.projects_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
 
@@ -314,6 +332,7 @@ def describe_command(
     from datetime import UTC, datetime
 
     from ascf_graph.linked_data import resources as linked_data
+    from ascf_graph.store.backends import open_store  # start-up: see the module's docstring
 
     settings = Settings()
     fmt = linked_data.format_for_extension(output)
@@ -379,14 +398,17 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
         die_with_parent(supervisor)
     settings = Settings()  # a bad setting stops the supervisor itself, with exit 2
     configure_logging(settings.log_format, access_log=access_log)
-    if not supervise:
+    if not supervise:  # the server; the supervisor imports none of this (see above)
         from ascf_graph.app import create_app
+        from ascf_graph.store.backends import open_store
         from ascf_graph.web.connection_limits import ConnectionAccounts, ConnectionLimits
 
         connections = ConnectionAccounts(ConnectionLimits.from_settings(settings))
         try:  # a configuration that cannot work exits 2 before anything starts
-            open_store(settings).close()
-            application = create_app(settings, restarts=restarts, connections=connections)
+            store = open_store(settings)
+            application = create_app(
+                settings, restarts=restarts, connections=connections, store=store
+            )
         except AscfError as error:
             raise _fail(error) from None
         _serve(settings, application, connections, host, port, fd=fd)

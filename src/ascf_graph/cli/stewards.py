@@ -10,16 +10,15 @@ token, an unreachable server).
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 
 from ascf_graph.core.errors import AscfError, UnusableInputError
 from ascf_graph.core.settings import Settings
-from ascf_graph.rdf.io import syntax_named
-from ascf_graph.rdf.uploads import CSV_MEDIA_TYPE, syntax_for_filename
-from ascf_graph.stewards.credentials import TokenStore
+
+if TYPE_CHECKING:
+    from ascf_graph.stewards.credentials import TokenStore
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_UNUSABLE = 0, 1, 2
 #: --report-format -> what ``submit`` asks the service for.
@@ -41,7 +40,9 @@ def _fail(error: AscfError) -> typer.Exit:
     return typer.Exit(EXIT_UNUSABLE)
 
 
-def _tokens() -> TokenStore:
+def _tokens() -> "TokenStore":
+    from ascf_graph.stewards.credentials import TokenStore  # start-up: see ascf_graph.cli.main
+
     return TokenStore(Settings().credentials_file)
 
 
@@ -136,6 +137,8 @@ def submit_file(
     timeout: float = 300.0,
 ) -> tuple[int, str, str]:
     """POST (or PUT, to ``replace``) ``file`` to ``server``: status, body and Location."""
+    import httpx  # start-up: see ascf_graph.cli.main
+
     if report_format not in REPORT_MEDIA_TYPES:
         raise UnusableInputError(f"--report-format takes one of {', '.join(REPORT_MEDIA_TYPES)}")
     if not file.is_file():
@@ -161,6 +164,10 @@ def submit_file(
 
 
 def _media_type(file: Path, rdf_format: str | None) -> str:
+    # start-up: see ascf_graph.cli.main
+    from ascf_graph.rdf.io import syntax_named
+    from ascf_graph.rdf.uploads import CSV_MEDIA_TYPE, syntax_for_filename
+
     if rdf_format:
         return CSV_MEDIA_TYPE if rdf_format == "csv" else syntax_named(rdf_format).media_type
     syntax = syntax_for_filename(file.name)

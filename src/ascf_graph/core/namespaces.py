@@ -8,8 +8,6 @@ files under ``ontology/``, ``shapes/`` and ``data/``.
 
 from typing import Final
 
-import pyoxigraph as ox
-
 DEFAULT_BASE_IRI: Final = "https://w3id.org/ascf/"
 
 ASCF: Final = DEFAULT_BASE_IRI + "def/"
@@ -62,14 +60,6 @@ PREFIXES: Final[dict[str, str]] = {
     "hydra": HYDRA,
     "sd": SD,
 }
-
-# Terms many modules use, as pyoxigraph terms.
-RDF_TYPE: Final = ox.NamedNode(RDF + "type")
-RDFS_LABEL: Final = ox.NamedNode(RDFS + "label")
-RDFS_SUBCLASS_OF: Final = ox.NamedNode(RDFS + "subClassOf")
-OWL_VERSION_INFO: Final = ox.NamedNode(OWL + "versionInfo")
-XSD_STRING: Final = ox.NamedNode(XSD + "string")
-XSD_INTEGER: Final = ox.NamedNode(XSD + "integer")
 
 
 def graph_iri(base_iri: str, name: str) -> str:

@@ -38,14 +38,13 @@ from ascf_graph.core.namespaces import (
     HYDRA,
     PREFIXES,
     RDF,
-    RDF_TYPE,
     RDFS,
-    RDFS_LABEL,
     SKOS,
     XSD,
     graph_iri,
 )
 from ascf_graph.rdf.io import RdfSyntax, syntax_named
+from ascf_graph.rdf.terms import RDF_TYPE, RDFS_LABEL
 from ascf_graph.store.base import Store
 from ascf_graph.store.reads import is_skolem, statements_with_blank_nodes
 

@@ -13,7 +13,8 @@ import pyoxigraph as ox
 import rdflib
 
 from ascf_graph.core.errors import RdfSyntaxError, UnsupportedFormatError
-from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, XSD_STRING
+from ascf_graph.core.namespaces import DEFAULT_BASE_IRI
+from ascf_graph.rdf.terms import XSD_STRING
 
 
 @dataclass(frozen=True)

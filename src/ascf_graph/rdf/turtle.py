@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pyoxigraph as ox
 import rdflib
 
-from ascf_graph.core.namespaces import RDF_TYPE, XSD_STRING
+from ascf_graph.rdf.terms import RDF_TYPE, XSD_STRING
 
 _INDENT = "    "
 _PLAIN_LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")

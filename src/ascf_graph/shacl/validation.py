@@ -22,8 +22,9 @@ import rdflib
 from rdflib.namespace import SH
 
 from ascf_graph.core.graph_names import GraphRole, graph_role
-from ascf_graph.core.namespaces import PREFIXES, RDF_TYPE, RDFS_SUBCLASS_OF, graph_iri
+from ascf_graph.core.namespaces import PREFIXES, graph_iri
 from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.rdf.terms import RDF_TYPE, RDFS_SUBCLASS_OF
 from ascf_graph.shacl.fixes import suggest_fix
 from ascf_graph.shacl.prepared_queries import PreparedQueries, PreparingGraph
 from ascf_graph.store.base import Store

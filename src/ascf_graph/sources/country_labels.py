@@ -19,7 +19,8 @@ from typing import Final
 import pyoxigraph as ox
 
 from ascf_graph.core.errors import UnusableInputError
-from ascf_graph.core.namespaces import ASCF, DCT, DEFAULT_BASE_IRI, RDF_TYPE, SKOS, VOID
+from ascf_graph.core.namespaces import ASCF, DCT, DEFAULT_BASE_IRI, SKOS, VOID
+from ascf_graph.rdf.terms import RDF_TYPE
 from ascf_graph.rdf.turtle import turtle
 
 #: BCP 47 tag -> CLDR locale: the official and national languages of the ASEAN

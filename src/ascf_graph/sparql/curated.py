@@ -26,7 +26,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from ascf_graph.core.errors import QueryNotFoundError, UnusableInputError
-from ascf_graph.core.namespaces import XSD_INTEGER
+from ascf_graph.rdf.terms import XSD_INTEGER
 from ascf_graph.store.generation_cache import GenerationCache
 
 ParameterKind = Literal["iri", "string", "integer", "year"]

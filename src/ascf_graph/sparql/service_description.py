@@ -8,7 +8,8 @@ each with its number of triples (``void:triples``).
 
 import pyoxigraph as ox
 
-from ascf_graph.core.namespaces import RDF_TYPE, SD, VOID, W3C_FORMATS, XSD_INTEGER
+from ascf_graph.core.namespaces import SD, VOID, W3C_FORMATS
+from ascf_graph.rdf.terms import RDF_TYPE, XSD_INTEGER
 from ascf_graph.sparql.answer_formats import GRAPH_FORMATS, RESULTS_FORMATS
 
 DESCRIPTION_PREFIXES = {"sd": SD, "void": VOID, "formats": W3C_FORMATS}

@@ -38,19 +38,8 @@ import pyoxigraph as ox
 import rdflib
 
 from ascf_graph.core.graph_names import PROVENANCE
-from ascf_graph.core.namespaces import (
-    DCT,
-    OWL_VERSION_INFO,
-    PROV,
-    RDF_TYPE,
-    RDFS_LABEL,
-    SCHEMA,
-    SH,
-    SPDX,
-    VOID,
-    XSD,
-    graph_iri,
-)
+from ascf_graph.core.namespaces import DCT, PROV, SCHEMA, SH, SPDX, VOID, XSD, graph_iri
+from ascf_graph.rdf.terms import OWL_VERSION_INFO, RDF_TYPE, RDFS_LABEL
 from ascf_graph.rdf.turtle import to_oxigraph_triples
 from ascf_graph.stewards.credentials import Steward
 from ascf_graph.store.base import Store

@@ -3,12 +3,15 @@
 from ascf_graph.core.settings import Settings
 from ascf_graph.store.base import Store
 from ascf_graph.store.embedded import EmbeddedStore
-from ascf_graph.store.remote import RemoteStore
 
 
 def open_store(settings: Settings) -> Store:
     """The remote store at ``ASCF_STORE_URL`` if set, else the embedded one in ``ASCF_DATA_DIR``."""
     if settings.store_url is not None:
+        # Here, not above: httpx takes a tenth of a second to import, and a server over
+        # the embedded store (most) need not wait for it before its first answer.
+        from ascf_graph.store.remote import RemoteStore
+
         return RemoteStore(
             str(settings.store_url),
             base_iri=settings.base_iri,

@@ -57,13 +57,49 @@ def worker_memory(setting: int | None, copy_quads: int) -> int:
     return BASE_WORKER_MEMORY + copy_quads * COPY_BYTES_PER_QUAD
 
 
+def query_worker_pool(settings: Settings) -> WorkerPoolRunner:
+    """The query workers the settings ask for, not started yet."""
+    copy_quads = copy_limit_per_worker(settings.memory_copy_quads, settings.query_workers)
+    return WorkerPoolRunner(
+        settings.query_workers,
+        settings.query_timeout,
+        Snapshots(settings.data_dir / SNAPSHOTS_FOLDER),
+        replica_max_quads=copy_quads,
+        memory_bytes=worker_memory(settings.query_memory, copy_quads),
+    )
+
+
 @asynccontextmanager
-async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]:
+async def query_workers(settings: Settings) -> AsyncIterator[WorkerPoolRunner | None]:
+    """The query workers for the embedded store, started before it is opened, and stopped
+    on exit; None if the settings want none (or name a remote store). Hand them to
+    :func:`sparql_services`.
+
+    A worker takes a tenth of a second to start its interpreter, which the server
+    spends meanwhile on opening the store, rather than waiting after.
+    """
+    if settings.query_workers <= 0 or settings.store_url is not None:
+        yield None
+        return
+    pool = query_worker_pool(settings)
+    await pool.open()
+    try:
+        yield pool
+    finally:
+        await pool.close()  # closed already unless start-up failed before sparql_services
+
+
+@asynccontextmanager
+async def sparql_services(
+    state: Any, settings: Settings, workers: WorkerPoolRunner | None = None
+) -> AsyncIterator[None]:
     """Set up ``state.query_service`` over ``state.store``; stop its workers on exit.
 
     An app that mounts the SPARQL routers needs only this and ``state.store``:
     ``state.settings`` and ``state.generation_cache`` are set here when the
-    app has not set them.
+    app has not set them. ``workers`` are query workers already started
+    (:func:`query_workers`); without them, they are started here if the
+    settings ask for them.
     """
     runner: QueryRunner
     metrics = getattr(state, "metrics", None)  # ServiceMetrics, when the app keeps them
@@ -72,18 +108,12 @@ async def sparql_services(state: Any, settings: Settings) -> AsyncIterator[None]
     if getattr(state, "generation_cache", None) is None:
         state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
     state.document_workers = None
-    if settings.query_workers > 0 and isinstance(state.store, EmbeddedStore):
-        copy_quads = copy_limit_per_worker(settings.memory_copy_quads, settings.query_workers)
-        pool = WorkerPoolRunner(
-            settings.query_workers,
-            settings.query_timeout,
-            Snapshots(settings.data_dir / SNAPSHOTS_FOLDER),
-            replica_max_quads=copy_quads,
-            memory_bytes=worker_memory(settings.query_memory, copy_quads),
-        )
-        await pool.open()
-        await pool.prepare(state.store)
-        runner = state.document_workers = pool
+    if workers is None and settings.query_workers > 0 and isinstance(state.store, EmbeddedStore):
+        workers = query_worker_pool(settings)
+        await workers.open()
+    if workers is not None:
+        await workers.prepare(state.store)
+        runner = state.document_workers = workers
     else:
         runner = ThreadRunner(settings.query_timeout)
     state.graph_sizes = GraphSizes(state.generation_cache)
