@@ -6,26 +6,27 @@ time by ``make editor-assets`` next to this module and served from
 and property autocompletion (which calls a public web service) is switched
 off; prefix and variable completion work offline.
 
-The page has no inline script (its Content-Security-Policy allows scripts
-from our origin only): its own code is ``editor_assets/editor.js``, served
-beside YASGUI's files, and its configuration a JSON data block. Every URL in
-the page is relative, or under ``ASCF_PUBLIC_URL`` when that is set, never
-built from the request's ``Host`` header.
+The page is the template ``editor.html``, on the site's layout and
+stylesheet. It has no inline script (its Content-Security-Policy allows
+scripts from our origin only): its own code is ``editor_assets/editor.js``,
+served beside YASGUI's files, and its configuration a JSON data block. Every
+URL in the page is relative, or under ``ASCF_PUBLIC_URL`` when that is set,
+never built from the request's ``Host`` header.
 """
 
-import html
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ascf_graph.core.errors import ResourceNotFoundError
 from ascf_graph.core.namespaces import PREFIXES
+from ascf_graph.html.pages import FormatLink, environment, layout_context
 from ascf_graph.sparql.curated import CuratedQuery
 
-PAGE = Path(__file__).resolve().parent / "editor_assets" / "index.html"
 #: The page's own script, shipped in the package (not with YASGUI's build).
-SCRIPT = PAGE.parent / "editor.js"
+SCRIPT = Path(__file__).resolve().parent / "editor_assets" / "editor.js"
+#: The endpoint's service description, which the page offers as an alternate.
+SERVICE_DESCRIPTION = FormatLink("Service description (Turtle)", "text/turtle", "?format=turtle")
 ASSETS = {
     "yasgui.min.js": "text/javascript",
     "yasgui.min.css": "text/css",
@@ -61,24 +62,16 @@ def editor_page(
             for query in queries
         ],
     }
-    # JSON inside <script>: only "</" could end the element early.
-    config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
-    page = PAGE.read_text(encoding="utf-8")
-    queries_link = (
-        f' · <a href="{html.escape(queries_url)}">curated queries as an API</a>'
-        if queries_url
-        else ""
-    )
-    for placeholder, value in (
-        ("{{css}}", html.escape(assets_url + "yasgui.min.css")),
-        ("{{js}}", html.escape(assets_url + "yasgui.min.js")),
-        ("{{editor_js}}", html.escape(assets_url + SCRIPT.name)),
-        ("{{endpoint}}", html.escape(endpoint)),
-        ("{{queries_link}}", queries_link),
-        ("{{config}}", config_json),
-    ):
-        page = page.replace(placeholder, value)
-    return page
+    context = layout_context("SPARQL query editor") | {
+        "alternates": [SERVICE_DESCRIPTION],
+        "endpoint": endpoint,
+        "queries_url": queries_url,
+        "config": config,
+        "yasgui_css": assets_url + "yasgui.min.css",
+        "yasgui_js": assets_url + "yasgui.min.js",
+        "editor_js": assets_url + SCRIPT.name,
+    }
+    return environment().get_template("editor.html").render(context)
 
 
 @dataclass(frozen=True)

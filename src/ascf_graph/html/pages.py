@@ -1,22 +1,35 @@
-"""HTML pages: Jinja2 templates shipped in the package, rendered without JavaScript.
+"""HTML pages: Jinja2 templates shipped in the package, on one layout (``base.html``) and
+one stylesheet (``static/style.css``), rendered on the server.
 
-Every page that shows a description embeds that same description as JSON-LD
+This module holds the one template environment (:func:`environment`) and the
+layout's context (:func:`layout_context`), which the other page modules
+(curated queries, stewards' pages, results table, query editor) render with
+too. Every page that shows a description embeds that same description as JSON-LD
 (``<script type="application/ld+json">``), so search engines and other tools
 read what people see. No page links an IRI whose scheme could run script
 (see :mod:`ascf_graph.html.safe_links`); every page leaves out inline script, so
 that the Content-Security-Policy of :mod:`ascf_graph.web.middleware.page_headers` holds.
 """
 
+import functools
+import json
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from ascf_graph.html.resource_view import ResourceView, build_view
 from ascf_graph.html.safe_links import is_linkable
 from ascf_graph.linked_data.framework_figure import FrameworkFigure
-from ascf_graph.linked_data.resources import FORMATS, Description, Target, embedded_jsonld
+from ascf_graph.linked_data.resources import (
+    FORMATS,
+    Description,
+    Target,
+    embedded_jsonld,
+    script_safe_json,
+)
 
 _HTML = "text/html"
 
@@ -30,9 +43,14 @@ class FormatLink:
     href: str
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
-    """The template environment: autoescaping on, and the test ``is linkable``
-    (:func:`ascf_graph.html.safe_links.is_linkable`) that every ``href`` made from data passes."""
+    """The template environment, made once: autoescaping on, the test ``is linkable``
+    (:func:`ascf_graph.html.safe_links.is_linkable`) that every ``href`` made from data
+    passes, and the filter ``script_json`` (:func:`script_json`) for JSON data blocks.
+
+    Configured here and never changed afterwards, so that every page shares it.
+    """
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("ascf_graph.html", "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
@@ -41,7 +59,21 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.tests["linkable"] = is_linkable
+    env.filters["script_json"] = script_json
     return env
+
+
+def script_json(value: object) -> Markup:
+    """``value`` as JSON for a ``<script type="application/json">`` data block: ``<``, ``>``
+    and ``&`` as JSON escapes, so that nothing in it (``</script>``, ``<!--``) can end the
+    element early or change how the browser reads it.
+
+    >>> str(script_json({"query": "SELECT * { ?s ?p ?o } # </script>", "label": "Huế"}))
+    '{"query": "SELECT * { ?s ?p ?o } # \\\\u003c/script\\\\u003e", "label": "Huế"}'
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    # Safe in a <script> element (not in an attribute): the escapes above are all it needs.
+    return Markup(script_safe_json(text.encode("utf-8")))
 
 
 def stylesheet() -> bytes:
@@ -54,7 +86,9 @@ def format_links(target: Target, page: int = 1) -> list[FormatLink]:
     return [FormatLink(f.label, f.media_type, target.document_url(f, page)) for f in FORMATS]
 
 
-def _common(title: str, license_iri: str | None) -> dict[str, object]:
+def layout_context(title: str, license_iri: str | None = None) -> dict[str, object]:
+    """What the base layout (``base.html``) needs of every page; ``license_iri`` is named
+    in the footer, and the other keys are empty until a page fills them."""
     return {
         "title": title,
         "license": license_iri,
@@ -83,7 +117,7 @@ def _resource_context(
 ) -> dict[str, Any]:
     """What every page about one IRI shows: its view, formats and embedded JSON-LD."""
     links = format_links(description.target, description.page)
-    return _common(view.title, license_iri) | {
+    return layout_context(view.title, license_iri) | {
         "view": view,
         "figure": None,
         "formats": links,
@@ -130,7 +164,7 @@ def render_home(
     license_iri: str | None,
 ) -> str:
     """The home page: the framework's figure, with the scheme's description embedded."""
-    context = _common("The framework", license_iri) | {
+    context = layout_context("The framework", license_iri) | {
         "figure": figure,
         "cities": cities,
         "projects": projects,
@@ -144,7 +178,7 @@ def render_search(
     env: jinja2.Environment, query: str, hits: list[dict[str, object]], license_iri: str | None
 ) -> str:
     """The search page with its results."""
-    context = _common(f"Search: {query}" if query else "Search", license_iri)
+    context = layout_context(f"Search: {query}" if query else "Search", license_iri)
     return env.get_template("search.html").render(context | {"query": query, "hits": hits})
 
 
@@ -152,5 +186,5 @@ def render_not_found(
     env: jinja2.Environment, iri: str, hits: list[dict[str, object]], license_iri: str | None
 ) -> str:
     """The 404 page for people, with suggestions."""
-    context = _common("Not found", license_iri) | {"iri": iri, "hits": hits}
+    context = layout_context("Not found", license_iri) | {"iri": iri, "hits": hits}
     return env.get_template("not_found.html").render(context)

@@ -3,23 +3,29 @@
 The one answer format that is not streamed: the page is built from the whole
 SPARQL JSON answer, so it is offered only up to ``ASCF_MAX_TABLE_BYTES``;
 larger answers are refused with a pointer to the streamed formats. An IRI is a
-link only if :func:`ascf_graph.html.safe_links.is_linkable` says so: an answer's
-``javascript:`` IRI is text.
+link only if it passes the templates' ``linkable`` test
+(:func:`ascf_graph.html.safe_links.is_linkable`): an answer's ``javascript:``
+IRI is text. Rendered from ``results_table.html``.
 """
 
 import json
-from html import escape
+from dataclasses import dataclass
 
-from ascf_graph.html.safe_links import is_linkable
+from ascf_graph.html.pages import environment, layout_context
 
-_STYLE = """
-body { margin: 0; padding: 1rem 1.2rem; font: 14px/1.45 system-ui, sans-serif; color: #1d2733; }
-h1 { font-size: 1.15rem; } pre { background: #f3f5f7; padding: .6rem; overflow: auto; }
-table { border-collapse: collapse; } th, td { border: 1px solid #d5dce3; padding: .25rem .5rem;
-vertical-align: top; text-align: left; } th { background: #eef1f4; }
-small { color: #5b6b7b; } nav a { margin-right: .8rem; }
-"""
-_DOWNLOADS = (("csv", "CSV"), ("tsv", "TSV"), ("json", "JSON"), ("xml", "XML"))
+#: The formats the page links the same answer in, as ``format=`` key and label.
+DOWNLOADS = (("csv", "CSV"), ("tsv", "TSV"), ("json", "JSON"), ("xml", "XML"))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One RDF term of an answer as the table shows it: its text, its IRI if it is one (a
+    link if it is linkable, else text in angle brackets), and a note (a language tag or
+    datatype)."""
+
+    text: str
+    href: str | None = None
+    note: str | None = None
 
 
 def render_table(answer: bytes, *, query: str, title: str, download_url: str) -> str:
@@ -34,46 +40,41 @@ def render_table(answer: bytes, *, query: str, title: str, download_url: str) ->
     True
     """
     body = json.loads(answer)
-    links = " ".join(
-        f'<a href="{escape(download_url)}&amp;format={key}">{label}</a>'
-        for key, label in _DOWNLOADS
-    )
-    if "boolean" in body:
-        content = f'<p class="boolean">{"true" if body["boolean"] else "false"}</p>'
-    else:
+    context = layout_context(title) | {
+        "sparql": query.strip(),
+        "download_url": download_url,
+        "downloads": DOWNLOADS,
+        "boolean": body.get("boolean"),
+        "names": [],
+        "rows": [],
+    }
+    if "boolean" not in body:
         names = body["head"]["vars"]
         rows = body["results"]["bindings"]
-        head = "".join(f"<th>?{escape(name)}</th>" for name in names)
-        lines = "".join(
-            "<tr>" + "".join(f"<td>{_cell(row.get(name))}</td>" for name in names) + "</tr>"
-            for row in rows
-        )
-        count = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
-        content = (
-            f"<p>{count}</p><table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table>"
-        )
-    return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
-        f"<h1>{escape(title)}</h1><pre>{escape(query.strip())}</pre>"
-        f"<nav>This answer as: {links}</nav>{content}</body></html>"
-    )
+        context |= {
+            "names": names,
+            "rows": [[cell(row.get(name)) for name in names] for row in rows],
+        }
+    return environment().get_template("results_table.html").render(context)
 
 
-def _cell(term: dict[str, str] | None) -> str:
-    """One RDF term of a SPARQL JSON answer as HTML (empty when unbound)."""
+def cell(term: dict[str, str] | None) -> Cell:
+    """One RDF term of a SPARQL JSON answer as a cell (empty when unbound).
+
+    >>> cell({"type": "uri", "value": "javascript:alert(1)"})
+    Cell(text='javascript:alert(1)', href='javascript:alert(1)', note=None)
+    >>> cell({"type": "literal", "value": "3", "datatype": "http://www.w3.org/2001/XMLSchema#int"})
+    Cell(text='3', href=None, note='int')
+    """
     if term is None:
-        return ""
-    value = escape(term["value"])
+        return Cell("")
+    value = term["value"]
     if term["type"] == "uri":
-        if is_linkable(term["value"]):
-            return f'<a href="{value}">{value}</a>'
-        return f"&lt;{value}&gt;"
+        return Cell(value, href=value)
     if term["type"] == "bnode":
-        return f"_:{value}"
+        return Cell(f"_:{value}")
     if "xml:lang" in term:
-        return f"{value} <small>@{escape(term['xml:lang'])}</small>"
+        return Cell(value, note=f"@{term['xml:lang']}")
     if "datatype" in term:
-        return f"{value} <small>{escape(term['datatype'].rsplit('#', 1)[-1])}</small>"
-    return value
+        return Cell(value, note=term["datatype"].rsplit("#", 1)[-1])
+    return Cell(value)
