@@ -16,9 +16,9 @@ header a handler set itself is kept.
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-#: The policy of every HTML answer. Styles may be inline (the pages and YASGUI use
-#: ``<style>`` and ``style=""``); scripts may not. ``data:`` images and fonts are
-#: YASGUI's icons.
+#: The policy of every HTML answer. Styles may be inline: our templates use only the
+#: one stylesheet, but YASGUI inserts ``<style>`` elements and pyLODE's ontology page
+#: carries ``style=""``; scripts may not. ``data:`` images and fonts are YASGUI's icons.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
