@@ -15,6 +15,7 @@ restarts, and can never disagree with the data: caches and ETags keyed on
 import itertools
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -47,10 +48,17 @@ SYSTEM_GRAPH = "system"
 GENERATION_PREDICATE = ox.NamedNode("http://purl.org/dc/terms/identifier")
 
 
+@dataclass(frozen=True)
+class Dataset:
+    """The graphs a query reads, as a request names them (None: the store's own)."""
+
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+
+
 class Store(ABC):
     """What the rest of the application may ask of a dataset."""
 
-    @abstractmethod
     def query(
         self,
         sparql: str,
@@ -59,7 +67,16 @@ class Store(ABC):
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
     ) -> QueryResult:
-        """Evaluate a SPARQL query; ``substitutions`` bind variables to RDF terms."""
+        """Evaluate a SPARQL query; ``substitutions`` bind variables to RDF terms, and
+        ``default_graphs``/``named_graphs`` name its dataset (SPARQL 1.1 Protocol's
+        ``default-graph-uri`` and ``named-graph-uri``; None: the store's own)."""
+        return self._evaluate(sparql, substitutions, Dataset(default_graphs, named_graphs))
+
+    @abstractmethod
+    def _evaluate(
+        self, sparql: str, substitutions: Mapping[str, Term] | None, dataset: Dataset
+    ) -> QueryResult:
+        """Evaluate ``sparql`` over ``dataset``, as :meth:`query` says."""
 
     def graph_triples(self, graph: str) -> list[ox.Triple]:
         """The triples of the named graph ``graph``."""

@@ -20,6 +20,7 @@ from ascf_graph.rdf.sparql_text import analyse
 from ascf_graph.store.base import (
     GENERATION_PREDICATE,
     SYSTEM_GRAPH,
+    Dataset,
     QueryResult,
     Store,
     Term,
@@ -155,19 +156,14 @@ class EmbeddedStore(Store):
         """The underlying pyoxigraph store, for bulk work inside this package."""
         return self._store
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
+    def _evaluate(
+        self, sparql: str, substitutions: Mapping[str, Term] | None, dataset: Dataset
     ) -> QueryResult:
         """Evaluate ``sparql`` with the union of named graphs as default graph."""
         options = query_options(
-            default_graphs,
-            named_graphs,
-            union_default_graph=default_graphs is None and not analyse(sparql).has_dataset,
+            dataset.default_graphs,
+            dataset.named_graphs,
+            union_default_graph=dataset.default_graphs is None and not analyse(sparql).has_dataset,
         )
         sparql, leftover = prepare_bound(sparql, substitutions)
         if leftover:

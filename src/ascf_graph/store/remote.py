@@ -49,7 +49,14 @@ from ascf_graph.core.errors import (
 )
 from ascf_graph.core.namespaces import GENID_PATH, graph_iri
 from ascf_graph.rdf.sparql_binding import bind_in_where
-from ascf_graph.store.base import GENERATION_PREDICATE, SYSTEM_GRAPH, QueryResult, Store, Term
+from ascf_graph.store.base import (
+    GENERATION_PREDICATE,
+    SYSTEM_GRAPH,
+    Dataset,
+    QueryResult,
+    Store,
+    Term,
+)
 from ascf_graph.store.changes import GraphChange, as_sparql_update
 
 _ACCEPT = (
@@ -91,23 +98,18 @@ class RemoteStore(Store):
         self._system_graph = ox.NamedNode(graph_iri(base_iri, SYSTEM_GRAPH))
         self._client = client or httpx.Client(timeout=timeout + _GRACE)
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
+    def _evaluate(
+        self, sparql: str, substitutions: Mapping[str, Term] | None, dataset: Dataset
     ) -> QueryResult:
         """Send ``sparql`` (with ``substitutions`` as a trailing VALUES) to the server."""
         form: dict[str, str | list[str]] = {
             "query": bind_by_values(sparql, substitutions),
             **self._time_limit,
         }
-        if default_graphs is not None:
-            form["default-graph-uri"] = default_graphs
-        if named_graphs is not None:
-            form["named-graph-uri"] = named_graphs
+        if dataset.default_graphs is not None:
+            form["default-graph-uri"] = dataset.default_graphs
+        if dataset.named_graphs is not None:
+            form["named-graph-uri"] = dataset.named_graphs
         response = self._post(self.query_url, form, accept=_ACCEPT)
         if response.headers.get("x-sql-state") == _VIRTUOSO_INCOMPLETE or response.content.endswith(
             _OXIGRAPH_CANCELLED

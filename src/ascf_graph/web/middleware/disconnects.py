@@ -18,21 +18,18 @@ body has been read.
 import logging
 
 from starlette.requests import ClientDisconnect
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from ascf_graph.web.middleware.base import HttpMiddleware
 
 log = logging.getLogger(__name__)
 
 
-class QuietDisconnects:
+class QuietDisconnects(HttpMiddleware):
     """Log a client's disconnect while its request is read as one INFO line."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """See the class."""
         try:
             await self.app(scope, receive, send)
         except ClientDisconnect:

@@ -14,7 +14,9 @@ header a handler set itself is kept.
 """
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from ascf_graph.web.middleware.base import HttpMiddleware
 
 #: The policy of every HTML answer. Styles may be inline: our templates use only the
 #: one stylesheet, but YASGUI inserts ``<style>`` elements and pyLODE's ontology page
@@ -39,16 +41,11 @@ _EVERY_ANSWER = {"x-content-type-options": "nosniff", "referrer-policy": REFERRE
 _HTML_ANSWER = {"content-security-policy": CONTENT_SECURITY_POLICY}
 
 
-class PageHeaders:
+class PageHeaders(HttpMiddleware):
     """Add the protective headers to every HTTP answer, and the CSP to HTML ones."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """See the class."""
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
