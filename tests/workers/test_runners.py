@@ -163,8 +163,9 @@ async def test_when_every_worker_stays_busy_a_new_query_is_refused_clearly(
 async def test_a_worker_slow_to_open_the_store_does_not_stop_the_server_starting(
     private_store: EmbeddedStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # A limit shorter than a Python process takes to start: the ready answer comes too late.
-    pool = WorkerPoolRunner(1, 0.02, Snapshots(tmp_path / "snapshots"), replica_max_quads=10**7)
+    # A limit shorter than any answer can take to cross a pipe from another process (the
+    # worker may be started already, so a limit of a process start is not enough).
+    pool = WorkerPoolRunner(1, 1e-6, Snapshots(tmp_path / "snapshots"), replica_max_quads=10**7)
     await pool.open()
     try:
         await pool.prepare(private_store)
