@@ -315,7 +315,7 @@ def describe_command(
     from ascf_graph.linked_data import resources as linked_data
 
     settings = Settings()
-    fmt = linked_data.format_for_extension(output)
+    fmt = linked_data.document_format_named(output)
     path = uri[len(settings.base_iri) :] if uri.startswith(settings.base_iri) else None
     target = linked_data.target_for_resource(settings.base_iri, path) if path else None
     try:
