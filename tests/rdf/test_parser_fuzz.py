@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ascf_graph.core.errors import AscfError
-from ascf_graph.rdf.io import SYNTAXES, syntax_named
+from ascf_graph.rdf.formats import SYNTAXES, syntax_named
 from ascf_graph.rdf.nesting import nesting_depth
 from ascf_graph.rdf.uploads import parse_document
 from ascf_graph.workers.input_pool import InputWorkers

@@ -3,7 +3,7 @@
 import pytest
 
 from ascf_graph.core.errors import RdfSyntaxError, TooManyTriplesError, UnsupportedMediaTypeError
-from ascf_graph.rdf.io import RdfSyntax, syntax_named
+from ascf_graph.rdf.formats import RdfSyntax, syntax_named
 from ascf_graph.rdf.uploads import (
     parse_document,
     parse_limited,

@@ -6,7 +6,8 @@ import pytest
 import rdflib
 from rdflib.namespace import SH
 
-from ascf_graph.rdf.io import SYNTAXES, RdfSyntax, syntax_named, to_rdflib_graph
+from ascf_graph.rdf.formats import SYNTAXES, RdfSyntax, syntax_named
+from ascf_graph.rdf.io import to_rdflib_graph
 from tests.support.stores import REPO
 
 EXAMPLES = REPO / "tests" / "data" / "validation"

@@ -13,7 +13,7 @@ import pytest
 import rdflib
 
 from ascf_graph.core.errors import RdfSyntaxError, ReportedError, WorkerCrashedError
-from ascf_graph.rdf.io import syntax_named
+from ascf_graph.rdf.formats import syntax_named
 from ascf_graph.rdf.uploads import Upload, parse_document
 from ascf_graph.shacl.engine import validation_engine, validator_in_process
 from ascf_graph.shacl.rudof import rudof_available

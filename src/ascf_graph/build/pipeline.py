@@ -26,7 +26,8 @@ from ascf_graph.core.errors import BuildError, NonConformingDataError
 from ascf_graph.core.graph_names import INFERRED, GraphRole, graph_role
 from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, graph_iri
 from ascf_graph.core.settings import Settings
-from ascf_graph.rdf.io import SYNTAXES, load_file, parse_file, rebase, to_rdflib_graph
+from ascf_graph.rdf.formats import SYNTAXES
+from ascf_graph.rdf.io import load_file, parse_file, rebase, to_rdflib_graph
 from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.store.backends import open_store
 from ascf_graph.store.builds import (

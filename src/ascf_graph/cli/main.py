@@ -180,7 +180,8 @@ def validate_command(
     # start-up: see the module's docstring
     import rdflib
 
-    from ascf_graph.rdf.io import parse_file, syntax_named, to_rdflib_graph
+    from ascf_graph.rdf.formats import syntax_named
+    from ascf_graph.rdf.io import parse_file, to_rdflib_graph
     from ascf_graph.shacl.engine import validation_engine
     from ascf_graph.shacl.validation import ValidationContext
 
@@ -335,7 +336,7 @@ def describe_command(
     from ascf_graph.store.backends import open_store  # start-up: see the module's docstring
 
     settings = Settings()
-    fmt = linked_data.format_for_extension(output)
+    fmt = linked_data.document_format_named(output)
     path = uri[len(settings.base_iri) :] if uri.startswith(settings.base_iri) else None
     target = linked_data.target_for_resource(settings.base_iri, path) if path else None
     try:

@@ -165,7 +165,7 @@ def submit_file(
 
 def _media_type(file: Path, rdf_format: str | None) -> str:
     # start-up: see ascf_graph.cli.main
-    from ascf_graph.rdf.io import syntax_named
+    from ascf_graph.rdf.formats import syntax_named
     from ascf_graph.rdf.uploads import CSV_MEDIA_TYPE, syntax_for_filename
 
     if rdf_format:

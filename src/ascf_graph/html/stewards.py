@@ -7,7 +7,7 @@ Rendered from ``validate.html``, ``validation_report.html`` and
 from dataclasses import dataclass
 
 from ascf_graph.html.pages import environment, layout_context
-from ascf_graph.rdf.io import SYNTAXES
+from ascf_graph.rdf.formats import SYNTAXES
 from ascf_graph.shacl.validation import ValidationReport, ValidationResult, compact
 
 

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from ascf_graph.core.graph_names import PROVENANCE, GraphRole, graph_role
 from ascf_graph.core.namespaces import PREFIXES, graph_iri
 from ascf_graph.linked_data.resources import DocumentFormat, deskolemise, prefixes_for
+from ascf_graph.rdf.formats import serialize_graph
 from ascf_graph.store.base import Store
 
 #: What each kind of graph holds, as a person reads it.
@@ -40,8 +41,6 @@ ROLE_DESCRIPTIONS: dict[GraphRole, str] = {
 _RECORDED_SUBMISSION = f"""
 SELECT ?id WHERE {{ GRAPH ?provenance {{ ?graph <{PREFIXES["dct"]}identifier> ?id }} }} LIMIT 1
 """
-
-_PREFIXED_SYNTAXES = (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
 
 
 def is_published(store: Store, base_iri: str, graph: str, sizes: dict[str, int]) -> bool:
@@ -95,8 +94,7 @@ def write_graph_document(
     """
     if fmt.syntax is None:
         raise ValueError("a graph's HTML page is rendered, not serialized")
-    syntax = fmt.syntax.oxigraph
     prefixes = None
-    if syntax in _PREFIXED_SYNTAXES:
+    if fmt.syntax.prefixed:
         prefixes = namespaces_used(graph_triples(store, graph), prefixes_for(base_iri))
-    ox.serialize(graph_triples(store, graph), str(destination), syntax, prefixes=prefixes)
+    serialize_graph(graph_triples(store, graph), fmt.syntax, prefixes=prefixes, output=destination)

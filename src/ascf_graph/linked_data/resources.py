@@ -43,7 +43,7 @@ from ascf_graph.core.namespaces import (
     XSD,
     graph_iri,
 )
-from ascf_graph.rdf.io import RdfSyntax, syntax_named
+from ascf_graph.rdf.formats import RdfSyntax, find_syntax, serialize_graph, syntax_named
 from ascf_graph.rdf.terms import RDF_TYPE, RDFS_LABEL
 from ascf_graph.store.base import Store
 from ascf_graph.store.reads import is_skolem, statements_with_blank_nodes
@@ -74,12 +74,14 @@ class DocumentFormat:
 
 
 HTML = DocumentFormat("html", "text/html", "HTML", None)
+#: The RDF syntaxes a document comes in, under their extensions in :mod:`ascf_graph.rdf.formats`.
+DOCUMENT_SYNTAXES = ("turtle", "jsonld", "rdfxml", "ntriples")
 FORMATS: tuple[DocumentFormat, ...] = (
     HTML,
-    DocumentFormat("ttl", "text/turtle", "Turtle", syntax_named("turtle")),
-    DocumentFormat("jsonld", "application/ld+json", "JSON-LD", syntax_named("jsonld")),
-    DocumentFormat("rdf", "application/rdf+xml", "RDF/XML", syntax_named("rdfxml")),
-    DocumentFormat("nt", "application/n-triples", "N-Triples", syntax_named("ntriples")),
+    *(
+        DocumentFormat(s.extension, s.media_type, s.label, s)
+        for s in map(syntax_named, DOCUMENT_SYNTAXES)
+    ),
 )
 RDF_FORMATS = tuple(f for f in FORMATS if not f.is_html)
 _JSONLD = next(f for f in FORMATS if f.extension == "jsonld")
@@ -88,12 +90,32 @@ _JSONLD = next(f for f in FORMATS if f.extension == "jsonld")
 def format_for_extension(extension: str) -> DocumentFormat | None:
     """The format a document's extension names, if it names one.
 
+    Only each format's own extension is part of a document's address
+    (``.rdf``, not ``.owl``: one URL per document); :func:`document_format_named`
+    takes every name.
+
     >>> format_for_extension("jsonld").media_type
     'application/ld+json'
     >>> format_for_extension("png") is None
     True
     """
     return next((f for f in FORMATS if f.extension == extension), None)
+
+
+def document_format_named(name: str) -> DocumentFormat | None:
+    """The document format ``name`` names: ``html``, or any name, alias or media type of
+    a document's RDF syntax in :mod:`ascf_graph.rdf.formats`.
+
+    >>> document_format_named("turtle").extension, document_format_named("owl").extension
+    ('ttl', 'rdf')
+    >>> document_format_named("trig") is None
+    True
+    """
+    key = name.split(";", 1)[0].strip().lower()
+    if key in (HTML.extension, HTML.media_type):
+        return HTML
+    syntax = find_syntax(key)
+    return next((f for f in RDF_FORMATS if f.syntax == syntax), None)
 
 
 def negotiate_format(
@@ -570,12 +592,11 @@ def serialize(triples: Iterable[ox.Triple], fmt: DocumentFormat, base_iri: str) 
     """The triples in an RDF format (Turtle and RDF/XML with the prefixes they use)."""
     if fmt.syntax is None:
         raise ValueError("HTML is rendered from a description, not serialized")
-    syntax = fmt.syntax.oxigraph
     triples = list(triples)
     prefixes = None
-    if syntax in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+    if fmt.syntax.prefixed:
         prefixes = used_prefixes(triples, prefixes_for(base_iri))
-    return ox.serialize(triples, format=syntax, prefixes=prefixes)
+    return serialize_graph(triples, fmt.syntax, prefixes=prefixes)
 
 
 def script_safe_json(body: bytes) -> str:

@@ -1,4 +1,5 @@
-"""Reading and writing RDF safely: format by name, errors with line and column.
+"""Reading and writing RDF safely: format by name (:mod:`ascf_graph.rdf.formats`),
+errors with line and column.
 
 Everything users send is parsed here with pyoxigraph, which never fetches a
 URL (JSON-LD remote contexts and RDF/XML external entities are refused), and
@@ -6,67 +7,15 @@ converted to rdflib only where rdflib is needed (pyshacl, owlready2 input).
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 
-from ascf_graph.core.errors import RdfSyntaxError, UnsupportedFormatError
+from ascf_graph.core.errors import RdfSyntaxError
 from ascf_graph.core.namespaces import DEFAULT_BASE_IRI
+from ascf_graph.rdf.formats import RdfSyntax, syntax_for_path
 from ascf_graph.rdf.terms import XSD_STRING
-
-
-@dataclass(frozen=True)
-class RdfSyntax:
-    """One RDF serialization: how we name it, parse it and serve it."""
-
-    name: str
-    media_type: str
-    extension: str
-    oxigraph: ox.RdfFormat
-    rdflib_name: str
-
-
-SYNTAXES: tuple[RdfSyntax, ...] = (
-    RdfSyntax("turtle", "text/turtle", "ttl", ox.RdfFormat.TURTLE, "turtle"),
-    RdfSyntax("ntriples", "application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, "nt"),
-    RdfSyntax("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, "json-ld"),
-    RdfSyntax("rdfxml", "application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, "xml"),
-    RdfSyntax("trig", "application/trig", "trig", ox.RdfFormat.TRIG, "trig"),
-    RdfSyntax("nquads", "application/n-quads", "nq", ox.RdfFormat.N_QUADS, "nquads"),
-)
-
-_ALIASES = {
-    "ttl": "turtle",
-    "nt": "ntriples",
-    "n-triples": "ntriples",
-    "json-ld": "jsonld",
-    "xml": "rdfxml",
-    "rdf": "rdfxml",
-    "owl": "rdfxml",
-    "nq": "nquads",
-    "n-quads": "nquads",
-}
-
-
-def syntax_named(name: str) -> RdfSyntax:
-    """The syntax called ``name`` (``turtle``, ``ttl``, ``jsonld``...) or a media type."""
-    key = name.strip().lower()
-    key = _ALIASES.get(key, key)
-    for syntax in SYNTAXES:
-        if key in (syntax.name, syntax.media_type):
-            return syntax
-    known = ", ".join(s.name for s in SYNTAXES)
-    raise UnsupportedFormatError(f"unknown RDF format {name!r}; use one of {known}")
-
-
-def syntax_for_path(path: Path) -> RdfSyntax:
-    """The syntax a file's extension names (``.ttl``, ``.jsonld``, ``.rdf``, ...)."""
-    extension = path.suffix.lstrip(".").lower()
-    if not extension:
-        raise UnsupportedFormatError(f"{path}: no file extension; name the format with --format")
-    return syntax_named(extension)
 
 
 def parse_quads(

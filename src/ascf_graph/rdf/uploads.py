@@ -38,20 +38,11 @@ from ascf_graph.core.errors import (
     UnsupportedFormatError,
     UnsupportedMediaTypeError,
 )
-from ascf_graph.rdf.io import SYNTAXES, RdfSyntax, syntax_named
+from ascf_graph.rdf import formats
+from ascf_graph.rdf.formats import SYNTAXES, RdfSyntax
 from ascf_graph.rdf.nesting import check_nesting
 
 CSV_MEDIA_TYPE = "text/csv"
-#: Media types a body may be sent in, besides the ones of :data:`SYNTAXES`.
-MEDIA_ALIASES = {
-    "application/x-turtle": "turtle",
-    "text/n3": "turtle",
-    "application/json": "jsonld",
-    "application/xml": "rdfxml",
-    "text/xml": "rdfxml",
-    "text/plain": "ntriples",
-    "application/x-trig": "trig",
-}
 
 _REFERENCE = re.compile(r"&([^;&\s]+);")
 _ENTITY = re.compile(
@@ -88,7 +79,12 @@ class Upload:
 def syntax_for_media_type(media_type: str) -> RdfSyntax | None:
     """The RDF syntax of a ``Content-Type`` (parameters ignored), or None for CSV.
 
+    Any media type :mod:`ascf_graph.rdf.formats` knows for a syntax is understood,
+    its alternates too (``application/json`` is JSON-LD, ``text/plain`` N-Triples).
+
     >>> syntax_for_media_type("text/turtle; charset=utf-8").name
+    'turtle'
+    >>> syntax_for_media_type("text/n3").name
     'turtle'
     >>> syntax_for_media_type("text/csv") is None
     True
@@ -96,11 +92,9 @@ def syntax_for_media_type(media_type: str) -> RdfSyntax | None:
     bare = media_type.split(";", maxsplit=1)[0].strip().lower()
     if bare == CSV_MEDIA_TYPE:
         return None
-    for syntax in SYNTAXES:
-        if syntax.media_type == bare:
-            return syntax
-    if bare in MEDIA_ALIASES:
-        return syntax_named(MEDIA_ALIASES[bare])
+    syntax = formats.syntax_for_media_type(bare)
+    if syntax is not None:
+        return syntax
     known = ", ".join([s.media_type for s in SYNTAXES] + [CSV_MEDIA_TYPE])
     raise UnsupportedMediaTypeError(
         f"cannot read a body of type {bare or '(none given)'}; send one of {known}"
@@ -109,6 +103,8 @@ def syntax_for_media_type(media_type: str) -> RdfSyntax | None:
 
 def syntax_for_filename(filename: str) -> RdfSyntax | None:
     """The RDF syntax a file name's extension names, or None for ``.csv``.
+
+    Extensions are the names of :mod:`ascf_graph.rdf.formats` (``.owl`` is RDF/XML).
 
     >>> syntax_for_filename("projects.CSV") is None
     True
@@ -119,7 +115,7 @@ def syntax_for_filename(filename: str) -> RdfSyntax | None:
     if extension == "csv":
         return None
     try:
-        return syntax_named(extension) if extension else _unnamed(filename)
+        return formats.syntax_named(extension) if extension else _unnamed(filename)
     except UnsupportedFormatError:
         raise UnsupportedFormatError(
             f"{filename}: cannot tell the format from the extension; use .ttl, .jsonld, .rdf, "

@@ -3,7 +3,11 @@
 ``Accept`` (or ``?format=``) picks one of: the JSON summary (the default for
 clients that accept anything), HTML for people, plain text (what
 ``ascf-graph validate`` prints), or the standard ``sh:ValidationReport`` as
-Turtle, JSON-LD, RDF/XML or N-Triples.
+Turtle, JSON-LD, RDF/XML or N-Triples. The RDF formats are those of
+:mod:`ascf_graph.rdf.formats`, so ``?format=`` takes their names, aliases and
+media types too (``ttl``, ``owl``, ``text/n3``...); where a name is also a
+report's own (``json``, ``application/json``, ``text/plain``), the report's
+own format wins. ``Accept`` is matched against the registered media types only.
 """
 
 import json
@@ -13,6 +17,7 @@ from typing import Any
 
 from ascf_graph.core.conneg import negotiate
 from ascf_graph.core.errors import NotAcceptableError
+from ascf_graph.rdf.formats import find_syntax, syntax_named
 from ascf_graph.shacl.validation import ValidationReport
 
 
@@ -29,10 +34,10 @@ FORMATS: tuple[ReportFormat, ...] = (
     ReportFormat("json", "application/json"),
     ReportFormat("html", "text/html"),
     ReportFormat("text", "text/plain"),
-    ReportFormat("turtle", "text/turtle", "turtle"),
-    ReportFormat("jsonld", "application/ld+json", "json-ld"),
-    ReportFormat("rdfxml", "application/rdf+xml", "xml"),
-    ReportFormat("ntriples", "application/n-triples", "nt"),
+    *(
+        ReportFormat(s.name, s.media_type, s.rdflib_name)
+        for s in map(syntax_named, ("turtle", "jsonld", "rdfxml", "ntriples"))
+    ),
 )
 
 
@@ -40,11 +45,20 @@ def choose_format(
     accept: str | None, requested: str | None = None, *, html: bool = True
 ) -> ReportFormat:
     """The format named by ``requested`` (``?format=``), else the best for ``accept``
-    (HTML only where a page exists: ``html``)."""
+    (HTML only where a page exists: ``html``).
+
+    >>> choose_format(None, "json").media_type, choose_format(None, "owl").name
+    ('application/json', 'rdfxml')
+    """
     offered = [f for f in FORMATS if html or f.name != "html"]
     if requested:
+        key = requested.strip().lower()
         for candidate in offered:
-            if requested.strip().lower() in (candidate.name, candidate.media_type):
+            if key in (candidate.name, candidate.media_type):
+                return candidate
+        syntax = find_syntax(key)
+        for candidate in offered:
+            if syntax is not None and candidate.name == syntax.name:
                 return candidate
         names = ", ".join(f.name for f in offered)
         raise NotAcceptableError(f"unknown report format {requested!r}; use one of {names}")

@@ -3,9 +3,11 @@
 SELECT and ASK answers are SPARQL results (JSON, XML, CSV, TSV, and an HTML
 table for browsers); CONSTRUCT and
 DESCRIBE answers are graphs (Turtle, N-Triples, JSON-LD, RDF/XML, TriG,
-N-Quads). A few media types that clients send for the same thing
-(``application/json``, ``text/xml``...) are understood as aliases; the answer
-is always labelled with the format's registered media type.
+N-Quads). Names, aliases and media types are those of
+:mod:`ascf_graph.rdf.formats`: the media types that clients send for the same
+thing (``application/json``, ``text/xml``...) are understood, in ``Accept`` and
+in ``format=``; the answer is always labelled with the format's registered
+media type.
 """
 
 from collections.abc import Sequence
@@ -14,9 +16,8 @@ from typing import Literal
 
 from ascf_graph.core.conneg import negotiate
 from ascf_graph.core.errors import NotAcceptableError, UnsupportedFormatError
-from ascf_graph.rdf.io import SYNTAXES
+from ascf_graph.rdf.formats import RESULTS_SYNTAXES, SYNTAXES, find_results_syntax, find_syntax
 from ascf_graph.rdf.sparql_text import QueryForm
-from ascf_graph.sparql.run import RESULTS_SYNTAXES
 
 AnswerKind = Literal["results", "graph"]
 
@@ -40,33 +41,10 @@ HTML_TABLE = AnswerFormat("html", "text/html", "results")
 """A SELECT or ASK answer as a page for people; our last choice, so only browsers get it."""
 
 _ACCEPT_ALIASES: dict[AnswerKind, dict[str, str]] = {
-    "results": {"application/json": "json", "application/xml": "xml", "text/xml": "xml"},
-    "graph": {
-        "application/x-turtle": "turtle",
-        "application/json": "jsonld",
-        "application/xml": "rdfxml",
-        "text/xml": "rdfxml",
-        "application/x-trig": "trig",
-        "text/plain": "ntriples",  # N-Triples' media type before RDF 1.1, still sent
-        "text/n3": "turtle",  # Turtle is N3 without its rules and formulae
-    },
+    "results": {m: s.name for s in RESULTS_SYNTAXES for m in s.alternate_media_types},
+    "graph": {m: s.name for s in SYNTAXES for m in s.alternate_media_types},
 }
-_NAME_ALIASES: dict[AnswerKind, dict[str, str]] = {
-    "results": {"sparql-results+json": "json", "sparql-results+xml": "xml"},
-    "graph": {
-        "ttl": "turtle",
-        "nt": "ntriples",
-        "n-triples": "ntriples",
-        "json-ld": "jsonld",
-        "json": "jsonld",
-        "xml": "rdfxml",
-        "rdf": "rdfxml",
-        "rdf+xml": "rdfxml",
-        "nq": "nquads",
-        "n-quads": "nquads",
-        "n3": "turtle",
-    },
-}
+"""The media types understood in ``Accept`` besides the registered ones, and what they name."""
 
 
 def answer_kind(form: QueryForm) -> AnswerKind:
@@ -132,8 +110,12 @@ def _first_named(kind: AnswerKind, requested: Sequence[str]) -> AnswerFormat:
 def _named(kind: AnswerKind, value: str) -> AnswerFormat | None:
     """The format of ``kind`` a ``format=`` value names (a name, alias or media type)."""
     key = value.split(";", 1)[0].strip().lower()  # a media type's parameters do not matter
-    key = _NAME_ALIASES[kind].get(key, key)
-    return next((f for f in formats_for(kind) if key in (f.name, f.media_type)), None)
+    if kind == "results" and key in (HTML_TABLE.name, HTML_TABLE.media_type):
+        return HTML_TABLE
+    found = find_results_syntax(key) if kind == "results" else find_syntax(key)
+    if found is None:
+        return None
+    return next(f for f in formats_for(kind) if f.name == found.name)
 
 
 def _describe(kind: AnswerKind) -> str:

@@ -5,7 +5,8 @@ bound terms, the answer's media type); :func:`evaluate` runs it against a
 pyoxigraph store and writes the serialized answer into a binary file-like
 object as the engine produces it, so no answer is ever held whole.
 
-This module imports only the standard library and pyoxigraph: the query
+This module imports only the standard library, pyoxigraph and the light
+``ascf_graph.rdf`` modules (the format registry, bound variables): the query
 worker processes load it and nothing heavier.
 """
 
@@ -17,6 +18,8 @@ from typing import BinaryIO, Literal
 import pyoxigraph as ox
 
 from ascf_graph.rdf.datasets import query_options
+from ascf_graph.rdf.formats import results_syntax_for_media_type, serialize_graph
+from ascf_graph.rdf.formats import syntax_for_media_type as rdf_syntax_for_media_type
 from ascf_graph.rdf.sparql_binding import prepare_bound
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -104,36 +107,14 @@ def write_answer(
     if isinstance(result, ox.QueryTriples):
         if job.kind != "graph":
             raise ValueError("a CONSTRUCT or DESCRIBE answer needs an RDF format")
-        _write_graph(result, ox.RdfFormat.from_media_type(job.media_type), job.prefixes, output)
+        syntax = rdf_syntax_for_media_type(job.media_type)
+        if syntax is None:
+            raise ValueError("no RDF format has this media type")
+        serialize_graph(result, syntax, prefixes=job.prefixes, output=output)
         return
     if job.kind != "results":
         raise ValueError("a SELECT or ASK answer needs a SPARQL results format")
-    results_format = ox.QueryResultsFormat.from_media_type(job.media_type)
-    if results_format is None:
+    results_syntax = results_syntax_for_media_type(job.media_type)
+    if results_syntax is None:
         raise ValueError(f"no SPARQL results format has the media type {job.media_type}")
-    result.serialize(output, results_format)
-
-
-_PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
-_QUAD_FORMATS = (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
-
-
-def _write_graph(
-    triples: ox.QueryTriples,
-    rdf_format: ox.RdfFormat | None,
-    prefixes: dict[str, str],
-    output: BinaryIO,
-) -> None:
-    if rdf_format is None:
-        raise ValueError("no RDF format has this media type")
-    statements = (
-        (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-        if rdf_format in _QUAD_FORMATS
-        else triples
-    )
-    ox.serialize(
-        statements,
-        output,
-        rdf_format,
-        prefixes=prefixes if rdf_format in _PREFIXED_FORMATS else None,
-    )
+    result.serialize(output, results_syntax.oxigraph)

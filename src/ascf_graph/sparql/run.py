@@ -7,45 +7,24 @@ refused before they reach the engine.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Literal
 
 import pyoxigraph as ox
 
 from ascf_graph.core.errors import UnsupportedFormatError, UpdateRefusedError
 from ascf_graph.core.namespaces import PREFIXES
-from ascf_graph.rdf.io import SYNTAXES, syntax_named
+from ascf_graph.rdf.formats import (
+    RESULTS_SYNTAXES,
+    SYNTAXES,
+    ResultsSyntax,
+    results_syntax_named,
+    serialize_graph,
+    syntax_named,
+)
 from ascf_graph.rdf.sparql_text import analyse
 from ascf_graph.store.base import QueryResult, Store, Term
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
-
-
-@dataclass(frozen=True)
-class ResultsSyntax:
-    """A SPARQL results serialization."""
-
-    name: str
-    media_type: str
-    oxigraph: ox.QueryResultsFormat
-
-
-RESULTS_SYNTAXES: tuple[ResultsSyntax, ...] = (
-    ResultsSyntax("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
-    ResultsSyntax("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
-    ResultsSyntax("csv", "text/csv", ox.QueryResultsFormat.CSV),
-    ResultsSyntax("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
-)
-
-
-def results_syntax_named(name: str) -> ResultsSyntax:
-    """The results syntax called ``name`` (``json``, ``csv``...) or with that media type."""
-    key = name.strip().lower()
-    for syntax in RESULTS_SYNTAXES:
-        if key in (syntax.name, syntax.media_type):
-            return syntax
-    known = ", ".join(s.name for s in RESULTS_SYNTAXES)
-    raise UnsupportedFormatError(f"unknown results format {name!r}; use one of {known}")
 
 
 def is_update(sparql: str) -> bool:
@@ -90,24 +69,14 @@ def serialize_result(result: QueryResult, format_name: str) -> tuple[bytes, str]
     """Write a result in the format called ``format_name``; return bytes and media type.
 
     SELECT and ASK take a results format (json, xml, csv, tsv); CONSTRUCT and
-    DESCRIBE an RDF one (turtle, ntriples, jsonld, rdfxml).
+    DESCRIBE an RDF one (turtle, ntriples, jsonld, rdfxml, trig, nquads); any name,
+    alias or media type of :mod:`ascf_graph.rdf.formats` will do.
     """
     if isinstance(result, ox.QueryTriples):
         syntax = syntax_named(format_name)
-        if syntax.oxigraph in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
-            body = ox.serialize(
-                (ox.Quad(t.subject, t.predicate, t.object) for t in result), format=syntax.oxigraph
-            )
-        else:
-            body = ox.serialize(result, format=syntax.oxigraph, prefixes=_rdf_prefixes(syntax))
-        return body, syntax.media_type
+        return serialize_graph(result, syntax, prefixes=PREFIXES), syntax.media_type
     results_syntax = results_syntax_named(format_name)
     return result.serialize(format=results_syntax.oxigraph), results_syntax.media_type
-
-
-def _rdf_prefixes(syntax: object) -> dict[str, str] | None:
-    turtle_like = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
-    return dict(PREFIXES) if getattr(syntax, "oxigraph", None) in turtle_like else None
 
 
 def result_form(result: QueryResult) -> QueryForm:
@@ -147,3 +116,17 @@ def _cell(term: Term | None) -> str:
 
 
 RDF_FORMAT_NAMES = tuple(s.name for s in SYNTAXES)
+
+__all__ = [
+    "RDF_FORMAT_NAMES",
+    "RESULTS_SYNTAXES",
+    "QueryForm",
+    "ResultsSyntax",
+    "as_table",
+    "is_update",
+    "result_form",
+    "results_syntax_named",
+    "run",
+    "serialize_result",
+    "update_refused",
+]

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from ascf_graph.core.crash_guard import CrashGuard
 from ascf_graph.core.errors import WORKER_LOSSES, AscfError
 from ascf_graph.core.settings import Settings
-from ascf_graph.rdf.io import RdfSyntax
+from ascf_graph.rdf.formats import RdfSyntax
 from ascf_graph.rdf.uploads import Upload, parse_document, read_upload
 from ascf_graph.sources.projects_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
 from ascf_graph.stewards.admission import UploadAdmission

@@ -9,7 +9,6 @@ serves the query editor.
 
 from urllib.parse import urlencode
 
-import pyoxigraph as ox
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.routing import NoMatchFound
@@ -18,7 +17,7 @@ from ascf_graph.core.conneg import negotiate
 from ascf_graph.core.http_caching import cache_control, entity_tag, none_match
 from ascf_graph.core.settings import Settings
 from ascf_graph.html import editor
-from ascf_graph.rdf.io import SYNTAXES
+from ascf_graph.rdf.formats import SYNTAXES, serialize_graph, syntax_named
 from ascf_graph.sparql.answer_formats import choose_format
 from ascf_graph.sparql.curated import CuratedQueries
 from ascf_graph.sparql.service import QueryRequest, QueryService, current_generation
@@ -93,13 +92,9 @@ async def _describe(
     if none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     description = describe_service(endpoint, sizes, federation=bool(settings.service_allow_list))
-    rdf_format = ox.RdfFormat.from_media_type(chosen.media_type)
-    statements = (
-        [ox.Quad(t.subject, t.predicate, t.object) for t in description]
-        if rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
-        else description
+    body = serialize_graph(
+        description, syntax_named(chosen.media_type), prefixes=DESCRIPTION_PREFIXES
     )
-    body = ox.serialize(statements, format=rdf_format, prefixes=DESCRIPTION_PREFIXES)
     return Response(body, media_type=chosen.media_type, headers=headers)
 
 

@@ -17,7 +17,7 @@ from ascf_graph.core.crash_guard import CrashGuard
 from ascf_graph.core.errors import UnusableInputError
 from ascf_graph.core.metrics import Histogram
 from ascf_graph.core.settings import Settings
-from ascf_graph.rdf.io import syntax_named
+from ascf_graph.rdf.formats import syntax_named
 from ascf_graph.rdf.uploads import syntax_for_filename, syntax_for_media_type
 from ascf_graph.shacl.engine import ValidationEngine, validation_engine, validator_in_process
 from ascf_graph.stewards.admission import UploadAdmission

@@ -44,7 +44,8 @@ from ascf_graph.core.errors import (
     WorkTooLargeError,
 )
 from ascf_graph.core.namespaces import PREFIXES
-from ascf_graph.rdf.io import RdfSyntax, to_rdflib_graph
+from ascf_graph.rdf.formats import RdfSyntax
+from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.rdf.uploads import Upload
 from ascf_graph.shacl.engine import UploadValidator
 from ascf_graph.shacl.validation import (

@@ -51,7 +51,8 @@ from ascf_graph.core.errors import (
     WorkTooLargeError,
 )
 from ascf_graph.core.namespaces import PREFIXES
-from ascf_graph.rdf.io import syntax_named, to_rdflib_graph
+from ascf_graph.rdf.formats import syntax_named
+from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.rdf.uploads import parse_document
 from ascf_graph.workers.protocol import read_message, write_message
 

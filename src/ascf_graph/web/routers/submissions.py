@@ -35,10 +35,9 @@ from ascf_graph.core.errors import (
     NotAcceptableError,
     SubmissionGoneError,
     TokenRevokedError,
-    UnsupportedFormatError,
 )
 from ascf_graph.core.namespaces import PREFIXES
-from ascf_graph.rdf.io import SYNTAXES, syntax_named
+from ascf_graph.rdf.formats import SYNTAXES, serialize_graph, syntax_for_media_type
 from ascf_graph.shacl.report_formats import ReportFormat, choose_format, render_report, report_json
 from ascf_graph.shacl.validation import ValidationReport
 from ascf_graph.stewards.credentials import Steward, bearer_token
@@ -51,7 +50,7 @@ from ascf_graph.web.stewards import StewardsDep, sent_in_body
 router = APIRouter(prefix="/submissions", tags=["data stewards"])
 
 _JSON = "application/json"
-_RDF_TYPES = [s.media_type for s in SYNTAXES if s.name not in ("trig", "nquads")]
+_RDF_TYPES = [s.media_type for s in SYNTAXES if not s.quads]
 
 
 # ---------------------------------------------------------------------------
@@ -299,10 +298,8 @@ def original_filename(submission_id: str, number: int, media_type: str) -> str:
     >>> original_filename('x"; evil', 1, "text/html")
     'x-evil-v1.bin'
     """
-    try:
-        extension = syntax_named(media_type.split(";", 1)[0]).extension
-    except UnsupportedFormatError:
-        extension = "bin"
+    syntax = syntax_for_media_type(media_type)
+    extension = syntax.extension if syntax is not None else "bin"
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", submission_id).strip("-.") or "submission"
     return f"{stem}-v{number}.{extension}"
 
@@ -339,8 +336,7 @@ def _negotiate_json_or_rdf(request: Request) -> str:
 
 def _rdf(triples: list[ox.Triple], media_type: str, headers: dict[str, str]) -> Response:
     syntax = next(s for s in SYNTAXES if s.media_type == media_type)
-    prefixes = dict(PREFIXES) if syntax.name in ("turtle", "rdfxml") else None
-    body = ox.serialize(triples, format=syntax.oxigraph, prefixes=prefixes)
+    body = serialize_graph(triples, syntax, prefixes=PREFIXES)
     return Response(body, media_type=media_type, headers=headers)
 
 
