@@ -10,7 +10,12 @@ described earlier, without loading the whole store into pyshacl. The shapes
 come from ``graph/shapes/*``. pyshacl never follows ``owl:imports`` here.
 """
 
+import contextlib
+import ctypes
 import json
+import logging
+import os
+import signal
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -31,6 +36,8 @@ from ascf_graph.prepared_queries import PreparedQueries, PreparingGraph
 from ascf_graph.rdf_io import to_rdflib_graph, to_rdflib_term
 from ascf_graph.store import Store
 from ascf_graph.validation_fixes import suggest_fix
+
+log = logging.getLogger(__name__)
 
 Severity = Literal["Violation", "Warning", "Info"]
 _SEVERITY_ORDER: dict[str, int] = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -216,7 +223,7 @@ def validate_ntriples(data: bytes, stored: bytes, context: ValidationContext) ->
             continue
         oxigraph.load(document, format=ox.RdfFormat.N_TRIPLES)
         _add_ntriples(checked, document, context if is_data else None, out_of_scope)
-    return validate_checked(checked, context.shapes, sorted(out_of_scope))
+    return validate_checked(checked, context.shapes, sorted(out_of_scope), split=True)
 
 
 def _add_ntriples(
@@ -252,24 +259,23 @@ def _add_ntriples(
 
 
 def validate_checked(
-    checked: PreparingGraph, shapes: rdflib.Graph, out_of_scope: list[str] | None = None
+    checked: PreparingGraph,
+    shapes: rdflib.Graph,
+    out_of_scope: list[str] | None = None,
+    *,
+    split: bool = False,
 ) -> ValidationReport:
     """Validate a graph :func:`with_store_context` made (pyshacl checks it in place) against
-    ``shapes``; ``out_of_scope`` names nodes to report as the framework's own."""
-    shacl_graph, advanced = shapes, True
-    resolved = _with_targets_resolved(checked, shapes)
-    if resolved is not None:  # no SHACL-AF feature left for pyshacl to evaluate
-        shacl_graph, advanced = resolved, False
-    conforms, report_graph, _ = pyshacl.validate(
-        checked,
-        shacl_graph=shacl_graph,
-        inference="none",
-        advanced=advanced,
-        inplace=True,  # ``checked`` is ours (no shape has rules): no copy, our query()
-        allow_warnings=True,
-        allow_infos=True,
-        do_owl_imports=False,
-    )
+    ``shapes``; ``out_of_scope`` names nodes to report as the framework's own. With
+    ``split`` (an input worker, whose process is its own), many focus nodes are checked
+    half in a forked process (:func:`_pyshacl_in_two`)."""
+    resolution = _resolved_targets(checked, shapes)
+    if resolution is None:
+        conforms, report_graph = _pyshacl(checked, shapes, advanced=True)
+    elif split and len(resolution[1]) >= SPLIT_AT and (os.cpu_count() or 1) > 1:
+        conforms, report_graph = _pyshacl_in_two(checked, *resolution)
+    else:  # no SHACL-AF feature left for pyshacl to evaluate
+        conforms, report_graph = _pyshacl(checked, _shapes_with(*resolution), advanced=False)
     if out_of_scope:
         conforms = False
         _add_scope_results(report_graph, out_of_scope)
@@ -364,15 +370,41 @@ def _described(
     return found
 
 
-def _with_targets_resolved(checked: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph | None:
-    """``shapes`` with their SPARQL-based targets replaced by the nodes pyoxigraph finds for
-    them in ``checked`` (when it carries its triples in pyoxigraph), or None."""
+#: How many focus nodes of SPARQL-based targets make a worker check half in a forked process.
+SPLIT_AT = 4000
+_Targeted = list[tuple[rdflib.term.Node, rdflib.term.Node]]
+#: The target predicates pyshacl's core mode reads besides sh:targetNode.
+_OTHER_TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+
+
+def _pyshacl(
+    checked: rdflib.Graph, shapes: rdflib.Graph, *, advanced: bool
+) -> tuple[bool, rdflib.Graph]:
+    """pyshacl's verdict and report graph for ``checked`` against ``shapes``."""
+    conforms, report_graph, _ = pyshacl.validate(
+        checked,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=advanced,
+        inplace=True,  # ``checked`` is ours (no shape has rules): no copy, our query()
+        allow_warnings=True,
+        allow_infos=True,
+        do_owl_imports=False,
+    )
+    return bool(conforms), report_graph
+
+
+def _resolved_targets(
+    checked: rdflib.Graph, shapes: rdflib.Graph
+) -> tuple[SparqlTargets, _Targeted] | None:
+    """The SPARQL-based targets of ``shapes`` and the (shape, node) pairs pyoxigraph finds
+    for them in ``checked`` (when it carries its triples in pyoxigraph), or None."""
     if not isinstance(checked, PreparingGraph) or checked.oxigraph is None:
         return None
     targets = checked.queries.kept(shapes, lambda: sparql_targets(shapes))
     if targets is None:
         return None
-    found: list[tuple[rdflib.term.Node, rdflib.term.Node]] = []
+    found: _Targeted = []
     for shape, text in targets.select:
         try:
             solutions = checked.oxigraph.query(text)
@@ -387,12 +419,94 @@ def _with_targets_resolved(checked: rdflib.Graph, shapes: rdflib.Graph) -> rdfli
             for solution in solutions
             if solution["this"] is not None
         )
+    return targets, found
+
+
+def _shapes_with(
+    targets: SparqlTargets, found: _Targeted, *, other_targets: bool = True
+) -> rdflib.Graph:
+    """The shapes without SPARQL-based targets, the ``found`` nodes their ``sh:targetNode`` s;
+    without ``other_targets``, no shape targets anything else."""
     resolved = rdflib.Graph()
     for prefix, namespace in targets.bare.namespaces():
         resolved.bind(prefix, namespace)
-    resolved += targets.bare
+    if other_targets:
+        resolved += targets.bare
+    else:
+        resolved.addN(
+            (*triple, resolved) for triple in targets.bare if triple[1] not in _OTHER_TARGETS
+        )
     resolved.addN((shape, SH.targetNode, node, resolved) for shape, node in found)
     return resolved
+
+
+def _pyshacl_in_two(
+    checked: rdflib.Graph, targets: SparqlTargets, found: _Targeted
+) -> tuple[bool, rdflib.Graph]:
+    """pyshacl's verdict and report on ``checked``, every other node of ``found`` checked in
+    a forked process while this one checks the rest and the other targets' nodes.
+
+    pyshacl checks each focus node on its own, so the two reports together are the one
+    a single run gives; the child's results join this process's report. A child that
+    fails in any way (out of memory, killed) costs only time: its half is checked here.
+    The child dies with this process (a worker stopped at the time limit)."""
+    shapes_types = set(targets.bare.objects(None, rdflib.RDF.type))
+    if shapes_types & {rdflib.RDFS.Class, rdflib.OWL.Class}:  # implicit class targets
+        return _pyshacl(checked, _shapes_with(targets, found), advanced=False)
+    mine, theirs = found[0::2], found[1::2]
+    theirs_shapes = _shapes_with(targets, theirs, other_targets=False)
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the forked child; it reports through the pipe)
+        status = 1
+        try:
+            os.close(reading)
+            _die_with_parent()
+            conforms, report = _pyshacl(checked, theirs_shapes, advanced=False)
+            with os.fdopen(writing, "wb") as out:
+                out.write(b"1" if conforms else b"0")
+                out.write(report.serialize(format="nt", encoding="utf-8"))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writing)
+    try:
+        conforms, report = _pyshacl(checked, _shapes_with(targets, mine), advanced=False)
+        with os.fdopen(reading, "rb") as answer:
+            sent = answer.read()
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(reading)
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        raise
+    _, status = os.waitpid(child, 0)
+    if status != 0 or not sent:
+        log.warning("a forked validation failed (status %s); its half is checked here", status)
+        other_conforms, other = _pyshacl(checked, theirs_shapes, advanced=False)
+    else:
+        other_conforms = sent[:1] == b"1"
+        other = to_rdflib_graph(
+            quad.triple for quad in ox.parse(sent[1:], format=ox.RdfFormat.N_TRIPLES)
+        )
+    root = report.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+    other_root = other.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+    for subject, predicate, value in other:
+        if subject != other_root:
+            report.add((subject, predicate, value))
+        elif predicate == SH.result:
+            report.add((root, SH.result, value))
+    return conforms and other_conforms, report
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this (forked, single-threaded) process when its parent ends."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 class _Parameters(list):  # type: ignore[type-arg]
