@@ -519,8 +519,12 @@ class _Parameters(list):  # type: ignore[type-arg]
     def __contains__(self, item: object) -> bool:
         return item in self._members
 
-    def copy(self) -> list[Any]:  # advanced mode appends to its copy: a plain list
-        return list(self)
+    def copy(self) -> "_Parameters":  # advanced mode appends SH_expression to its copy
+        return _Parameters(self)
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._members = self._members | {item}
 
 
 def _parameters_by_hash() -> None:
