@@ -322,7 +322,12 @@ def run_shacl(
                 capture_output=True,
                 text=True,
                 check=False,
-                env={**os.environ, "PYTHONPATH": str(REPO)},
+                env={
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join(
+                        filter(None, (str(REPO), os.environ.get("PYTHONPATH")))
+                    ),
+                },
             )
             if completed.returncode != 0:
                 row = {"engine": engine, "error": completed.stderr.strip()[-500:]}

@@ -1,12 +1,16 @@
 """The shapes themselves: the framework's integrity rules catch what they promise to."""
 
+from dataclasses import astuple
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
 from ascf_graph.rdf.io import to_rdflib_graph
-from ascf_graph.shacl.validation import ValidationContext, validate
+from ascf_graph.shacl import validation
+from ascf_graph.shacl.validation import ValidationContext, store_context, validate
 from ascf_graph.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/ascf/"
@@ -140,3 +144,47 @@ def test_a_steward_file_may_point_at_framework_concepts_and_known_cities(
         f"{BASE}id/focus-area/tourism",
         f"{BASE}id/city/atlantis",
     }, report.to_text()
+
+
+VALIDATION_DATA = Path(__file__).parents[1] / "data" / "validation"
+
+
+@pytest.mark.parametrize("split_at", [1, 10**9])
+def test_the_workers_path_reports_what_validate_reports(
+    steward: ValidationContext, split_at: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An input worker's validation (one graph of the data and the store's context, SPARQL
+    targets resolved by pyoxigraph, and with many focus nodes half of them checked in a
+    forked process) gives the report :func:`validate` gives, result for result."""
+    data = rdflib.Graph()
+    for path in sorted(VALIDATION_DATA.glob("*.ttl")):
+        if path.name != "malformed.ttl":
+            data.parse(path, format="turtle")
+    expected = validate(data, steward)
+    triples = [
+        ox.Triple(*(ox.NamedNode(str(t)) if isinstance(t, rdflib.URIRef) else _ox(t) for t in s))
+        for s in data
+    ]
+    monkeypatch.setattr(validation, "SPLIT_AT", split_at)
+    report = validation.validate_ntriples(
+        ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+        ox.serialize(store_context(steward, triples), format=ox.RdfFormat.N_TRIPLES),
+        steward,
+    )
+    assert not expected.conforms
+    assert report.conforms == expected.conforms
+    # Results alike but for their value come in the report graph's order.
+    assert sorted(map(astuple, report.results), key=str) == sorted(
+        map(astuple, expected.results), key=str
+    )
+    assert len(report.graph) == len(expected.graph)
+
+
+def _ox(term: rdflib.term.Node) -> ox.BlankNode | ox.Literal:
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    assert isinstance(term, rdflib.Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    datatype = term.datatype or rdflib.XSD.string
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))

@@ -25,7 +25,7 @@ VALID = (REPO / "tests" / "data" / "validation" / "valid-city-and-project.ttl").
 #: What the issue asks of /health under attack (it answers in milliseconds when idle).
 PROMPT = 1.0
 #: How long an upload waits for the one input worker of ``served_by_one_worker``.
-QUEUE_WAIT = 3.0
+QUEUE_WAIT = 1.0
 
 Answer = TypeVar("Answer")
 
@@ -50,6 +50,18 @@ def deep_rdfxml(depth: int) -> bytes:
         'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="urn:e#">'
         f"{opening}{closing}</rdf:RDF>"
     ).encode()
+
+
+def many_projects(count: int) -> bytes:
+    """``count`` conforming projects, each a focus node of the shapes (so validation
+    works through every one of them)."""
+    example = VALID.decode()
+    start = example.index("<https://w3id.org/ascf/id/project/example-valid-project>")
+    project = example[start : example.index(" .\n", start) + 3]
+    copies = [
+        project.replace("example-valid-project", f"example-valid-project-{i}") for i in range(count)
+    ]
+    return "\n".join([example, *copies]).encode()
 
 
 def large_dataset(records: int) -> bytes:
@@ -388,7 +400,7 @@ def test_uploads_waiting_for_a_worker_leave_the_servers_threads_to_health(
     as the worker cannot take them within ASCF_VALIDATION_QUEUE_WAIT they get 503 soon
     after it. (Another process sends them, whose threads do not slow this one's probes.)"""
     large, small = tmp_path / "large.ttl", tmp_path / "small.ttl"
-    large.write_bytes(large_dataset(40_000))
+    large.write_bytes(many_projects(8_000))
     small.write_bytes(VALID)
     url = f"{served_by_one_worker.url}/validate"
     command = [sys.executable, "-c", FLOOD, url, large, small, "44"]

@@ -14,15 +14,26 @@ expression objects hold the bindings of the evaluation in progress
 (``Expr.eval`` sets ``self.ctx``), so a concurrent validation read another's
 bindings and missed Violations. Each thread therefore prepares its own copy,
 once; the service's validations run on a bounded thread pool.
+
+A graph may also carry the same triples in a pyoxigraph store
+(:attr:`PreparingGraph.oxigraph`, which an input worker loads from the
+N-Triples it was sent). A SELECT without bindings, which is how pyshacl asks
+a SPARQL-based target (``?this a ascf:City . FILTER EXISTS {...}``), is then
+answered by pyoxigraph: rdflib evaluated each of those over the whole graph in
+Python, a quarter of a 100k-triple validation. Queries with bindings (SPARQL
+constraints, per focus node) stay rdflib's, as do texts pyoxigraph refuses.
 """
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
+
+from ascf_graph.rdf.io import to_rdflib_term
 
 _Key = tuple[str, frozenset[tuple[str, str]]]
 
@@ -36,6 +47,7 @@ class PreparedQueries:
         self._thread = threading.local()
         self._texts: set[_Key] = set()
         self._lock = threading.Lock()
+        self._kept: tuple[object, Any] | None = None
 
     def prepared(self, text: str, prefixes: Mapping[str, Any]) -> Query:
         """``text`` parsed and translated with ``prefixes`` undeclared in it, once per
@@ -51,6 +63,19 @@ class PreparedQueries:
                     mine[key] = query
         return query
 
+    def kept(self, owner: object, make: Callable[[], Any]) -> Any:
+        """What ``make()`` gives, made once for ``owner`` (the shapes these queries are of:
+        what is derived from them, such as their SPARQL-based targets); ``owner`` is held
+        while it is kept, so its id names only it."""
+        with self._lock:
+            found = self._kept
+        if found is not None and found[0] is owner:
+            return found[1]
+        made = make()
+        with self._lock:
+            self._kept = (owner, made)
+        return made
+
     def __len__(self) -> int:
         """How many distinct texts (with their prefixes) have been prepared, in any thread."""
         return len(self._texts)
@@ -60,9 +85,13 @@ class PreparingGraph(rdflib.Graph):
     """An in-memory rdflib graph whose SPARQL queries, given as text, are prepared by
     ``queries`` and reused."""
 
-    def __init__(self, queries: PreparedQueries) -> None:
-        super().__init__()
+    def __init__(
+        self, queries: PreparedQueries, oxigraph: ox.Store | None = None, store: str = "default"
+    ) -> None:
+        super().__init__(store=store)
         self.queries = queries
+        #: The same triples in pyoxigraph, which answers SELECTs without bindings.
+        self.oxigraph = oxigraph
 
     def query(  # type: ignore[override]  # noqa: PLR0917 (rdflib's signature)
         self,
@@ -77,8 +106,40 @@ class PreparingGraph(rdflib.Graph):
         """rdflib's ``Graph.query``, with a text prepared once (unless a ``base`` or
         another argument of the processor shapes its translation)."""
         if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+            if self.oxigraph is not None and not initBindings and not initNs:
+                answered = self._select_in_oxigraph(query_object)
+                if answered is not None:
+                    return answered
             prefixes = initNs or dict(self.namespaces())
             query_object = self.queries.prepared(query_object, prefixes)
         return super().query(
             query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
         )
+
+    def _select_in_oxigraph(self, text: str) -> rdflib.query.Result | None:
+        """The answer of the SELECT ``text`` (with the graph's prefixes, as rdflib gives
+        them) by :attr:`oxigraph`, as an rdflib result; None for another form of query or
+        a text pyoxigraph does not take."""
+        if self.oxigraph is None:
+            return None
+        declared = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in self.namespaces())
+        try:
+            solutions = self.oxigraph.query(declared + text)
+        except SyntaxError:
+            return None
+        if not isinstance(solutions, ox.QuerySolutions):
+            return None
+        names = [variable.value for variable in solutions.variables]
+        variables = [rdflib.Variable(name) for name in names]
+        bindings = [
+            {
+                variable: to_rdflib_term(value)
+                for variable, value in zip(variables, solution, strict=True)
+                if value is not None
+            }
+            for solution in solutions
+        ]
+        result = rdflib.query.Result("SELECT")
+        result.vars = variables
+        result.bindings = bindings
+        return result

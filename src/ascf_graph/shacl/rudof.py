@@ -71,7 +71,7 @@ def validate_fast(data: rdflib.Graph, context: ValidationContext) -> ValidationR
     results.sort(key=_sort_key)
     conforms = not any(result.severity == "Violation" for result in results)
     return ValidationReport(
-        conforms=conforms, results=tuple(results), graph=_report_graph(conforms, results)
+        conforms=conforms, results=tuple(results), rdf=_report_graph(conforms, results)
     )
 
 

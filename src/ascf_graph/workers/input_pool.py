@@ -43,9 +43,7 @@ from ascf_graph.core.errors import (
     WorkTimeoutError,
     WorkTooLargeError,
 )
-from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.rdf.formats import RdfSyntax
-from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.rdf.uploads import Upload
 from ascf_graph.shacl.engine import UploadValidator
 from ascf_graph.shacl.validation import (
@@ -218,11 +216,8 @@ class InputWorkers:
             return {**header, "shapes_bytes": len(sent)}, (sent, data, stored_bytes)
 
         answer, report = self._run_with(payload)
-        graph = to_rdflib_graph(q.triple for q in ox.parse(report, format=ox.RdfFormat.N_TRIPLES))
-        for prefix, namespace in PREFIXES.items():
-            graph.bind(prefix, namespace)
         results = tuple(ValidationResult(**result) for result in answer["results"])
-        return ValidationReport(conforms=bool(answer["conforms"]), results=results, graph=graph)
+        return ValidationReport(conforms=bool(answer["conforms"]), results=results, rdf=report)
 
     def _shapes_of(self, shapes: rdflib.Graph) -> tuple[str, bytes]:
         """A key for ``shapes`` and its N-Triples, serialized once per graph (one a

@@ -36,7 +36,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import cached_property
 from types import SimpleNamespace
 from typing import Any, BinaryIO
@@ -111,10 +111,13 @@ class InputWorker:
             protected=tuple(header["protected"]),
             protected_classes=tuple(header["protected_classes"]),
             queries=queries,
-            stored=_graph(payload[data_end:]),
         )
-        engine = validation.validation_engine(header["engine"])
-        report = engine(_graph(payload[shapes_end:data_end]), context)
+        data, stored = payload[shapes_end:data_end], payload[data_end:]
+        if header["engine"] == "pyshacl":  # one graph of both, its targets by pyoxigraph
+            report = validation.validate_ntriples(data, stored, context)
+        else:
+            engine = validation.validation_engine(header["engine"])
+            report = engine(_graph(data), replace(context, stored=_graph(stored)))
         body = report.graph.serialize(format="nt", encoding="utf-8")
         if len(body) > header["max_answer"]:
             raise WorkTooLargeError(
@@ -131,11 +134,12 @@ class InputWorker:
         # Imported here, not at the top of the module, for that second.
         from ascf_graph.shacl.engine import validation_engine
         from ascf_graph.shacl.prepared_queries import PreparedQueries
-        from ascf_graph.shacl.validation import ValidationContext
+        from ascf_graph.shacl.validation import ValidationContext, validate_ntriples
 
         return SimpleNamespace(
             PreparedQueries=PreparedQueries,
             ValidationContext=ValidationContext,
+            validate_ntriples=validate_ntriples,
             validation_engine=validation_engine,
         )
 
