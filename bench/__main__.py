@@ -12,7 +12,9 @@ from pathlib import Path
 
 from bench.dataset import REPO
 from bench.generator import parse_size
+from bench.report import write_report
 from bench.run import ALL_SYSTEMS, Options, RunFailedError, UnknownQueryError, failures, run
+from bench.shacl import run_shacl
 from bench.workload import Plan
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BROKEN = 0, 1, 2
@@ -68,13 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
     if args.command == "report":
-        from bench.report import write_report
-
         print(write_report(args.results), end="")
         return EXIT_OK
     if args.command == "shacl":
-        from bench.shacl import run_shacl
-
         run_shacl(
             sizes=[parse_size(s) for s in args.sizes.split(",")],
             store_triples=parse_size(args.store_size),
@@ -116,8 +114,6 @@ def main(argv: list[str] | None = None) -> int:
     except UnknownQueryError as error:
         print(error, file=sys.stderr)
         return EXIT_BROKEN
-    from bench.report import write_report
-
     print(write_report(options.results), end="")
     problems = failures(document)
     if problems:

@@ -14,6 +14,7 @@ import argparse
 import os
 
 import pyoxigraph as ox
+import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 _STORE_VARIABLE = "BARE_ENDPOINT_STORE"
@@ -76,8 +77,6 @@ def app_from_environment() -> ASGIApp:
 
 def main() -> None:
     """Serve a store on loopback with uvloop and httptools, uvicorn's fastest settings."""
-    import uvicorn
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("store", help="an Oxigraph store folder, opened read-only")
     parser.add_argument("--port", type=int, default=8000)

@@ -10,6 +10,8 @@ import json
 import math
 from pathlib import Path
 
+from bench.shacl import shacl_section
+
 OURS = "ascf-graph"
 PEERS = ("oxigraph", "rdflib-endpoint", "pyoxigraph-memory", "pyoxigraph-disk")
 
@@ -160,10 +162,12 @@ def skipped_notes(systems: dict, peers: list[str]) -> list[str]:  # type: ignore
 
 def plot(documents: list[dict], target: Path) -> None:  # type: ignore[type-arg]
     """Mix latency (p50 solid, p99 dashed) against quads served, per system, log-log."""
-    import matplotlib
+    # Imported here: only the figure needs matplotlib (slow to import), and pyplot must be
+    # imported after the backend is chosen.
+    import matplotlib  # noqa: PLC0415
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     figure, axes = plt.subplots(figsize=(8, 5))
     names = sorted({name for d in documents for name in d["systems"]})
@@ -198,8 +202,6 @@ def write_report(folder: Path) -> str:
     sections += [size_section(d) for d in reversed(documents)]
     shacl = folder / "shacl.json"
     if shacl.exists():
-        from bench.shacl import shacl_section
-
         sections.append(shacl_section(json.loads(shacl.read_text(encoding="utf-8"))))
     text = "\n".join(sections)
     (folder / "report.md").write_text(text, encoding="utf-8")

@@ -34,6 +34,7 @@ differences, when they do not (:func:`same_violations`).
 
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -46,8 +47,12 @@ from pathlib import Path
 import httpx
 import psutil
 import pyoxigraph as ox
+import pyshacl
 import rdflib
 
+from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.shacl.validation import ValidationContext, report_from_graph, validate
+from ascf_graph.store.embedded import EmbeddedStore
 from bench.dataset import REPO, prepare
 from bench.generator import generate, size_label
 from bench.vocabulary import ASCF, ID, XSD, load_vocabulary
@@ -96,13 +101,8 @@ def write_seeded_submission(triples: int, *, seed: int, path: Path) -> int:
 
 def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]:
     """Validate ``submission`` with ``engine`` in this process; timings and counts."""
-    import pyshacl
-
     if engine == "ours-service":
         return measure_service(submission, store_dir)
-
-    from ascf_graph.shacl.validation import ValidationContext, report_from_graph, validate
-    from ascf_graph.store.embedded import EmbeddedStore
 
     started = time.perf_counter()
     data = rdflib.Graph()
@@ -113,7 +113,8 @@ def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]
         setup = time.perf_counter() - started
         began = time.perf_counter()
         if engine == "ours-rudof":
-            from ascf_graph.shacl.rudof import validate_fast
+            # Imported here: pyrudof is optional, and only this engine needs it.
+            from ascf_graph.shacl.rudof import validate_fast  # noqa: PLC0415
 
             report = validate_fast(data, context)
         else:
@@ -153,8 +154,6 @@ def measure(engine: str, submission: Path, store_dir: Path) -> dict[str, object]
             if r.severity == "Violation"
         ]
     store.close()
-    import resource
-
     return {
         "engine": engine,
         "seconds": round(seconds, 4),
@@ -273,8 +272,6 @@ def _wait_for(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
 
 def _graphs(store: object, keep: object) -> rdflib.Graph:
     """The union of the store's named graphs whose IRI ``keep`` accepts, as one rdflib graph."""
-    from ascf_graph.rdf.io import to_rdflib_graph
-
     oxigraph: ox.Store = store.oxigraph  # type: ignore[attr-defined]
     graph = rdflib.Graph()
     for name in oxigraph.named_graphs():

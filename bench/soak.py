@@ -66,6 +66,8 @@ from urllib.parse import urlencode
 
 import psutil
 
+from ascf_graph.core.settings import Settings
+from ascf_graph.stewards.credentials import TokenStore
 from bench.dataset import REPO
 from bench.http_client import LeanClient
 from bench.soak_clients import Content, OrdinaryClient
@@ -279,8 +281,6 @@ class Options:
 
 def limits_of(settings: dict[str, str]) -> Limits:
     """The limits the server runs with: its settings from our environment and ``settings``."""
-    from ascf_graph.core.settings import Settings
-
     overrides = {name.removeprefix("ASCF_").lower(): value for name, value in settings.items()}
     served = Settings(**overrides)
     return Limits(
@@ -380,8 +380,6 @@ def run(options: Options) -> int:
             started = time.monotonic()
             data_dir = prepare_store(work, options.store)
             print(f"store ready in {time.monotonic() - started:.1f} s: {data_dir}", flush=True)
-            from ascf_graph.core.settings import Settings
-            from ascf_graph.stewards.credentials import TokenStore
 
             tokens = TokenStore(Settings(data_dir=data_dir).credentials_file)
             _, token = tokens.create("Soak Test City Office", "Soak Tester")

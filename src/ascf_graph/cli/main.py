@@ -13,7 +13,9 @@ those, and the server imports only the application's.
 """
 
 import os
+import socket
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -68,7 +70,8 @@ def build_command(
     ] = False,
 ) -> None:
     """Load ontology/, shapes/ and data/ into the store, reason, validate, publish."""
-    from ascf_graph.build.pipeline import build  # start-up: see the module's docstring
+    # Start-up: see the module's docstring.
+    from ascf_graph.build.pipeline import build  # noqa: PLC0415
 
     settings = Settings()
     try:
@@ -103,9 +106,9 @@ def query_command(
     ] = None,
 ) -> None:
     """Run a SPARQL query against the built store."""
-    # start-up: see the module's docstring
-    from ascf_graph.sparql import run as sparql
-    from ascf_graph.store.backends import open_store
+    # Start-up: see the module's docstring.
+    from ascf_graph.sparql import run as sparql  # noqa: PLC0415
+    from ascf_graph.store.backends import open_store  # noqa: PLC0415
 
     settings = Settings()
     try:
@@ -137,7 +140,8 @@ def _resolve_query(
     if query.endswith(".rq") and path.is_file():
         return path.read_text(encoding="utf-8"), None
     if "{" not in query and " " not in query.strip():
-        from ascf_graph.sparql.curated import curated_query  # start-up: see the module's docstring
+        # Start-up: see the module's docstring.
+        from ascf_graph.sparql.curated import curated_query  # noqa: PLC0415
 
         curated = curated_query(settings.queries_dir, query)
         return curated.text, curated.bind(values)
@@ -177,13 +181,13 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check city and project data against the shapes: exit 0 conforms, 1 not, 2 unusable."""
-    # start-up: see the module's docstring
-    import rdflib
+    # Start-up: see the module's docstring.
+    import rdflib  # noqa: PLC0415
 
-    from ascf_graph.rdf.formats import syntax_named
-    from ascf_graph.rdf.io import parse_file, to_rdflib_graph
-    from ascf_graph.shacl.engine import validation_engine
-    from ascf_graph.shacl.validation import ValidationContext
+    from ascf_graph.rdf.formats import syntax_named  # noqa: PLC0415
+    from ascf_graph.rdf.io import parse_file, to_rdflib_graph  # noqa: PLC0415
+    from ascf_graph.shacl.engine import validation_engine  # noqa: PLC0415
+    from ascf_graph.shacl.validation import ValidationContext  # noqa: PLC0415
 
     settings = Settings()
     try:
@@ -215,10 +219,10 @@ def validate_command(
 
 def _store_for_validation(settings: Settings) -> "Store":
     """The built store, or the content assembled in memory when it cannot be opened."""
-    # start-up: see the module's docstring
-    from ascf_graph.build.pipeline import assemble, discover_sources
-    from ascf_graph.store.backends import open_store
-    from ascf_graph.store.embedded import EmbeddedStore
+    # Start-up: see the module's docstring.
+    from ascf_graph.build.pipeline import assemble, discover_sources  # noqa: PLC0415
+    from ascf_graph.store.backends import open_store  # noqa: PLC0415
+    from ascf_graph.store.embedded import EmbeddedStore  # noqa: PLC0415
 
     try:
         return open_store(settings)
@@ -252,7 +256,8 @@ def import_csv_command(
     ] = None,
 ) -> None:
     """Turn CSV into Turtle: the ASCN extracts into data/*.ttl, or a projects template."""
-    from ascf_graph.sources.ascn_import import import_ascn
+    # Start-up: see the module's docstring.
+    from ascf_graph.sources.ascn_import import import_ascn  # noqa: PLC0415
 
     settings = Settings()
     if dataset == "projects":
@@ -271,8 +276,9 @@ def import_csv_command(
 
 def _import_projects(settings: Settings, file: Path | None, out: Path | None) -> None:
     """Write the Turtle of a projects template CSV to ``out`` or standard output."""
-    from ascf_graph.rdf.turtle import turtle
-    from ascf_graph.sources.projects_csv import template_prefixes
+    # Start-up: see the module's docstring.
+    from ascf_graph.rdf.turtle import turtle  # noqa: PLC0415
+    from ascf_graph.sources.projects_csv import template_prefixes  # noqa: PLC0415
 
     if file is None:
         raise _fail(UnusableInputError("name the CSV file: ascf-graph import-csv projects FILE"))
@@ -292,7 +298,8 @@ def _import_projects(settings: Settings, file: Path | None, out: Path | None) ->
 
 def _csv_triples(settings: Settings, file: Path) -> "list[ox.Triple]":
     """The triples of a projects template CSV, names resolved against the store."""
-    from ascf_graph.sources.projects_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
+    # Start-up: see the module's docstring.
+    from ascf_graph.sources.projects_csv import LABEL_MAPPING, Vocabulary, projects_from_csv  # noqa: PLC0415
 
     vocabulary = Vocabulary.from_store(
         _store_for_validation(settings),
@@ -313,7 +320,8 @@ def country_labels_command(
 ) -> None:
     """Write the countries' names in the languages of ASEAN from Unicode CLDR (via Babel)."""
     try:
-        from ascf_graph.sources.country_labels import write_country_labels
+        # Start-up: see the module's docstring.
+        from ascf_graph.sources.country_labels import write_country_labels  # noqa: PLC0415
     except ImportError:  # pragma: no cover - babel is a dev dependency
         raise _fail(UnusableInputError("install the dev extras (babel) first")) from None
     try:
@@ -330,10 +338,9 @@ def describe_command(
     page: Annotated[int, typer.Option(help="Page of inbound links.", min=1)] = 1,
 ) -> None:
     """Print the description a URI dereferences to, as the service serves it."""
-    from datetime import UTC, datetime
-
-    from ascf_graph.linked_data import resources as linked_data
-    from ascf_graph.store.backends import open_store  # start-up: see the module's docstring
+    # Start-up: see the module's docstring.
+    from ascf_graph.linked_data import resources as linked_data  # noqa: PLC0415
+    from ascf_graph.store.backends import open_store  # noqa: PLC0415
 
     settings = Settings()
     fmt = linked_data.document_format_named(output)
@@ -391,18 +398,20 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
     own pid (see :mod:`ascf_graph.cli.supervisor`). Log lines go to stderr as
     ``ASCF_LOG_FORMAT`` says (see :mod:`ascf_graph.core.logs`).
     """
-    from ascf_graph.cli.supervisor import Supervisor, listening_socket
-    from ascf_graph.core.logs import configure_logging
-    from ascf_graph.core.processes import die_with_parent
+    # Start-up: see the module's docstring.
+    from ascf_graph.cli.supervisor import Supervisor, listening_socket  # noqa: PLC0415
+    from ascf_graph.core.logs import configure_logging  # noqa: PLC0415
+    from ascf_graph.core.processes import die_with_parent  # noqa: PLC0415
 
     if supervisor is not None:
         die_with_parent(supervisor)
     settings = Settings()  # a bad setting stops the supervisor itself, with exit 2
     configure_logging(settings.log_format, access_log=access_log)
     if not supervise:  # the server; the supervisor imports none of this (see above)
-        from ascf_graph.app import create_app
-        from ascf_graph.store.backends import open_store
-        from ascf_graph.web.connection_limits import ConnectionAccounts, ConnectionLimits
+        # Start-up: see the module's docstring.
+        from ascf_graph.app import create_app  # noqa: PLC0415
+        from ascf_graph.store.backends import open_store  # noqa: PLC0415
+        from ascf_graph.web.connection_limits import ConnectionAccounts, ConnectionLimits  # noqa: PLC0415
 
         connections = ConnectionAccounts(ConnectionLimits.from_settings(settings))
         try:  # a configuration that cannot work exits 2 before anything starts
@@ -457,11 +466,10 @@ def _serve(
     Logging is configured already (uvicorn's own configuration is skipped); uvicorn's
     access log is off, since the application writes its own (with request ids).
     """
-    import socket
+    # Start-up: see the module's docstring.
+    import uvicorn  # noqa: PLC0415
 
-    import uvicorn
-
-    from ascf_graph.web.connection_limits import limited_http_protocol, return_large_blocks_at_once
+    from ascf_graph.web.connection_limits import limited_http_protocol, return_large_blocks_at_once  # noqa: PLC0415
 
     return_large_blocks_at_once()
 

@@ -41,7 +41,8 @@ def _fail(error: AscfError) -> typer.Exit:
 
 
 def _tokens() -> "TokenStore":
-    from ascf_graph.stewards.credentials import TokenStore  # start-up: see ascf_graph.cli.main
+    # Start-up: see ascf_graph.cli.main.
+    from ascf_graph.stewards.credentials import TokenStore  # noqa: PLC0415
 
     return TokenStore(Settings().credentials_file)
 
@@ -137,7 +138,8 @@ def submit_file(
     timeout: float = 300.0,
 ) -> tuple[int, str, str]:
     """POST (or PUT, to ``replace``) ``file`` to ``server``: status, body and Location."""
-    import httpx  # start-up: see ascf_graph.cli.main
+    # Start-up: see ascf_graph.cli.main.
+    import httpx  # noqa: PLC0415
 
     if report_format not in REPORT_MEDIA_TYPES:
         raise UnusableInputError(f"--report-format takes one of {', '.join(REPORT_MEDIA_TYPES)}")
@@ -164,9 +166,9 @@ def submit_file(
 
 
 def _media_type(file: Path, rdf_format: str | None) -> str:
-    # start-up: see ascf_graph.cli.main
-    from ascf_graph.rdf.formats import syntax_named
-    from ascf_graph.rdf.uploads import CSV_MEDIA_TYPE, syntax_for_filename
+    # Start-up: see ascf_graph.cli.main.
+    from ascf_graph.rdf.formats import syntax_named  # noqa: PLC0415
+    from ascf_graph.rdf.uploads import CSV_MEDIA_TYPE, syntax_for_filename  # noqa: PLC0415
 
     if rdf_format:
         return CSV_MEDIA_TYPE if rdf_format == "csv" else syntax_named(rdf_format).media_type

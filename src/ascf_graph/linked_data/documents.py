@@ -108,7 +108,7 @@ class DocumentRenderer:
         """
         # Imported here: the worker imports this module at start, and only the first
         # document pays for the description code.
-        from ascf_graph.linked_data import resources as linked_data
+        from ascf_graph.linked_data import resources as linked_data  # noqa: PLC0415
 
         target = linked_data.target_for_resource(job.base_iri, job.path)
         fmt = linked_data.format_for_extension(job.extension)
@@ -133,8 +133,8 @@ class DocumentRenderer:
     ) -> tuple["EmbeddedStore", "SharedNodeFacts"]:
         if raw_store is not self._raw or self._store is None or self._shared is None:
             # Imported on the first document, as in render().
-            from ascf_graph.linked_data import resources as linked_data
-            from ascf_graph.store.embedded import EmbeddedStore
+            from ascf_graph.linked_data import resources as linked_data  # noqa: PLC0415
+            from ascf_graph.store.embedded import EmbeddedStore  # noqa: PLC0415
 
             self._raw = raw_store
             self._store = EmbeddedStore(
@@ -164,7 +164,7 @@ def render_rdf_document(
     """
     # Imported here: the worker imports this module at start, and only the first
     # document pays for the description code.
-    from ascf_graph.linked_data import resources as linked_data
+    from ascf_graph.linked_data import resources as linked_data  # noqa: PLC0415
 
     if links is None:
         links = [] if target.is_ontology else linked_data.inbound_links(store, target)

@@ -33,7 +33,7 @@ def write_documentation(
 ) -> None:
     """Write the HTML documentation of the ontology in the store to ``destination``."""
     # Imported here: pyLODE is slow to import, and only this page needs it.
-    from pylode import OntPub
+    from pylode import OntPub  # noqa: PLC0415
 
     logging.getLogger("pylode").setLevel(logging.WARNING)
     html = OntPub(ontology_graph(store, base_iri), sort_subjects=True).make_html(include_css=True)

@@ -48,7 +48,8 @@ _SEVERITY = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
 def rudof_available() -> bool:
     """Whether pyrudof can be imported here."""
     try:
-        import pyrudof  # noqa: F401
+        # Imported here: pyrudof is optional (the rudof engine only).
+        import pyrudof  # noqa: F401, PLC0415
     except ImportError:
         return False
     return True
@@ -147,7 +148,8 @@ def _from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node
 
 
 def _rudof_results(data: rdflib.Graph, shapes: rdflib.Graph) -> Iterable[ValidationResult]:
-    import pyrudof
+    # Imported here: pyrudof is optional (the rudof engine only).
+    import pyrudof  # noqa: PLC0415
 
     engine = pyrudof.Rudof(pyrudof.RudofConfig())
     engine.read_data(

@@ -76,15 +76,17 @@ def read_countries(path: Path) -> list[tuple[ox.NamedNode, str, str]]:
 
 def cldr_version() -> str:
     """The Unicode CLDR version of the installed Babel."""
-    from babel.core import get_cldr_version
+    # Imported here: Babel is a development dependency, used only to write the labels.
+    from babel.core import get_cldr_version  # noqa: PLC0415
 
     return get_cldr_version()
 
 
 def country_label_triples(countries: list[tuple[ox.NamedNode, str, str]]) -> list[ox.Triple]:
     """The labels of each country in every language of :data:`LANGUAGES`, from CLDR."""
-    import babel
-    from babel import Locale
+    # Imported here: Babel is a development dependency, used only to write the labels.
+    import babel  # noqa: PLC0415
+    from babel import Locale  # noqa: PLC0415
 
     english = Locale.parse("en").territories
     triples = [

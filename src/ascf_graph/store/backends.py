@@ -10,7 +10,7 @@ def open_store(settings: Settings) -> Store:
     if settings.store_url is not None:
         # Here, not above: httpx takes a tenth of a second to import, and a server over
         # the embedded store (most) need not wait for it before its first answer.
-        from ascf_graph.store.remote import RemoteStore
+        from ascf_graph.store.remote import RemoteStore  # noqa: PLC0415
 
         return RemoteStore(
             str(settings.store_url),

@@ -132,9 +132,9 @@ class InputWorker:
         """What validation needs, imported on first use: pyshacl and rdflib's SPARQL engine
         take about a second to load, which a worker that only parses never pays."""
         # Imported here, not at the top of the module, for that second.
-        from ascf_graph.shacl.engine import validation_engine
-        from ascf_graph.shacl.prepared_queries import PreparedQueries
-        from ascf_graph.shacl.validation import ValidationContext, validate_ntriples
+        from ascf_graph.shacl.engine import validation_engine  # noqa: PLC0415
+        from ascf_graph.shacl.prepared_queries import PreparedQueries  # noqa: PLC0415
+        from ascf_graph.shacl.validation import ValidationContext, validate_ntriples  # noqa: PLC0415
 
         return SimpleNamespace(
             PreparedQueries=PreparedQueries,
