@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from ascf_graph.core.errors import AscfError
 from ascf_graph.rdf.formats import SYNTAXES, syntax_named
 from ascf_graph.rdf.nesting import nesting_depth
-from ascf_graph.rdf.uploads import parse_document
+from ascf_graph.rdf.uploads import ParseLimits, parse_document
 from ascf_graph.workers.input_pool import InputWorkers
 
 LIMIT = 64
-LIMITS = {"max_triples": 10_000, "max_nesting": LIMIT, "max_expansion": 100_000}
+LIMITS = ParseLimits(max_triples=10_000, max_nesting=LIMIT, max_expansion=100_000)
 SAFE_DEPTHS = st.integers(min_value=0, max_value=LIMIT)
 ANY_DEPTHS = st.integers(min_value=0, max_value=40_000)
 NOISE = st.text(alphabet="[]{}()<>\"'#\\ \n:;,.@_-abc", max_size=40)
@@ -92,7 +92,9 @@ def test_a_document_nested_however_deep_is_read_or_refused_never_crashes_a_worke
     workers: InputWorkers, syntax: str, depth: int, filler: str
 ) -> None:
     document = BUILDERS[syntax](depth, filler)
-    error = refusal(lambda: workers.parse(document, syntax_named(syntax), source="fuzz", **LIMITS))
+    error = refusal(
+        lambda: workers.parse(document, syntax_named(syntax), source="fuzz", limits=LIMITS)
+    )
     if error is None:
         assert nesting_depth(document, syntax) <= LIMIT
     else:
@@ -106,7 +108,9 @@ def test_arbitrary_bytes_are_read_or_refused_with_an_error_we_explain(
     data: bytes, syntax: str
 ) -> None:
     """In this process: whatever passes the nesting check is safe for the native parser."""
-    error = refusal(lambda: parse_document(data, syntax_named(syntax), source="fuzz", **LIMITS))
+    error = refusal(
+        lambda: parse_document(data, syntax_named(syntax), source="fuzz", limits=LIMITS)
+    )
     assert error is None or error.status in (400, 413)
 
 

@@ -5,6 +5,7 @@ import pytest
 from ascf_graph.core.errors import RdfSyntaxError, TooManyTriplesError, UnsupportedMediaTypeError
 from ascf_graph.rdf.formats import RdfSyntax, syntax_named
 from ascf_graph.rdf.uploads import (
+    ParseLimits,
     parse_document,
     parse_limited,
     read_upload,
@@ -18,8 +19,8 @@ def never_csv(data: bytes, source: str) -> list:
 
 def read(data: bytes, syntax: str, *, max_triples: int = 100, max_expansion: int = 10_000):
     def parse(data: bytes, syntax: RdfSyntax, source: str) -> tuple[list, None]:
-        limits = {"max_triples": max_triples, "max_nesting": 64, "max_expansion": max_expansion}
-        return parse_document(data, syntax, source=source, **limits), None
+        limits = ParseLimits(max_triples=max_triples, max_nesting=64, max_expansion=max_expansion)
+        return parse_document(data, syntax, source=source, limits=limits), None
 
     return read_upload(
         data,

@@ -14,7 +14,7 @@ import rdflib
 
 from ascf_graph.core.errors import RdfSyntaxError, ReportedError, WorkerCrashedError
 from ascf_graph.rdf.formats import syntax_named
-from ascf_graph.rdf.uploads import Upload, parse_document
+from ascf_graph.rdf.uploads import ParseLimits, Upload, parse_document
 from ascf_graph.shacl.engine import validation_engine, validator_in_process
 from ascf_graph.shacl.rudof import rudof_available
 from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
@@ -26,7 +26,7 @@ BASE = "https://w3id.org/ascf/"
 EXAMPLES = sorted((REPO / "tests" / "data" / "validation").glob("*.ttl"))
 CITY_SHAPES = rdflib.Graph().parse(REPO / "shapes" / "city.ttl")
 ONE_TRIPLE = b'<urn:a> <urn:p> "1" .'
-LIMITS = {"max_triples": 200_000, "max_nesting": 64, "max_expansion": 10_000_000}
+LIMITS = ParseLimits(max_triples=200_000, max_nesting=64, max_expansion=10_000_000)
 
 
 @pytest.fixture
@@ -37,7 +37,9 @@ def workers() -> Iterator[InputWorkers]:
 
 
 def upload_of(path: Path) -> Upload:
-    triples = parse_document(path.read_bytes(), syntax_named("turtle"), source=path.name, **LIMITS)
+    triples = parse_document(
+        path.read_bytes(), syntax_named("turtle"), source=path.name, limits=LIMITS
+    )
     return Upload(triples, "turtle", "text/turtle", path.name)
 
 
@@ -81,15 +83,15 @@ def test_a_document_is_parsed_in_a_worker_with_its_errors_as_the_parser_says_the
     workers: InputWorkers,
 ) -> None:
     triples, ntriples = workers.parse(
-        b"<urn:a> <urn:p> [ <urn:q> 1 ] .", syntax_named("turtle"), source="up", **LIMITS
+        b"<urn:a> <urn:p> [ <urn:q> 1 ] .", syntax_named("turtle"), source="up", limits=LIMITS
     )
     assert len(triples) == 2
     assert ntriples.count(b"\n") == 2
     with pytest.raises(ReportedError) as refused:
-        workers.parse(b"<urn:a> <urn:p> .", syntax_named("turtle"), source="up", **LIMITS)
+        workers.parse(b"<urn:a> <urn:p> .", syntax_named("turtle"), source="up", limits=LIMITS)
     in_process = pytest.raises(RdfSyntaxError)
     with in_process as expected:
-        parse_document(b"<urn:a> <urn:p> .", syntax_named("turtle"), source="up", **LIMITS)
+        parse_document(b"<urn:a> <urn:p> .", syntax_named("turtle"), source="up", limits=LIMITS)
     assert (refused.value.code, refused.value.status, refused.value.message) == (
         expected.value.code,
         expected.value.status,
@@ -109,18 +111,18 @@ def test_a_worker_past_its_memory_limit_is_refused_and_replaced() -> None:
             )
         assert refused.value.code in ("validation-memory", "input-crashed-worker")
         assert "ASCF_VALIDATION_MEMORY" in refused.value.message
-        triples, _ = pool.parse(ONE_TRIPLE, syntax_named("nt"), source="up", **LIMITS)
+        triples, _ = pool.parse(ONE_TRIPLE, syntax_named("nt"), source="up", limits=LIMITS)
         assert len(triples) == 1
     finally:
         pool.close()
 
 
 def test_a_worker_killed_between_jobs_is_replaced(workers: InputWorkers) -> None:
-    workers.parse(ONE_TRIPLE, syntax_named("nt"), source="up", **LIMITS)
+    workers.parse(ONE_TRIPLE, syntax_named("nt"), source="up", limits=LIMITS)
     (idle,) = workers._idle  # the one worker, waiting for its next job
     os.kill(idle.popen.pid, signal.SIGKILL)
     idle.popen.wait()
-    triples, _ = workers.parse(ONE_TRIPLE, syntax_named("nt"), source="up", **LIMITS)
+    triples, _ = workers.parse(ONE_TRIPLE, syntax_named("nt"), source="up", limits=LIMITS)
     assert len(triples) == 1
 
 

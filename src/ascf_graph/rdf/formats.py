@@ -33,15 +33,31 @@ Turtle; ``owl`` is the usual extension of an ontology in RDF/XML.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, overload
+from typing import BinaryIO, TypeVar, overload
 
 import pyoxigraph as ox
 
 from ascf_graph.core.errors import UnsupportedFormatError
 
 
+class _Negotiated:
+    """What a format shows content negotiation: its own media type and the alternates."""
+
+    name: str
+    media_type: str
+    alternate_media_types: tuple[str, ...]
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        """Its media type first, then the alternates clients send."""
+        return (self.media_type, *self.alternate_media_types)
+
+
+_Format = TypeVar("_Format", bound=_Negotiated)
+
+
 @dataclass(frozen=True)
-class RdfSyntax:
+class RdfSyntax(_Negotiated):
     """One RDF serialization: how we name it, parse it and serve it."""
 
     name: str
@@ -63,11 +79,6 @@ class RdfSyntax:
     def names(self) -> tuple[str, ...]:
         """Every name it answers to: its name, its extension and its aliases."""
         return (self.name, self.extension, *self.aliases)
-
-    @property
-    def media_types(self) -> tuple[str, ...]:
-        """Its media type first, then the alternates clients send."""
-        return (self.media_type, *self.alternate_media_types)
 
 
 SYNTAXES: tuple[RdfSyntax, ...] = (
@@ -138,7 +149,7 @@ SYNTAXES: tuple[RdfSyntax, ...] = (
 
 
 @dataclass(frozen=True)
-class ResultsSyntax:
+class ResultsSyntax(_Negotiated):
     """A SPARQL results serialization (for SELECT and ASK answers)."""
 
     name: str
@@ -153,11 +164,6 @@ class ResultsSyntax:
     def names(self) -> tuple[str, ...]:
         """Every name it answers to."""
         return (self.name, *self.aliases)
-
-    @property
-    def media_types(self) -> tuple[str, ...]:
-        """Its media type first, then the alternates clients send."""
-        return (self.media_type, *self.alternate_media_types)
 
 
 RESULTS_SYNTAXES: tuple[ResultsSyntax, ...] = (
@@ -212,11 +218,7 @@ def syntax_named(name: str) -> RdfSyntax:
     ascf_graph.core.errors.UnsupportedFormatError: unknown RDF format 'png'; use one of \
 turtle, ntriples, jsonld, rdfxml, trig, nquads
     """
-    found = find_syntax(name)
-    if found is None:
-        known = ", ".join(s.name for s in SYNTAXES)
-        raise UnsupportedFormatError(f"unknown RDF format {name!r}; use one of {known}")
-    return found
+    return _found(find_syntax(name), SYNTAXES, f"unknown RDF format {name!r}")
 
 
 def syntax_for_media_type(media_type: str) -> RdfSyntax | None:
@@ -227,8 +229,7 @@ def syntax_for_media_type(media_type: str) -> RdfSyntax | None:
     >>> syntax_for_media_type("ttl") is None
     True
     """
-    key = _key(media_type)
-    return next((s for s in SYNTAXES if key in s.media_types), None)
+    return _with_media_type(SYNTAXES, media_type)
 
 
 def syntax_for_extension(extension: str) -> RdfSyntax | None:
@@ -265,17 +266,26 @@ def find_results_syntax(value: str) -> ResultsSyntax | None:
 
 def results_syntax_named(name: str) -> ResultsSyntax:
     """The results syntax called ``name`` (``json``, ``csv``...) or with that media type."""
-    found = find_results_syntax(name)
-    if found is None:
-        known = ", ".join(s.name for s in RESULTS_SYNTAXES)
-        raise UnsupportedFormatError(f"unknown results format {name!r}; use one of {known}")
-    return found
+    return _found(find_results_syntax(name), RESULTS_SYNTAXES, f"unknown results format {name!r}")
 
 
 def results_syntax_for_media_type(media_type: str) -> ResultsSyntax | None:
     """The results syntax of a media type (its own or an alternate; parameters ignored)."""
+    return _with_media_type(RESULTS_SYNTAXES, media_type)
+
+
+def _found(found: _Format | None, table: Iterable[_Format], problem: str) -> _Format:
+    """``found``, or an :class:`UnsupportedFormatError` saying ``problem`` and the names."""
+    if found is None:
+        known = ", ".join(s.name for s in table)
+        raise UnsupportedFormatError(f"{problem}; use one of {known}")
+    return found
+
+
+def _with_media_type(table: Iterable[_Format], media_type: str) -> _Format | None:
+    """The format of ``table`` with ``media_type`` as its own or an alternate."""
     key = _key(media_type)
-    return next((s for s in RESULTS_SYNTAXES if key in s.media_types), None)
+    return next((s for s in table if key in s.media_types), None)
 
 
 GraphStatements = Iterable[ox.Triple] | Iterable[ox.Quad]

@@ -145,20 +145,26 @@ def read_upload(
     return Upload(triples, syntax.name, syntax.media_type, source, serialized)
 
 
+@dataclass(frozen=True)
+class ParseLimits:
+    """What a client's document may hold, checked before and while it is parsed."""
+
+    max_triples: int
+    """Triples, counted while parsing (``ASCF_MAX_TRIPLES``)."""
+    max_nesting: int
+    """Levels of brackets, objects or elements (``ASCF_MAX_NESTING``)."""
+    max_expansion: int
+    """Bytes RDF/XML's internal entities may expand to (the body limit)."""
+
+
 def parse_document(
-    data: bytes,
-    syntax: RdfSyntax,
-    *,
-    source: str,
-    max_triples: int,
-    max_nesting: int,
-    max_expansion: int,
+    data: bytes, syntax: RdfSyntax, *, source: str, limits: ParseLimits
 ) -> list[ox.Triple]:
     """The triples of a client's document, every check of this module made first."""
     if syntax.oxigraph is ox.RdfFormat.RDF_XML:
-        check_xml_entities(data, max_expansion=max_expansion, source=source)
-    check_nesting(data, syntax.name, limit=max_nesting, source=source)
-    return parse_limited(data, syntax, source=source, max_triples=max_triples)
+        check_xml_entities(data, max_expansion=limits.max_expansion, source=source)
+    check_nesting(data, syntax.name, limit=limits.max_nesting, source=source)
+    return parse_limited(data, syntax, source=source, max_triples=limits.max_triples)
 
 
 def parse_limited(

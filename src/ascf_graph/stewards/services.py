@@ -18,7 +18,7 @@ from ascf_graph.core.crash_guard import CrashGuard
 from ascf_graph.core.errors import WORKER_LOSSES, AscfError
 from ascf_graph.core.settings import Settings
 from ascf_graph.rdf.formats import RdfSyntax
-from ascf_graph.rdf.uploads import Upload, parse_document, read_upload
+from ascf_graph.rdf.uploads import ParseLimits, Upload, parse_document, read_upload
 from ascf_graph.sources.projects_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
 from ascf_graph.stewards.admission import UploadAdmission
 from ascf_graph.stewards.audit import AuditLog
@@ -30,14 +30,7 @@ class DocumentParser(Protocol):
     """Parses RDF documents within limits somewhere else (the input workers)."""
 
     def parse(
-        self,
-        data: bytes,
-        syntax: RdfSyntax,
-        *,
-        source: str,
-        max_triples: int,
-        max_nesting: int,
-        max_expansion: int,
+        self, data: bytes, syntax: RdfSyntax, *, source: str, limits: ParseLimits
     ) -> tuple[Sequence[ox.Triple], bytes]:
         """The triples of ``data`` and the same as N-Triples."""
         ...
@@ -109,12 +102,11 @@ class StewardServices:
         self, data: bytes, syntax: RdfSyntax, source: str
     ) -> tuple[Sequence[ox.Triple], bytes | None]:
         """An RDF document's triples (and N-Triples, from a worker) within the limits."""
-        limits = {
-            "source": source,
-            "max_triples": self.settings.max_triples,
-            "max_nesting": self.settings.max_nesting,
-            "max_expansion": self.settings.max_body_bytes,
-        }
+        limits = ParseLimits(
+            max_triples=self.settings.max_triples,
+            max_nesting=self.settings.max_nesting,
+            max_expansion=self.settings.max_body_bytes,
+        )
         if self.workers is not None:
-            return self.workers.parse(data, syntax, **limits)
-        return parse_document(data, syntax, **limits), None
+            return self.workers.parse(data, syntax, source=source, limits=limits)
+        return parse_document(data, syntax, source=source, limits=limits), None

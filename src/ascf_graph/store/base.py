@@ -49,6 +49,17 @@ GENERATION_PREDICATE = ox.NamedNode("http://purl.org/dc/terms/identifier")
 
 
 @dataclass(frozen=True)
+class StatementPattern:
+    """Which statements :meth:`Store.statements` asks for (``None``: any term there)."""
+
+    subjects: Iterable[ox.NamedNode | ox.BlankNode] | None
+    predicates: Iterable[ox.NamedNode] | None
+    objects: Iterable[Term] | None
+    outside: Collection[str]
+    """Graphs whose statements do not count (a statement counts if another graph holds it)."""
+
+
+@dataclass(frozen=True)
 class Dataset:
     """The graphs a query reads, as a request names them (None: the store's own)."""
 
@@ -104,11 +115,14 @@ class Store(ABC):
         """The distinct triples, in any graph, whose subject is one of ``subjects``, predicate
         one of ``predicates`` and object one of ``objects`` (``None``: any); with ``outside``,
         only those some named graph other than the graphs ``outside`` names holds.
-
-        One query with the terms as inline data; stores that can read their
-        indexes directly do better. Blank nodes cannot be named in a query, so
-        they match nothing here.
         """
+        return self._statements(StatementPattern(subjects, predicates, objects, outside))
+
+    def _statements(self, pattern: StatementPattern) -> list[ox.Triple]:
+        """One query with the terms as inline data; stores that can read their indexes
+        directly do better. Blank nodes cannot be named in a query, so they match nothing
+        here."""
+        subjects, predicates, objects = pattern.subjects, pattern.predicates, pattern.objects
         wanted = {
             name: list(dict.fromkeys(t for t in terms if not isinstance(t, ox.BlankNode)))
             for name, terms in (("s", subjects), ("p", predicates), ("o", objects))
@@ -123,9 +137,9 @@ class Store(ABC):
             [(name, terms[i : i + _VALUES_CHUNK]) for i in range(0, len(terms), _VALUES_CHUNK)]
             for name, terms in wanted.items()
         ]
-        pattern = _statements_pattern(outside, filtered)
+        where = _statements_pattern(pattern.outside, filtered)
         for values in itertools.product(*chunked):
-            answer = self.query(values_query(pattern, dict(values)))
+            answer = self.query(values_query(where, dict(values)))
             assert isinstance(answer, ox.QuerySolutions)
             found.update((ox.Triple(row["s"], row["p"], row["o"]), None) for row in answer)
         return list(found)

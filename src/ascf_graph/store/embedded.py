@@ -7,7 +7,7 @@ it serves the one the ``current`` link names. Embedded generations read
 
 import itertools
 import uuid
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,6 +22,7 @@ from ascf_graph.store.base import (
     SYSTEM_GRAPH,
     Dataset,
     QueryResult,
+    StatementPattern,
     Store,
     Term,
 )
@@ -178,21 +179,13 @@ class EmbeddedStore(Store):
         for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
             yield quad.triple
 
-    def statements(
-        self,
-        subjects: Iterable[ox.NamedNode | ox.BlankNode] | None = None,
-        predicates: Iterable[ox.NamedNode] | None = None,
-        objects: Iterable[Term] | None = None,
-        *,
-        outside: Collection[str] = (),
-    ) -> list[ox.Triple]:
-        """The distinct triples matching the patterns, read from the indexes (no SPARQL);
-        with ``outside``, only those held by a graph other than the ones it names."""
-        left_out = {ox.NamedNode(graph) for graph in outside}
+    def _statements(self, pattern: StatementPattern) -> list[ox.Triple]:
+        """Read from the indexes, no SPARQL."""
+        left_out = {ox.NamedNode(graph) for graph in pattern.outside}
         found: dict[ox.Triple, None] = {}
         seek = self._store.quads_for_pattern
         for subject, predicate, value in itertools.product(
-            _any(subjects), _any(predicates), _any(objects)
+            _any(pattern.subjects), _any(pattern.predicates), _any(pattern.objects)
         ):
             for quad in seek(subject, predicate, value, None):
                 if quad.graph_name not in left_out:

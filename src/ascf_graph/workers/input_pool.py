@@ -30,7 +30,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, overload
 
 import pyoxigraph as ox
@@ -44,7 +44,7 @@ from ascf_graph.core.errors import (
     WorkTooLargeError,
 )
 from ascf_graph.rdf.formats import RdfSyntax
-from ascf_graph.rdf.uploads import Upload
+from ascf_graph.rdf.uploads import ParseLimits, Upload
 from ascf_graph.shacl.engine import UploadValidator
 from ascf_graph.shacl.validation import (
     ValidationContext,
@@ -164,14 +164,7 @@ class InputWorkers:
             process.stop()
 
     def parse(
-        self,
-        data: bytes,
-        syntax: RdfSyntax,
-        *,
-        source: str,
-        max_triples: int,
-        max_nesting: int,
-        max_expansion: int,
+        self, data: bytes, syntax: RdfSyntax, *, source: str, limits: ParseLimits
     ) -> tuple[ParsedTriples, bytes]:
         """The triples of ``data``, parsed in a worker within the limits given, and the same
         as N-Triples (see :func:`ascf_graph.rdf.uploads.parse_document`)."""
@@ -180,9 +173,7 @@ class InputWorkers:
             "max_answer": ANSWER_GROWTH * len(data) + ANSWER_FLOOR,
             "syntax": syntax.name,
             "source": source,
-            "max_triples": max_triples,
-            "max_nesting": max_nesting,
-            "max_expansion": max_expansion,
+            "limits": asdict(limits),
         }
         answer, ntriples = self._run(header, (data,))
         return ParsedTriples(ntriples, int(answer["triples"])), ntriples

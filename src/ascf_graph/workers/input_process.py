@@ -53,7 +53,7 @@ from ascf_graph.core.errors import (
 from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.rdf.formats import syntax_named
 from ascf_graph.rdf.io import to_rdflib_graph
-from ascf_graph.rdf.uploads import parse_document
+from ascf_graph.rdf.uploads import ParseLimits, parse_document
 from ascf_graph.workers.protocol import read_message, write_message
 
 #: Shapes graphs kept parsed (each with its prepared SPARQL): a generation's, and the last.
@@ -87,9 +87,7 @@ class InputWorker:
             data,
             syntax_named(header["syntax"]),
             source=header["source"],
-            max_triples=header["max_triples"],
-            max_nesting=header["max_nesting"],
-            max_expansion=header["max_expansion"],
+            limits=ParseLimits(**header["limits"]),
         )
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
         if len(body) > header["max_answer"]:
