@@ -297,7 +297,6 @@ def serialize_graph(
     syntax: RdfSyntax,
     *,
     prefixes: Mapping[str, str] | None = None,
-    base_iri: str | None = None,
     output: None = None,
 ) -> bytes: ...
 
@@ -308,7 +307,6 @@ def serialize_graph(
     syntax: RdfSyntax,
     *,
     prefixes: Mapping[str, str] | None = None,
-    base_iri: str | None = None,
     output: BinaryIO | Path,
 ) -> None: ...
 
@@ -318,13 +316,12 @@ def serialize_graph(
     syntax: RdfSyntax,
     *,
     prefixes: Mapping[str, str] | None = None,
-    base_iri: str | None = None,
     output: BinaryIO | Path | None = None,
 ) -> bytes | None:
     """Write a graph in ``syntax``: returned as bytes, or into ``output`` (a file or path).
 
-    Triples go into the default graph of TriG and N-Quads; ``prefixes`` and
-    ``base_iri`` are used only by the syntaxes that abbreviate IRIs.
+    Triples go into the default graph of TriG and N-Quads; ``prefixes`` are used only
+    by the syntaxes that abbreviate IRIs.
 
     >>> a = ox.Triple(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"))
     >>> serialize_graph([a], syntax_named("nq"), prefixes={"e": "http://e/"})
@@ -341,10 +338,7 @@ def serialize_graph(
             for t in triples
         )
     options: dict[str, object] = {}
-    if syntax.prefixed:
-        if prefixes is not None:
-            options["prefixes"] = dict(prefixes)
-        if base_iri is not None:
-            options["base_iri"] = base_iri
+    if syntax.prefixed and prefixes is not None:
+        options["prefixes"] = dict(prefixes)
     target = str(output) if isinstance(output, Path) else output
     return ox.serialize(statements, target, syntax.oxigraph, **options)

@@ -38,6 +38,7 @@ from ascf_graph.core.errors import (
 )
 from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.rdf.formats import SYNTAXES, serialize_graph, syntax_for_media_type
+from ascf_graph.rdf.uploads import Upload
 from ascf_graph.shacl.report_formats import ReportFormat, choose_format, render_report, report_json
 from ascf_graph.shacl.validation import ValidationReport
 from ascf_graph.stewards.credentials import Steward, bearer_token
@@ -62,15 +63,25 @@ async def create_submission(request: Request, stewards: StewardsDep) -> Response
     """Validate the body and, if it has no Violation, store it as a new submission."""
 
     async def work(steward: Steward, chosen: ReportFormat) -> tuple[Response, dict[str, Any]]:
-        sent = await sent_in_body(request)
-        async with stewards.admission.admitted():
-            upload = await stewards.upload(sent)
-            accepted = await stewards.admission.run(
-                stewards.submissions.create, upload, sent.data, steward
-            )
+        accepted = await _store_body(
+            request,
+            stewards,
+            lambda upload, original: stewards.submissions.create(upload, original, steward),
+        )
         return _written(accepted, chosen, status=201), _accepted_details(accepted)
 
     return await _audited(request, stewards, "create", None, work)
+
+
+async def _store_body(
+    request: Request, stewards: StewardServices, store: Callable[[Upload, bytes], Accepted]
+) -> Accepted:
+    """Read the request's body as an upload and hand it (with the bytes sent) to ``store``,
+    both admitted among the uploads at once and run in the uploads' own threads."""
+    sent = await sent_in_body(request)
+    async with stewards.admission.admitted():
+        upload = await stewards.upload(sent)
+        return await stewards.admission.run(store, upload, sent.data)
 
 
 @router.put("/{submission_id}", summary="Replace a submission with its next version")
@@ -80,18 +91,13 @@ async def replace_submission(
     """Validate the body and make it the submission's next version; the old one is kept."""
 
     async def work(steward: Steward, chosen: ReportFormat) -> tuple[Response, dict[str, Any]]:
-        sent = await sent_in_body(request)
-        async with stewards.admission.admitted():
-            upload = await stewards.upload(sent)
-            accepted = await stewards.admission.run(
-                lambda: stewards.submissions.replace(
-                    submission_id,
-                    upload,
-                    sent.data,
-                    steward,
-                    if_match=request.headers.get("if-match"),
-                )
-            )
+        accepted = await _store_body(
+            request,
+            stewards,
+            lambda upload, original: stewards.submissions.replace(
+                submission_id, upload, original, steward, if_match=request.headers.get("if-match")
+            ),
+        )
         return _written(accepted, chosen, status=200), _accepted_details(accepted)
 
     return await _audited(request, stewards, "replace", submission_id, work)
