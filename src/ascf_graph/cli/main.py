@@ -1,8 +1,7 @@
 """The ``ascf-graph`` command: build, query, validate, serve.
 
-Exit codes (as pySHACL documents its own): 0 success (for ``validate``: the
-data conforms), 1 the data does not conform or the build refused the content,
-2 unusable input or a runtime error.
+Exit codes are those of :mod:`ascf_graph.cli.common`: 0 success, 1 the data
+does not conform (or the build refused the content), 2 unusable input.
 
 Start-up: ``ascf-graph serve`` runs this module twice, in the supervisor and
 in the server it starts, before the server answers its first query. So this
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 import pydantic
 import typer
 
+from ascf_graph.cli.common import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNUSABLE, fail
 from ascf_graph.core.errors import (
     AscfError,
     BuildError,
@@ -38,18 +38,12 @@ if TYPE_CHECKING:
     from ascf_graph.store.base import Store
     from ascf_graph.web.connection_limits import ConnectionAccounts
 
-EXIT_OK, EXIT_NONCONFORMING, EXIT_UNUSABLE = 0, 1, 2
 
 app = typer.Typer(
     help="The ASEAN Smart Cities Framework as a knowledge graph.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-
-
-def _fail(error: AscfError, code: int = EXIT_UNUSABLE) -> typer.Exit:
-    typer.echo(f"error: {error.message}", err=True)
-    return typer.Exit(code)
 
 
 @app.command("build")
@@ -81,9 +75,9 @@ def build_command(
             validate_content=not skip_validation,
         )
     except BuildError as error:
-        raise _fail(error, EXIT_NONCONFORMING) from None
+        raise fail(error, EXIT_NONCONFORMING) from None
     except AscfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     typer.echo(report.to_text(), nl=False)
 
 
@@ -128,7 +122,7 @@ def query_command(
         finally:
             store.close()
     except AscfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
 
 
 def _resolve_query(
@@ -209,10 +203,10 @@ def validate_command(
         finally:
             store.close()  # or a second run in this process finds the store locked
     except AscfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     writers = {"text": report.to_text, "json": report.to_json, "turtle": report.to_rdf}
     if report_format not in writers:
-        raise _fail(UnusableInputError(f"--report-format takes one of {', '.join(writers)}"))
+        raise fail(UnusableInputError(f"--report-format takes one of {', '.join(writers)}"))
     typer.echo(writers[report_format](), nl=False)
     raise typer.Exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
 
@@ -264,12 +258,12 @@ def import_csv_command(
         _import_projects(settings, file, out)
         return
     if dataset != "ascn":
-        raise _fail(UnusableInputError(f"unknown dataset {dataset!r}; use 'ascn' or 'projects'"))
+        raise fail(UnusableInputError(f"unknown dataset {dataset!r}; use 'ascn' or 'projects'"))
     out = out or Path("data")
     try:
         counts = import_ascn(source, out, base_iri=settings.base_iri)
     except AscfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     for name, count in counts.items():
         typer.echo(f"{out / (name + '.ttl')}: {count} triples")
 
@@ -281,13 +275,13 @@ def _import_projects(settings: Settings, file: Path | None, out: Path | None) ->
     from ascf_graph.sources.projects_csv import template_prefixes  # noqa: PLC0415
 
     if file is None:
-        raise _fail(UnusableInputError("name the CSV file: ascf-graph import-csv projects FILE"))
+        raise fail(UnusableInputError("name the CSV file: ascf-graph import-csv projects FILE"))
     try:
         if not file.is_file():
             raise UnusableInputError(f"{file}: no such file")
         triples = _csv_triples(settings, file)
     except AscfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     text = turtle(triples, template_prefixes(settings.base_iri), [f"Projects from {file.name}"])
     if out is None:
         typer.echo(text, nl=False)
@@ -323,11 +317,11 @@ def country_labels_command(
         # Start-up: see the module's docstring.
         from ascf_graph.sources.country_labels import write_country_labels  # noqa: PLC0415
     except ImportError:  # pragma: no cover - babel is a dev dependency
-        raise _fail(UnusableInputError("install the dev extras (babel) first")) from None
+        raise fail(UnusableInputError("install the dev extras (babel) first")) from None
     try:
         count = write_country_labels(countries, out)
     except AscfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     typer.echo(f"{out}: {count} triples")
 
 
@@ -361,7 +355,7 @@ def describe_command(
         finally:
             store.close()
     except AscfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     sys.stdout.buffer.write(linked_data.serialize(description.triples, fmt, settings.base_iri))
     sys.stdout.flush()
 
@@ -420,7 +414,7 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
                 settings, restarts=restarts, connections=connections, store=store
             )
         except AscfError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
         _serve(settings, application, connections, host, port, fd=fd)
         return
     try:

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ascf_graph.cli.common import EXIT_NONCONFORMING, EXIT_OK, EXIT_UNUSABLE, fail
 from ascf_graph.core.errors import AscfError, UnusableInputError
 from ascf_graph.core.settings import Settings
 
 if TYPE_CHECKING:
     from ascf_graph.stewards.credentials import TokenStore
 
-EXIT_OK, EXIT_NONCONFORMING, EXIT_UNUSABLE = 0, 1, 2
 #: --report-format -> what ``submit`` asks the service for.
 REPORT_MEDIA_TYPES = {
     "text": "text/plain",
@@ -33,11 +33,6 @@ token_app = typer.Typer(
     help="API tokens for data stewards (stored hashed under ASCF_DATA_DIR).",
     no_args_is_help=True,
 )
-
-
-def _fail(error: AscfError) -> typer.Exit:
-    typer.echo(f"error: {error.message}", err=True)
-    return typer.Exit(EXIT_UNUSABLE)
 
 
 def _tokens() -> "TokenStore":
@@ -56,7 +51,7 @@ def token_create(
     try:
         record, token = _tokens().create(org, steward)
     except AscfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     typer.echo(
         f"token {record.token_id} for {record.steward} of {record.organisation_name} "
         f"(organisation {record.organisation}); keep it secret, it is not shown again:",
@@ -73,7 +68,7 @@ def token_revoke(
     try:
         record = _tokens().revoke(token_id)
     except AscfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     typer.echo(f"revoked token {record.token_id} of {record.steward} ({record.organisation})")
 
 
@@ -114,7 +109,7 @@ def submit_command(  # noqa: PLR0917 - a typer command: its options are its para
             report_format=report_format,
         )
     except AscfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     if status in (200, 201):
         typer.echo(body, nl=False)
         typer.echo(f"accepted: {server.rstrip('/')}{location}", err=True)
