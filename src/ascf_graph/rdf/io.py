@@ -25,6 +25,7 @@ def parse_quads(
 
     Nothing is fetched from the network while parsing:
 
+    >>> from ascf_graph.rdf.formats import syntax_named
     >>> parse_quads(b'{"@context": "http://example.org/c", "@id": "http://e/a"}',
     ...             syntax_named("jsonld"), source="upload")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
