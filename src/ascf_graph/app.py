@@ -14,7 +14,6 @@ server answers from disk while its copies load, so it is ready meanwhile.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
@@ -22,15 +21,12 @@ from fastapi import FastAPI, Request
 from ascf_graph import __version__
 from ascf_graph.core.errors import NotReadyError
 from ascf_graph.core.settings import Settings
-from ascf_graph.html.pages import environment as template_environment
 from ascf_graph.shacl.engine import validation_engine
-from ascf_graph.store.answer_cache import AnswerCache
 from ascf_graph.store.backends import open_store
 from ascf_graph.store.base import Store
-from ascf_graph.store.generation_cache import GenerationCache
 from ascf_graph.store.refresh import StoreRefresher
 from ascf_graph.web.connection_limits import ConnectionAccounts
-from ascf_graph.web.dependencies import StoreDep
+from ascf_graph.web.dependencies import StateDep, StoreDep
 from ascf_graph.web.errors import install_error_handlers
 from ascf_graph.web.lifespan import query_workers, sparql_services
 from ascf_graph.web.middleware.body_limit import BodySizeLimit
@@ -47,6 +43,7 @@ from ascf_graph.web.routers.sparql import router as sparql_router
 from ascf_graph.web.routers.submissions import router as submissions_router
 from ascf_graph.web.routers.validate import router as validate_router
 from ascf_graph.web.service_metrics import ServiceMetrics
+from ascf_graph.web.state import AppState
 from ascf_graph.web.stewards import open_input_workers, open_steward_services
 from ascf_graph.workers.query_pool import WorkerPoolRunner
 
@@ -83,37 +80,37 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings, app.state.metrics = settings, metrics
-        app.state.up_since = datetime.now(UTC).isoformat(timespec="milliseconds")
-        app.state.serving = False
         # Their interpreters start while this process opens the store.
         async with query_workers(settings) as workers:
-            if settings.store_url is None:  # builds swap the embedded store under data_dir
-                app.state.store_refresher = StoreRefresher(settings.data_dir)
-            app.state.store = opened.pop() if opened else open_store(settings)
-            app.state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
-            app.state.templates = template_environment()
-            app.state.document_cache = AnswerCache(settings.answer_cache_bytes)
-            input_workers = app.state.input_workers = open_input_workers(settings)
-            app.state.stewards = open_steward_services(
+            state = app.state.ascf = AppState.over(
                 settings,
-                app.state.store,
+                opened.pop() if opened else open_store(settings),
+                # Builds swap the embedded store under data_dir while it is served.
+                store_refresher=StoreRefresher(settings.data_dir)
+                if settings.store_url is None
+                else None,
+                metrics=metrics,
+            )
+            input_workers = state.input_workers = open_input_workers(settings)
+            state.stewards = open_steward_services(
+                settings,
+                state.store,
                 engine=engine,
-                shapes_cache=app.state.generation_cache,
+                shapes_cache=state.generation_cache,
                 workers=input_workers,
                 validation_seconds=metrics.validation_seconds,
             )
             try:
-                async with sparql_services(app.state, settings, workers):
-                    app.state.serving = True
+                async with sparql_services(state, workers):
+                    state.serving = True
                     try:
                         yield
                     finally:
-                        app.state.serving = False
+                        state.serving = False
             finally:
                 if input_workers is not None:
                     await to_thread.run_sync(input_workers.close)
-                app.state.store.close()
+                state.store.close()
 
     app = FastAPI(
         title="ASEAN Smart Cities Framework graph",
@@ -146,15 +143,15 @@ def _install_probes(app: FastAPI, restarts: int) -> None:
     """``/health`` and ``/ready`` (see the module docstring)."""
 
     @app.get("/health", summary="Liveness and what the store holds")
-    async def health(request: Request, store: StoreDep) -> dict[str, object]:
+    async def health(state: StateDep, store: StoreDep) -> dict[str, object]:
         # Counted once per generation, off the event loop: a probe must not scan the store.
-        sizes = await request.app.state.graph_sizes.of(store)
+        sizes = await state.services.graph_sizes.of(store)
         return {
             "status": "ok",
             "version": __version__,
-            "up_since": request.app.state.up_since,
+            "up_since": state.up_since,
             "restarts": restarts,
-            **memory_copies(getattr(request.app.state, "document_workers", None)),
+            **memory_copies(state.services.document_workers),
             "generation": await to_thread.run_sync(lambda: store.generation),
             "graphs": len(sizes),
             "triples": sum(sizes.values()),
@@ -162,10 +159,10 @@ def _install_probes(app: FastAPI, restarts: int) -> None:
 
     @app.get("/ready", summary="Readiness: the store is open and query workers run")
     async def ready(request: Request) -> dict[str, object]:
-        state = request.app.state
-        if not getattr(state, "serving", False):
+        state: AppState | None = getattr(request.app.state, "ascf", None)
+        if state is None or not state.serving or state.sparql is None:
             raise NotReadyError("the server is starting or stopping: its store is not open")
-        workers = getattr(state, "document_workers", None)
+        workers = state.sparql.document_workers
         if workers is not None and workers.live_workers == 0:
             raise NotReadyError("no query worker is running (they are being restarted)")
         return {"status": "ready", "up_since": state.up_since}

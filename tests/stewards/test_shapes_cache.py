@@ -23,6 +23,7 @@ from ascf_graph.stewards import shapes as submission_shapes
 from ascf_graph.stewards.credentials import TokenStore
 from ascf_graph.stewards.shapes import SubmissionShapes
 from ascf_graph.store.base import Store
+from ascf_graph.web.state import state_of
 from tests.support.servers import serving_in_this_process
 from tests.support.stores import TEST_DATA, clone_settings
 
@@ -112,7 +113,7 @@ def test_the_cached_shapes_are_those_of_the_store(
     service: Service, derivations: CountedDerivation
 ) -> None:
     validate(service.client, "valid-city-and-project.ttl")
-    submissions = service.app.state.stewards.submissions
+    submissions = state_of(service.app.state).steward_services.submissions
     cached = submissions.shapes()
     derived = submission_shapes.derive_submission_shapes(submissions.store, submissions.base_iri)
     assert cached.version == derived.version

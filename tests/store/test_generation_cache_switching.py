@@ -21,6 +21,7 @@ from ascf_graph.app import create_app
 from ascf_graph.core.settings import Settings
 from ascf_graph.store.generation_cache import GenerationCache
 from ascf_graph.web.held_files import HeldFileResponse
+from ascf_graph.web.state import state_of
 from tests.support.servers import serving_in_this_process
 from tests.support.stores import clone_settings
 
@@ -189,9 +190,10 @@ def test_downloads_let_their_generation_go_once_sent(
     if etag:  # and the 304
         assert client.request(method, path, headers={"If-None-Match": etag}).status_code == 304
     deadline = time.monotonic() + 10  # the last bytes reach the client before the release
-    while app.state.generation_cache.holders(generation) and time.monotonic() < deadline:
+    cache = state_of(app.state).generation_cache
+    while cache.holders(generation) and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert app.state.generation_cache.holders(generation) == 0
+    assert cache.holders(generation) == 0
 
 
 def four_requests_at_once(serve: Callable[[int], None]) -> None:

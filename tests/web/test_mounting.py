@@ -1,5 +1,6 @@
-"""The SPARQL and curated-query routers mount in another FastAPI app, as the README says:
-with ``sparql_services`` in its lifespan and a store on ``app.state.store``, nothing else."""
+"""The SPARQL and curated-query routers mount in another FastAPI app, as docs/sparql.md says:
+with an ``AppState`` on ``app.state.ascf`` and ``sparql_services`` in its lifespan, nothing
+else."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from ascf_graph.store.backends import open_store
 from ascf_graph.web.lifespan import sparql_services
 from ascf_graph.web.routers.curated import router as curated_router
 from ascf_graph.web.routers.sparql import router as sparql_router
+from ascf_graph.web.state import AppState
 from tests.support.servers import serving_in_this_process
 from tests.support.stores import clone_settings
 
@@ -24,12 +26,12 @@ def another_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = open_store(settings)
+        state = app.state.ascf = AppState.over(settings, open_store(settings))
         try:
-            async with sparql_services(app.state, settings):
+            async with sparql_services(state):
                 yield
         finally:
-            app.state.store.close()
+            state.store.close()
 
     app = FastAPI(lifespan=lifespan)
     app.include_router(sparql_router, prefix="/ascf")

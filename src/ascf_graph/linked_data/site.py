@@ -1,8 +1,8 @@
 """The published site over one store: what the linked-data routes ask for, cached per generation.
 
 A :class:`Site` is a light object made for each request from the store, the
-settings and the :class:`~ascf_graph.store.generation_cache.GenerationCache` on
-``app.state``. Everything it derives from the store (search index, framework
+settings and the :class:`~ascf_graph.store.generation_cache.GenerationCache` the
+application keeps. Everything it derives from the store (search index, framework
 figure, JSON-LD context, VoID, ontology documentation, dumps) is computed once
 per store generation; descriptions are rendered on first request (RDF ones by
 the query workers when they run, see :mod:`ascf_graph.linked_data.documents`) and kept

@@ -5,7 +5,7 @@ functions of the store's contents, and the store's ``generation`` changes
 whenever its contents do. :class:`GenerationCache` keeps such derived things
 in memory (:meth:`GenerationCache.memo`) or as files on disk under
 ``{data_dir}/cache/{generation}/`` (:meth:`GenerationCache.file`). It lives
-on ``app.state``; nothing is global.
+in the application's state; nothing is global.
 
 Under writes, requests on two generations run at once: one read the store's
 generation before a write, another after it. A cache of one generation would

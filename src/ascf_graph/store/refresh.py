@@ -12,7 +12,7 @@ import asyncio
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from anyio import to_thread
 
@@ -32,6 +32,12 @@ def link_target(data_dir: Path) -> str | None:
         return None
 
 
+class HoldsStore(Protocol):
+    """Whatever holds the store being served (the application's state)."""
+
+    store: Store
+
+
 class StoreRefresher:
     """Reopens the embedded store under ``data_dir`` when a build swaps ``current``."""
 
@@ -40,7 +46,7 @@ class StoreRefresher:
         self._target = link_target(data_dir)
         self._lock = asyncio.Lock()
 
-    async def current(self, state: Any) -> Store:
+    async def current(self, state: HoldsStore) -> Store:
         """``state.store``, replaced first by the newly published build if there is one."""
         target = link_target(self._data_dir)
         if target is None or target == self._target:
@@ -55,11 +61,3 @@ class StoreRefresher:
                 log.info("serving the new build %s", store.generation)
                 state.store, self._target = store, target
         return state.store
-
-
-async def current_store(state: Any) -> Store:
-    """The store to answer from: refreshed if the app has a :class:`StoreRefresher`."""
-    refresher: StoreRefresher | None = getattr(state, "store_refresher", None)
-    if refresher is None:
-        return state.store
-    return await refresher.current(state)

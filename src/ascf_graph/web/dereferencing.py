@@ -4,7 +4,7 @@ The linked-data router's routes call them, and so does the fast path
 (:mod:`ascf_graph.web.middleware.fast_path`), which hands these requests
 straight to them without routing or dependency resolution: one function, so
 one answer, whichever way a request came. They take what they need from
-``app.state`` themselves (:func:`ascf_graph.web.dependencies.site_for`).
+the application's state themselves (:func:`ascf_graph.web.dependencies.site_for`).
 """
 
 from dataclasses import dataclass

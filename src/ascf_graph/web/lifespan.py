@@ -1,16 +1,15 @@
 """What the SPARQL endpoint needs while the app runs, started and stopped with its lifespan.
 
-``app.state.query_service`` (the query runner, the answer cache and the
-limits), ``app.state.graph_sizes`` (VoID counts for the service
-description) and ``app.state.document_workers`` (the pool, which renders
-linked-data documents too, or None). Worker processes answer queries when
-the store is an embedded one on disk and ``ASCF_QUERY_WORKERS`` > 0;
-otherwise the server's threads do.
+:func:`sparql_services` sets the state's :class:`~ascf_graph.web.state.SparqlServices`:
+the query service (the query runner, the answer cache and the limits), the
+VoID counts for the service description, the curated queries and the query
+workers (which render linked-data documents too, or None). Worker processes
+answer queries when the store is an embedded one on disk and
+``ASCF_QUERY_WORKERS`` > 0; otherwise the server's threads do.
 """
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from ascf_graph.core.crash_guard import CrashGuard
 from ascf_graph.core.settings import Settings
@@ -20,9 +19,9 @@ from ascf_graph.sparql.runners import QueryRunner, ThreadRunner
 from ascf_graph.sparql.service import QueryService
 from ascf_graph.store.answer_cache import AnswerCache
 from ascf_graph.store.embedded import EmbeddedStore
-from ascf_graph.store.generation_cache import GenerationCache
 from ascf_graph.store.graph_sizes import GraphSizes
 from ascf_graph.store.snapshots import Snapshots
+from ascf_graph.web.state import AppState, SparqlServices
 from ascf_graph.workers.query_pool import WorkerPoolRunner
 from ascf_graph.workers.worker_store import COPY_BYTES_PER_QUAD
 
@@ -91,34 +90,26 @@ async def query_workers(settings: Settings) -> AsyncIterator[WorkerPoolRunner | 
 
 @asynccontextmanager
 async def sparql_services(
-    state: Any, settings: Settings, workers: WorkerPoolRunner | None = None
-) -> AsyncIterator[None]:
-    """Set up ``state.query_service`` over ``state.store``; stop its workers on exit.
+    state: AppState, workers: WorkerPoolRunner | None = None
+) -> AsyncIterator[SparqlServices]:
+    """Start ``state``'s SPARQL services over its store; stop its workers on exit.
 
-    An app that mounts the SPARQL routers needs only this and ``state.store``:
-    ``state.settings`` and ``state.generation_cache`` are set here when the
-    app has not set them. ``workers`` are query workers already started
-    (:func:`query_workers`); without them, they are started here if the
-    settings ask for them.
+    An app that mounts the SPARQL routers needs only this and an
+    :class:`~ascf_graph.web.state.AppState` on ``app.state.ascf``. ``workers``
+    are query workers already started (:func:`query_workers`); without them,
+    they are started here if the settings ask for them.
     """
     runner: QueryRunner
-    metrics = getattr(state, "metrics", None)  # ServiceMetrics, when the app keeps them
-    if getattr(state, "settings", None) is None:
-        state.settings = settings
-    if getattr(state, "generation_cache", None) is None:
-        state.generation_cache = GenerationCache.in_data_dir(settings.data_dir)
-    state.document_workers = None
+    settings, metrics = state.settings, state.metrics
     if workers is None and settings.query_workers > 0 and isinstance(state.store, EmbeddedStore):
         workers = query_worker_pool(settings)
         await workers.open()
     if workers is not None:
         await workers.prepare(state.store)
-        runner = state.document_workers = workers
+        runner = workers
     else:
         runner = ThreadRunner(settings.query_timeout)
-    state.graph_sizes = GraphSizes(state.generation_cache)
-    state.curated = CuratedQueries(settings.queries_dir, state.generation_cache)
-    state.query_service = QueryService(
+    query_service = QueryService(
         runner,
         AnswerCache(settings.answer_cache_bytes),
         render_table=render_table,
@@ -130,7 +121,13 @@ async def sparql_services(
         crashes=CrashGuard(settings.query_crash_limit, settings.query_crash_window),
         query_seconds=metrics.query_seconds if metrics is not None else None,
     )
+    state.sparql = SparqlServices(
+        query_service,
+        GraphSizes(state.generation_cache),
+        CuratedQueries(settings.queries_dir, state.generation_cache),
+        workers,
+    )
     try:
-        yield
+        yield state.sparql
     finally:
         await runner.close()

@@ -1,7 +1,7 @@
 """What ascf-graph measures about itself, served at ``GET /metrics`` for Prometheus.
 
 :class:`ServiceMetrics` is made once per application by ``create_app`` and
-kept on ``app.state.metrics``; nothing here is process-wide. Requests are
+kept in the application's state; nothing here is process-wide. Requests are
 counted by :class:`ascf_graph.web.middleware.request_observer.RequestObserver`; query and
 validation times where they are measured (:mod:`ascf_graph.sparql.service`,
 :func:`timed_validator`); everything other components count themselves
@@ -11,8 +11,8 @@ but an integer addition. ``docs/observability.md`` lists every metric.
 """
 
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from ascf_graph.core.errors import AscfError
 from ascf_graph.core.metrics import Counter, Histogram, Observed, Registry, Sample
@@ -20,6 +20,11 @@ from ascf_graph.rdf.uploads import Upload
 from ascf_graph.shacl.engine import UploadValidator
 from ascf_graph.shacl.validation import ValidationContext, ValidationReport
 from ascf_graph.web.connection_limits import ConnectionAccounts
+from ascf_graph.workers.input_pool import InputWorkers
+from ascf_graph.workers.query_pool import WorkerPoolRunner
+
+if TYPE_CHECKING:  # the state holds these metrics: a type only, not an import cycle
+    from ascf_graph.web.state import AppState
 
 #: Seconds a validation may take: a small document's check to one at the time limit.
 VALIDATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
@@ -71,16 +76,21 @@ class ServiceMetrics:
             )
         )
 
-    def watch(self, state: Any, connections: ConnectionAccounts | None = None) -> None:
-        """Read, at each scrape, what the components on ``state`` (the app's state) count,
-        and the connections and body bytes ``connections`` holds, if given."""
+    def watch(
+        self,
+        running: Callable[[], "AppState | None"],
+        connections: ConnectionAccounts | None = None,
+    ) -> None:
+        """Read, at each scrape, what the components of the running app's state count (none
+        while ``running`` gives None), and the connections and body bytes ``connections``
+        holds, if given."""
         add = self.registry.add
         add(
             Observed(
                 "ascf_answer_cache_hits_total",
                 "Answers served from an in-memory answer cache, by cache (sparql, document).",
                 "counter",
-                lambda: _caches(state, "hits"),
+                lambda: _caches(running(), "hits"),
                 ["cache"],
             )
         )
@@ -89,7 +99,7 @@ class ServiceMetrics:
                 "ascf_answer_cache_misses_total",
                 "Lookups an in-memory answer cache could not answer, by cache.",
                 "counter",
-                lambda: _caches(state, "misses"),
+                lambda: _caches(running(), "misses"),
                 ["cache"],
             )
         )
@@ -98,7 +108,7 @@ class ServiceMetrics:
                 "ascf_answer_cache_bytes",
                 "Bytes of answers an in-memory answer cache holds now, by cache.",
                 "gauge",
-                lambda: _caches(state, "size_bytes"),
+                lambda: _caches(running(), "size_bytes"),
                 ["cache"],
             )
         )
@@ -108,7 +118,7 @@ class ServiceMetrics:
                 "Query worker processes replaced, by cause: memory, crash, timeout, "
                 "client_gone, died_idle, not_delivered.",
                 "counter",
-                lambda: _restarts(getattr(state, "document_workers", None)),
+                lambda: _restarts(_query_workers(running())),
                 ["cause"],
             )
         )
@@ -117,7 +127,7 @@ class ServiceMetrics:
                 "ascf_query_workers_live",
                 "Query worker processes running now.",
                 "gauge",
-                lambda: _live(getattr(state, "document_workers", None)),
+                lambda: _live(_query_workers(running())),
             )
         )
         add(
@@ -126,7 +136,7 @@ class ServiceMetrics:
                 "Input (parse and validation) worker processes replaced, by cause: memory, "
                 "died, timeout, died_idle, not_delivered.",
                 "counter",
-                lambda: _restarts(getattr(state, "input_workers", None)),
+                lambda: _restarts(_input_workers(running())),
                 ["cause"],
             )
         )
@@ -150,24 +160,33 @@ class ServiceMetrics:
         )
 
 
-def _caches(state: Any, attribute: str) -> Iterable[Sample]:
-    service = getattr(state, "query_service", None)
+def _caches(state: "AppState | None", attribute: str) -> Iterable[Sample]:
+    if state is None:
+        return []
     caches = {
-        "sparql": getattr(service, "cache", None),
-        "document": getattr(state, "document_cache", None),
+        "sparql": state.sparql.query_service.cache if state.sparql is not None else None,
+        "document": state.document_cache,
     }
     return [
         ((name,), getattr(cache, attribute)) for name, cache in caches.items() if cache is not None
     ]
 
 
-def _restarts(pool: Any) -> Iterable[Sample]:
+def _query_workers(state: "AppState | None") -> WorkerPoolRunner | None:
+    return state.sparql.document_workers if state is not None and state.sparql else None
+
+
+def _input_workers(state: "AppState | None") -> InputWorkers | None:
+    return state.input_workers if state is not None else None
+
+
+def _restarts(pool: WorkerPoolRunner | InputWorkers | None) -> Iterable[Sample]:
     if pool is None:
         return []
     return [((cause,), count) for cause, count in pool.restart_causes.items()]
 
 
-def _live(pool: Any) -> Iterable[Sample]:
+def _live(pool: WorkerPoolRunner | None) -> Iterable[Sample]:
     return [] if pool is None else [((), pool.live_workers)]
 
 

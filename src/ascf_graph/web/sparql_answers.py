@@ -19,30 +19,29 @@ from ascf_graph.core.settings import Settings
 from ascf_graph.html import editor
 from ascf_graph.rdf.formats import SYNTAXES, serialize_graph, syntax_named
 from ascf_graph.sparql.answer_formats import choose_format
-from ascf_graph.sparql.curated import CuratedQueries
-from ascf_graph.sparql.service import QueryRequest, QueryService, current_generation
+from ascf_graph.sparql.service import QueryRequest, current_generation
 from ascf_graph.sparql.service_description import DESCRIPTION_PREFIXES, describe_service
 from ascf_graph.store.base import Store
-from ascf_graph.store.refresh import current_store
 from ascf_graph.web.dependencies import client_address
 from ascf_graph.web.page_urls import absolute_url, page_url
 from ascf_graph.web.responses import answer_response
 from ascf_graph.web.sparql_protocol import ProtocolRequest, read_protocol_request
+from ascf_graph.web.state import AppState, state_of
 
 
 async def answer_sparql(request: Request) -> Response:
     """Answer a query sent by any of the protocol's operations, or describe the service.
 
-    It takes what it needs from ``app.state`` itself, not through FastAPI's
+    It takes what it needs from the app's state itself, not through FastAPI's
     dependencies: the fast path calls it directly, as the route does.
     """
-    state = request.app.state
-    store = await current_store(state)
-    service: QueryService = state.query_service
-    settings: Settings = state.settings
+    state = state_of(request.app.state)
+    store = await state.current_store()
+    service = state.services.query_service
+    settings = state.settings
     protocol = await read_protocol_request(request, settings.max_body_bytes)
     if protocol.query is None:
-        return await _describe(request, store, settings, protocol.formats)
+        return await _describe(request, state, store, protocol.formats)
     answer = await service.answer(
         store,
         QueryRequest(
@@ -64,16 +63,16 @@ async def answer_sparql(request: Request) -> Response:
 
 
 async def _describe(
-    request: Request, store: Store, settings: Settings, requested_formats: tuple[str, ...]
+    request: Request, state: AppState, store: Store, requested_formats: tuple[str, ...]
 ) -> Response:
     """The service description for machines, the query editor for browsers."""
+    settings = state.settings
     offered = [s.media_type for s in SYNTAXES]
     accept = request.headers.get("accept")
     if not requested_formats and negotiate(accept, [*offered, "text/html"]) == "text/html":
-        curated: CuratedQueries = request.app.state.curated
         page = editor.editor_page(
             page_url(request, settings, "sparql_endpoint"),
-            curated.all(await current_generation(store)).values(),
+            state.services.curated.all(await current_generation(store)).values(),
             assets_dir=settings.editor_assets_dir,
             assets_url=page_url(request, settings, "editor_asset", asset="x")[:-1],
             queries_url=_page_url(request, settings, "list_queries"),
@@ -81,7 +80,7 @@ async def _describe(
         return HTMLResponse(page, headers={"Vary": "Accept"})
     endpoint = absolute_url(request, settings, "sparql_endpoint")
     chosen = choose_format("graph", requested_formats, accept)
-    sizes = await request.app.state.graph_sizes.of(store)
+    sizes = await state.services.graph_sizes.of(store)
     generation = await current_generation(store)
     etag = entity_tag(generation, "service-description", endpoint, chosen.media_type)
     headers = {

@@ -28,8 +28,8 @@ from ascf_graph.stewards.services import Sent, StewardServices
 from ascf_graph.stewards.submissions import Submissions
 from ascf_graph.store.base import Store
 from ascf_graph.store.generation_cache import GenerationCache
-from ascf_graph.store.refresh import current_store
 from ascf_graph.web.service_metrics import timed_validator
+from ascf_graph.web.state import state_of
 from ascf_graph.workers.input_pool import InputWorkers, validator_in_workers
 
 
@@ -101,8 +101,9 @@ async def get_stewards(request: Request) -> StewardServices:
     After ``ascf-graph build`` publishes a new store, the first request moves
     the write path onto it too, so no submission lands in a retired build.
     """
-    stewards: StewardServices = request.app.state.stewards
-    stewards.submissions.store = await current_store(request.app.state)
+    state = state_of(request.app.state)
+    stewards = state.steward_services
+    stewards.submissions.store = await state.current_store()
     return stewards
 
 

@@ -143,7 +143,7 @@ def install_observability(
     """Observe every request of ``app`` (add this last: outermost), and serve ``metrics``,
     with what ``connections`` hold, at ``GET /metrics``."""
     app.add_middleware(RequestObserver, metrics=metrics)
-    metrics.watch(app.state, connections)
+    metrics.watch(lambda: getattr(app.state, "ascf", None), connections)
 
     @app.get("/metrics", summary="Metrics for Prometheus (text exposition format 0.0.4)")
     async def metrics_exposition() -> Response:

@@ -7,9 +7,8 @@
 - Updates 403, other methods 405, unknown body types 415, bodies too large 413.
 - Answers and errors readable from any origin (CORS), ETag/304, cached when small.
 
-Needs ``app.state.query_service`` and ``app.state.graph_sizes`` (see
-:func:`ascf_graph.web.lifespan.sparql_services`), ``app.state.settings``
-and a store (``app.state.store``).
+Needs an :class:`~ascf_graph.web.state.AppState` on ``app.state.ascf`` with its
+SPARQL services started (:func:`ascf_graph.web.lifespan.sparql_services`).
 """
 
 from fastapi import APIRouter, Request, Response
