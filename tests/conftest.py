@@ -1,4 +1,4 @@
-"""Session fixtures: a real store built on disk once, clones of it, a real server.
+"""Fixtures for the whole test run: a real store built on disk once, clones of it, a server.
 
 Helpers that tests import live in :mod:`tests.support`.
 """
@@ -57,14 +57,14 @@ def cli_settings(built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 @pytest.fixture(scope="session")
 def served(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """The service over a copy of the built store, for the whole session."""
+    """The service over a copy of the built store, for the whole test run."""
     with running_server(clone_settings(built, tmp_path_factory.mktemp("served"))) as process:
         yield process
 
 
 @pytest.fixture(scope="session")
 def server(served: ServerProcess) -> str:
-    """The base URL of the session's server."""
+    """The base URL of the server of the whole test run."""
     return served.url
 
 
