@@ -51,7 +51,8 @@ import pyshacl
 import rdflib
 
 from ascf_graph.rdf.io import to_rdflib_graph
-from ascf_graph.shacl.validation import ValidationContext, report_from_graph, validate
+from ascf_graph.shacl.reports import report_from_graph
+from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.store.embedded import EmbeddedStore
 from bench.dataset import REPO, prepare
 from bench.generator import generate, size_label

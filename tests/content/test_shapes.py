@@ -9,7 +9,7 @@ import rdflib
 from rdflib.namespace import SKOS
 
 from ascf_graph.rdf.io import to_rdflib_graph
-from ascf_graph.shacl import validation
+from ascf_graph.shacl import pyshacl_runs, validation
 from ascf_graph.shacl.validation import ValidationContext, store_context, validate
 from ascf_graph.store.embedded import EmbeddedStore
 
@@ -165,7 +165,7 @@ def test_the_workers_path_reports_what_validate_reports(
         ox.Triple(*(ox.NamedNode(str(t)) if isinstance(t, rdflib.URIRef) else _ox(t) for t in s))
         for s in data
     ]
-    monkeypatch.setattr(validation, "SPLIT_AT", split_at)
+    monkeypatch.setattr(pyshacl_runs, "SPLIT_AT", split_at)
     report = validation.validate_ntriples(
         ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
         ox.serialize(store_context(steward, triples), format=ox.RdfFormat.N_TRIPLES),

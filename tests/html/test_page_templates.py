@@ -10,7 +10,7 @@ import pytest
 import rdflib
 
 from ascf_graph.html import curated, editor, results_table, stewards
-from ascf_graph.shacl.validation import ValidationReport, ValidationResult
+from ascf_graph.shacl.reports import ValidationReport, ValidationResult
 from ascf_graph.sparql.curated import CuratedQuery, load_curated
 from tests.support.stores import REPO
 

@@ -8,7 +8,8 @@ import rdflib
 from pyparsing import ParseException
 
 from ascf_graph.shacl.prepared_queries import PreparedQueries, PreparingGraph
-from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.shacl.reports import ValidationReport
+from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.store.embedded import EmbeddedStore
 from tests.support.stores import TEST_DATA
 

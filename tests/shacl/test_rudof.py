@@ -13,8 +13,9 @@ import pytest
 import rdflib
 
 from ascf_graph.rdf.io import parse_file, to_rdflib_graph
+from ascf_graph.shacl.reports import ValidationReport
 from ascf_graph.shacl.rudof import rudof_available, validate_fast
-from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.store.embedded import EmbeddedStore
 from bench.shacl import seeded_submission
 from tests.support.stores import TEST_DATA

@@ -12,7 +12,8 @@ import rdflib
 
 from ascf_graph.core.settings import Settings
 from ascf_graph.rdf.uploads import Upload
-from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.shacl.reports import ValidationReport
+from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.stewards.archive import Archive
 from ascf_graph.stewards.audit import AuditLog
 from ascf_graph.stewards.credentials import Steward

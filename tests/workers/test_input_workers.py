@@ -16,8 +16,9 @@ from ascf_graph.core.errors import RdfSyntaxError, ReportedError, WorkerCrashedE
 from ascf_graph.rdf.formats import syntax_named
 from ascf_graph.rdf.uploads import ParseLimits, Upload, parse_document
 from ascf_graph.shacl.engine import validation_engine, validator_in_process
+from ascf_graph.shacl.reports import ValidationReport
 from ascf_graph.shacl.rudof import rudof_available
-from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.store.embedded import EmbeddedStore
 from ascf_graph.workers.input_pool import InputWorkers, validator_in_workers
 from tests.support.stores import REPO

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ascf_graph.html.pages import environment, layout_context
 from ascf_graph.rdf.formats import SYNTAXES
-from ascf_graph.shacl.validation import ValidationReport, ValidationResult, compact
+from ascf_graph.shacl.reports import ValidationReport, ValidationResult, compact
 
 
 @dataclass(frozen=True)

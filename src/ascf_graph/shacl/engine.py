@@ -16,8 +16,9 @@ from ascf_graph.core.errors import EngineUnavailableError, UnusableInputError
 from ascf_graph.core.settings import ShaclEngine
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.rdf.uploads import Upload
+from ascf_graph.shacl.reports import ValidationReport
 from ascf_graph.shacl.rudof import rudof_available, validate_fast
-from ascf_graph.shacl.validation import ValidationContext, ValidationReport, validate
+from ascf_graph.shacl.validation import ValidationContext, validate
 
 #: Validates a data graph in a context, as :func:`ascf_graph.shacl.validation.validate` does.
 ValidationEngine = Callable[[rdflib.Graph, ValidationContext], ValidationReport]

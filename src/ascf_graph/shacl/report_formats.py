@@ -18,7 +18,7 @@ from typing import Any
 from ascf_graph.core.conneg import negotiate
 from ascf_graph.core.errors import NotAcceptableError
 from ascf_graph.rdf.formats import find_syntax, syntax_named
-from ascf_graph.shacl.validation import ValidationReport
+from ascf_graph.shacl.reports import ValidationReport
 
 
 @dataclass(frozen=True)

@@ -26,19 +26,16 @@ import rdflib
 from rdflib.namespace import RDF, SH, XSD
 
 from ascf_graph.core.namespaces import PREFIXES
-from ascf_graph.shacl.validation import (
+from ascf_graph.shacl.reports import (
     SCOPE_COMPONENT,
     SCOPE_SHAPE,
-    ValidationContext,
     ValidationReport,
     ValidationResult,
-    _sort_key,
-    out_of_scope_subjects,
-    scope_message,
+    result_order,
     suggested_fix,
-    validate_checked,
-    with_store_context,
 )
+from ascf_graph.shacl.scope import out_of_scope_subjects, scope_message
+from ascf_graph.shacl.validation import ValidationContext, validate_checked, with_store_context
 
 _TARGETS = (SH.target, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 _LITERAL = re.compile(r'^"(?P<lexical>.*)"(?:@(?P<lang>[A-Za-z0-9-]+)|\^\^(?P<type>\S+))?$', re.S)
@@ -69,7 +66,7 @@ def validate_fast(data: rdflib.Graph, context: ValidationContext) -> ValidationR
         _scope_result(s)
         for s in out_of_scope_subjects(data, context.protected, context.protected_classes)
     ]
-    results.sort(key=_sort_key)
+    results.sort(key=result_order)
     conforms = not any(result.severity == "Violation" for result in results)
     return ValidationReport(
         conforms=conforms, results=tuple(results), rdf=_report_graph(conforms, results)

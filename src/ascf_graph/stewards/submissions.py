@@ -37,12 +37,8 @@ from ascf_graph.core.errors import (
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.rdf.uploads import Upload
 from ascf_graph.shacl.engine import UploadValidator, ValidationEngine, validator_in_process
-from ascf_graph.shacl.validation import (
-    ValidationContext,
-    ValidationReport,
-    report_from_graph,
-    validate,
-)
+from ascf_graph.shacl.reports import ValidationReport, report_from_graph
+from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.stewards.archive import Archive
 from ascf_graph.stewards.audit import AuditLog
 from ascf_graph.stewards.credentials import Steward

@@ -18,7 +18,8 @@ from ascf_graph.core.errors import AscfError
 from ascf_graph.core.metrics import Counter, Histogram, Observed, Registry, Sample
 from ascf_graph.rdf.uploads import Upload
 from ascf_graph.shacl.engine import UploadValidator
-from ascf_graph.shacl.validation import ValidationContext, ValidationReport
+from ascf_graph.shacl.reports import ValidationReport
+from ascf_graph.shacl.validation import ValidationContext
 from ascf_graph.web.connection_limits import ConnectionAccounts
 from ascf_graph.workers.input_pool import InputWorkers
 from ascf_graph.workers.query_pool import WorkerPoolRunner

@@ -46,12 +46,8 @@ from ascf_graph.core.errors import (
 from ascf_graph.rdf.formats import RdfSyntax
 from ascf_graph.rdf.uploads import ParseLimits, Upload
 from ascf_graph.shacl.engine import UploadValidator
-from ascf_graph.shacl.validation import (
-    ValidationContext,
-    ValidationReport,
-    ValidationResult,
-    store_context,
-)
+from ascf_graph.shacl.reports import ValidationReport, ValidationResult
+from ascf_graph.shacl.validation import ValidationContext, store_context
 from ascf_graph.workers.input_process import KEPT_SHAPES
 from ascf_graph.workers.protocol import MESSAGE_HEADER, message_parts
 

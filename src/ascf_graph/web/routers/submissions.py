@@ -40,7 +40,7 @@ from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.rdf.formats import SYNTAXES, serialize_graph, syntax_for_media_type
 from ascf_graph.rdf.uploads import Upload
 from ascf_graph.shacl.report_formats import ReportFormat, choose_format, render_report, report_json
-from ascf_graph.shacl.validation import ValidationReport
+from ascf_graph.shacl.reports import ValidationReport
 from ascf_graph.stewards.credentials import Steward, bearer_token
 from ascf_graph.stewards.provenance import SubmissionRecord
 from ascf_graph.stewards.services import StewardServices

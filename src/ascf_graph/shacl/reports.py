@@ -1,0 +1,180 @@
+"""A validation's outcome as a steward reads it: results with their fixes, and the
+``sh:ValidationReport`` they come from."""
+
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import SH
+
+from ascf_graph.core.namespaces import PREFIXES
+from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.shacl.fixes import suggest_fix
+
+Severity = Literal["Violation", "Warning", "Info"]
+_SEVERITY_ORDER: dict[str, int] = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One thing wrong with the data, in the words of the shape that found it."""
+
+    severity: Severity
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    shape: str | None
+    constraint: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating one data graph."""
+
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+    #: The ``sh:ValidationReport``: a graph, or its N-Triples as a worker sent them, read
+    #: into :attr:`graph` only when asked (a JSON or text report never needs it).
+    rdf: rdflib.Graph | bytes = field(repr=False, compare=False)
+
+    @cached_property
+    def graph(self) -> rdflib.Graph:
+        """The ``sh:ValidationReport`` graph, with our prefixes bound."""
+        if isinstance(self.rdf, rdflib.Graph):
+            return self.rdf
+        graph = to_rdflib_graph(
+            quad.triple for quad in ox.parse(self.rdf, format=ox.RdfFormat.N_TRIPLES)
+        )
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        return graph
+
+    def count(self, severity: Severity) -> int:
+        """How many results have ``severity``."""
+        return sum(1 for result in self.results if result.severity == severity)
+
+    def by_focus_node(self) -> dict[str, list[ValidationResult]]:
+        """Results grouped under the node they are about, most severe first."""
+        groups: dict[str, list[ValidationResult]] = defaultdict(list)
+        for result in sorted(self.results, key=result_order):
+            groups[result.focus_node].append(result)
+        return dict(groups)
+
+    def summary(self) -> str:
+        """One line: conforms or not, with counts by severity."""
+        verdict = "conforms" if self.conforms else "does not conform"
+        counts = ", ".join(
+            f"{self.count(severity)} {severity.lower()}{'s' if self.count(severity) != 1 else ''}"
+            for severity in ("Violation", "Warning", "Info")
+        )
+        return f"{verdict}: {counts}"
+
+    def to_text(self) -> str:
+        """A report for people, grouped by focus node."""
+        lines = [self.summary()]
+        for node, results in self.by_focus_node().items():
+            lines.append("")
+            lines.append(compact(node))
+            for result in results:
+                where = f" {compact(result.path)}" if result.path else ""
+                lines.append(f"  {result.severity}{where}: {result.message}")
+                if result.value is not None:
+                    lines.append(f"    value: {compact(result.value)}")
+                if result.fix:
+                    lines.append(f"    fix: {result.fix}")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        """The summary as JSON: conforms, counts, results grouped by focus node."""
+        body = {
+            "conforms": self.conforms,
+            "counts": {s: self.count(s) for s in ("Violation", "Warning", "Info")},
+            "focusNodes": [
+                {"focusNode": node, "results": [asdict(r) for r in results]}
+                for node, results in self.by_focus_node().items()
+            ],
+        }
+        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+    def to_rdf(self, syntax: str = "turtle") -> str:
+        """The standard ``sh:ValidationReport`` in an RDF syntax rdflib writes."""
+        return self.graph.serialize(format=syntax)
+
+
+#: The node a result about a protected subject names as its source shape.
+SCOPE_SHAPE = "https://w3id.org/ascf/def/shapes/SubmissionScope"
+SCOPE_COMPONENT = "https://w3id.org/ascf/def/shapes/SubmissionScopeConstraintComponent"
+
+
+def report_from_graph(graph: rdflib.Graph, shapes: rdflib.Graph | None = None) -> ValidationReport:
+    """The :class:`ValidationReport` an ``sh:ValidationReport`` graph describes (a stored one)."""
+    conforms = next(graph.objects(None, SH.conforms), None)
+    results = tuple(results_in(graph, shapes if shapes is not None else rdflib.Graph()))
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return ValidationReport(
+        conforms=bool(conforms.toPython()) if conforms is not None else not results,
+        results=results,
+        rdf=graph,
+    )
+
+
+def compact(iri: str) -> str:
+    """``ascf:FocusArea`` for a known namespace, else the IRI in angle brackets.
+
+    >>> compact("https://w3id.org/ascf/def/FocusArea")
+    'ascf:FocusArea'
+    >>> compact("urn:x")
+    '<urn:x>'
+    """
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
+            return f"{prefix}:{iri[len(namespace) :]}"
+    if iri.startswith(("http://", "https://", "urn:")):
+        return f"<{iri}>"
+    return iri
+
+
+def results_in(report: rdflib.Graph, shapes: rdflib.Graph) -> list[ValidationResult]:
+    """The results of the ``sh:ValidationReport`` graph ``report``, in :func:`result_order`, with
+    the fixes ``shapes`` suggest."""
+    found = []
+    for node in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        severity = report.value(node, SH.resultSeverity)
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        messages = [str(m) for m in report.objects(node, SH.resultMessage)]
+        shape = report.value(node, SH.sourceShape)
+        constraint = str(report.value(node, SH.sourceConstraintComponent)).removeprefix(str(SH))
+        found.append(
+            ValidationResult(
+                severity=str(severity).removeprefix(str(SH)),  # type: ignore[arg-type]
+                focus_node=str(report.value(node, SH.focusNode)),
+                path=str(path) if isinstance(path, rdflib.URIRef) else None,
+                value=str(value) if value is not None else None,
+                message=" ".join(messages) or "(the shape gives no message)",
+                shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
+                constraint=constraint,
+                fix=suggested_fix(shapes, shape, constraint, path),
+            )
+        )
+    return sorted(found, key=result_order)
+
+
+def suggested_fix(shapes: rdflib.Graph, shape: object, constraint: str, path: object) -> str:
+    """The fix of a result of ``shape`` (a node of ``shapes``) for ``constraint`` at ``path``."""
+    if constraint == SCOPE_COMPONENT:
+        return "Remove the statements about this framework term from your data."
+    where = compact(str(path)) if isinstance(path, rdflib.URIRef) else None
+    return suggest_fix(shapes, shape, constraint, where)  # type: ignore[arg-type]
+
+
+def result_order(result: ValidationResult) -> tuple[int, str, str, str]:
+    """Most severe first, then by focus node, path and message."""
+    return (_SEVERITY_ORDER[result.severity], result.focus_node, result.path or "", result.message)
