@@ -21,6 +21,7 @@ import pytest
 
 import bench.document_query
 from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, GENID_PATH
+from ascf_graph.linked_data import addresses
 from ascf_graph.linked_data import resources as linked_data
 from ascf_graph.store import reads
 from ascf_graph.store.embedded import EmbeddedStore
@@ -32,7 +33,7 @@ MOMENT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
 def document(store: EmbeddedStore, iri: str, page_size: int) -> set[ox.Triple]:
     """Page 1 of the resource's document, less the document's statements about itself."""
-    target = linked_data.target_for_resource(BASE, iri[len(BASE) :])
+    target = addresses.target_for_resource(BASE, iri[len(BASE) :])
     assert target is not None, iri
     described = linked_data.describe(
         store, target, modified=MOMENT, license_iri=None, page_size=page_size
@@ -69,7 +70,7 @@ def resources(store: EmbeddedStore) -> list[str]:
 
 
 def links(store: EmbeddedStore, iri: str) -> int:
-    target = linked_data.target_for_resource(BASE, iri[len(BASE) :])
+    target = addresses.target_for_resource(BASE, iri[len(BASE) :])
     assert target is not None
     return len(linked_data.inbound_links(store, target))
 

@@ -10,6 +10,7 @@ import pytest
 
 from ascf_graph.html import pages as web
 from ascf_graph.html.resource_view import build_view
+from ascf_graph.linked_data import addresses
 from ascf_graph.linked_data import resources as linked_data
 from ascf_graph.store.embedded import EmbeddedStore
 from ascf_graph.store.generation_cache import GenerationCache
@@ -29,8 +30,8 @@ RETIRED = """
 """
 
 
-def target(path: str) -> linked_data.Target:
-    found = linked_data.target_for_resource(BASE, path)
+def target(path: str) -> addresses.Target:
+    found = addresses.target_for_resource(BASE, path)
     assert found is not None
     return found
 

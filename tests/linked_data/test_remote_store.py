@@ -17,6 +17,7 @@ from rdflib.compare import isomorphic
 from ascf_graph.build.pipeline import build
 from ascf_graph.core.namespaces import GENID_PATH
 from ascf_graph.core.settings import Settings
+from ascf_graph.linked_data import addresses
 from ascf_graph.linked_data import resources as linked_data
 from ascf_graph.store.embedded import EmbeddedStore
 from tests.support.rdf_documents import RDF_FORMATS
@@ -27,7 +28,7 @@ from tests.support.stores import REPO
 pytestmark = pytest.mark.slow
 
 BASE = "https://w3id.org/ascf/"
-NT = linked_data.format_for_extension("nt")
+NT = addresses.format_for_extension("nt")
 JSON = {"Accept": "application/json"}
 SAMPLES = [
     ("id/focus-area/civic-and-social", 1),
@@ -77,7 +78,7 @@ def test_descriptions_are_the_same_from_a_remote_store(
     moment = datetime.now(UTC)
     with serving(environment) as remote, httpx.Client(timeout=30) as client:
         for path, page in SAMPLES:
-            target = linked_data.target_for_resource(BASE, path)
+            target = addresses.target_for_resource(BASE, path)
             assert target is not None
             answer = client.get(remote + target.document_url(NT, page))
             assert answer.status_code == 200, (path, answer.text[:500])

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from ascf_graph.cli.main import app
 from ascf_graph.core.errors import NotAcceptableError, UnsupportedFormatError
 from ascf_graph.core.settings import Settings
-from ascf_graph.linked_data import resources as linked_data
+from ascf_graph.linked_data import addresses
 from ascf_graph.rdf import formats, uploads
 from ascf_graph.rdf.formats import RESULTS_SYNTAXES, SYNTAXES, RdfSyntax, serialize_graph
 from ascf_graph.shacl import report_formats
@@ -25,7 +25,7 @@ NAMED = [(name, s) for s in SYNTAXES for name in s.names]
 #: Every media type a syntax is understood by, with the syntax.
 TYPED = [(media_type, s) for s in SYNTAXES for media_type in s.media_types]
 #: The syntaxes documents and reports come in.
-DOCUMENT_SYNTAXES = {f.syntax for f in linked_data.RDF_FORMATS}
+DOCUMENT_SYNTAXES = {f.syntax for f in addresses.RDF_FORMATS}
 
 CONSTRUCT = (
     "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ascf/graph/countries> "
@@ -86,7 +86,7 @@ def test_a_media_type_means_the_same_in_accept_format_and_content_type(
 
 @pytest.mark.parametrize(("name", "syntax"), NAMED, ids=ids(NAMED))
 def test_documents_and_reports_take_the_same_names(name: str, syntax: RdfSyntax) -> None:
-    document = linked_data.document_format_named(name)
+    document = addresses.document_format_named(name)
     if syntax not in DOCUMENT_SYNTAXES:
         assert document is None
         with pytest.raises(NotAcceptableError):
@@ -102,11 +102,11 @@ def test_documents_and_reports_take_the_same_names(name: str, syntax: RdfSyntax)
 
 
 def test_a_document_is_addressed_by_its_own_extension_only() -> None:
-    for fmt in linked_data.RDF_FORMATS:
+    for fmt in addresses.RDF_FORMATS:
         assert fmt.syntax is not None
-        assert linked_data.format_for_extension(fmt.syntax.extension) is fmt
+        assert addresses.format_for_extension(fmt.syntax.extension) is fmt
         assert (fmt.media_type, fmt.label) == (fmt.syntax.media_type, fmt.syntax.label)
-    assert linked_data.format_for_extension("owl") is None
+    assert addresses.format_for_extension("owl") is None
 
 
 def test_results_names_and_media_types_mean_the_same_everywhere() -> None:
@@ -126,7 +126,7 @@ def test_an_unknown_name_is_refused_everywhere() -> None:
         uploads.syntax_for_filename("city.png")
     with pytest.raises(UnsupportedFormatError):
         answer_formats.choose_format("graph", ["png"], None)
-    assert linked_data.document_format_named("png") is None
+    assert addresses.document_format_named("png") is None
 
 
 @pytest.mark.parametrize("syntax", SYNTAXES, ids=[s.name for s in SYNTAXES])

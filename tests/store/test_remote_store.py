@@ -19,6 +19,7 @@ from rdflib.compare import isomorphic
 from ascf_graph.build.pipeline import build
 from ascf_graph.core.errors import QuerySyntaxError, StoreUnavailableError
 from ascf_graph.core.settings import Settings
+from ascf_graph.linked_data import addresses
 from ascf_graph.linked_data import resources as linked_data
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.sparql import run as sparql
@@ -195,7 +196,7 @@ DESCRIBED = (
 def test_a_description_reads_the_same_from_a_remote_store(
     remote: RemoteStore, embedded_twin: EmbeddedStore, path: str
 ) -> None:
-    target = linked_data.target_for_resource(BASE, path)
+    target = addresses.target_for_resource(BASE, path)
     assert target is not None
 
     def graph(store: Store) -> rdflib.Graph:

@@ -8,6 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from ascf_graph.core.settings import Settings
+from ascf_graph.linked_data import addresses
 from ascf_graph.linked_data import resources as linked_data
 from ascf_graph.linked_data.documents import DocumentJob, DocumentRenderer, RenderedDocument
 from ascf_graph.store.embedded import EmbeddedStore
@@ -51,8 +52,8 @@ def rendered_by_worker(
 
 
 def rendered_here(store: EmbeddedStore, path: str, extension: str, page: int = 1) -> bytes:
-    target = linked_data.target_for_resource(BASE, path)
-    fmt = linked_data.format_for_extension(extension)
+    target = addresses.target_for_resource(BASE, path)
+    fmt = addresses.format_for_extension(extension)
     assert target is not None
     assert fmt is not None
     described = linked_data.describe(store, target, modified=MOMENT, license_iri=LICENSE, page=page)

@@ -333,13 +333,14 @@ def describe_command(
 ) -> None:
     """Print the description a URI dereferences to, as the service serves it."""
     # Start-up: see the module's docstring.
+    from ascf_graph.linked_data import addresses  # noqa: PLC0415
     from ascf_graph.linked_data import resources as linked_data  # noqa: PLC0415
     from ascf_graph.store.backends import open_store  # noqa: PLC0415
 
     settings = Settings()
-    fmt = linked_data.document_format_named(output)
+    fmt = addresses.document_format_named(output)
     path = uri[len(settings.base_iri) :] if uri.startswith(settings.base_iri) else None
-    target = linked_data.target_for_resource(settings.base_iri, path) if path else None
+    target = addresses.target_for_resource(settings.base_iri, path) if path else None
     try:
         if fmt is None or fmt.is_html:
             raise UnusableInputError(f"--format takes ttl, jsonld, rdf or nt, not {output!r}")

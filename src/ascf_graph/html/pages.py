@@ -22,14 +22,9 @@ from markupsafe import Markup
 
 from ascf_graph.html.resource_view import ResourceView, build_view
 from ascf_graph.html.safe_links import is_linkable
+from ascf_graph.linked_data.addresses import FORMATS, Target
 from ascf_graph.linked_data.framework_figure import FrameworkFigure
-from ascf_graph.linked_data.resources import (
-    FORMATS,
-    Description,
-    Target,
-    embedded_jsonld,
-    script_safe_json,
-)
+from ascf_graph.linked_data.resources import Description, embedded_jsonld, script_safe_json
 
 _HTML = "text/html"
 

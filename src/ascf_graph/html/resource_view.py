@@ -19,7 +19,8 @@ import pyoxigraph as ox
 from ascf_graph.core.kinds import KINDS, kind_label, kind_of
 from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.html.safe_links import safe_href
-from ascf_graph.linked_data.resources import Description, local_path
+from ascf_graph.linked_data.addresses import local_path
+from ascf_graph.linked_data.resources import Description
 
 RDF, RDFS, SKOS, DCT, OWL = (PREFIXES[p] for p in ("rdf", "rdfs", "skos", "dct", "owl"))
 TYPE = RDF + "type"

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 import pyoxigraph as ox
 
 if TYPE_CHECKING:
-    from ascf_graph.linked_data.resources import DocumentFormat, NodeFacts, SharedNodeFacts, Target
+    from ascf_graph.linked_data.addresses import DocumentFormat, Target
+    from ascf_graph.linked_data.resources import NodeFacts, SharedNodeFacts
     from ascf_graph.store.base import Store
     from ascf_graph.store.embedded import EmbeddedStore
 
@@ -108,10 +109,11 @@ class DocumentRenderer:
         """
         # Imported here: the worker imports this module at start, and only the first
         # document pays for the description code.
+        from ascf_graph.linked_data import addresses  # noqa: PLC0415
         from ascf_graph.linked_data import resources as linked_data  # noqa: PLC0415
 
-        target = linked_data.target_for_resource(job.base_iri, job.path)
-        fmt = linked_data.format_for_extension(job.extension)
+        target = addresses.target_for_resource(job.base_iri, job.path)
+        fmt = addresses.format_for_extension(job.extension)
         if target is None or fmt is None or fmt.is_html:
             raise ValueError(f"no RDF document at {job.path!r} in {job.extension!r}")
         store, shared = self._store_for(raw_store, job.base_iri)

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from ascf_graph.core.kinds import kind_of
 from ascf_graph.core.namespaces import SKOS
-from ascf_graph.linked_data.resources import local_path
+from ascf_graph.linked_data.addresses import local_path
 from ascf_graph.store.base import Store
 
 _CONCEPTS = f"""

@@ -21,7 +21,8 @@ import pyoxigraph as ox
 
 from ascf_graph.core.graph_names import PROVENANCE, GraphRole, graph_role
 from ascf_graph.core.namespaces import PREFIXES, graph_iri
-from ascf_graph.linked_data.resources import DocumentFormat, deskolemise, prefixes_for
+from ascf_graph.linked_data.addresses import DocumentFormat
+from ascf_graph.linked_data.resources import deskolemise, prefixes_for
 from ascf_graph.rdf.formats import serialize_graph
 from ascf_graph.store.base import Store
 

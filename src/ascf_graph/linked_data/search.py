@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from ascf_graph.core.kinds import KIND_ORDER, kind_label, kind_of
 from ascf_graph.core.namespaces import RDFS, SKOS
-from ascf_graph.linked_data.resources import local_path
+from ascf_graph.linked_data.addresses import local_path
 from ascf_graph.store.base import Store
 
 _WORD = re.compile(r"[a-z0-9]+")

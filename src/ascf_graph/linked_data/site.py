@@ -23,8 +23,16 @@ from anyio import to_thread
 from ascf_graph.core.errors import EndpointBusyError, ResourceNotFoundError
 from ascf_graph.core.http_caching import Validators, entity_tag
 from ascf_graph.core.settings import Settings
-from ascf_graph.linked_data import dumps, graph_documents, ontology_docs, ontology_version, void
+from ascf_graph.linked_data import (
+    addresses,
+    dumps,
+    graph_documents,
+    ontology_docs,
+    ontology_version,
+    void,
+)
 from ascf_graph.linked_data import resources as linked_data
+from ascf_graph.linked_data.addresses import DocumentFormat, Target
 from ascf_graph.linked_data.documents import (
     DocumentJob,
     DocumentWorkers,
@@ -33,7 +41,7 @@ from ascf_graph.linked_data.documents import (
 )
 from ascf_graph.linked_data.framework_figure import FrameworkFigure, framework_figure
 from ascf_graph.linked_data.jsonld_context import jsonld_context
-from ascf_graph.linked_data.resources import Description, DocumentFormat, Target
+from ascf_graph.linked_data.resources import Description
 from ascf_graph.linked_data.search import LabelIndex
 from ascf_graph.store.answer_cache import AnswerCache, CachedAnswer
 from ascf_graph.store.base import Store
@@ -247,7 +255,7 @@ class Site:
 
     def framework_target(self) -> Target:
         """The framework's concept scheme, ``{base}id/framework``."""
-        target = linked_data.target_for_resource(self.base_iri, "id/framework")
+        target = addresses.target_for_resource(self.base_iri, "id/framework")
         assert target is not None
         return target
 
@@ -293,7 +301,7 @@ class Site:
 
     def ontology_documentation(self) -> Path:
         """The HTML documentation of the ontology (pyLODE), written on first request."""
-        ontology = linked_data.target_for_resource(self.base_iri, "def")
+        ontology = addresses.target_for_resource(self.base_iri, "def")
         assert ontology is not None
 
         def write(path: Path) -> None:

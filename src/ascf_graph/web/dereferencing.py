@@ -17,8 +17,9 @@ from ascf_graph.core.conneg import negotiate
 from ascf_graph.core.errors import NotAcceptableError, ResourceNotFoundError, UnusableInputError
 from ascf_graph.core.http_caching import CACHE_CONTROL, Link, link_header, not_modified
 from ascf_graph.html import pages as web
+from ascf_graph.linked_data import addresses
 from ascf_graph.linked_data import resources as linked_data
-from ascf_graph.linked_data.resources import FORMATS, DocumentFormat, Target
+from ascf_graph.linked_data.addresses import FORMATS, DocumentFormat, Target
 from ascf_graph.linked_data.site import Site
 from ascf_graph.web.dependencies import site_for
 
@@ -67,7 +68,7 @@ def prepare_document(site: Site, request: Request, path: str) -> str | AskedDocu
     """What answering ``/doc/{path}`` needs before the body: the IRI nothing is known about
     (for the 404), or the document asked for. 406 when no format fits ``Accept``, 400
     for a malformed page."""
-    parsed = linked_data.target_for_document(site.base_iri, path)
+    parsed = addresses.target_for_document(site.base_iri, path)
     if parsed is None:
         return site.base_iri + "doc/" + path
     target, fmt = parsed
@@ -75,7 +76,7 @@ def prepare_document(site: Site, request: Request, path: str) -> str | AskedDocu
         return target.iri
     negotiated = fmt is None
     if fmt is None:
-        fmt = linked_data.negotiate_format(request.headers.get("accept"))
+        fmt = addresses.negotiate_format(request.headers.get("accept"))
         if fmt is None:
             offered = ", ".join(f.media_type for f in FORMATS)
             raise NotAcceptableError(
@@ -101,7 +102,7 @@ async def see_other(site: Site, request: Request, path: str) -> Response:
     The existence check is one index seek, run on the event loop for an embedded
     store; the 404 page (search suggestions) is rendered in a worker thread.
     """
-    target = linked_data.target_for_resource(site.base_iri, path)
+    target = addresses.target_for_resource(site.base_iri, path)
     if target is None or not await site.read(site.exists, target):
         return await to_thread.run_sync(not_found, site, request, site.base_iri + path)
     return see_other_to(target, request)
@@ -110,7 +111,7 @@ async def see_other(site: Site, request: Request, path: str) -> Response:
 def see_other_to(target: Target, request: Request) -> Response:
     """303 to the target's document in the format ``Accept`` prefers (else the generic one),
     linking every format as ``describedby``."""
-    fmt = linked_data.negotiate_format(request.headers.get("accept"))
+    fmt = addresses.negotiate_format(request.headers.get("accept"))
     location = target.document_url(fmt)
     links = [Link(target.document_url(), "describedby")] + [
         Link(target.document_url(f), "describedby", f.media_type) for f in FORMATS

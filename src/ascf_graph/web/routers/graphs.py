@@ -16,9 +16,8 @@ from fastapi import APIRouter, Request, Response
 from ascf_graph.core.errors import NotAcceptableError, ResourceNotFoundError
 from ascf_graph.core.graph_names import graph_role
 from ascf_graph.html import pages as web
-from ascf_graph.linked_data import graph_documents
-from ascf_graph.linked_data import resources as linked_data
-from ascf_graph.linked_data.resources import FORMATS, Target
+from ascf_graph.linked_data import addresses, graph_documents
+from ascf_graph.linked_data.addresses import FORMATS, Target
 from ascf_graph.linked_data.site import Site
 from ascf_graph.web.dependencies import SiteDep
 from ascf_graph.web.dereferencing import conditional_headers, requested_page, see_other_to
@@ -30,7 +29,7 @@ router = APIRouter(tags=["linked data"])
 @router.get("/graph/{name:path}", summary="A named graph: 303 See Other to its document")
 def graph(name: str, request: Request, site: SiteDep) -> Response:
     """Every named graph of the store: ``framework``, ``inferred``, ``submission/{id}``..."""
-    target = linked_data.target_for_graph(site.base_iri, name)
+    target = addresses.target_for_graph(site.base_iri, name)
     if target is None or not site.is_published_graph(target):
         raise ResourceNotFoundError(_unknown(site.base_iri + "graph/" + name))
     return see_other_to(target, request)
@@ -39,7 +38,7 @@ def graph(name: str, request: Request, site: SiteDep) -> Response:
 @router.get("/doc/graph/{path:path}", summary="The document of a named graph: its triples")
 def graph_document(path: str, request: Request, site: SiteDep) -> Response:
     """The graph in the extension's format, or in the one ``Accept`` prefers."""
-    parsed = linked_data.graph_target_for_document(site.base_iri, path)
+    parsed = addresses.graph_target_for_document(site.base_iri, path)
     if parsed is None:
         raise ResourceNotFoundError(
             f"no document at /doc/graph/{path}; a graph's documents end in "
@@ -51,7 +50,7 @@ def graph_document(path: str, request: Request, site: SiteDep) -> Response:
         raise ResourceNotFoundError(_unknown(target.iri))
     negotiated = fmt is None
     if fmt is None:
-        fmt = linked_data.negotiate_format(request.headers.get("accept"))
+        fmt = addresses.negotiate_format(request.headers.get("accept"))
         if fmt is None:
             offered = ", ".join(f.media_type for f in FORMATS)
             raise NotAcceptableError(f"{target.document_url()} comes as {offered}")

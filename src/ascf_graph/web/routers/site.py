@@ -17,8 +17,9 @@ from ascf_graph.core.errors import NotAcceptableError, ResourceNotFoundError, Un
 from ascf_graph.core.http_caching import CACHE_CONTROL, Validators, not_modified
 from ascf_graph.core.kinds import KINDS
 from ascf_graph.html import pages as web
+from ascf_graph.linked_data import addresses
 from ascf_graph.linked_data import resources as linked_data
-from ascf_graph.linked_data.resources import RDF_FORMATS
+from ascf_graph.linked_data.addresses import RDF_FORMATS
 from ascf_graph.web.dependencies import SiteDep
 from ascf_graph.web.held_files import HeldFileResponse
 
@@ -114,7 +115,7 @@ def context(request: Request, site: SiteDep) -> Response:
 @router.get("/.well-known/void", summary="VoID and DCAT description of the dataset")
 def dataset(request: Request, site: SiteDep) -> Response:
     """Triples per graph, classes, properties, link sets and distributions."""
-    fmt = linked_data.negotiate_format(request.headers.get("accept"), RDF_FORMATS)
+    fmt = addresses.negotiate_format(request.headers.get("accept"), RDF_FORMATS)
     if fmt is None:
         offered = ", ".join(f.media_type for f in RDF_FORMATS)
         raise NotAcceptableError(f"the dataset description comes as {offered}")
