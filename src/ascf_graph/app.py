@@ -82,13 +82,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Their interpreters start while this process opens the store.
         async with query_workers(settings) as workers:
+            # Builds swap the embedded store under data_dir while it is served: the refresher
+            # reads which build is current before the store opens, so none is missed.
+            refresher = StoreRefresher(settings.data_dir) if settings.store_url is None else None
             state = app.state.ascf = AppState.over(
                 settings,
                 opened.pop() if opened else open_store(settings),
-                # Builds swap the embedded store under data_dir while it is served.
-                store_refresher=StoreRefresher(settings.data_dir)
-                if settings.store_url is None
-                else None,
+                store_refresher=refresher,
                 metrics=metrics,
             )
             input_workers = state.input_workers = open_input_workers(settings)
@@ -101,7 +101,7 @@ def create_app(
                 validation_seconds=metrics.validation_seconds,
             )
             try:
-                async with sparql_services(state, workers):
+                async with sparql_services(state, workers=workers):
                     state.serving = True
                     try:
                         yield

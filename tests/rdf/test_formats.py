@@ -67,7 +67,7 @@ def test_a_name_means_the_same_on_the_command_line_at_sparql_and_in_uploads(
 ) -> None:
     assert formats.syntax_named(name) is syntax
     assert formats.syntax_named(name.upper()) is syntax
-    assert formats.syntax_for_extension(f".{name}") is syntax
+    assert formats.syntax_for_path(Path(f"city.{name}")) is syntax
     assert answer_formats.choose_format("graph", [name], None).media_type == syntax.media_type
     assert uploads.syntax_for_filename(f"city.{name}") is syntax
 
@@ -78,7 +78,7 @@ def test_a_media_type_means_the_same_in_accept_format_and_content_type(
 ) -> None:
     assert formats.syntax_for_media_type(f"{media_type}; charset=utf-8") is syntax
     assert formats.syntax_named(media_type) is syntax
-    assert uploads.syntax_for_media_type(media_type) is syntax
+    assert uploads.upload_syntax_for_content_type(media_type) is syntax
     for requested, accept in (([media_type], None), ([], media_type)):
         chosen = answer_formats.choose_format("graph", requested, accept)
         assert chosen.media_type == syntax.media_type  # labelled with its own media type

@@ -9,7 +9,7 @@ from ascf_graph.rdf.uploads import (
     parse_document,
     parse_limited,
     read_upload,
-    syntax_for_media_type,
+    upload_syntax_for_content_type,
 )
 
 
@@ -89,4 +89,4 @@ def test_graph_names_are_dropped_and_blank_nodes_renamed() -> None:
 
 def test_an_unknown_media_type_is_refused() -> None:
     with pytest.raises(UnsupportedMediaTypeError, match="image/png"):
-        syntax_for_media_type("image/png")
+        upload_syntax_for_content_type("image/png")

@@ -328,7 +328,12 @@ def country_labels_command(
 @app.command("describe")
 def describe_command(
     uri: Annotated[str, typer.Argument(help="A URI under the base (id/..., def or def/...).")],
-    output: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, rdf or nt.")] = "ttl",
+    output: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="An RDF format: ttl, jsonld, rdf, nt or another of its names."
+        ),
+    ] = "ttl",
     page: Annotated[int, typer.Option(help="Page of inbound links.", min=1)] = 1,
 ) -> None:
     """Print the description a URI dereferences to, as the service serves it."""
@@ -343,7 +348,9 @@ def describe_command(
     target = addresses.target_for_resource(settings.base_iri, path) if path else None
     try:
         if fmt is None or fmt.is_html:
-            raise UnusableInputError(f"--format takes ttl, jsonld, rdf or nt, not {output!r}")
+            raise UnusableInputError(
+                f"--format takes an RDF format (ttl, jsonld, rdf, nt...), not {output!r}"
+            )
         if target is None:
             raise UnusableInputError(f"{uri} is not an id/ or def URI under {settings.base_iri}")
         store = open_store(settings)

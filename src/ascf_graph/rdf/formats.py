@@ -232,18 +232,6 @@ def syntax_for_media_type(media_type: str) -> RdfSyntax | None:
     return _with_media_type(SYNTAXES, media_type)
 
 
-def syntax_for_extension(extension: str) -> RdfSyntax | None:
-    """The RDF syntax a file extension (with or without its dot) names.
-
-    >>> syntax_for_extension(".owl").name
-    'rdfxml'
-    >>> syntax_for_extension("text/turtle") is None
-    True
-    """
-    key = extension.strip().lstrip(".").lower()
-    return next((s for s in SYNTAXES if key in s.names), None)
-
-
 def syntax_for_path(path: Path) -> RdfSyntax:
     """The syntax a file's extension names (``.ttl``, ``.jsonld``, ``.rdf``, ``.owl``...)."""
     extension = path.suffix.lstrip(".").lower()

@@ -76,17 +76,18 @@ class Upload:
         return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES) if self.triples else b""
 
 
-def syntax_for_media_type(media_type: str) -> RdfSyntax | None:
-    """The RDF syntax of a ``Content-Type`` (parameters ignored), or None for CSV.
+def upload_syntax_for_content_type(media_type: str) -> RdfSyntax | None:
+    """The RDF syntax of a ``Content-Type`` (parameters ignored), None for CSV, and for a
+    type no upload may have, an :class:`UnsupportedMediaTypeError` (415).
 
     Any media type :mod:`ascf_graph.rdf.formats` knows for a syntax is understood,
     its alternates too (``application/json`` is JSON-LD, ``text/plain`` N-Triples).
 
-    >>> syntax_for_media_type("text/turtle; charset=utf-8").name
+    >>> upload_syntax_for_content_type("text/turtle; charset=utf-8").name
     'turtle'
-    >>> syntax_for_media_type("text/n3").name
+    >>> upload_syntax_for_content_type("text/n3").name
     'turtle'
-    >>> syntax_for_media_type("text/csv") is None
+    >>> upload_syntax_for_content_type("text/csv") is None
     True
     """
     bare = media_type.split(";", maxsplit=1)[0].strip().lower()

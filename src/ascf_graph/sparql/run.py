@@ -14,9 +14,6 @@ import pyoxigraph as ox
 from ascf_graph.core.errors import UnsupportedFormatError, UpdateRefusedError
 from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.rdf.formats import (
-    RESULTS_SYNTAXES,
-    SYNTAXES,
-    ResultsSyntax,
     results_syntax_named,
     serialize_graph,
     syntax_named,
@@ -113,20 +110,3 @@ def _cell(term: Term | None) -> str:
                 return f"{prefix}:{term.value[len(namespace) :]}"
         return f"<{term.value}>"
     return term.value
-
-
-RDF_FORMAT_NAMES = tuple(s.name for s in SYNTAXES)
-
-__all__ = [
-    "RDF_FORMAT_NAMES",
-    "RESULTS_SYNTAXES",
-    "QueryForm",
-    "ResultsSyntax",
-    "as_table",
-    "is_update",
-    "result_form",
-    "results_syntax_named",
-    "run",
-    "serialize_result",
-    "update_refused",
-]

@@ -90,7 +90,7 @@ async def query_workers(settings: Settings) -> AsyncIterator[WorkerPoolRunner | 
 
 @asynccontextmanager
 async def sparql_services(
-    state: AppState, workers: WorkerPoolRunner | None = None
+    state: AppState, *, workers: WorkerPoolRunner | None = None
 ) -> AsyncIterator[SparqlServices]:
     """Start ``state``'s SPARQL services over its store; stop its workers on exit.
 

@@ -10,6 +10,8 @@ from them when ``/metrics`` is scraped, so their hot paths pay nothing new
 but an integer addition. ``docs/observability.md`` lists every metric.
 """
 
+from __future__ import annotations
+
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -21,11 +23,11 @@ from ascf_graph.shacl.engine import UploadValidator
 from ascf_graph.shacl.reports import ValidationReport
 from ascf_graph.shacl.validation import ValidationContext
 from ascf_graph.web.connection_limits import ConnectionAccounts
-from ascf_graph.workers.input_pool import InputWorkers
-from ascf_graph.workers.query_pool import WorkerPoolRunner
 
-if TYPE_CHECKING:  # the state holds these metrics: a type only, not an import cycle
+if TYPE_CHECKING:  # types only: the state holds these metrics (no import cycle)
     from ascf_graph.web.state import AppState
+    from ascf_graph.workers.input_pool import InputWorkers
+    from ascf_graph.workers.query_pool import WorkerPoolRunner
 
 #: Seconds a validation may take: a small document's check to one at the time limit.
 VALIDATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
@@ -79,7 +81,7 @@ class ServiceMetrics:
 
     def watch(
         self,
-        running: Callable[[], "AppState | None"],
+        running: Callable[[], AppState | None],
         connections: ConnectionAccounts | None = None,
     ) -> None:
         """Read, at each scrape, what the components of the running app's state count (none
@@ -161,7 +163,7 @@ class ServiceMetrics:
         )
 
 
-def _caches(state: "AppState | None", attribute: str) -> Iterable[Sample]:
+def _caches(state: AppState | None, attribute: str) -> Iterable[Sample]:
     if state is None:
         return []
     caches = {
@@ -173,11 +175,11 @@ def _caches(state: "AppState | None", attribute: str) -> Iterable[Sample]:
     ]
 
 
-def _query_workers(state: "AppState | None") -> WorkerPoolRunner | None:
+def _query_workers(state: AppState | None) -> WorkerPoolRunner | None:
     return state.sparql.document_workers if state is not None and state.sparql else None
 
 
-def _input_workers(state: "AppState | None") -> InputWorkers | None:
+def _input_workers(state: AppState | None) -> InputWorkers | None:
     return state.input_workers if state is not None else None
 
 

@@ -6,25 +6,33 @@ lifespan runs, and :func:`state_of` is the one way to reach it. Starlette's
 first request that reads it; here a field is declared once, with its type.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment
 from starlette.datastructures import State
 
 from ascf_graph.core.settings import Settings
 from ascf_graph.html.pages import environment as template_environment
-from ascf_graph.sparql.curated import CuratedQueries
-from ascf_graph.sparql.service import QueryService
-from ascf_graph.stewards.services import StewardServices
 from ascf_graph.store.answer_cache import AnswerCache
-from ascf_graph.store.base import Store
 from ascf_graph.store.generation_cache import GenerationCache
-from ascf_graph.store.graph_sizes import GraphSizes
-from ascf_graph.store.refresh import StoreRefresher
-from ascf_graph.web.service_metrics import ServiceMetrics
-from ascf_graph.workers.input_pool import InputWorkers
-from ascf_graph.workers.query_pool import WorkerPoolRunner
+
+# Types only: the mountable SPARQL router imports this module, and must not load the
+# stewards' services, pyshacl or the worker pools with it.
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from ascf_graph.sparql.curated import CuratedQueries
+    from ascf_graph.sparql.service import QueryService
+    from ascf_graph.stewards.services import StewardServices
+    from ascf_graph.store.base import Store
+    from ascf_graph.store.graph_sizes import GraphSizes
+    from ascf_graph.store.refresh import StoreRefresher
+    from ascf_graph.web.service_metrics import ServiceMetrics
+    from ascf_graph.workers.input_pool import InputWorkers
+    from ascf_graph.workers.query_pool import WorkerPoolRunner
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,7 @@ class AppState:
         *,
         store_refresher: StoreRefresher | None = None,
         metrics: ServiceMetrics | None = None,
-    ) -> "AppState":
+    ) -> AppState:
         """The state of an app serving ``store``, with the caches ``settings`` size."""
         return cls(
             settings,

@@ -18,7 +18,7 @@ from ascf_graph.core.errors import UnusableInputError
 from ascf_graph.core.metrics import Histogram
 from ascf_graph.core.settings import Settings
 from ascf_graph.rdf.formats import syntax_named
-from ascf_graph.rdf.uploads import syntax_for_filename, syntax_for_media_type
+from ascf_graph.rdf.uploads import syntax_for_filename, upload_syntax_for_content_type
 from ascf_graph.shacl.engine import ValidationEngine, validation_engine, validator_in_process
 from ascf_graph.stewards.admission import UploadAdmission
 from ascf_graph.stewards.archive import Archive
@@ -113,7 +113,7 @@ StewardsDep = Annotated[StewardServices, Depends(get_stewards)]
 async def sent_in_body(request: Request) -> Sent:
     """The request body, its syntax told by its ``Content-Type``."""
     body = await request.body()
-    syntax = syntax_for_media_type(request.headers.get("content-type", ""))
+    syntax = upload_syntax_for_content_type(request.headers.get("content-type", ""))
     return Sent(body, syntax, "the request body")
 
 

@@ -9,20 +9,18 @@ more than it declared. Bytes past the limit are never buffered.
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ascf_graph.core.errors import BodyTooLargeError
+from ascf_graph.web.middleware.base import HttpMiddleware
 
 
-class BodySizeLimit:
+class BodySizeLimit(HttpMiddleware):
     """Wrap ``app`` so no request body larger than ``max_bytes`` is read."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on with a ``receive`` that counts the body's bytes."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         declared = _content_length(scope)
         received = 0
 

@@ -9,7 +9,9 @@ the HEAD's, for the layers outside (:mod:`ascf_graph.web.middleware.request_obse
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from ascf_graph.web.middleware.base import HttpMiddleware
 
 EXPOSED_HEADERS = [
     "ETag",
@@ -22,14 +24,12 @@ EXPOSED_HEADERS = [
 ]
 
 
-class HeadAsGet:
+class HeadAsGet(HttpMiddleware):
     """Answer HEAD as GET minus the body."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A HEAD request goes on as a GET whose body is not sent; others go on as they are."""
+        if scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
 

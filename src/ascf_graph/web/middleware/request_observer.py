@@ -36,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ascf_graph.core.logs import ACCESS_LOGGER, REQUEST_ID
 from ascf_graph.core.metrics import CONTENT_TYPE
 from ascf_graph.web.connection_limits import ConnectionAccounts
+from ascf_graph.web.middleware.base import HttpMiddleware
 from ascf_graph.web.service_metrics import ServiceMetrics
 
 #: The scope key where the fast path names the route template it stands for.
@@ -72,19 +73,16 @@ def route_template(scope: Scope) -> str:
     return getattr(route, "path", None) or UNMATCHED
 
 
-class RequestObserver:
+class RequestObserver(HttpMiddleware):
     """Give each request an id, count and time it by route, and log it (see the module)."""
 
     def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.requests = metrics.requests
         self.seconds = metrics.request_seconds
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle the request with its id set; count, time and log it once it is done."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         started = time.perf_counter()
         request_id = None
         for name, value in scope["headers"]:
