@@ -12,7 +12,7 @@ server answers from disk while its copies load, so it is ready meanwhile.
 (:mod:`ascf_graph.web.service_metrics`).
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
@@ -59,15 +59,16 @@ def create_app(
     settings: Settings | None = None,
     *,
     fast_path: bool = True,
-    restarts: int = 0,
+    restarts: Mapping[str, int] | None = None,
     connections: ConnectionAccounts | None = None,
     store: Store | None = None,
 ) -> FastAPI:
     """Build the application; the store opens with the lifespan and closes with it.
 
     ``fast_path=False`` leaves out :class:`HotRoutesFastPath`, so that a test can
-    compare its answers with the whole stack's. ``restarts`` is how many servers
-    the supervisor started before this one, for ``/health`` and ``/metrics``;
+    compare its answers with the whole stack's. ``restarts`` counts the servers
+    the supervisor started before this one by how each ended (``sigkill``,
+    ``exit_1``...), for ``/health`` (their sum) and ``/metrics``;
     ``connections``, what the server's connections hold, for ``/metrics``.
     ``store`` is one the caller opened already (``serve`` opens it to refuse a
     configuration that cannot work before anything starts): the first lifespan
@@ -75,6 +76,7 @@ def create_app(
     """
     settings = settings or Settings()
     engine = validation_engine(settings.shacl_engine)  # an engine that cannot run stops start-up
+    restarts = dict(restarts or {})
     metrics = ServiceMetrics(server_restarts=restarts)
     opened = [store] if store is not None else []
 
@@ -139,7 +141,7 @@ def create_app(
     return app
 
 
-def _install_probes(app: FastAPI, restarts: int) -> None:
+def _install_probes(app: FastAPI, restarts: Mapping[str, int]) -> None:
     """``/health`` and ``/ready`` (see the module docstring)."""
 
     @app.get("/health", summary="Liveness and what the store holds")
@@ -150,7 +152,7 @@ def _install_probes(app: FastAPI, restarts: int) -> None:
             "status": "ok",
             "version": __version__,
             "up_since": state.up_since,
-            "restarts": restarts,
+            "restarts": sum(restarts.values()),
             **memory_copies(state.services.document_workers),
             "generation": await to_thread.run_sync(lambda: store.generation),
             "graphs": len(sizes),

@@ -219,11 +219,11 @@ def test_an_input_worker_stopped_at_the_time_limit_is_counted_by_its_cause(
     assert value(after, restarts, cause="timeout") - value(before, restarts, cause="timeout") == 1
 
 
-def test_the_supervisors_restarts_are_reported_as_health_reports_them(
+def test_the_supervisors_restarts_are_reported_by_cause_as_health_reports_them(
     built: Settings, tmp_path: Path
 ) -> None:
     with running_server(clone_settings(built, tmp_path)) as server:
-        assert value(scrape(server.url), "ascf_server_restarts_total") == 0
+        assert value(scrape(server.url), "ascf_server_restarts_total", cause="sigkill") == 0
         first = server.pid
         os.kill(first, signal.SIGKILL)
         deadline = time.monotonic() + 30
@@ -231,4 +231,6 @@ def test_the_supervisors_restarts_are_reported_as_health_reports_them(
             time.sleep(0.05)
         wait_until_up(f"{server.url}/health", server.process)
         assert httpx.get(f"{server.url}/health").json()["restarts"] == 1
-        assert value(scrape(server.url), "ascf_server_restarts_total") == 1
+        samples = scrape(server.url)
+        assert value(samples, "ascf_server_restarts_total", cause="sigkill") == 1
+        assert value(samples, "ascf_server_restarts_total") == 0  # never without its cause

@@ -14,6 +14,7 @@ those, and the server imports only the application's.
 import os
 import socket
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -390,7 +391,7 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
         ),
     ] = True,
     fd: Annotated[int | None, typer.Option(hidden=True)] = None,
-    restarts: Annotated[int, typer.Option(hidden=True)] = 0,
+    restarts: Annotated[str, typer.Option(hidden=True)] = "",
     supervisor: Annotated[int | None, typer.Option(hidden=True)] = None,
 ) -> None:
     """Serve SPARQL and linked data over HTTP (uvicorn), restarted if it dies.
@@ -401,7 +402,12 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
     ``ASCF_LOG_FORMAT`` says (see :mod:`ascf_graph.core.logs`).
     """
     # Start-up: see the module's docstring.
-    from ascf_graph.cli.supervisor import Supervisor, listening_socket  # noqa: PLC0415
+    from ascf_graph.cli.supervisor import (  # noqa: PLC0415
+        Supervisor,
+        listening_socket,
+        parse_restarts,
+        restarts_argument,
+    )
     from ascf_graph.core.logs import configure_logging  # noqa: PLC0415
     from ascf_graph.core.processes import die_with_parent  # noqa: PLC0415
 
@@ -419,7 +425,10 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
         try:  # a configuration that cannot work exits 2 before anything starts
             store = open_store(settings)
             application = create_app(
-                settings, restarts=restarts, connections=connections, store=store
+                settings,
+                restarts=parse_restarts(restarts),
+                connections=connections,
+                store=store,
             )
         except AscfError as error:
             raise fail(error) from None
@@ -432,12 +441,12 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
         raise typer.Exit(EXIT_UNUSABLE) from None
     parent = os.getpid()
 
-    def child(restarts: int) -> list[str]:
+    def child(restarts: Mapping[str, int]) -> list[str]:
         return [
             sys.executable, "-m", "ascf_graph", "serve", "--no-supervise",
             "--host", host, "--port", str(port),
             "--access-log" if access_log else "--no-access-log",
-            "--fd", str(listener.fileno()), "--restarts", str(restarts),
+            "--fd", str(listener.fileno()), "--restarts", restarts_argument(restarts),
             "--supervisor", str(parent),
         ]  # fmt: skip
 

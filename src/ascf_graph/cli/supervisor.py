@@ -17,7 +17,7 @@ progress), and SIGKILL after :data:`STOP_PATIENCE` seconds.
 The child asks the kernel (``PR_SET_PDEATHSIG``) to be killed if the
 supervisor dies, so a supervisor killed outright leaves no server behind
 holding the store. A committed write survives any of these deaths: the store
-commits before the server answers (see ``tests/test_crash_safety.py``).
+commits before the server answers (see ``tests/stewards/test_crash_safety.py``).
 
 What it says goes to the logger ``ascf_graph.cli.supervisor``, in the format
 ``serve`` configured (JSON lines on stderr by default).
@@ -28,7 +28,8 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from types import FrameType
 
 #: Seconds the child has to stop after SIGTERM before it is killed.
@@ -73,8 +74,38 @@ def describe_exit(returncode: int) -> str:
     return f"exited with status {returncode}"
 
 
+def exit_cause(returncode: int) -> str:
+    """How a child ended, as a metric's label: the signal that killed it, or its status.
+
+    >>> exit_cause(-9), exit_cause(1)
+    ('sigkill', 'exit_1')
+    """
+    if returncode < 0:
+        return signal.Signals(-returncode).name.lower()
+    return f"exit_{returncode}"
+
+
+def restarts_argument(restarts: Mapping[str, int]) -> str:
+    """Restarts by cause as one command-line argument, for the next server.
+
+    >>> restarts_argument({"sigkill": 2, "exit_1": 1})
+    'exit_1=1,sigkill=2'
+    >>> parse_restarts(restarts_argument({"sigsegv": 3}))
+    {'sigsegv': 3}
+    """
+    return ",".join(f"{cause}={count}" for cause, count in sorted(restarts.items()))
+
+
+def parse_restarts(argument: str) -> dict[str, int]:
+    """The restarts by cause :func:`restarts_argument` wrote (empty: none yet)."""
+    pairs = (item.partition("=") for item in argument.split(",") if item)
+    return {cause: int(count) for cause, _, count in pairs}
+
+
 class Supervisor:
-    """Runs ``command(restarts)`` as a child until asked to stop, restarting it if it dies.
+    """Runs ``command(restarts)`` as a child until asked to stop, restarting it if it dies;
+    ``restarts`` counts the restarts so far by how the server before ended
+    (:func:`exit_cause`).
 
     A child that exits with ``fatal_exit`` found its configuration unusable (and said
     why): restarting it cannot help, so the supervisor exits with that code at once.
@@ -82,7 +113,7 @@ class Supervisor:
 
     def __init__(
         self,
-        command: Callable[[int], list[str]],
+        command: Callable[[Mapping[str, int]], list[str]],
         *,
         pass_fds: tuple[int, ...] = (),
         give_up_after: int = 5,
@@ -100,7 +131,8 @@ class Supervisor:
         start (exit 1), or until it exits with ``fatal_exit`` (that code)."""
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._stop)
-        restarts = quick_crashes = 0
+        restarts: Counter[str] = Counter()
+        quick_crashes = 0
         while not self.stopping:
             started = time.monotonic()
             self.child = subprocess.Popen(self.command(restarts), pass_fds=self.pass_fds)
@@ -123,7 +155,7 @@ class Supervisor:
             pause = backoff(quick_crashes)
             _say(f"restarting it in {pause:g} s" if pause else "restarting it now")
             self._sleep(pause)
-            restarts += 1
+            restarts[exit_cause(returncode)] += 1
         return 0
 
     def _wait(self) -> int:

@@ -13,7 +13,7 @@ but an integer addition. ``docs/observability.md`` lists every metric.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from ascf_graph.core.errors import AscfError
@@ -36,8 +36,9 @@ VALIDATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 
 class ServiceMetrics:
     """The registry of one application and the metrics its code updates directly."""
 
-    def __init__(self, *, server_restarts: int = 0) -> None:
+    def __init__(self, *, server_restarts: Mapping[str, int] | None = None) -> None:
         self.registry = Registry()
+        restarts = dict(server_restarts or {})
         add = self.registry.add
         self.requests = add(
             Counter(
@@ -73,9 +74,12 @@ class ServiceMetrics:
         add(
             Observed(
                 "ascf_server_restarts_total",
-                "Times the serve supervisor restarted the server before this one started.",
+                "Times the serve supervisor restarted the server before this one started, by "
+                "how the server before ended: the signal that killed it (sigkill, sigsegv...) "
+                "or its exit status (exit_1...).",
                 "counter",
-                lambda: [((), server_restarts)],
+                lambda: [((cause,), count) for cause, count in sorted(restarts.items())],
+                ["cause"],
             )
         )
 
