@@ -28,6 +28,7 @@ MiB = 1024 * 1024
 IMPATIENT = {
     "ASCF_HEADER_TIMEOUT": "2",
     "ASCF_BODY_TIMEOUT": "2",
+    "ASCF_BODY_DEADLINE": str(BODY_DEADLINE := 5),
     "ASCF_MAX_HEADERS": "50",
     "ASCF_MAX_HEADER_BYTES": str(16 * 1024),
     "ASCF_QUERY_WORKERS": "1",
@@ -255,6 +256,26 @@ def test_a_body_that_keeps_coming_is_not_cut_off(impatient: str) -> None:
             time.sleep(1)
         raw = answer(client)
     assert status(raw) == 200
+
+
+def test_a_body_trickled_past_the_deadline_is_answered_408_and_health_answers_meanwhile(
+    impatient: str,
+) -> None:
+    """A byte every half second never leaves the body idle for ASCF_BODY_TIMEOUT (2 s), and
+    the thousand bytes it declares would take eight minutes: the deadline ends it."""
+    with connect(impatient, "127.0.0.19") as attacker:
+        attacker.settimeout(0.5)
+        attacker.sendall(sparql_post(1000))
+        began, raw = time.monotonic(), b""
+        while not raw and time.monotonic() - began < BODY_DEADLINE + PATIENCE:
+            _send_ignoring_close(attacker, b"#")
+            with suppress(TimeoutError):
+                raw = attacker.recv(65536)
+        took = time.monotonic() - began
+        assert health_answers(impatient)
+    assert status(raw) == 408, raw
+    assert b"ASCF_BODY_DEADLINE" in raw
+    assert BODY_DEADLINE <= took < BODY_DEADLINE + PATIENCE
 
 
 # Connections: per client and in all

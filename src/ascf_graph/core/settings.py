@@ -104,6 +104,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds a request body may go without a byte arriving; then 408 and closed.",
     )
+    body_deadline: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds a request body may take to arrive in all, however steadily it "
+        "trickles (time the server is not reading it does not count); then 408 and closed.",
+    )
     keep_alive_timeout: int = Field(
         5, gt=0, description="Seconds an idle kept-alive connection stays open between requests."
     )

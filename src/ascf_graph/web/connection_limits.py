@@ -18,6 +18,10 @@ httptools protocol (the fast parser stays) that adds, per server process:
 - a body idle timeout (``ASCF_BODY_TIMEOUT``): a body that goes that long
   without a byte is answered 408, the application sees the client leave, and
   the connection is closed;
+- a body deadline (``ASCF_BODY_DEADLINE``): a body still arriving that long
+  after its headers, however steadily it trickles, is answered 408 the same
+  way. Time the application is not reading (its flow control has paused the
+  socket) is not the client's, and does not count;
 - header limits (``ASCF_MAX_HEADER_BYTES`` for the request line and headers,
   ``ASCF_MAX_HEADERS`` for their number): 431 and closed. Headers that arrive
   in pieces are counted a read at a time, so the bound holds to within one
@@ -32,7 +36,7 @@ httptools protocol (the fast parser stays) that adds, per server process:
   went away; a body that does not fit is answered 503 with ``Retry-After``
   before it is read. One client address may hold only a share of it
   (``ASCF_BODY_MEMORY_PER_CLIENT``): a client that declares large bodies and
-  trickles them (never stalling long enough for the body deadline) fills its
+  trickles them (never stalling long enough for the body idle timeout) fills its
   own share, not the budget every other client needs. Bodies over
   ``ASCF_MAX_BODY_BYTES`` reserve nothing: the application refuses them (413)
   without reading them.
@@ -48,16 +52,19 @@ has run. WebSockets are not served (``ws="none"``), so no upgrade escapes
 these limits.
 """
 
+import asyncio
 import contextvars
 import ctypes
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import httptools
+from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import (
     STATUS_LINE,
     HttpToolsProtocol,
@@ -89,6 +96,7 @@ class ConnectionLimits:
 
     header_timeout: float = 10.0
     body_timeout: float = 15.0
+    body_deadline: float = 120.0
     max_header_bytes: int = 64 * 1024
     max_headers: int = 100
     max_connections: int = 1000
@@ -103,6 +111,7 @@ class ConnectionLimits:
         return cls(
             header_timeout=settings.header_timeout,
             body_timeout=settings.body_timeout,
+            body_deadline=settings.body_deadline,
             max_header_bytes=settings.max_header_bytes,
             max_headers=settings.max_headers,
             max_connections=settings.max_connections,
@@ -160,6 +169,34 @@ class ConnectionAccounts:
             del self.client_body_bytes[client]
 
 
+class _TimedFlowControl(FlowControl):
+    """uvicorn's flow control, keeping count of how long reading has been paused."""
+
+    def __init__(self, transport: asyncio.Transport, clock: Callable[[], float]) -> None:
+        super().__init__(transport)
+        self._clock = clock
+        self._paused_since: float | None = None
+        self._paused_before = 0.0
+
+    def paused_seconds(self) -> float:
+        """Seconds reading has been paused, in all, so far."""
+        ongoing = self._clock() - self._paused_since if self._paused_since is not None else 0.0
+        return self._paused_before + ongoing
+
+    def pause_reading(self) -> None:
+        """Pause as uvicorn does, and start counting."""
+        if not self.read_paused:
+            self._paused_since = self._clock()
+        super().pause_reading()
+
+    def resume_reading(self) -> None:
+        """Resume as uvicorn does, and add the pause to the count."""
+        if self.read_paused and self._paused_since is not None:
+            self._paused_before += self._clock() - self._paused_since
+            self._paused_since = None
+        super().resume_reading()
+
+
 class _RefusedError(Exception):
     """Raised from a parser callback to stop parsing; the protocol answers its ``error``."""
 
@@ -198,6 +235,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._header_count = 0
         self._messages_completed = 0
         self._body_declared: int | None = None  # Content-Length of the body being read
+        self._body_due: float | None = None  # the body deadline, before pauses are added
+        self._paused_at_body = 0.0  # the flow's paused seconds when the body began
         self._reservations: dict[RequestResponseCycle, int] = {}
         self._running: set[RequestResponseCycle] = set()
 
@@ -224,6 +263,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             return
         self._admitted = True
         super().connection_made(transport)  # type: ignore[arg-type]
+        self.flow = _TimedFlowControl(transport, self.loop.time)  # type: ignore[arg-type]
         self._arm(self.limits.header_timeout, self._headers_timed_out)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -308,9 +348,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._reservations[self.cycle] = reserve
         if declared or chunked:
             self._arm(self.limits.body_timeout, self._body_timed_out)
+            self._body_due = self.loop.time() + self.limits.body_deadline
+            self._paused_at_body = self.flow.paused_seconds()  # type: ignore[attr-defined]
 
     def on_body(self, body: bytes) -> None:
         """Hand on a piece of the body; a chunked body reserves its bytes as they come."""
+        if self._body_overdue():
+            self._stop(self._body_too_slow())
         self._arm(self.limits.body_timeout, self._body_timed_out)
         cycle = self.cycle
         if self._body_declared is None and not cycle.response_complete:
@@ -322,6 +366,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         """The body is in: no more body deadline; the next bytes are a new request's."""
         self._disarm()
+        self._body_due = None
         self._reading_headers = True
         self._messages_completed += 1
         super().on_message_complete()
@@ -369,10 +414,26 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self.flow.read_paused:  # the application has not read yet: not the client's stall
             self._arm(self.limits.body_timeout, self._body_timed_out)
             return
+        if self._body_overdue():
+            self._refuse(self._body_too_slow())
+            return
         self._refuse(
             RequestTimeoutError(
                 f"the request body stalled for {self.limits.body_timeout:g} s (ASCF_BODY_TIMEOUT)"
             )
+        )
+
+    def _body_overdue(self) -> bool:
+        """Whether the body is past its deadline, the time reading was paused added to it."""
+        if self._body_due is None:
+            return False
+        paused = self.flow.paused_seconds() - self._paused_at_body  # type: ignore[attr-defined]
+        return self.loop.time() > self._body_due + paused
+
+    def _body_too_slow(self) -> RequestTimeoutError:
+        return RequestTimeoutError(
+            f"the request body took longer than {self.limits.body_deadline:g} s to arrive "
+            "(ASCF_BODY_DEADLINE); send it at once, or in smaller requests"
         )
 
     def _headers_too_large(self) -> HeadersTooLargeError:
