@@ -101,3 +101,21 @@ def test_a_dataset_clause_is_noticed() -> None:
 )
 def test_answers_that_change_by_themselves_are_noticed(query: str, deterministic: bool) -> None:
     assert analyse(query).deterministic is deterministic
+
+
+# A comparison the masker takes for an IRI, turning what follows into a "string".
+HIDING = "SELECT (1<2&&'>' AS ?a) {hidden} WHERE {{ BIND('x' AS ?b) }}"
+
+
+def test_a_dataset_clause_the_masker_would_take_for_a_string_is_found() -> None:
+    query = HIDING.format(hidden="FROM <http://g/>")
+    ox.Store().query(query)  # the engine reads a FROM clause there
+    assert analyse(query).has_dataset
+    assert not analyse("SELECT * WHERE { ?s ?p 'FROM <http://g/>' }").has_dataset
+
+
+def test_a_random_call_the_masker_would_take_for_a_string_is_not_deterministic() -> None:
+    query = HIDING.format(hidden="(RAND() AS ?r)")
+    assert isinstance(next(iter(ox.Store().query(query)))["r"], ox.Literal)
+    assert not analyse(query).deterministic
+    assert analyse("SELECT * WHERE { ?s ?p 'RAND()' }").deterministic

@@ -150,9 +150,9 @@ def analyse(text: str, *, depth_limit: int | None = None) -> QueryShape:
     return QueryShape(
         form=form,  # type: ignore[arg-type]
         is_update=keyword in UPDATE_KEYWORDS,
-        has_dataset=bool(_FROM.search(masked.masked)),
+        has_dataset=in_some_reading(_FROM, masked),
         services=tuple(dict.fromkeys(services)),
-        deterministic=not services and not _NONDETERMINISTIC.search(masked.masked),
+        deterministic=not services and not in_some_reading(_NONDETERMINISTIC, masked),
         depth=_depth(masked, depth_limit),
     )
 
@@ -326,6 +326,28 @@ def written_service_targets(text: QueryText) -> tuple[str | None, ...]:
         iri, other = call.group("iri"), call.group("other")
         targets.append(iri if iri is not None else _expand(other, prefixes))
     return tuple(targets)
+
+
+def in_some_reading(pattern: re.Pattern[str], text: QueryText) -> bool:
+    """Whether ``pattern`` (a keyword, a function call) stands outside strings and comments
+    in some reading of the text, as :func:`written_service_targets` reads calls: the
+    masked reading first (nearly always enough), then every reading :func:`nesting_depth`
+    follows, for a text that spells the pattern only where the masker saw a string.
+
+    >>> trick = "SELECT (1<2&&'>' AS ?a) FROM <http://g/> WHERE { BIND('x' AS ?b) }"
+    >>> bool(_FROM.search(QueryText.of(trick).masked)), in_some_reading(_FROM, QueryText.of(trick))
+    (False, True)
+    >>> in_some_reading(_FROM, QueryText.of("SELECT * { ?s ?p 'FROM <http://g/>' }"))
+    False
+    """
+    written = list(pattern.finditer(text.original))
+    if not written:
+        return False
+    # Left as it is by the masker: code in the masked reading (one scan, no second).
+    if any(text.masked[m.start() : m.end()] == m.group() for m in written):
+        return True
+    starts = _code_starts(text.original)
+    return any(starts is None or _in_code(m.start(), starts, text.original) for m in written)
 
 
 def _in_code(position: int, starts: list[int], source: str) -> bool:
