@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ascf_graph.core.errors import AscfError
 from ascf_graph.core.metrics import Counter, Histogram, Observed, Registry, Sample
@@ -24,10 +24,27 @@ from ascf_graph.shacl.reports import ValidationReport
 from ascf_graph.shacl.validation import ValidationContext
 from ascf_graph.web.connection_limits import ConnectionAccounts
 
-if TYPE_CHECKING:  # types only: the state holds these metrics (no import cycle)
-    from ascf_graph.web.state import AppState
+if TYPE_CHECKING:
+    from ascf_graph.store.answer_cache import AnswerCache
     from ascf_graph.workers.input_pool import InputWorkers
     from ascf_graph.workers.query_pool import WorkerPoolRunner
+
+
+class WatchedState(Protocol):
+    """What the metrics read of a running application's state (its ``AppState``, which
+    holds these metrics, so it is named by what it offers rather than imported)."""
+
+    input_workers: InputWorkers | None
+
+    @property
+    def query_workers(self) -> WorkerPoolRunner | None:
+        """The query worker pool, if workers answer queries."""
+        ...
+
+    def answer_caches(self) -> dict[str, AnswerCache]:
+        """The in-memory answer caches, by name (``sparql``, ``document``)."""
+        ...
+
 
 #: Seconds a validation may take: a small document's check to one at the time limit.
 VALIDATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
@@ -85,7 +102,7 @@ class ServiceMetrics:
 
     def watch(
         self,
-        running: Callable[[], AppState | None],
+        running: Callable[[], WatchedState | None],
         connections: ConnectionAccounts | None = None,
     ) -> None:
         """Read, at each scrape, what the components of the running app's state count (none
@@ -167,23 +184,17 @@ class ServiceMetrics:
         )
 
 
-def _caches(state: AppState | None, attribute: str) -> Iterable[Sample]:
+def _caches(state: WatchedState | None, attribute: str) -> Iterable[Sample]:
     if state is None:
         return []
-    caches = {
-        "sparql": state.sparql.query_service.cache if state.sparql is not None else None,
-        "document": state.document_cache,
-    }
-    return [
-        ((name,), getattr(cache, attribute)) for name, cache in caches.items() if cache is not None
-    ]
+    return [((name,), getattr(cache, attribute)) for name, cache in state.answer_caches().items()]
 
 
-def _query_workers(state: AppState | None) -> WorkerPoolRunner | None:
-    return state.sparql.document_workers if state is not None and state.sparql else None
+def _query_workers(state: WatchedState | None) -> WorkerPoolRunner | None:
+    return state.query_workers if state is not None else None
 
 
-def _input_workers(state: AppState | None) -> InputWorkers | None:
+def _input_workers(state: WatchedState | None) -> InputWorkers | None:
     return state.input_workers if state is not None else None
 
 

@@ -95,6 +95,16 @@ class AppState:
         return await self.store_refresher.current(self)
 
     @property
+    def query_workers(self) -> WorkerPoolRunner | None:
+        """The query workers, once the SPARQL services run with them."""
+        return self.sparql.document_workers if self.sparql is not None else None
+
+    def answer_caches(self) -> dict[str, AnswerCache]:
+        """The in-memory answer caches, by name, for the metrics."""
+        caches = {"sparql": self.sparql.query_service.cache} if self.sparql is not None else {}
+        return caches | {"document": self.document_cache}
+
+    @property
     def services(self) -> SparqlServices:
         """The SPARQL services; an app that mounts the SPARQL routers must start them."""
         if self.sparql is None:
