@@ -39,10 +39,21 @@ def doubled(times: int) -> str:
 TOO_BIG = doubled(26)
 
 
+QUERY_PROCESS = b"ascf_graph.workers.query_process"
+
+
+def query_process_arguments(worker: int) -> list[bytes] | None:
+    """The worker's command line once it runs the query process (until then, between its
+    fork and its exec, it still shows the server's)."""
+    arguments = Path(f"/proc/{worker}/cmdline").read_bytes().split(b"\0")
+    return arguments if QUERY_PROCESS in arguments else None
+
+
 def takes_turns_to_copy(worker: int) -> bool:
     """Whether a query worker was started to copy the store only in turn with others."""
-    arguments = Path(f"/proc/{worker}/cmdline").read_bytes().split(b"\0")
-    return arguments[arguments.index(b"ascf_graph.workers.query_process") + 3] == b"1"
+    arguments = wait_for(lambda: query_process_arguments(worker), "the worker's exec")
+    assert isinstance(arguments, list)
+    return arguments[arguments.index(QUERY_PROCESS) + 3] == b"1"
 
 
 def client(address: str) -> httpx.Client:
