@@ -12,7 +12,6 @@ those, and the server imports only the application's.
 """
 
 import os
-import socket
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -34,10 +33,8 @@ from ascf_graph.core.settings import Settings
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
-    from fastapi import FastAPI
 
     from ascf_graph.store.base import Store
-    from ascf_graph.web.connection_limits import ConnectionAccounts
 
 
 app = typer.Typer(
@@ -420,6 +417,7 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
         from ascf_graph.app import create_app  # noqa: PLC0415
         from ascf_graph.store.backends import open_store  # noqa: PLC0415
         from ascf_graph.web.connection_limits import ConnectionAccounts, ConnectionLimits  # noqa: PLC0415
+        from ascf_graph.web.server import run_server  # noqa: PLC0415
 
         connections = ConnectionAccounts(ConnectionLimits.from_settings(settings))
         try:  # a configuration that cannot work exits 2 before anything starts
@@ -432,7 +430,7 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
             )
         except AscfError as error:
             raise fail(error) from None
-        _serve(settings, application, connections, host, port, fd=fd)
+        run_server(settings, application, connections, host, port, fd=fd)
         return
     try:
         listener = listening_socket(host, port)
@@ -460,43 +458,6 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
         stable_after=settings.restart_stable_after,
     ).run()
     raise typer.Exit(code)
-
-
-def _serve(
-    settings: Settings,
-    application: "FastAPI",
-    connections: "ConnectionAccounts",
-    host: str,
-    port: int,
-    *,
-    fd: int | None = None,
-) -> None:
-    """Run uvicorn with the connection limits of ``settings``, counted in ``connections``,
-    on ``fd`` if given (a socket the supervisor listens on) or else on ``host``:``port``.
-
-    Logging is configured already (uvicorn's own configuration is skipped); uvicorn's
-    access log is off, since the application writes its own (with request ids).
-    """
-    # Start-up: see the module's docstring.
-    import uvicorn  # noqa: PLC0415
-
-    from ascf_graph.web.connection_limits import limited_http_protocol, return_large_blocks_at_once  # noqa: PLC0415
-
-    return_large_blocks_at_once()
-
-    config = uvicorn.Config(
-        application,
-        host=host,
-        port=port,
-        log_config=None,
-        log_level="info",
-        access_log=False,
-        http=limited_http_protocol(connections.limits, connections),
-        ws="none",
-        timeout_keep_alive=settings.keep_alive_timeout,
-    )
-    server = uvicorn.Server(config)
-    server.run(sockets=None if fd is None else [socket.socket(fileno=fd)])
 
 
 def main() -> None:
