@@ -54,6 +54,7 @@ from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.shacl.reports import report_from_graph
 from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.store.embedded import EmbeddedStore
+from ascf_graph.workers import input_process
 from bench.dataset import REPO, prepare
 from bench.generator import generate, size_label
 from bench.vocabulary import ASCF, ID, XSD, load_vocabulary
@@ -213,12 +214,7 @@ def measure_service(submission: Path, store_dir: Path) -> dict[str, object]:
                 def sample() -> None:
                     while not answered.wait(0.02):
                         peaks["server"] = max(peaks["server"], process.memory_info().rss)
-                        workers = sum(
-                            child.memory_info().rss
-                            for child in process.children()
-                            if "input_worker" in " ".join(child.cmdline())
-                        )
-                        peaks["workers"] = max(peaks["workers"], workers)
+                        peaks["workers"] = max(peaks["workers"], _input_workers_rss(process))
 
                 sampler = threading.Thread(target=sample)
                 sampler.start()
@@ -255,6 +251,18 @@ def measure_service(submission: Path, store_dir: Path) -> dict[str, object]:
         "server_rss_before_mb": round(before / 2**20, 1),
         "worker_peak_rss_mb": round(peaks["workers"] / 2**20, 1),
     }
+
+
+def _input_workers_rss(server: psutil.Process) -> int:
+    """Bytes resident in the server's input workers now (one that just ended counts 0)."""
+    total = 0
+    for child in server.children():
+        try:
+            if input_process.__name__ in child.cmdline():
+                total += child.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total
 
 
 def _wait_for(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:

@@ -238,11 +238,22 @@ def test_query_content_type(server: str, query: str, accept: str, media_type: st
 # --- requests the protocol refuses ------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize(
+    "method", ["PUT", "DELETE", "PATCH", "TRACE", "CONNECT", "PROPFIND", "MKCOL", "SEARCH"]
+)
 def test_bad_query_method(server: str, method: str) -> None:
-    answer = httpx.request(method, f"{server}/sparql", params={"query": "ASK {}"})
+    """Any method but the protocol's: the endpoint's own 405, readable from any origin."""
+    answer = httpx.request(
+        method, f"{server}/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://e.org"}
+    )
     assert_error(answer, 405, "method-not-allowed")
-    assert {m.strip() for m in answer.headers["allow"].split(",")} >= {"GET", "POST"}
+    assert {m.strip() for m in answer.headers["allow"].split(",")} == {
+        "GET",
+        "HEAD",
+        "POST",
+        "OPTIONS",
+    }
+    assert answer.headers["access-control-allow-origin"] == "*"
 
 
 def test_bad_multiple_queries(server: str) -> None:
@@ -272,6 +283,20 @@ def test_bad_query_wrong_media_type(server: str) -> None:
 def test_bad_query_missing_form_type(server: str) -> None:
     answer = httpx.post(f"{server}/sparql", content="query=ASK%20%7B%7D")
     assert_error(answer, 415, "unsupported-media-type")
+
+
+@pytest.mark.parametrize("charset", ["iso-8859-1", '"windows-1252"', "UTF-16"])
+def test_a_body_declared_in_another_charset_is_an_unsupported_media_type(
+    server: str, charset: str
+) -> None:
+    answer = httpx.post(
+        f"{server}/sparql",
+        content="ASK { ?s ?p 'é' }".encode("latin-1"),
+        headers={"Content-Type": f"application/sparql-query; charset={charset}"},
+    )
+    message = assert_error(answer, 415, "unsupported-media-type")
+    assert charset.strip('"').lower() in message
+    assert "UTF-8" in message
 
 
 def test_bad_query_non_utf8(server: str) -> None:

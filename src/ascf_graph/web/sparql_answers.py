@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from starlette.routing import NoMatchFound
 
 from ascf_graph.core.conneg import negotiate
+from ascf_graph.core.errors import MethodNotAllowedError
 from ascf_graph.core.http_caching import cache_control, entity_tag, none_match
 from ascf_graph.core.settings import Settings
 from ascf_graph.html import editor
@@ -22,6 +23,7 @@ from ascf_graph.sparql.answer_formats import choose_format
 from ascf_graph.sparql.service import QueryRequest, current_generation
 from ascf_graph.sparql.service_description import DESCRIPTION_PREFIXES, describe_service
 from ascf_graph.store.base import Store
+from ascf_graph.web.cors import READ_METHODS
 from ascf_graph.web.dependencies import client_address
 from ascf_graph.web.page_urls import absolute_url, page_url
 from ascf_graph.web.responses import answer_response
@@ -60,6 +62,14 @@ async def answer_sparql(request: Request) -> Response:
         scope="sparql",
     )
     return answer_response(answer)
+
+
+async def refuse_other_method(request: Request) -> Response:
+    """Any method the protocol has no operation for: 405, naming the ones it has."""
+    raise MethodNotAllowedError(
+        f"{request.method} is not a SPARQL query operation; use GET or POST",
+        allow=READ_METHODS,
+    )
 
 
 async def _describe(

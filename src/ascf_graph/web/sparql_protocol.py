@@ -50,6 +50,12 @@ async def read_protocol_request(request: Request, max_body_bytes: int) -> Protoc
             raise UnsupportedMediaTypeError(
                 f"POST a query as {FORM} or {SPARQL_QUERY}, not {content_type or 'no type'}"
             )
+        charset = declared_charset(request.headers.get("content-type", ""))
+        if charset not in (None, "utf-8", "utf8", "us-ascii"):
+            raise UnsupportedMediaTypeError(
+                f"the body is declared charset={charset}; this endpoint reads UTF-8 only: "
+                "send the query encoded as UTF-8 (charset=utf-8, or no charset)"
+            )
         body = _decode(await read_body(request, max_body_bytes), where="the body")
         if content_type == FORM:
             for key, values in _parse_params(body, where="the form").items():
@@ -112,6 +118,21 @@ async def read_body(request: Request, max_body_bytes: int) -> bytes:
         if len(body) > max_body_bytes:
             raise _too_large(max_body_bytes)
     return bytes(body)
+
+
+def declared_charset(content_type: str) -> str | None:
+    """The ``charset`` parameter of a ``Content-Type`` header, lower-cased, if it has one.
+
+    >>> declared_charset('application/sparql-query; charset="ISO-8859-1"')
+    'iso-8859-1'
+    >>> declared_charset("application/x-www-form-urlencoded") is None
+    True
+    """
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
 
 
 def _too_large(limit: int) -> BodyTooLargeError:

@@ -1,5 +1,9 @@
 """The hot paths: ``/id/...``, ``/doc/...`` and ``/sparql`` straight to their route.
 
+(And any method at ``/sparql`` that no route lists, ``CONNECT`` or ``PROPFIND``
+say, to the endpoint's own 405: the router would answer Starlette's, without
+CORS headers and naming the wrong methods.)
+
 A dereference does a few index seeks, a lookup query a few more, and a
 worker does the rest; at a thousand requests a second, what every request
 crosses on its way to a route (route matching over every route, FastAPI's
@@ -31,9 +35,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ascf_graph.core.errors import AscfError
-from ascf_graph.web.cors import readable_anywhere
+from ascf_graph.web.cors import READ_METHODS, readable_anywhere
 from ascf_graph.web.dereferencing import dereference_resource, serve_document
-from ascf_graph.web.sparql_answers import answer_sparql
+from ascf_graph.web.sparql_answers import answer_sparql, refuse_other_method
 
 Route = Callable[[str, Request], Awaitable[Response]]
 #: Where the route template goes in the scope (read by the request observer).
@@ -42,6 +46,10 @@ ROUTE_KEY = "ascf.route"
 
 async def _sparql(_: str, request: Request) -> Response:
     return await readable_anywhere(answer_sparql, request)
+
+
+async def _sparql_other_method(_: str, request: Request) -> Response:
+    return await readable_anywhere(refuse_other_method, request)
 
 
 #: Path prefixes taken here for GET, the route function each goes to, and its template.
@@ -83,6 +91,8 @@ def _route_for(scope: Scope) -> tuple[Route, str, str] | None:
     path: str = scope["path"]
     if path == _SPARQL and scope["method"] in ("GET", "POST"):
         return _sparql, "", _SPARQL
+    if path == _SPARQL and scope["method"] not in READ_METHODS:  # CONNECT, PROPFIND, BREW...
+        return _sparql_other_method, "", _SPARQL
     if scope["method"] != "GET" or path.startswith(_ELSEWHERE):
         return None
     for prefix, handle, template in _ROUTES:

@@ -14,11 +14,10 @@ SPARQL services started (:func:`ascf_graph.web.lifespan.sparql_services`).
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
-from ascf_graph.core.errors import MethodNotAllowedError
 from ascf_graph.html import editor
-from ascf_graph.web.cors import READ_METHODS, ReadCorsRoute, preflight
+from ascf_graph.web.cors import ReadCorsRoute, preflight
 from ascf_graph.web.dependencies import SettingsDep
-from ascf_graph.web.sparql_answers import answer_sparql
+from ascf_graph.web.sparql_answers import answer_sparql, refuse_other_method
 
 OTHER_METHODS = ["PUT", "DELETE", "PATCH", "TRACE"]
 
@@ -39,11 +38,9 @@ async def sparql_preflight(request: Request) -> Response:
 
 @router.api_route("/sparql", methods=OTHER_METHODS, include_in_schema=False)
 async def sparql_other_methods(request: Request) -> Response:
-    """Any other method: 405 with the methods the endpoint does answer."""
-    raise MethodNotAllowedError(
-        f"{request.method} is not a SPARQL query operation; use GET or POST",
-        allow=READ_METHODS,
-    )
+    """Other methods (the fast path answers any method so): 405 with the methods the
+    endpoint does answer."""
+    return await refuse_other_method(request)
 
 
 @router.get("/sparql/editor/{asset}", include_in_schema=False)
