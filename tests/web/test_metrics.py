@@ -66,7 +66,6 @@ def test_metrics_are_served_in_prometheus_text_format(served: ServerProcess) -> 
         "ascf_answer_cache_hits": "counter",
         "ascf_answer_cache_misses": "counter",
         "ascf_answer_cache_bytes": "gauge",
-        "ascf_sparql_lookups_in_place": "counter",
         "ascf_query_worker_restarts": "counter",
         "ascf_query_workers_live": "gauge",
         "ascf_input_worker_restarts": "counter",

@@ -192,14 +192,6 @@ class Settings(BaseSettings):
         description="Answers up to this size are sent whole (with Content-Length) and cached; "
         "larger ones stream.",
     )
-    lookup_in_place_bytes: int = Field(
-        64 * 1024,
-        ge=0,
-        description="A lookup (one triple pattern with distinct variables: bounded by its "
-        "shape) whose answer fits in this many bytes is answered by the server on its own "
-        "handle of the embedded store, without a query worker; a larger answer goes to a "
-        "worker. 0: every query goes to a worker.",
-    )
     answer_cache_bytes: int = Field(
         64 * 1024 * 1024, ge=0, description="Memory for cached answers (0: no cache)."
     )

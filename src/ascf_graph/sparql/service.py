@@ -6,12 +6,10 @@ requests into a :class:`QueryRequest` and an :class:`Answer` into a response.
 Order of work, cheapest first: refuse updates, SERVICE calls that are not
 allowed and nesting too deep for the engine; choose the format; compute the
 ETag (store generation + request) and answer 304 if the client has it;
-answer from the cache; answer a lookup in place
-(:mod:`ascf_graph.sparql.in_place`); otherwise evaluate with the runner.
-An evaluated answer is named (ETag, cache key) by the generation it was
-computed from, as the runner reports it: a write between reading the
-generation and evaluating must not give the new answer the old name; when
-the runner cannot tell, the answer gets no ETag.
+answer from the cache; otherwise evaluate. An evaluated answer is named (ETag,
+cache key) by the generation it was computed from, as the runner reports it:
+a write between reading the generation and evaluating must not give the new
+answer the old name; when the runner cannot tell, the answer gets no ETag.
 Answers up to ``ASCF_ANSWER_BUFFER_BYTES`` are collected, sent with a
 Content-Length and cached; larger ones stream as the engine produces them.
 A failure before the first byte is a JSON error with its status; a failure
@@ -42,7 +40,6 @@ from ascf_graph.core.errors import (
 from ascf_graph.core.http_caching import cache_control, entity_tag, none_match
 from ascf_graph.core.metrics import Histogram
 from ascf_graph.core.namespaces import PREFIXES
-from ascf_graph.rdf.sparql_lookups import is_lookup
 from ascf_graph.rdf.sparql_text import QueryShape, analyse
 from ascf_graph.sparql.answer_formats import (
     HTML_TABLE,
@@ -51,7 +48,6 @@ from ascf_graph.sparql.answer_formats import (
     answer_kind,
     choose_format,
 )
-from ascf_graph.sparql.in_place import answer_in_place
 from ascf_graph.sparql.jobs import QueryJob, Term, encode_terms
 from ascf_graph.sparql.run import update_refused
 from ascf_graph.sparql.runners import QueryRunner, RunningQuery
@@ -107,8 +103,6 @@ class QueryService:
 
     Answers asked for as HTML are rendered by ``render_table``, given by the
     composition root, so that the domain does not depend on the pages.
-    Lookups whose answer fits in ``in_place_bytes`` are answered without the
-    runner (0: never); :attr:`answered_in_place` counts them.
     """
 
     def __init__(
@@ -122,13 +116,10 @@ class QueryService:
         max_table_bytes: int,
         max_age: int,
         max_depth: int = 100,
-        in_place_bytes: int = 0,
         crashes: CrashGuard | None = None,
         query_seconds: Histogram | None = None,
     ) -> None:
         self.runner, self.cache = runner, cache
-        self._in_place_bytes = in_place_bytes
-        self.answered_in_place = 0
         self._render_table = render_table
         self._query_seconds = query_seconds
         self._max_depth = max_depth
@@ -219,9 +210,7 @@ class QueryService:
                 self._query_seconds.observe(time.perf_counter() - started, (outcome,))
 
         try:
-            running = self._in_place(store, job, request.text) or await self.runner.start(
-                store, job, generation=generation
-            )
+            running = await self.runner.start(store, job, generation=generation)
             if table:
                 body, complete = await self._table(running, request), True
             else:
@@ -250,15 +239,6 @@ class QueryService:
             chosen.media_type,
             stream=_rest(head, running, lambda: self.crashes.record(request.client), evaluated),
         )
-
-    def _in_place(self, store: Store, job: QueryJob, text: str) -> RunningQuery | None:
-        """The answer to a lookup, if it could be answered in place."""
-        if not self._in_place_bytes or not is_lookup(text):
-            return None
-        answered = answer_in_place(store, job, min(self._in_place_bytes, self._buffer_bytes))
-        if answered is not None:
-            self.answered_in_place += 1
-        return answered
 
     def _failed(self, request: QueryRequest, error: AscfError) -> None:
         """Count a worker that ``request``'s query brought down against its client."""

@@ -100,11 +100,6 @@ class EmbeddedStore(Store):
         """The build's folder name, plus ``+n`` after the n-th write since that build."""
         return self._generation
 
-    def committed_generation(self) -> str:
-        """The generation the store's data holds now, read from the marker the last write
-        committed with it (:attr:`generation` is set only after the commit returns)."""
-        return self._stored_generation() or self._build
-
     def snapshot(self, target: Path) -> str:
         """Write a consistent copy of the store into the new folder ``target``; return the
         generation the copy holds.

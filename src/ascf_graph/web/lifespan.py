@@ -118,7 +118,6 @@ async def sparql_services(
         max_table_bytes=settings.max_table_bytes,
         max_age=settings.http_max_age,
         max_depth=settings.query_max_depth,
-        in_place_bytes=settings.lookup_in_place_bytes,
         crashes=CrashGuard(settings.query_crash_limit, settings.query_crash_window),
         query_seconds=metrics.query_seconds if metrics is not None else None,
     )

@@ -41,11 +41,6 @@ class WatchedState(Protocol):
         """The query worker pool, if workers answer queries."""
         ...
 
-    @property
-    def answered_in_place(self) -> int:
-        """SPARQL lookups answered without a query worker."""
-        ...
-
     def answer_caches(self) -> dict[str, AnswerCache]:
         """The in-memory answer caches, by name (``sparql``, ``document``)."""
         ...
@@ -139,15 +134,6 @@ class ServiceMetrics:
                 "gauge",
                 lambda: _caches(running(), "size_bytes"),
                 ["cache"],
-            )
-        )
-        add(
-            Observed(
-                "ascf_sparql_lookups_in_place_total",
-                "SPARQL lookups (one triple pattern, bounded by its shape) the server answered "
-                "on its own handle of the store, without a query worker.",
-                "counter",
-                lambda: [] if (state := running()) is None else [((), state.answered_in_place)],
             )
         )
         add(

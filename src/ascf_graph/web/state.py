@@ -99,11 +99,6 @@ class AppState:
         """The query workers, once the SPARQL services run with them."""
         return self.sparql.document_workers if self.sparql is not None else None
 
-    @property
-    def answered_in_place(self) -> int:
-        """SPARQL lookups the server answered itself, without a query worker."""
-        return self.sparql.query_service.answered_in_place if self.sparql is not None else 0
-
     def answer_caches(self) -> dict[str, AnswerCache]:
         """The in-memory answer caches, by name, for the metrics."""
         caches = {"sparql": self.sparql.query_service.cache} if self.sparql is not None else {}
