@@ -163,3 +163,17 @@ def test_the_supervisor_imports_no_engine_nor_web_stack() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.split()
     assert imported == []
+
+
+def test_the_server_leaves_the_validation_engines_to_the_input_workers() -> None:
+    """The server process hands every validation to an input worker, so it starts without
+    pySHACL or rdflib's SPARQL engine (together a third of its import time)."""
+    heavy = ("pyshacl", "rdflib.plugins.sparql", "pyrudof")
+    probe = (
+        "import sys, ascf_graph.cli.main, ascf_graph.app; "
+        f"print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert imported == []

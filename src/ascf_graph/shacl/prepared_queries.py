@@ -24,16 +24,19 @@ Python, a quarter of a 100k-triple validation. Queries with bindings (SPARQL
 constraints, per focus node) stay rdflib's, as do texts pyoxigraph refuses.
 """
 
+from __future__ import annotations
+
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 
 from ascf_graph.rdf.io import to_rdflib_term
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
 
 _Key = tuple[str, frozenset[tuple[str, str]]]
 
@@ -52,6 +55,10 @@ class PreparedQueries:
     def prepared(self, text: str, prefixes: Mapping[str, Any]) -> Query:
         """``text`` parsed and translated with ``prefixes`` undeclared in it, once per
         distinct text and prefixes."""
+        # Imported here: rdflib's SPARQL engine takes 70 ms to import, and the server process,
+        # which only hands validations to its input workers, must start fast without it.
+        from rdflib.plugins.sparql import prepareQuery  # noqa: PLC0415
+
         key = (text, frozenset((prefix, str(iri)) for prefix, iri in prefixes.items()))
         mine: dict[_Key, Query] = self._thread.__dict__.setdefault("prepared", {})
         query = mine.get(key)

@@ -26,7 +26,6 @@ from ascf_graph.core.namespaces import PREFIXES, graph_iri
 from ascf_graph.rdf.io import to_rdflib_graph, to_rdflib_term
 from ascf_graph.rdf.terms import RDF_TYPE
 from ascf_graph.shacl.prepared_queries import PreparedQueries, PreparingGraph
-from ascf_graph.shacl.pyshacl_runs import check
 from ascf_graph.shacl.reports import ValidationReport, results_in
 from ascf_graph.shacl.scope import (
     OX_SCHEME_LINKS,
@@ -177,6 +176,10 @@ def validate_checked(
     ``shapes``; ``out_of_scope`` names nodes to report as the framework's own. With
     ``split`` (an input worker, whose process is its own), many focus nodes are checked
     half in a forked process (:func:`ascf_graph.shacl.pyshacl_runs.check`)."""
+    # Imported here: pyshacl takes a tenth of a second to import, and the server process,
+    # which hands validations to its input workers, must start fast without it.
+    from ascf_graph.shacl.pyshacl_runs import check  # noqa: PLC0415
+
     conforms, report_graph = check(checked, shapes, split=split)
     if out_of_scope:
         conforms = False

@@ -15,7 +15,6 @@ provenance records is taken before that, from the shapes as stored.
 
 from dataclasses import dataclass, field
 
-import pyshacl
 import rdflib
 
 from ascf_graph.shacl.prepared_queries import PreparedQueries
@@ -40,6 +39,10 @@ class SubmissionShapes:
 
 def derive_submission_shapes(store: Store, base_iri: str) -> SubmissionShapes:
     """The submission shapes of ``store``, ready to be shared by concurrent validations."""
+    # Imported here: pyshacl takes a tenth of a second to import, and the server process
+    # must start fast; the first validation of a generation pays it once.
+    import pyshacl  # noqa: PLC0415
+
     graph = submission_shapes(store, base_iri)
     version = ShapesVersion.of(graph)
     pyshacl.ShapesGraph(graph)  # adds pyshacl's own axioms now, so no validation writes later
