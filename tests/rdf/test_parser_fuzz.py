@@ -84,6 +84,19 @@ def test_nesting_is_counted_as_the_structure_nests_not_as_the_text_looks(
     assert nesting_depth(BUILDERS[syntax](depth, filler), syntax) == expected.get(syntax, depth)
 
 
+@pytest.mark.parametrize("syntax", ["ntriples", "nquads"])
+@settings(max_examples=40, deadline=None)
+@given(filler=NOISE.filter(lambda text: "<<" not in text), lines=st.integers(1, 200))
+def test_line_based_rdf_nests_only_through_triple_terms(
+    syntax: str, filler: str, lines: int
+) -> None:
+    """N-Triples and N-Quads have no brackets but ``<<``: a document without one is not
+    scanned at all, however many brackets its literals (or its mistakes) hold."""
+    escaped = filler.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    document = f'<urn:a> <urn:p> "{escaped}" . {filler}\n'.encode() * lines
+    assert nesting_depth(document, syntax, stop_above=LIMIT) == 0
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("syntax", sorted(BUILDERS))
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

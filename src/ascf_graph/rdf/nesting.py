@@ -15,8 +15,12 @@ What counts as a level, by syntax:
 - JSON-LD: ``{`` and ``[`` outside strings; and a JSON-LD context whose terms
   are defined through one another (``"t2": "t1:x"``, ``"t1": "t0:x"``...):
   the processor expands such a chain recursively, so its length counts too;
-- Turtle, TriG, N-Triples, N-Quads: ``[`` ``(`` ``{`` and ``<<`` (or
-  ``<<(``, one level) outside strings, IRIs, comments and backslash escapes;
+- Turtle, TriG: ``[`` ``(`` ``{`` and ``<<`` (or ``<<(``, one level)
+  outside strings, IRIs, comments and backslash escapes;
+- N-Triples, N-Quads: ``<<`` (or ``<<(``) alone, likewise: their grammar
+  has no other brackets (one in a literal is data, and anywhere else the
+  parser refuses it without nesting), so a document without ``<<`` is not
+  scanned at all;
 - RDF/XML: elements inside elements (comments, CDATA, declarations and
   quoted attribute values aside).
 
@@ -56,6 +60,10 @@ _XML_TOKENS = re.compile(
 
 _OPENERS = frozenset((b"[", b"{", b"(", b"<<", b"<<("))
 _CLOSERS = frozenset((b"]", b"}", b")", b">>", b")>>"))
+_TRIPLE_TERM_OPENERS = frozenset((b"<<", b"<<("))
+_TRIPLE_TERM_CLOSERS = frozenset((b">>", b")>>"))
+#: The syntaxes whose only nesting is RDF 1.2's triple terms.
+_LINE_SYNTAXES = frozenset(("ntriples", "nquads"))
 
 
 def check_nesting(data: bytes, syntax: str, *, limit: int, source: str) -> None:
@@ -93,8 +101,10 @@ def nesting_depth(data: bytes, syntax: str, *, stop_above: int | None = None) ->
     2
     >>> nesting_depth(b'ex:a\\\\) ex:p ( ( ) ) .', "turtle")
     2
+    >>> nesting_depth(b'<urn:a> <urn:p> "[[(" .', "ntriples")
+    0
     """
-    if syntax != "rdfxml" and _cannot_exceed(data, stop_above):
+    if syntax != "rdfxml" and _cannot_exceed(data, syntax, stop_above):
         return 0
     deepest = depth = 0
     for step in _steps(data, syntax):
@@ -119,20 +129,33 @@ def _steps(data: bytes, syntax: str) -> Iterator[int]:
                 yield 1
         return
     tokens = _JSON_TOKENS if syntax == "jsonld" else _TURTLE_TOKENS
+    openers, closers = (
+        (_TRIPLE_TERM_OPENERS, _TRIPLE_TERM_CLOSERS)
+        if syntax in _LINE_SYNTAXES
+        else (_OPENERS, _CLOSERS)
+    )
     for found in tokens.finditer(data):
         token = found.group()
-        if token in _OPENERS:
+        if token in openers:
             yield 1
-        elif token in _CLOSERS:
+        elif token in closers:
             yield -1
 
 
-def _cannot_exceed(data: bytes, limit: int | None) -> bool:
+def _cannot_exceed(data: bytes, syntax: str, limit: int | None) -> bool:
     """Whether ``data`` has too few opening characters to nest past ``limit`` (a fast count
-    that spares most documents the scan)."""
+    that spares most documents the scan).
+
+    >>> _cannot_exceed(b'<urn:a> <urn:p> "((([[[" .', "ntriples", 2)
+    True
+    >>> _cannot_exceed(b'<urn:a> <urn:p> "((([[[" .', "turtle", 2)
+    False
+    """
     if limit is None:
         return False
-    openers = data.count(b"[") + data.count(b"{") + data.count(b"(") + data.count(b"<<")
+    openers = data.count(b"<<")
+    if syntax not in _LINE_SYNTAXES:
+        openers += data.count(b"[") + data.count(b"{") + data.count(b"(")
     return openers <= limit
 
 
