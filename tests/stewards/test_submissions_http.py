@@ -216,6 +216,37 @@ def test_replace_keeps_the_old_version_as_history(service: Service) -> None:
     assert stale.status_code == 412
 
 
+def test_if_match_takes_a_list_of_strong_tags_of_any_representation(service: Service) -> None:
+    """RFC 9110 13.1.1: a list of entity tags, compared strongly; each representation of
+    a version has its own tag (RFC 9110 8.8.3), and any of them names the version."""
+    original = own_project("valid-city-and-project.ttl", "example-if-match-project")
+    submission = service.submit(original).json()["submission"]
+    url = f"{service.url}{submission['url']}"
+    as_json = httpx.get(url)
+    as_turtle = httpx.get(url, headers={"Accept": "text/turtle"})
+    as_ntriples = httpx.get(url, headers={"Accept": "application/n-triples"})
+    tags = {as_json.headers["etag"], as_turtle.headers["etag"], as_ntriples.headers["etag"]}
+    assert len(tags) == 3, "each representation its own strong tag"
+    assert as_json.headers["etag"] == as_json.json()["etag"] == '"v1"'
+
+    def put(if_match: str) -> httpx.Response:
+        headers = service.auth(service.da_nang, **TURTLE, **{"If-Match": if_match})
+        return httpx.put(url, content=original, headers=headers)
+
+    assert put('W/"v1"').status_code == 412, "a weak tag never matches If-Match"
+    assert put('"v0", "v9"').status_code == 412
+    listed = put(f'"v0", {as_turtle.headers["etag"]}')
+    assert listed.status_code == 200, listed.text
+    assert put(as_ntriples.headers["etag"]).status_code == 412, "that was version 1's"
+    assert put('"v2+ntriples"').status_code == 200
+
+    retracted = httpx.delete(url, headers=service.auth(service.da_nang))
+    assert retracted.status_code == 200
+    after = httpx.get(url)
+    assert after.headers["etag"] != as_json.headers["etag"]
+    assert after.headers["etag"] == '"v3-retracted"'
+
+
 def test_retract_removes_it_from_the_default_graph_and_keeps_history(service: Service) -> None:
     submission = service.submit().json()["submission"]
     url = f"{service.url}{submission['url']}"

@@ -7,6 +7,7 @@ was first served (see :mod:`ascf_graph.store.generation_cache`).
 """
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,6 +101,32 @@ def none_match(if_none_match: str | None, etag: str) -> bool:
         return False
     wanted = {_opaque(tag) for tag in if_none_match.split(",") if tag.strip()}
     return "*" in wanted or _opaque(etag) in wanted
+
+
+_LISTED_TAG = re.compile(r'\s*(\*|(?:W/)?"[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
+
+
+def entity_tags(header: str) -> list[str] | None:
+    """The entity tags an ``If-Match`` or ``If-None-Match`` header lists, in order (``*``
+    as itself); None if the header is not such a list (RFC 9110 13.1.1). A comma may sit
+    inside a tag's quotes.
+
+    >>> entity_tags('"v3", W/"a,b" ,"v4"')
+    ['"v3"', 'W/"a,b"', '"v4"']
+    >>> entity_tags("*")
+    ['*']
+    >>> entity_tags("v3") is None
+    True
+    """
+    tags: list[str] = []
+    position = 0
+    while position < len(header):
+        found = _LISTED_TAG.match(header, position)
+        if found is None or found.end() == position:
+            return None
+        tags.append(found.group(1))
+        position = found.end()
+    return tags or None
 
 
 def cache_control(max_age: int) -> str:

@@ -34,6 +34,7 @@ from ascf_graph.core.errors import (
     SubmissionRetractedError,
     UnusableInputError,
 )
+from ascf_graph.core.http_caching import entity_tags
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.rdf.uploads import Upload
 from ascf_graph.shacl.engine import UploadValidator, ValidationEngine, validator_in_process
@@ -296,7 +297,7 @@ class Submissions:
                 f"submission {record.submission_id} was retracted on {record.retracted}; "
                 "its history can be read, and new data goes in a new submission"
             )
-        if if_match is not None and if_match.strip() not in ("*", version_etag(record)):
+        if if_match is not None and not names_current_version(if_match, record):
             raise PreconditionFailedError(
                 f"If-Match {if_match.strip()} is not the current version "
                 f"{version_etag(record)} of submission {record.submission_id}"
@@ -310,9 +311,39 @@ class Submissions:
                 return candidate
 
 
-def version_etag(record: SubmissionRecord) -> str:
-    """The ETag of a submission's current version: ``"v3"``."""
-    return f'"v{record.current.number}"'
+def version_etag(record: SubmissionRecord, representation: str = "") -> str:
+    """The strong ETag of a submission's current version in one representation: ``"v3"``
+    for its JSON, ``"v3+turtle"`` for its data in an RDF format (named as
+    :mod:`ascf_graph.rdf.formats` names it), with ``-retracted`` once it is retracted.
+    Each representation has its own, as strong validators must (RFC 9110 8.8.3).
+
+    >>> from types import SimpleNamespace as Record
+    >>> version_etag(Record(current=Record(number=3), active=True), "turtle")
+    '"v3+turtle"'
+    """
+    tag = f"v{record.current.number}"
+    if representation:
+        tag += f"+{representation}"
+    if not record.active:
+        tag += "-retracted"
+    return f'"{tag}"'
+
+
+def names_current_version(if_match: str, record: SubmissionRecord) -> bool:
+    """Whether an ``If-Match`` header names ``record``'s current version, in any of its
+    representations (``*`` names any version). The comparison is strong: a weak tag
+    (``W/"v3"``) never matches, nor does a header that is not a list of tags.
+
+    >>> from types import SimpleNamespace as Record
+    >>> v3 = Record(current=Record(number=3), active=True)
+    >>> [names_current_version(h, v3) for h in ('"v2", "v3+turtle"', 'W/"v3"', "v3", "*")]
+    [True, False, False, True]
+    """
+    current = version_etag(record)[1:-1]
+    for tag in entity_tags(if_match) or []:
+        if tag == "*" or tag[1:-1].partition("+")[0] == current:
+            return True
+    return False
 
 
 def _version(record: SubmissionRecord, number: int | None) -> VersionRecord:

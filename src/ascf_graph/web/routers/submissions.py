@@ -37,7 +37,7 @@ from ascf_graph.core.errors import (
     TokenRevokedError,
 )
 from ascf_graph.core.namespaces import PREFIXES
-from ascf_graph.rdf.formats import SYNTAXES, serialize_graph, syntax_for_media_type
+from ascf_graph.rdf.formats import SYNTAXES, RdfSyntax, serialize_graph, syntax_for_media_type
 from ascf_graph.rdf.uploads import Upload
 from ascf_graph.shacl.report_formats import ReportFormat, choose_format, render_report, report_json
 from ascf_graph.shacl.reports import ValidationReport
@@ -236,6 +236,7 @@ async def get_submission(submission_id: str, request: Request, stewards: Steward
     record = await run_in_threadpool(stewards.submissions.get, submission_id)
     headers = {"ETag": version_etag(record), "Vary": "Accept"}
     if chosen != _JSON:
+        headers["ETag"] = version_etag(record, _syntax_of(chosen).name)
         if not record.active:
             raise SubmissionGoneError(
                 f"submission {submission_id} was retracted on {record.retracted}; its versions "
@@ -340,9 +341,13 @@ def _negotiate_json_or_rdf(request: Request) -> str:
     return chosen
 
 
+def _syntax_of(media_type: str) -> RdfSyntax:
+    """The RDF syntax of one of :data:`_RDF_TYPES`."""
+    return next(s for s in SYNTAXES if s.media_type == media_type)
+
+
 def _rdf(triples: list[ox.Triple], media_type: str, headers: dict[str, str]) -> Response:
-    syntax = next(s for s in SYNTAXES if s.media_type == media_type)
-    body = serialize_graph(triples, syntax, prefixes=PREFIXES)
+    body = serialize_graph(triples, _syntax_of(media_type), prefixes=PREFIXES)
     return Response(body, media_type=media_type, headers=headers)
 
 
