@@ -336,6 +336,12 @@ class Settings(BaseSettings):
         return self.data_dir / "audit.jsonl"
 
     @property
+    def spool_dir(self) -> Path:
+        """Large request bodies and what the input workers parse of them, while they are
+        checked (emptied when the server starts)."""
+        return self.data_dir / "spool"
+
+    @property
     def archive_dir(self) -> Path:
         """Every accepted version of every submission, as sent and as stored."""
         return self.data_dir / "submissions"

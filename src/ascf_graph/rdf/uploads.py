@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import pyoxigraph as ox
 
@@ -55,7 +55,11 @@ _ENTITY = re.compile(
 CsvConverter = Callable[[bytes, str], list[ox.Triple]]
 #: Parses an RDF document within the limits (:func:`parse_document` here, or an input
 #: worker's): its triples, and the same as N-Triples when the parser made them so.
-DocumentParser = Callable[[bytes, RdfSyntax, str], tuple[Sequence[ox.Triple], bytes | None]]
+#: The document is given as bytes, or as the file holding them (a spooled body); the
+#: N-Triples likewise.
+DocumentParser = Callable[
+    [bytes | Path, RdfSyntax, str], tuple[Sequence[ox.Triple], bytes | Path | None]
+]
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,14 @@ class Upload:
     syntax: str
     media_type: str
     source: str
-    serialized: bytes | None = field(default=None, repr=False, compare=False)
-    """The triples as N-Triples, when the parser gave them so (blank nodes as in ``triples``)."""
+    serialized: bytes | Path | None = field(default=None, repr=False, compare=False)
+    """The triples as N-Triples, or the file holding them, when the parser gave them so
+    (blank nodes as in ``triples``)."""
 
     def ntriples(self) -> bytes:
         """The triples as N-Triples, what a validation worker is sent."""
+        if isinstance(self.serialized, Path):
+            return self.serialized.read_bytes()
         if self.serialized is not None:
             return self.serialized
         return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES) if self.triples else b""
@@ -129,7 +136,7 @@ def _unnamed(filename: str) -> RdfSyntax:
 
 
 def read_upload(
-    data: bytes,
+    data: bytes | Path,
     syntax: RdfSyntax | None,
     *,
     source: str,
@@ -137,9 +144,10 @@ def read_upload(
     csv: CsvConverter,
     parse: DocumentParser,
 ) -> Upload:
-    """Parse ``data`` (RDF in ``syntax`` with ``parse``, or CSV when ``syntax`` is None)."""
+    """Parse ``data``, or the file it names (RDF in ``syntax`` with ``parse``, or CSV when
+    ``syntax`` is None)."""
     if syntax is None:
-        triples = csv(data, source)
+        triples = csv(data.read_bytes() if isinstance(data, Path) else data, source)
         _check_count(len(triples), max_triples)
         return Upload(triples, "csv", CSV_MEDIA_TYPE, source)
     triples, serialized = parse(data, syntax, source)

@@ -10,6 +10,7 @@ server's shared thread pool.
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple, Protocol
 
 import pyoxigraph as ox
@@ -17,6 +18,7 @@ import pyoxigraph as ox
 from ascf_graph.core.crash_guard import CrashGuard
 from ascf_graph.core.errors import WORKER_LOSSES, AscfError
 from ascf_graph.core.settings import Settings
+from ascf_graph.core.spool import Spool
 from ascf_graph.rdf.formats import RdfSyntax
 from ascf_graph.rdf.uploads import ParseLimits, Upload, parse_document, read_upload
 from ascf_graph.sources.projects_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
@@ -30,16 +32,24 @@ class DocumentParser(Protocol):
     """Parses RDF documents within limits somewhere else (the input workers)."""
 
     def parse(
-        self, data: bytes, syntax: RdfSyntax, *, source: str, limits: ParseLimits
-    ) -> tuple[Sequence[ox.Triple], bytes]:
-        """The triples of ``data`` and the same as N-Triples."""
+        self,
+        data: bytes | Path,
+        syntax: RdfSyntax,
+        *,
+        source: str,
+        limits: ParseLimits,
+        output: Path | None = None,
+    ) -> tuple[Sequence[ox.Triple], bytes | Path]:
+        """The triples of ``data`` (or of the file it names) and the same as N-Triples,
+        written into the file ``output`` if given."""
         ...
 
 
 class Sent(NamedTuple):
     """A steward's data as received, not yet read."""
 
-    data: bytes
+    data: bytes | Path
+    """The bytes, or the spool file they were written to as they arrived."""
     syntax: RdfSyntax | None
     """Its syntax; None for the projects CSV."""
     source: str
@@ -60,6 +70,9 @@ class StewardServices:
     """Where uploads are parsed (the input workers; None: in this process)."""
     crashes: CrashGuard = field(default_factory=lambda: CrashGuard(0, 1))
     """Uploads that brought input workers down, per client address."""
+    spool: Spool | None = None
+    """Where large bodies and what the input workers parse of them are written, so that the
+    server does not hold them (None: in memory)."""
 
     @contextmanager
     def guarding(self, client: str | None) -> Iterator[None]:
@@ -82,11 +95,16 @@ class StewardServices:
         )
         return projects_from_csv(data, vocabulary, source=source)
 
+    def discard(self, sent: Sent) -> None:
+        """Remove the spool file ``sent`` was written to, if it was."""
+        if isinstance(sent.data, Path) and self.spool is not None:
+            self.spool.discard(sent.data)
+
     async def upload(self, sent: Sent) -> Upload:
         """What was ``sent``, read by :meth:`read` in an upload's thread (call it admitted)."""
         return await self.admission.run(self.read, sent.data, sent.syntax, sent.source)
 
-    def read(self, data: bytes, syntax: RdfSyntax | None, source: str) -> Upload:
+    def read(self, data: bytes | Path, syntax: RdfSyntax | None, source: str) -> Upload:
         """Parse ``data`` within the settings' limits (``syntax`` None means CSV), in an input
         worker when there are some. Blocking: call it from a thread."""
         return read_upload(
@@ -99,14 +117,28 @@ class StewardServices:
         )
 
     def parse_document(
-        self, data: bytes, syntax: RdfSyntax, source: str
-    ) -> tuple[Sequence[ox.Triple], bytes | None]:
-        """An RDF document's triples (and N-Triples, from a worker) within the limits."""
+        self, data: bytes | Path, syntax: RdfSyntax, source: str
+    ) -> tuple[Sequence[ox.Triple], bytes | Path | None]:
+        """An RDF document's triples (and N-Triples, from a worker) within the limits; a
+        worker given a spooled document writes its N-Triples into the spool too, in a file
+        that goes when the triples do."""
         limits = ParseLimits(
             max_triples=self.settings.max_triples,
             max_nesting=self.settings.max_nesting,
             max_expansion=self.settings.max_body_bytes,
         )
-        if self.workers is not None:
-            return self.workers.parse(data, syntax, source=source, limits=limits)
-        return parse_document(data, syntax, source=source, limits=limits), None
+        if self.workers is None:
+            document = data.read_bytes() if isinstance(data, Path) else data
+            return parse_document(document, syntax, source=source, limits=limits), None
+        if isinstance(data, Path) and self.spool is not None:
+            output = self.spool.new_path(".nt")
+            try:
+                triples, written = self.workers.parse(
+                    data, syntax, source=source, limits=limits, output=output
+                )
+            except BaseException:
+                self.spool.discard(output)
+                raise
+            self.spool.tie(triples, output)
+            return triples, written
+        return self.workers.parse(data, syntax, source=source, limits=limits)

@@ -17,6 +17,7 @@ from ascf_graph.core.crash_guard import CrashGuard
 from ascf_graph.core.errors import UnusableInputError
 from ascf_graph.core.metrics import Histogram
 from ascf_graph.core.settings import Settings
+from ascf_graph.core.spool import Spool
 from ascf_graph.rdf.formats import syntax_named
 from ascf_graph.rdf.uploads import syntax_for_filename, upload_syntax_for_content_type
 from ascf_graph.shacl.engine import ValidationEngine, validation_engine, validator_in_process
@@ -73,6 +74,7 @@ def open_steward_services(
         audit=audit,
         admission=UploadAdmission(settings.uploads_at_once, wait=settings.validation_queue_wait),
         workers=workers,
+        spool=Spool(settings.spool_dir).open(),
         crashes=CrashGuard(
             settings.upload_crash_limit,
             settings.upload_crash_window,
@@ -110,11 +112,27 @@ async def get_stewards(request: Request) -> StewardServices:
 StewardsDep = Annotated[StewardServices, Depends(get_stewards)]
 
 
-async def sent_in_body(request: Request) -> Sent:
-    """The request body, its syntax told by its ``Content-Type``."""
-    body = await request.body()
+#: A body larger than this, or of unknown length, goes to the spool as it arrives.
+SPOOL_ABOVE_BYTES = 1024 * 1024
+
+
+async def sent_in_body(request: Request, spool: Spool | None = None) -> Sent:
+    """The request body, its syntax told by its ``Content-Type``. With a ``spool``, a
+    large body is written into it as it arrives and never held whole; the caller
+    discards the file (:meth:`StewardServices.discard`)."""
     syntax = upload_syntax_for_content_type(request.headers.get("content-type", ""))
-    return Sent(body, syntax, "the request body")
+    declared = request.headers.get("content-length", "")
+    if spool is None or (declared.isdigit() and int(declared) <= SPOOL_ABOVE_BYTES):
+        return Sent(await request.body(), syntax, "the request body")
+    path = spool.new_path(".body")
+    try:
+        with path.open("xb") as file:
+            async for chunk in request.stream():
+                file.write(chunk)
+    except BaseException:
+        spool.discard(path)
+        raise
+    return Sent(path, syntax, "the request body")
 
 
 async def sent_in_form(request: Request, stewards: StewardServices) -> Sent:

@@ -31,6 +31,7 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, overload
 
 import pyoxigraph as ox
@@ -110,18 +111,23 @@ class _Process:
 
 
 class ParsedTriples(Sequence[ox.Triple]):
-    """The triples a worker parsed, kept as the N-Triples it wrote and read again on each
-    pass (pyoxigraph's own parser, blank node labels kept): a list of triple objects would
-    take about three times the memory in the server, for data a validation only scans."""
+    """The triples a worker parsed, kept as the N-Triples it wrote, in memory or in a spool
+    file, and read again on each pass (pyoxigraph's own parser, blank node labels kept): a
+    list of triple objects would take about three times the memory in the server, for data
+    a validation only scans."""
 
-    def __init__(self, ntriples: bytes, count: int) -> None:
+    def __init__(self, ntriples: bytes | Path, count: int) -> None:
         self.ntriples, self._count = ntriples, count
 
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[ox.Triple]:
-        return (quad.triple for quad in ox.parse(self.ntriples, format=ox.RdfFormat.N_TRIPLES))
+        if isinstance(self.ntriples, Path):
+            quads = ox.parse(path=self.ntriples, format=ox.RdfFormat.N_TRIPLES)
+        else:
+            quads = ox.parse(self.ntriples, format=ox.RdfFormat.N_TRIPLES)
+        return (quad.triple for quad in quads)
 
     @overload
     def __getitem__(self, index: int) -> ox.Triple: ...
@@ -160,23 +166,37 @@ class InputWorkers:
             process.stop()
 
     def parse(
-        self, data: bytes, syntax: RdfSyntax, *, source: str, limits: ParseLimits
-    ) -> tuple[ParsedTriples, bytes]:
-        """The triples of ``data``, parsed in a worker within the limits given, and the same
-        as N-Triples (see :func:`ascf_graph.rdf.uploads.parse_document`)."""
-        header = {
+        self,
+        data: bytes | Path,
+        syntax: RdfSyntax,
+        *,
+        source: str,
+        limits: ParseLimits,
+        output: Path | None = None,
+    ) -> tuple[ParsedTriples, bytes | Path]:
+        """The triples of ``data`` (or of the file it names), parsed in a worker within the
+        limits given, and the same as N-Triples (see
+        :func:`ascf_graph.rdf.uploads.parse_document`): sent back, or written by the worker
+        into the file ``output``, so that the server never holds them."""
+        size = data.stat().st_size if isinstance(data, Path) else len(data)
+        header: dict[str, Any] = {
             "job": "parse",
-            "max_answer": ANSWER_GROWTH * len(data) + ANSWER_FLOOR,
+            "max_answer": ANSWER_GROWTH * size + ANSWER_FLOOR,
             "syntax": syntax.name,
             "source": source,
             "limits": asdict(limits),
         }
-        answer, ntriples = self._run(header, (data,))
-        return ParsedTriples(ntriples, int(answer["triples"])), ntriples
+        if isinstance(data, Path):
+            header["input_path"] = str(data)
+        if output is not None:
+            header["output_path"] = str(output)
+        answer, ntriples = self._run(header, (b"" if isinstance(data, Path) else data,))
+        written: bytes | Path = output if output is not None else ntriples
+        return ParsedTriples(written, int(answer["triples"])), written
 
     def validate(
         self,
-        data: bytes,
+        data: bytes | Path,
         stored: Sequence[ox.Triple],
         shapes: rdflib.Graph,
         *,
@@ -184,8 +204,9 @@ class InputWorkers:
         protected: Sequence[str],
         protected_classes: Sequence[str],
     ) -> ValidationReport:
-        """The report on ``data`` (N-Triples) against ``shapes``, checked in a worker by
-        ``engine`` together with what the store says about it (``stored``)."""
+        """The report on ``data`` (N-Triples, or the file of them it names) against
+        ``shapes``, checked in a worker by ``engine`` together with what the store says
+        about it (``stored``)."""
         key, shapes_bytes = self._shapes_of(shapes)
         stored_bytes = ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES) if stored else b""
         header: dict[str, Any] = {
@@ -193,10 +214,12 @@ class InputWorkers:
             "max_answer": MAX_REPORT_BYTES,
             "engine": engine,
             "shapes_key": key,
-            "data_bytes": len(data),
             "protected": list(protected),
             "protected_classes": list(protected_classes),
         }
+        if isinstance(data, Path):
+            header["data_path"], data = str(data), b""
+        header["data_bytes"] = len(data)
 
         def payload(process: _Process) -> tuple[dict[str, Any], tuple[bytes, ...]]:
             sent = b"" if process.keeps(key) else shapes_bytes
@@ -374,7 +397,7 @@ def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
 
     def check(upload: Upload, context: ValidationContext) -> ValidationReport:
         return workers.validate(
-            upload.ntriples(),
+            upload.serialized if isinstance(upload.serialized, Path) else upload.ntriples(),
             store_context(context, upload.triples),
             context.shapes,
             engine=engine,

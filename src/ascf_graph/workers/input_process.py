@@ -11,12 +11,14 @@ limit and starts another.
 It answers one job at a time, each a message of the server's (see
 :mod:`ascf_graph.workers.protocol`: a JSON header and a payload):
 
-- ``parse``: the payload is a document, read by
-  :func:`ascf_graph.rdf.uploads.parse_document` (nesting and RDF/XML entities
-  checked before the parser sees it); the answer is its triples as
-  N-Triples, blank nodes renamed apart;
-- ``validate``: the payload is the submission shapes, the data and what the
-  store says about it, as N-Triples; the answer is the ``sh:ValidationReport``
+- ``parse``: the payload is a document (or ``input_path`` names its file), read
+  by :func:`ascf_graph.rdf.uploads.parse_document` (nesting and RDF/XML
+  entities checked before the parser sees it); the answer is its triples as
+  N-Triples, blank nodes renamed apart (or they are written into the new file
+  ``output_path`` names: see :mod:`ascf_graph.core.spool`);
+- ``validate``: the payload is the submission shapes, the data (or
+  ``data_path`` names its file) and what the store says about it, as
+  N-Triples; the answer is the ``sh:ValidationReport``
   as N-Triples, with ``conforms`` and the results as the engine worded them
   (messages and fixes) in the header;
 - ``warm``: load what validation needs, so the first validation is not slowed.
@@ -38,6 +40,7 @@ import time
 from collections import OrderedDict
 from dataclasses import asdict, replace
 from functools import cached_property
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, BinaryIO
 
@@ -82,7 +85,11 @@ class InputWorker:
         raise ValueError(f"unknown job {job!r}")
 
     def parse(self, header: dict[str, Any], data: bytes) -> tuple[dict[str, Any], bytes]:
-        """The document's triples as N-Triples, within the header's limits."""
+        """The document's triples as N-Triples, within the header's limits: the document is
+        the payload or the file ``input_path`` names; the answer is the payload, or is
+        written into the new file ``output_path`` names."""
+        if "input_path" in header:
+            data = Path(header["input_path"]).read_bytes()
         triples = parse_document(
             data,
             syntax_named(header["syntax"]),
@@ -96,6 +103,10 @@ class InputWorker:
                 f"{header['max_answer']} for a document of {len(data)} bytes; IRIs that long "
                 "(a long @base or prefix repeated on every triple) are not data about cities"
             )
+        if "output_path" in header:
+            with Path(header["output_path"]).open("xb") as output:
+                output.write(body)
+            body = b""
         return {"ok": True, "triples": len(triples)}, body
 
     def validate(self, header: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], bytes]:
@@ -111,6 +122,8 @@ class InputWorker:
             queries=queries,
         )
         data, stored = payload[shapes_end:data_end], payload[data_end:]
+        if "data_path" in header:
+            data = Path(header["data_path"]).read_bytes()
         if header["engine"] == "pyshacl":  # one graph of both, its targets by pyoxigraph
             report = validation.validate_ntriples(data, stored, context)
         else:

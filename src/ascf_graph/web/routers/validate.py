@@ -43,10 +43,13 @@ async def validate_data(request: Request, stewards: StewardsDep) -> Response:
             if content_type.lower().startswith("multipart/form-data"):
                 sent = await sent_in_form(request, stewards)
             else:
-                sent = await sent_in_body(request)
-            async with stewards.admission.admitted():
-                upload = await stewards.upload(sent)
-                report = await stewards.admission.run(stewards.submissions.validate, upload)
+                sent = await sent_in_body(request, stewards.spool)
+            try:
+                async with stewards.admission.admitted():
+                    upload = await stewards.upload(sent)
+                    report = await stewards.admission.run(stewards.submissions.validate, upload)
+            finally:
+                stewards.discard(sent)
     except AscfError as error:
         if "text/html" in (wants or "") and error.status < 500:
             return HTMLResponse(error_page(error.status, error.message), status_code=error.status)
