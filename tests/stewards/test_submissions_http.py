@@ -537,6 +537,31 @@ def test_a_submission_may_not_describe_the_framework(service: Service) -> None:
     assert "part of the framework" in answer.text
 
 
+@pytest.mark.parametrize(
+    ("node", "framework_s"),
+    [
+        ("https://w3id.org/ascf/id/framework", True),
+        ("https://w3id.org/ascf/def", True),
+        ("https://w3id.org/ascf/def#City", True),
+        ("https://w3id.org/ascf/id/frameworks-of-hue", False),
+        ("https://w3id.org/ascf/definitions-of-hue", False),
+    ],
+)
+def test_the_framework_is_its_iris_not_every_iri_that_begins_alike(
+    service: Service, node: str, framework_s: bool
+) -> None:
+    """The ontology and the framework are IRIs with what lies under them after ``/`` or
+    ``#``; an IRI that merely starts with the same letters is the steward's to describe."""
+    data = f'<{node}> <http://www.w3.org/2000/01/rdf-schema#comment> "ours" .'.encode()
+    answer = httpx.post(
+        f"{service.url}/validate",
+        content=data,
+        headers={"Content-Type": "application/n-triples"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert ("part of the framework" in answer.text) == framework_s
+
+
 def test_a_method_not_answered_is_405_naming_every_method_the_path_answers(
     service: Service,
 ) -> None:

@@ -29,13 +29,36 @@ FRAMEWORK_KINDS = (
 
 
 def protected_prefixes(base_iri: str) -> tuple[str, ...]:
-    """IRI prefixes of the ontology, the framework's concepts and our graphs.
+    """What a steward's data may not describe: the ontology and the framework (each the IRI
+    itself and what is under it) and everything under our graphs' and the framework kinds'
+    folders; read them with :func:`is_protected`.
 
     >>> "https://w3id.org/ascf/id/focus-area/" in protected_prefixes("https://w3id.org/ascf/")
     True
     """
     kinds = tuple(f"{base_iri}id/{kind}/" for kind in FRAMEWORK_KINDS)
     return (f"{base_iri}def", f"{base_iri}id/framework", f"{base_iri}graph/", *kinds)
+
+
+def is_protected(iri: str, protected: tuple[str, ...]) -> bool:
+    """Whether ``iri`` is one of ``protected``: an entry that ends in ``/`` or ``#`` is a
+    folder (every IRI under it); any other is an IRI (itself, and the IRIs under it after
+    a ``/`` or ``#``), so that ``{base}id/frameworks-of-hue`` is not the framework's.
+
+    >>> protected = protected_prefixes("https://w3id.org/ascf/")
+    >>> [is_protected("https://w3id.org/ascf/" + rest, protected) for rest in (
+    ...     "def", "def/City", "def#City", "define-ourselves", "id/framework",
+    ...     "id/frameworks-of-hue", "id/focus-area/x", "id/project/x")]
+    [True, True, True, False, True, False, True, False]
+    """
+    if not iri.startswith(protected):  # nearly every IRI: one test in C
+        return False
+    for entry in protected:
+        if iri.startswith(entry) and (
+            entry.endswith(("/", "#")) or len(iri) == len(entry) or iri[len(entry)] in "/#"
+        ):
+            return True
+    return False
 
 
 #: Statements that place a node in a concept scheme (the framework's, for ours).
@@ -82,12 +105,12 @@ def out_of_scope_subjects(
         subject
         for link in _SCHEME_LINKS
         for subject, scheme in data.subject_objects(link)
-        if str(scheme).startswith(protected)
+        if is_protected(str(scheme), protected)
     }
     described = {
         subject
         for subject in data.subjects()
-        if isinstance(subject, rdflib.URIRef) and str(subject).startswith(protected)
+        if isinstance(subject, rdflib.URIRef) and is_protected(str(subject), protected)
     }
     return sorted(node_name(node) for node in declared | described)
 

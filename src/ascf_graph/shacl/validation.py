@@ -31,6 +31,7 @@ from ascf_graph.shacl.scope import (
     OX_SCHEME_LINKS,
     add_scope_results,
     framework_classes,
+    is_protected,
     node_name,
     out_of_scope_subjects,
     protected_prefixes,
@@ -158,9 +159,9 @@ def _add_ntriples(
         if protected is None:
             continue
         if (
-            (isinstance(subject, ox.NamedNode) and subject.value.startswith(protected))
+            (isinstance(subject, ox.NamedNode) and is_protected(subject.value, protected))
             or (predicate == RDF_TYPE and value.value in classes)
-            or (predicate in OX_SCHEME_LINKS and value.value.startswith(protected))
+            or (predicate in OX_SCHEME_LINKS and is_protected(value.value, protected))
         ):
             out_of_scope.add(node_name(found[0]))
 
@@ -229,7 +230,7 @@ def store_context(
     for subject, _, value in data:
         if isinstance(subject, ox.NamedNode):
             mentioned.add(subject.value)
-            if not subject.value.startswith(context.protected):
+            if not is_protected(subject.value, context.protected):
                 described.add(subject.value)
         if isinstance(value, ox.NamedNode):
             mentioned.add(value.value)
