@@ -151,29 +151,25 @@ def test_a_store_that_cannot_open_stops_serve_at_once_with_exit_2(tmp_path: Path
     assert time.monotonic() - started < 20, "serve restarted an unusable server"
 
 
+def loaded_by(modules: str, candidates: tuple[str, ...]) -> list[str]:
+    """Which of ``candidates`` a fresh interpreter has loaded once it imported ``modules``
+    (a comma-separated list, as an import statement writes it)."""
+    probe = f"import sys, {modules}; print(' '.join(m for m in {candidates!r} if m in sys.modules))"
+    return subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+
+
 def test_the_supervisor_imports_no_engine_nor_web_stack() -> None:
     """What `serve` imports before it starts the server: the CLI module, which leaves the
     store, rdflib, pySHACL, the web application and httpx to the commands that use them."""
     heavy = ("pyoxigraph", "rdflib", "pyshacl", "fastapi", "httpx", "uvicorn")
-    probe = (
-        "import sys, ascf_graph.cli.main, ascf_graph.cli.supervisor, ascf_graph.core.logs; "
-        f"print(' '.join(m for m in {heavy!r} if m in sys.modules))"
-    )
-    imported = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert imported == []
+    supervisor = "ascf_graph.cli.main, ascf_graph.cli.supervisor, ascf_graph.core.logs"
+    assert loaded_by(supervisor, heavy) == []
 
 
 def test_the_server_leaves_the_validation_engines_to_the_input_workers() -> None:
     """The server process hands every validation to an input worker, so it starts without
     pySHACL or rdflib's SPARQL engine (together a third of its import time)."""
     heavy = ("pyshacl", "rdflib.plugins.sparql", "pyrudof")
-    probe = (
-        "import sys, ascf_graph.cli.main, ascf_graph.app; "
-        f"print(' '.join(m for m in {heavy!r} if m in sys.modules))"
-    )
-    imported = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert imported == []
+    assert loaded_by("ascf_graph.cli.main, ascf_graph.app", heavy) == []
