@@ -9,7 +9,10 @@ client that left mid-body. A server starting empties what an earlier one
 left behind.
 """
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,11 +34,35 @@ def spooling(
     built: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[ServerProcess, Path]]:
     settings = clone_settings(built, tmp_path_factory.mktemp("spooling"))
-    leftover = settings.spool_dir / "left-by-a-killed-server.body"
-    leftover.parent.mkdir(parents=True)
-    leftover.write_bytes(b"x")
+    gone = settings.spool_dir / str(_gone_pid()) / "left-by-a-killed-server.body"
+    gone.parent.mkdir(parents=True)
+    gone.write_bytes(b"x")
+    alive = settings.spool_dir / str(os.getpid()) / "another-server-is-reading-this.body"
+    alive.parent.mkdir()
+    alive.write_bytes(b"x")
     with running_server(settings, ASCF_MAX_BODY_BYTES=str(8 * SPOOL_ABOVE_BYTES)) as server:
         yield server, settings.spool_dir
+    alive.unlink()
+
+
+def _gone_pid() -> int:
+    """The id of a process that has ended."""
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(ended.stdout)
+
+
+def spooled(spool: Path) -> list[str]:
+    """The files in the spool, but the one another live server keeps there."""
+    return sorted(
+        str(path.relative_to(spool))
+        for path in spool.rglob("*")
+        if path.is_file() and path.name != "another-server-is-reading-this.body"
+    )
 
 
 def padded(document: bytes) -> bytes:
@@ -43,10 +70,14 @@ def padded(document: bytes) -> bytes:
     return document + b"\n#" + b" " * (2 * SPOOL_ABOVE_BYTES) + b"\n"
 
 
-def test_a_server_starts_with_an_empty_spool(spooling: tuple[ServerProcess, Path]) -> None:
-    _, spool = spooling
-    assert spool.is_dir()
-    assert list(spool.iterdir()) == []
+def test_a_server_starts_with_a_folder_of_its_own_and_clears_the_dead_ones(
+    spooling: tuple[ServerProcess, Path],
+) -> None:
+    server, spool = spooling
+    folders = {path.name for path in spool.iterdir()}
+    assert folders == {str(os.getpid()), str(server.pid)}, "the dead server's folder went"
+    assert (spool / str(os.getpid()) / "another-server-is-reading-this.body").exists()
+    assert spooled(spool) == []
 
 
 def test_a_spooled_body_gets_the_report_a_held_one_gets(
@@ -54,14 +85,14 @@ def test_a_spooled_body_gets_the_report_a_held_one_gets(
 ) -> None:
     server, spool = spooling
     held = httpx.post(f"{server.url}/validate", content=INVALID, headers=TURTLE, timeout=60)
-    spooled = httpx.post(
+    large = httpx.post(
         f"{server.url}/validate", content=padded(INVALID), headers=TURTLE, timeout=60
     )
-    assert held.status_code == spooled.status_code == 200
-    assert spooled.json()["counts"] == held.json()["counts"]
-    assert spooled.json()["counts"]["Violation"] > 0
-    assert spooled.json()["focusNodes"] == held.json()["focusNodes"]
-    assert list(spool.iterdir()) == []
+    assert held.status_code == large.status_code == 200
+    assert large.json()["counts"] == held.json()["counts"]
+    assert large.json()["counts"]["Violation"] > 0
+    assert large.json()["focusNodes"] == held.json()["focusNodes"]
+    assert spooled(spool) == []
 
 
 def test_a_spooled_body_that_does_not_parse_leaves_nothing(
@@ -71,7 +102,7 @@ def test_a_spooled_body_that_does_not_parse_leaves_nothing(
     broken = padded(INVALID) + b"<urn:a> <urn:b> .\n"
     answer = httpx.post(f"{server.url}/validate", content=broken, headers=TURTLE, timeout=60)
     assert answer.status_code == 400
-    assert list(spool.iterdir()) == []
+    assert spooled(spool) == []
 
 
 def test_a_body_of_unknown_length_is_spooled_too(spooling: tuple[ServerProcess, Path]) -> None:
@@ -84,7 +115,7 @@ def test_a_body_of_unknown_length_is_spooled_too(spooling: tuple[ServerProcess, 
     answer = httpx.post(f"{server.url}/validate", content=chunks(), headers=TURTLE, timeout=60)
     assert answer.status_code == 200
     assert answer.json()["counts"]["Violation"] > 0
-    assert list(spool.iterdir()) == []
+    assert spooled(spool) == []
 
 
 def test_a_client_that_leaves_mid_body_leaves_nothing(
@@ -98,8 +129,8 @@ def test_a_client_that_leaves_mid_body_leaves_nothing(
             + f"Content-Length: {4 * SPOOL_ABOVE_BYTES}\r\n\r\n".encode()
             + b"#" * (2 * SPOOL_ABOVE_BYTES)
         )
-        assert _eventually(lambda: len(list(spool.iterdir())) == 1), "the body was spooled"
-    assert _eventually(lambda: list(spool.iterdir()) == []), "and removed when it left"
+        assert _eventually(lambda: len(spooled(spool)) == 1), "the body was spooled"
+    assert _eventually(lambda: spooled(spool) == []), "and removed when it left"
     assert httpx.get(f"{server.url}/health", timeout=10).status_code == 200
 
 

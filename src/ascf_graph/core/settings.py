@@ -338,7 +338,7 @@ class Settings(BaseSettings):
     @property
     def spool_dir(self) -> Path:
         """Large request bodies and what the input workers parse of them, while they are
-        checked (emptied when the server starts)."""
+        checked: a folder per server process (see :mod:`ascf_graph.core.spool`)."""
         return self.data_dir / "spool"
 
     @property

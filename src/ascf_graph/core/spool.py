@@ -6,13 +6,16 @@ raised the server's memory by 53 MB per validation. Instead the body is
 written here as it arrives, the worker reads it from here and writes its
 N-Triples here, and the server reads them again only a line at a time.
 
-Files are named at random in one folder per data directory
-(``{data_dir}/spool``); the server empties it when it starts, so that what a
+Files are named at random in a folder of the server process's own under
+the data directory's (``{data_dir}/spool/{pid}``), so that two servers
+sharing a data directory (over a remote store) never touch each other's.
+A server starting removes the folders of processes that are gone, so what a
 killed server left goes then. Each file is removed as soon as its owner is
 done with it (:meth:`Spool.tie`: when an object is collected) or explicitly
 (:meth:`Spool.discard`).
 """
 
+import os
 import secrets
 import shutil
 import weakref
@@ -20,15 +23,25 @@ from pathlib import Path
 
 
 class Spool:
-    """Files in ``folder``, each removed when its owner is done with it."""
+    """Files in a folder of this process's under ``root``, each removed when its owner is
+    done with it."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.folder = root / str(os.getpid())
 
     def open(self) -> "Spool":
-        """Create the folder, emptied of what an earlier server left; return this spool."""
+        """Create this process's folder, and remove those of processes that are gone (and
+        anything else left in ``root``); return this spool."""
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for left in self.root.iterdir():
+            if left != self.folder and not _running(left.name):
+                if left.is_dir():
+                    shutil.rmtree(left, ignore_errors=True)
+                else:
+                    left.unlink(missing_ok=True)
         shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True, mode=0o700)
+        self.folder.mkdir(mode=0o700)
         return self
 
     def new_path(self, suffix: str) -> Path:
@@ -47,3 +60,16 @@ class Spool:
 
 def _remove(path: Path) -> None:
     path.unlink(missing_ok=True)
+
+
+def _running(name: str) -> bool:
+    """Whether ``name`` is the id of a process running now."""
+    if not name.isdigit():
+        return False
+    try:
+        os.kill(int(name), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's: running
+        return True
+    return True
