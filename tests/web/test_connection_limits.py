@@ -383,13 +383,20 @@ ROOMY = {
 }
 
 
+def unfinished_body(path: str, content_type: str) -> bytes:
+    """The start of a POST that declares 10 MB and sends 9 of them."""
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: {content_type}\r\n".encode()
+        + b"Content-Length: 10000000\r\n\r\n#"
+        + b"x" * 9_000_000
+    )
+
+
 def test_the_memory_of_unfinished_bodies_returns_when_their_clients_leave(
     built: Settings, tmp_path: Path
 ) -> None:
-    body_start = (
-        b"POST /validate HTTP/1.1\r\nHost: test\r\nContent-Type: text/turtle\r\n"
-        b"Content-Length: 10000000\r\n\r\n#" + b"x" * 9_000_000
-    )  # 9 of the 10 MB it declares
+    """A SPARQL query sent by POST is read into memory as it arrives."""
+    body_start = unfinished_body("/sparql", "application/sparql-query")
     with running_server(clone_settings(built, tmp_path), **ROOMY) as server:
         before = resident_memory_kib(server.pid)
         with held_connections(server.url, "127.0.0.51", 30, first=body_start):
@@ -398,6 +405,37 @@ def test_the_memory_of_unfinished_bodies_returns_when_their_clients_leave(
                 "the server holds the 270 MB of unfinished bodies",
             )
             assert health_answers(server.url)
+        wait_for(
+            lambda: resident_memory_kib(server.pid) < before + 100 * 1024,
+            "the server gives the bodies' memory back",
+            patience=PATIENCE,
+        )
+        assert health_answers(server.url)
+
+
+def test_unfinished_bodies_sent_to_validate_go_to_disk_not_memory(
+    built: Settings, tmp_path: Path
+) -> None:
+    """A large ``/validate`` body is spooled to disk as it arrives: thirty clients each
+    9 MB into their bodies leave the server's memory where it was, and their files go
+    when they do."""
+    settings = clone_settings(built, tmp_path)
+    body_start = unfinished_body("/validate", "text/turtle")
+    with running_server(settings, **ROOMY) as server:
+        before = resident_memory_kib(server.pid)
+
+        def spooled_bytes() -> int:
+            return sum(f.stat().st_size for f in settings.spool_dir.rglob("*") if f.is_file())
+
+        with held_connections(server.url, "127.0.0.52", 30, first=body_start):
+            wait_for(
+                lambda: spooled_bytes() >= 30 * 9_000_000,
+                "the 270 MB of unfinished bodies are on disk",
+            )
+            assert resident_memory_kib(server.pid) < before + 50 * 1024
+            assert health_answers(server.url)
+        wait_for(lambda: spooled_bytes() == 0, "their files go with them", patience=PATIENCE)
+        assert health_answers(server.url)
         wait_for(
             lambda: resident_memory_kib(server.pid) < before + 100 * 1024,
             "the server gives the bodies' memory back",

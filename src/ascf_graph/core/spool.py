@@ -31,21 +31,21 @@ class Spool:
         self.folder = root / str(os.getpid())
 
     def open(self) -> "Spool":
-        """Create this process's folder, and remove those of processes that are gone (and
-        anything else left in ``root``); return this spool."""
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        for left in self.root.iterdir():
-            if left != self.folder and not _running(left.name):
-                if left.is_dir():
-                    shutil.rmtree(left, ignore_errors=True)
-                else:
-                    left.unlink(missing_ok=True)
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(mode=0o700)
+        """Remove what processes that are gone left in ``root`` (this process's folder is
+        made when it is first needed, so that a server that spools nothing writes nothing
+        under the data directory); return this spool."""
+        if self.root.is_dir():
+            for left in self.root.iterdir():
+                if left == self.folder or not _running(left.name):
+                    if left.is_dir():
+                        shutil.rmtree(left, ignore_errors=True)
+                    else:
+                        left.unlink(missing_ok=True)
         return self
 
     def new_path(self, suffix: str) -> Path:
-        """A fresh file name in the folder (the file is not created)."""
+        """A fresh file name in this process's folder (the file is not created)."""
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         return self.folder / f"{secrets.token_hex(12)}{suffix}"
 
     def tie(self, owner: object, path: Path) -> None:
