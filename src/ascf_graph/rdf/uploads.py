@@ -74,13 +74,17 @@ class Upload:
     """The triples as N-Triples, or the file holding them, when the parser gave them so
     (blank nodes as in ``triples``)."""
 
-    def ntriples(self) -> bytes:
-        """The triples as N-Triples, what a validation worker is sent."""
-        if isinstance(self.serialized, Path):
-            return self.serialized.read_bytes()
+    def ntriples(self) -> bytes | Path:
+        """The triples as N-Triples, or the file holding them: what a validation worker is
+        sent."""
         if self.serialized is not None:
             return self.serialized
         return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES) if self.triples else b""
+
+
+def document_bytes(document: bytes | Path) -> bytes:
+    """A document's bytes, read from its file if it is named by one (a spooled body)."""
+    return document.read_bytes() if isinstance(document, Path) else document
 
 
 def upload_syntax_for_content_type(media_type: str) -> RdfSyntax | None:
@@ -147,7 +151,7 @@ def read_upload(
     """Parse ``data``, or the file it names (RDF in ``syntax`` with ``parse``, or CSV when
     ``syntax`` is None)."""
     if syntax is None:
-        triples = csv(data.read_bytes() if isinstance(data, Path) else data, source)
+        triples = csv(document_bytes(data), source)
         _check_count(len(triples), max_triples)
         return Upload(triples, "csv", CSV_MEDIA_TYPE, source)
     triples, serialized = parse(data, syntax, source)

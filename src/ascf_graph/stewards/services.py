@@ -20,7 +20,13 @@ from ascf_graph.core.errors import WORKER_LOSSES, AscfError
 from ascf_graph.core.settings import Settings
 from ascf_graph.core.spool import Spool
 from ascf_graph.rdf.formats import RdfSyntax
-from ascf_graph.rdf.uploads import ParseLimits, Upload, parse_document, read_upload
+from ascf_graph.rdf.uploads import (
+    ParseLimits,
+    Upload,
+    document_bytes,
+    parse_document,
+    read_upload,
+)
 from ascf_graph.sources.projects_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
 from ascf_graph.stewards.admission import UploadAdmission
 from ascf_graph.stewards.audit import AuditLog
@@ -128,8 +134,7 @@ class StewardServices:
             max_expansion=self.settings.max_body_bytes,
         )
         if self.workers is None:
-            document = data.read_bytes() if isinstance(data, Path) else data
-            return parse_document(document, syntax, source=source, limits=limits), None
+            return parse_document(document_bytes(data), syntax, source=source, limits=limits), None
         if isinstance(data, Path) and self.spool is not None:
             output = self.spool.new_path(".nt")
             try:

@@ -186,11 +186,9 @@ class InputWorkers:
             "source": source,
             "limits": asdict(limits),
         }
-        if isinstance(data, Path):
-            header["input_path"] = str(data)
         if output is not None:
             header["output_path"] = str(output)
-        answer, ntriples = self._run(header, (b"" if isinstance(data, Path) else data,))
+        answer, ntriples = self._run(header, (sent_by_name(data, header, "input_path"),))
         written: bytes | Path = output if output is not None else ntriples
         return ParsedTriples(written, int(answer["triples"])), written
 
@@ -217,8 +215,7 @@ class InputWorkers:
             "protected": list(protected),
             "protected_classes": list(protected_classes),
         }
-        if isinstance(data, Path):
-            header["data_path"], data = str(data), b""
+        data = sent_by_name(data, header, "data_path")
         header["data_bytes"] = len(data)
 
         def payload(process: _Process) -> tuple[dict[str, Any], tuple[bytes, ...]]:
@@ -360,6 +357,16 @@ class InputWorkers:
         return why
 
 
+def sent_by_name(document: bytes | Path, header: dict[str, Any], key: str) -> bytes:
+    """What of ``document`` goes in a job's payload: its bytes, or nothing when it is a
+    file, which ``header[key]`` then names for the worker to read
+    (:func:`ascf_graph.workers.input_process.named_or_sent`)."""
+    if isinstance(document, Path):
+        header[key] = str(document)
+        return b""
+    return document
+
+
 class _NotDeliveredError(Exception):
     """A job could not be sent: the worker had died since its last one."""
 
@@ -397,7 +404,7 @@ def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
 
     def check(upload: Upload, context: ValidationContext) -> ValidationReport:
         return workers.validate(
-            upload.serialized if isinstance(upload.serialized, Path) else upload.ntriples(),
+            upload.ntriples(),
             store_context(context, upload.triples),
             context.shapes,
             engine=engine,

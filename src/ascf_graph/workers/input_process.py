@@ -88,8 +88,7 @@ class InputWorker:
         """The document's triples as N-Triples, within the header's limits: the document is
         the payload or the file ``input_path`` names; the answer is the payload, or is
         written into the new file ``output_path`` names."""
-        if "input_path" in header:
-            data = Path(header["input_path"]).read_bytes()
+        data = named_or_sent(header, "input_path", data)
         triples = parse_document(
             data,
             syntax_named(header["syntax"]),
@@ -121,9 +120,8 @@ class InputWorker:
             protected_classes=tuple(header["protected_classes"]),
             queries=queries,
         )
-        data, stored = payload[shapes_end:data_end], payload[data_end:]
-        if "data_path" in header:
-            data = Path(header["data_path"]).read_bytes()
+        data = named_or_sent(header, "data_path", payload[shapes_end:data_end])
+        stored = payload[data_end:]
         if header["engine"] == "pyshacl":  # one graph of both, its targets by pyoxigraph
             report = validation.validate_ntriples(data, stored, context)
         else:
@@ -169,6 +167,12 @@ class InputWorker:
         while len(self._shapes) > KEPT_SHAPES:
             self._shapes.popitem(last=False)
         return self._shapes[key]
+
+
+def named_or_sent(header: dict[str, Any], key: str, sent: bytes) -> bytes:
+    """A job's document: the file ``header[key]`` names, if it names one, else what was sent
+    in the payload (:func:`ascf_graph.workers.input_pool.sent_by_name`)."""
+    return Path(header[key]).read_bytes() if key in header else sent
 
 
 def _graph(ntriples: bytes) -> Any:
