@@ -21,20 +21,20 @@ BASE = "https://w3id.org/ascf/"
 
 #: file -> (node named, property named, words of the fix the message must contain)
 MISTAKES = {
-    "missing-title.ttl": (f"{BASE}id/project/example-valid-project", "rdfs:label", "title"),
+    "missing-title.ttl": (f"{BASE}id/project/da-nang-example-valid-project", "rdfs:label", "title"),
     "unknown-focus-area.ttl": (
-        f"{BASE}id/project/example-valid-project",
+        f"{BASE}id/project/da-nang-example-valid-project",
         "ascf:focusArea",
         "focus area",
     ),
     "negative-population.ttl": (f"{BASE}id/city/da-nang", "ascf:population", "positive"),
     "latitude-out-of-range.ttl": (f"{BASE}id/city/da-nang", "wgs:lat", "-90"),
     "end-before-start.ttl": (
-        f"{BASE}id/project/example-valid-project",
+        f"{BASE}id/project/da-nang-example-valid-project",
         "ascf:startDate",
         "end date",
     ),
-    "status-not-in-list.ttl": (f"{BASE}id/project/example-valid-project", "ascf:status", "ongoing"),
+    "status-not-in-list.ttl": (f"{BASE}id/project/da-nang-example-valid-project", "ascf:status", "ongoing"),
 }
 
 

@@ -406,7 +406,7 @@ def store_with_example_project(tmp_path_factory: pytest.TempPathFactory) -> Embe
 def test_outcome_and_enabler_queries_find_the_example_project(
     store_with_example_project: EmbeddedStore,
 ) -> None:
-    project = f"{BASE}id/project/example-valid-project"
+    project = f"{BASE}id/project/da-nang-example-valid-project"
     by_outcome = rows(store_with_example_project, "projects_by_outcome")
     assert project in {r["project"] for r in by_outcome}
     enablers = {

@@ -71,7 +71,9 @@ def stewards(
         for engine in ENGINES
     }
     tokens = {
-        engine: TokenStore(settings.credentials_file).create("Da Nang City", "Lan")[1]
+        engine: TokenStore(settings.credentials_file).create(
+            "ASEAN Smart Cities Network", "Secretariat", role="network"
+        )[1]
         for engine, settings in copies.items()
     }
     with (

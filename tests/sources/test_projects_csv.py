@@ -51,7 +51,7 @@ def test_the_example_converts_and_conforms(vocabulary: Vocabulary, store: Embedd
     projects = {t.subject.value for t in triples if t.object.value.endswith("SmartCityProject")}
     assert projects == {
         f"{BASE}id/project/da-nang-example-smart-parking-pilot-made-up-row",
-        f"{BASE}id/project/example-bangkok-flood-sensors",
+        f"{BASE}id/project/bangkok-example-flood-sensors",
         f"{BASE}id/project/singapore-example-digital-permits-for-small-shops-made-up-row",
     }
     titles = [t.object.value for t in triples if t.predicate.value.endswith("#label")]

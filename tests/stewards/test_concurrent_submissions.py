@@ -23,7 +23,7 @@ from tests.support.stores import TEST_DATA, clone_settings
 
 EXAMPLE = TEST_DATA / "validation" / "valid-city-and-project.ttl"
 STATUS = "https://w3id.org/ascf/id/project-status/"
-STEWARD = Steward("t1", "da-nang", "Da Nang City", "Lan")
+STEWARD = Steward("t1", "da-nang", "Da Nang City", "Lan", cities=("da-nang",))
 
 
 def upload_with_status(status: str) -> tuple[Upload, bytes]:
@@ -85,7 +85,7 @@ def test_of_two_conflicting_versions_checked_at_once_only_one_is_stored(
     assert engine.calls == 3  # the later write checked its version again
     statuses = own_store.oxigraph.query(
         "SELECT DISTINCT ?s WHERE { GRAPH ?g { "
-        "<https://w3id.org/ascf/id/project/example-valid-project> "
+        "<https://w3id.org/ascf/id/project/da-nang-example-valid-project> "
         "<https://w3id.org/ascf/def/status> ?s } }"
     )
     assert len(list(statuses)) == 1

@@ -27,7 +27,7 @@ def large_submission() -> bytes:
     """A conforming dataset of about 60,000 triples (a catalogue of made-up records)."""
     lines = [VALID.decode(), "@prefix dct: <http://purl.org/dc/terms/> ."]
     lines += [
-        f"<https://example.org/records/{i}> <http://www.w3.org/2000/01/rdf-schema#label> "
+        f"<{BASE}id/record/da-nang-{i}> <http://www.w3.org/2000/01/rdf-schema#label> "
         f'"Made-up record {i}" ; dct:description "Line {i} of a large test submission." ; '
         f"dct:isPartOf <https://example.org/records> ."
         for i in range(RECORDS)
@@ -64,7 +64,7 @@ def test_sigkill_during_a_large_write_leaves_all_or_nothing(
     built: Settings, tmp_path: Path
 ) -> None:
     settings = clone_settings(built, tmp_path)
-    _, token = TokenStore(settings.credentials_file).create("Da Nang City", "Lan")
+    _, token = TokenStore(settings.credentials_file).create("Da Nang City", "Lan", cities=("da-nang",))
     generation_before = stored_generation(settings.data_dir)
     body = large_submission()
     expected_triples = len(list(ox.parse(body, format=ox.RdfFormat.TURTLE)))

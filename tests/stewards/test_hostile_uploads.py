@@ -56,7 +56,7 @@ def many_projects(count: int) -> bytes:
     """``count`` conforming projects, each a focus node of the shapes (so validation
     works through every one of them)."""
     example = VALID.decode()
-    start = example.index("<https://w3id.org/ascf/id/project/example-valid-project>")
+    start = example.index("<https://w3id.org/ascf/id/project/da-nang-example-valid-project>")
     project = example[start : example.index(" .\n", start) + 3]
     copies = [
         project.replace("example-valid-project", f"example-valid-project-{i}") for i in range(count)

@@ -28,7 +28,7 @@ from tests.support.stores import REPO, clone_settings
 BASE = "https://w3id.org/ascf/"
 EXAMPLES = REPO / "tests" / "data" / "validation"
 VALID = (EXAMPLES / "valid-city-and-project.ttl").read_bytes()
-PROJECT = f"{BASE}id/project/example-valid-project"
+PROJECT = f"{BASE}id/project/da-nang-example-valid-project"
 MAX_BODY = 300_000
 TURTLE = {"Content-Type": "text/turtle"}
 
@@ -86,8 +86,8 @@ class Service:
 def service(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     settings = clone_settings(built, tmp_path_factory.mktemp("submissions"))
     tokens = TokenStore(settings.credentials_file)
-    _, da_nang = tokens.create("Da Nang City", "Lan")
-    _, bangkok = tokens.create("Bangkok Metropolitan Administration", "Somchai")
+    _, da_nang = tokens.create("Da Nang City", "Lan", cities=("da-nang",))
+    _, bangkok = tokens.create("Bangkok Metropolitan Administration", "Somchai", cities=("bangkok",))
     environment = {
         "ASCF_DATA_DIR": str(settings.data_dir),
         "ASCF_CONTENT_DIR": str(settings.content_dir),
@@ -155,7 +155,7 @@ def test_a_write_changes_the_sparql_etag_and_the_cached_answer_is_not_served(
 
 def test_a_write_is_seen_at_once_by_the_linked_data_documents(service: Service) -> None:
     city = f"{service.url}/doc/city/da-nang.nt"
-    marker = f"<{BASE}id/project/example-linked-data-project>"
+    marker = f"<{BASE}id/project/da-nang-example-linked-data-project>"
     before = httpx.get(city)
     assert before.status_code == 200
     assert httpx.get(city).content == before.content  # a repeat gives the same document
@@ -271,17 +271,20 @@ def test_retract_removes_it_from_the_default_graph_and_keeps_history(service: Se
 
 def test_a_projects_csv_is_accepted(service: Service) -> None:
     example = (REPO / "data" / "templates" / "projects-example.csv").read_bytes()
+    _, agency = service.tokens.create(
+        "Example Agency", "Ana", cities=("da-nang", "bangkok", "singapore")
+    )  # the example's rows are in three cities
     answer = httpx.post(
         f"{service.url}/submissions",
         content=example,
-        headers=service.auth(service.da_nang, **{"Content-Type": "text/csv"}),
+        headers=service.auth(agency, **{"Content-Type": "text/csv"}),
         timeout=60,
     )
     assert answer.status_code == 201, answer.text
     assert answer.json()["submission"]["versions"][0]["mediaType"] == "text/csv"
     assert ask(
         service,
-        f"ASK {{ <{BASE}id/project/example-bangkok-flood-sensors> "
+        f"ASK {{ <{BASE}id/project/bangkok-example-flood-sensors> "
         f"<{BASE}def/city> <{BASE}id/city/bangkok> }}",
     )
 
@@ -328,7 +331,7 @@ def test_another_organisations_token_cannot_touch_it(service: Service) -> None:
 
 def test_missing_unknown_and_revoked_tokens_are_refused(service: Service) -> None:
     before = service.state()
-    record, revoked = service.tokens.create("Da Nang City", "Former steward")
+    record, revoked = service.tokens.create("Da Nang City", "Former steward", cities=("da-nang",))
     service.tokens.revoke(record.token_id)
     missing = httpx.post(f"{service.url}/submissions", content=VALID, headers=TURTLE)
     unknown = service.submit(token="ascf_000000000000_" + "A" * 43)
@@ -393,7 +396,8 @@ RDFXML_ENTITY = (
     '<rdf:Description rdf:about="http://e/a"><ex:p>&e;</ex:p></rdf:Description></rdf:RDF>'
 )
 OWL_IMPORTS = (
-    "<https://example.org/my-data> <http://www.w3.org/2002/07/owl#imports> "
+    "<https://w3id.org/ascf/id/project/da-nang-example-valid-project> "
+    "<http://www.w3.org/2002/07/owl#imports> "
     "<http://127.0.0.1:{port}/more.ttl> ."
 )
 CSV_BAD_DATE = "city,title,focus_areas,start_date\nDa Nang,Example,Civic & Social,2024-02-30\n"
@@ -584,7 +588,7 @@ FAKE_FOCUS_AREA = """
 {node} a ascf:FocusArea ; skos:prefLabel "Fake focus area"@en ;
     skos:inScheme <https://w3id.org/ascf/id/framework> ;
     skos:topConceptOf <https://w3id.org/ascf/id/framework> .
-<https://w3id.org/ascf/id/project/{slug}> ascf:focusArea {node} .
+<https://w3id.org/ascf/id/project/da-nang-{slug}> ascf:focusArea {node} .
 """
 
 

@@ -33,7 +33,7 @@ def test_the_json_summary_groups_results_by_focus_node_with_fixes(server: str) -
     assert body["conforms"] is False
     assert body["counts"]["Violation"] == 1
     node = body["focusNodes"][0]
-    assert node["focusNode"] == "https://w3id.org/ascf/id/project/example-valid-project"
+    assert node["focusNode"] == "https://w3id.org/ascf/id/project/da-nang-example-valid-project"
     result = node["results"][0]
     assert {"message", "path", "value", "shape", "fix"} <= result.keys()
     assert "ascf:endDate" in result["fix"]

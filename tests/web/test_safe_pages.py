@@ -101,7 +101,7 @@ def service(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """A server over a writable copy of the store, with a steward's hostile submission."""
     settings = clone_settings(built, tmp_path_factory.mktemp("safe-pages"))
     tokens = TokenStore(settings.credentials_file)
-    _, token = tokens.create("Da Nang City", "Lan")
+    _, token = tokens.create("Da Nang City", "Lan", cities=("da-nang",))
     with running_server(settings) as server:
         created = httpx.post(
             f"{server.url}/submissions",
@@ -237,7 +237,7 @@ def test_the_editor_names_its_files_under_the_public_url_when_set(
 
 
 def test_a_revoked_tokens_refusal_names_the_token_in_the_audit_log(service: Service) -> None:
-    record, token = service.tokens.create("Da Nang City", "Former steward")
+    record, token = service.tokens.create("Da Nang City", "Former steward", cities=("da-nang",))
     service.tokens.revoke(record.token_id)
     refused = httpx.post(
         f"{service.url}/submissions",
@@ -254,7 +254,7 @@ def test_a_revoked_tokens_refusal_names_the_token_in_the_audit_log(service: Serv
 
 
 def test_a_wrong_secrets_refusal_names_the_token_in_the_audit_log(service: Service) -> None:
-    record, token = service.tokens.create("Da Nang City", "Lan")
+    record, token = service.tokens.create("Da Nang City", "Lan", cities=("da-nang",))
     forged = token[: -len("secret")] + "SECRET"
     refused = httpx.delete(
         f"{service.url}/submissions/anything", headers={"Authorization": f"Bearer {forged}"}

@@ -46,18 +46,63 @@ def _tokens() -> "TokenStore":
 def token_create(
     org: Annotated[str, typer.Option("--org", help="The organisation (name or slug).")],
     steward: Annotated[str, typer.Option("--steward", help="The person or office using it.")],
+    city: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--city",
+            help="A member city the token speaks for (its slug, e.g. da-nang); repeat for more.",
+        ),
+    ] = None,
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="'city' (a city's organisation) or 'network' (the network's own: "
+            "membership, countries, new member cities).",
+        ),
+    ] = "city",
 ) -> None:
     """Create a token; it is printed once and never again (only its hash is kept)."""
+    cities = tuple(city or ())
     try:
-        record, token = _tokens().create(org, steward)
+        _check_cities(cities)
+        record, token = _tokens().create(org, steward, cities=cities, role=role)  # type: ignore[arg-type]
     except AscfError as error:
         raise fail(error) from None
+    speaks_for = f", cities {', '.join(record.cities)}" if record.cities else ""
     typer.echo(
         f"token {record.token_id} for {record.steward} of {record.organisation_name} "
-        f"(organisation {record.organisation}); keep it secret, it is not shown again:",
+        f"(organisation {record.organisation}, role {record.role}{speaks_for}); keep it secret, "
+        "it is not shown again:",
         err=True,
     )
     typer.echo(token)
+
+
+def _check_cities(cities: tuple[str, ...]) -> None:
+    """Refuse city slugs that name no member city of the store (when one can be read)."""
+    if not cities:
+        return
+    # Start-up: see ascf_graph.cli.main.
+    from ascf_graph.core.slugs import slugify  # noqa: PLC0415
+    from ascf_graph.stewards.ownership import member_cities  # noqa: PLC0415
+    from ascf_graph.store.backends import open_reader  # noqa: PLC0415
+
+    settings = Settings()
+    store = open_reader(settings)
+    try:
+        known = member_cities(store, settings.base_iri)
+    finally:
+        store.close()
+    try:
+        unknown = [city for city in cities if slugify(city) not in known]
+    except ValueError as error:
+        raise UnusableInputError(str(error)) from None
+    if unknown:
+        raise UnusableInputError(
+            f"no member city {', '.join(repr(c) for c in unknown)} in the store; the member "
+            f"cities are: {', '.join(sorted(known))}"
+        )
 
 
 @token_app.command("revoke")
@@ -77,9 +122,10 @@ def token_list() -> None:
     """Every token: id, organisation, steward, created, revoked (never the secret)."""
     for record in _tokens().records():
         state = f"revoked {record.revoked}" if record.revoked else "active"
+        cities = ",".join(record.cities) or "-"
         typer.echo(
-            f"{record.token_id}  {record.organisation}  {record.steward}  "
-            f"created {record.created}  {state}"
+            f"{record.token_id}  {record.organisation}  {record.role}  {cities}  "
+            f"{record.steward}  created {record.created}  {state}"
         )
 
 

@@ -496,3 +496,15 @@ class NonConformingSubmissionError(AscfError):
     def __init__(self, report: SummarisedReport) -> None:
         super().__init__(f"the data does not conform, so nothing was stored: {report.summary()}")
         self.report = report
+
+
+class OwnershipRefusedError(NonConformingSubmissionError):
+    """The data describes what its organisation does not own, or states network-level
+    facts with a city's token; nothing was written. Carries a report of those Violations."""
+
+    code = "not-owner"
+
+    def __init__(self, report: SummarisedReport, summary: str) -> None:
+        super().__init__(report)
+        self.message = f"nothing was stored: {summary}"
+        self.args = (self.message,)

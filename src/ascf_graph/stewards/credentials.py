@@ -8,6 +8,11 @@ the RDF store, whose graphs are public). A slow password hash (scrypt) would
 buy nothing here: it protects guessable passwords, and 256 random bits cannot
 be guessed; a plain salted SHA-256 keeps every authenticated request cheap.
 Comparison is constant-time.
+
+A token is issued for one organisation and, with the ``city`` role, for the
+member cities it speaks for (``--city da-nang``); the ``network`` role is the
+network's own (its secretariat), which alone states network-level facts.
+What each may write is :mod:`ascf_graph.stewards.ownership`.
 """
 
 import hashlib
@@ -20,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from ascf_graph.core.errors import (
     InvalidCredentialsError,
@@ -40,9 +46,17 @@ CREATE TABLE IF NOT EXISTS tokens (
     salt BLOB NOT NULL,
     digest BLOB NOT NULL,
     created TEXT NOT NULL,
-    revoked TEXT
+    revoked TEXT,
+    cities TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL DEFAULT 'city'
 )
 """
+#: Columns added since the first schema, with their definitions, for files made before.
+_ADDED_COLUMNS = {"cities": "TEXT NOT NULL DEFAULT ''", "role": "TEXT NOT NULL DEFAULT 'city'"}
+
+Role = Literal["city", "network"]
+#: The roles a token may have: a city's organisation, or the network's own.
+ROLES: tuple[Role, ...] = ("city", "network")
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,9 @@ class Steward:
     organisation: str
     organisation_name: str
     steward: str
+    cities: tuple[str, ...] = ()
+    """The slugs of the member cities the token speaks for (``da-nang``)."""
+    role: Role = "city"
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,8 @@ class TokenRecord:
     steward: str
     created: str
     revoked: str | None
+    cities: tuple[str, ...] = ()
+    role: Role = "city"
 
 
 class TokenStore:
@@ -73,26 +92,48 @@ class TokenStore:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def create(self, organisation: str, steward: str) -> tuple[TokenRecord, str]:
+    def create(
+        self,
+        organisation: str,
+        steward: str,
+        *,
+        cities: tuple[str, ...] = (),
+        role: Role = "city",
+    ) -> tuple[TokenRecord, str]:
         """A new token for ``steward`` of ``organisation``: its record and the token itself.
 
         ``organisation`` is a name or a slug; its slug names the organisation
-        (``{base}id/organisation/{slug}``) and decides what it may change.
+        (``{base}id/organisation/{slug}``). ``cities`` are the slugs of the member
+        cities it speaks for; ``role`` is ``city``, or ``network`` for the network's own.
         """
         name, who = organisation.strip(), steward.strip()
         if not name or not who:
             raise UnusableInputError("a token needs an organisation and a steward")
+        if role not in ROLES:
+            raise UnusableInputError(f"the role is one of {', '.join(ROLES)}, not {role!r}")
         try:
             slug = slugify(name)
+            bound = tuple(dict.fromkeys(slugify(city) for city in cities))
         except ValueError as error:
             raise UnusableInputError(str(error)) from None
         token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
         salt = secrets.token_bytes(16)
-        record = TokenRecord(token_id, slug, name, who, _now(), None)
+        record = TokenRecord(token_id, slug, name, who, _now(), None, bound, role)
         with self._connection() as db:
             db.execute(
-                "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-                (token_id, slug, name, who, salt, _digest(salt, secret), record.created),
+                "INSERT INTO tokens (id, organisation, organisation_name, steward, salt, digest,"
+                " created, revoked, cities, role) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                (
+                    token_id,
+                    slug,
+                    name,
+                    who,
+                    salt,
+                    _digest(salt, secret),
+                    record.created,
+                    " ".join(bound),
+                    role,
+                ),
             )
         return record, f"{_PREFIX}_{token_id}_{secret}"
 
@@ -115,10 +156,10 @@ class TokenStore:
         """Every token ever created, oldest first (secrets are not stored, so not shown)."""
         with self._connection() as db:
             rows = db.execute(
-                "SELECT id, organisation, organisation_name, steward, created, revoked "
-                "FROM tokens ORDER BY created, id"
+                "SELECT id, organisation, organisation_name, steward, created, revoked, cities,"
+                " role FROM tokens ORDER BY created, id"
             ).fetchall()
-        return [TokenRecord(*row) for row in rows]
+        return [TokenRecord(*row[:6], tuple(row[6].split()), row[7]) for row in rows]
 
     def authenticate(self, token: str) -> Steward:
         """The steward ``token`` speaks for; :class:`InvalidCredentialsError` if none."""
@@ -127,19 +168,19 @@ class TokenStore:
             raise InvalidCredentialsError("the token is malformed; it reads ascf_<id>_<secret>")
         with self._connection() as db:
             row = db.execute(
-                "SELECT organisation, organisation_name, steward, salt, digest, revoked "
-                "FROM tokens WHERE id = ?",
+                "SELECT organisation, organisation_name, steward, salt, digest, revoked, cities,"
+                " role FROM tokens WHERE id = ?",
                 (found["id"],),
             ).fetchone()
         refused = "the token is not valid (unknown or revoked)"
         if row is None:
             raise InvalidCredentialsError(refused, token_id=found["id"])
-        organisation, name, steward, salt, digest, revoked = row
+        organisation, name, steward, salt, digest, revoked, cities, role = row
         if not hmac.compare_digest(_digest(salt, found["secret"]), digest):
             raise InvalidCredentialsError(refused, token_id=found["id"])
         if revoked is not None:
             raise TokenRevokedError(refused, token_id=found["id"])
-        return Steward(found["id"], organisation, name, steward)
+        return Steward(found["id"], organisation, name, steward, tuple(cities.split()), role)
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -148,9 +189,19 @@ class TokenStore:
         try:
             with db:
                 db.execute(_SCHEMA)
+                _add_new_columns(db)
                 yield db
         finally:
             db.close()
+
+
+def _add_new_columns(db: sqlite3.Connection) -> None:
+    """Bring a tokens file made before :data:`_ADDED_COLUMNS` up to date (its tokens keep
+    the defaults: the city role, no city)."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(tokens)")}
+    for name, definition in _ADDED_COLUMNS.items():
+        if name not in present:
+            db.execute(f"ALTER TABLE tokens ADD COLUMN {name} {definition}")  # our own names
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -11,7 +11,9 @@ Data is checked by the chosen SHACL engine (:mod:`ascf_graph.shacl.engine`)
 against the submission shapes, which are derived once per store generation
 when a cache is given (:mod:`ascf_graph.stewards.shapes`).
 
-Only the organisation that made a submission may replace or retract it.
+Only the organisation that made a submission may replace or retract it, and a
+submission may describe only what its organisation owns
+(:mod:`ascf_graph.stewards.ownership`): anything else is refused before it is validated.
 Writes are serialised by one lock per service (one process holds an embedded
 store), and ``If-Match`` with a version's ETag (``"v3"``) guards against
 replacing a version one has not seen.
@@ -29,6 +31,7 @@ from ascf_graph.core.errors import (
     AscfError,
     ForbiddenError,
     NonConformingSubmissionError,
+    OwnershipRefusedError,
     PreconditionFailedError,
     SubmissionNotFoundError,
     SubmissionRetractedError,
@@ -43,6 +46,7 @@ from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.stewards.archive import Archive
 from ascf_graph.stewards.audit import AuditLog
 from ascf_graph.stewards.credentials import Steward
+from ascf_graph.stewards.ownership import ownership_report, refusals, summary
 from ascf_graph.stewards.provenance import (
     NewVersion,
     ShapesVersion,
@@ -222,6 +226,9 @@ class Submissions:
         if not upload.triples:
             raise UnusableInputError(f"{upload.source}: the dataset holds no triples")
         generation = self.store.generation
+        refused = refusals(upload.triples, steward, self.store, self.base_iri)
+        if refused:
+            raise OwnershipRefusedError(ownership_report(refused), summary(refused))
         shapes = self.shapes()
         context = self.context(shapes, replacing=replacing)
         report = self.validator(upload, context)

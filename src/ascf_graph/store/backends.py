@@ -1,5 +1,6 @@
 """Which store the settings name: the embedded one on disk, or a remote SPARQL server."""
 
+from ascf_graph.core.errors import StoreBusyError
 from ascf_graph.core.settings import Settings
 from ascf_graph.store.base import Store
 from ascf_graph.store.embedded import EmbeddedStore
@@ -20,3 +21,12 @@ def open_store(settings: Settings) -> Store:
             timeout_parameter=settings.store_timeout_parameter,
         )
     return EmbeddedStore.open(settings.data_dir, base_iri=settings.base_iri)
+
+
+def open_reader(settings: Settings) -> Store:
+    """The store for a short read, as :func:`open_store`; an embedded store a running server
+    holds is opened read-only beside it."""
+    try:
+        return open_store(settings)
+    except StoreBusyError:
+        return EmbeddedStore.open(settings.data_dir, read_only=True, base_iri=settings.base_iri)

@@ -34,6 +34,7 @@ _GRAPH_TRIPLES = "SELECT ?s ?p ?o WHERE { GRAPH ?graph { ?s ?p ?o } }"
 
 
 _IS_SUBJECT = "ASK { ?node ?p ?o }"
+_DESCRIBING_GRAPHS = "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 #: The most terms one VALUES block of :meth:`Store.statements` lists.
@@ -149,6 +150,18 @@ class Store(ABC):
         answer = self.query(_IS_SUBJECT, substitutions={"node": node})
         assert isinstance(answer, ox.QueryBoolean)
         return bool(answer)
+
+    def graphs_describing(self, subjects: Iterable[ox.NamedNode]) -> dict[str, set[str]]:
+        """For each of ``subjects`` some named graph holds statements about, those graphs."""
+        found: dict[str, set[str]] = {}
+        listed = list(dict.fromkeys(subjects))
+        for start in range(0, len(listed), _VALUES_CHUNK):
+            chunk = listed[start : start + _VALUES_CHUNK]
+            answer = self.query(values_query(_DESCRIBING_GRAPHS, {"s": list(chunk)}))
+            assert isinstance(answer, ox.QuerySolutions)
+            for row in answer:
+                found.setdefault(row["s"].value, set()).add(row["g"].value)
+        return found
 
     @property
     def reads_locally(self) -> bool:
