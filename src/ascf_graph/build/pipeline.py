@@ -37,6 +37,8 @@ from ascf_graph.store.builds import (
     remove_unfinished_builds,
     write_lock,
 )
+from ascf_graph.store.changes import GraphChange
+from ascf_graph.store.corrections import by_graph, withheld
 from ascf_graph.store.embedded import EmbeddedStore
 from ascf_graph.store.remote import RemoteStore
 
@@ -227,7 +229,7 @@ def _require_conformance(staged: ox.Store, settings: Settings) -> None:
 
 def _publish_remote(staged: ox.Store, remote: RemoteStore) -> str:
     """Replace every built graph on the remote store; keep its submission and provenance
-    graphs."""
+    graphs, and withhold again the shipped statements current corrections replace."""
     built = sorted({quad.graph_name.value for quad in staged})
     stale = [
         name
@@ -238,7 +240,11 @@ def _publish_remote(staged: ox.Store, remote: RemoteStore) -> str:
         name: (q.triple for q in staged.quads_for_pattern(None, None, None, ox.NamedNode(name)))
         for name in built
     }
-    return remote.replace_graphs(graphs, drop=stale)
+    generation = remote.replace_graphs(graphs, drop=stale)
+    corrected = withheld(remote, remote.base_iri)  # corrections still take precedence
+    if corrected:
+        generation = remote.apply(GraphChange(remove=by_graph(corrected)))
+    return generation
 
 
 def _publish(
@@ -273,7 +279,8 @@ def _publish(
 
 def _carry_submissions(settings: Settings, target: ox.Store) -> int:
     """Copy every submission graph of the current store, and their provenance and reports,
-    into ``target``; return the number of submission graphs."""
+    into ``target``, and withhold again the shipped statements current corrections replace
+    (:mod:`ascf_graph.store.corrections`); return the number of submission graphs."""
     if current_build(settings.data_dir) is None:
         return 0
     previous = EmbeddedStore.open(settings.data_dir, read_only=True, base_iri=settings.base_iri)
@@ -284,6 +291,8 @@ def _carry_submissions(settings: Settings, target: ox.Store) -> int:
             target.bulk_extend(
                 previous.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(name))
             )
+        for quad in withheld(previous, settings.base_iri):  # corrections still take precedence
+            target.remove(quad)
     finally:
         previous.close()
     return sum(1 for name in names if roles[name] is GraphRole.SUBMISSION)

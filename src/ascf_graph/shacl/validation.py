@@ -25,6 +25,7 @@ from ascf_graph.core.graph_names import GraphRole, graph_role
 from ascf_graph.core.namespaces import PREFIXES, graph_iri
 from ascf_graph.rdf.io import to_rdflib_graph, to_rdflib_term
 from ascf_graph.rdf.terms import RDF_TYPE
+from ascf_graph.rdf.turtle import to_oxigraph_triples
 from ascf_graph.shacl.prepared_queries import PreparedQueries, PreparingGraph
 from ascf_graph.shacl.reports import ValidationReport, results_in
 from ascf_graph.shacl.scope import (
@@ -37,6 +38,7 @@ from ascf_graph.shacl.scope import (
     protected_prefixes,
 )
 from ascf_graph.store.base import Store
+from ascf_graph.store.corrections import overridden
 from ascf_graph.store.reads import statements_with_blank_nodes
 
 #: The stem of the shapes file that checks the framework itself, not stewards' data.
@@ -68,6 +70,8 @@ class ValidationContext:
     superseded: tuple[str, ...] = ()
     #: Classes whose members only ontology/ may declare (:func:`framework_classes`).
     protected_classes: tuple[str, ...] = ()
+    #: The graphs' base IRI, which tells shipped graphs from submissions' (corrections).
+    base_iri: str = ""
     #: The shapes' SPARQL, parsed once for every validation in this context.
     queries: PreparedQueries = field(default_factory=PreparedQueries, compare=False, repr=False)
     #: What the store says about the data, looked up already (by the server, for a worker
@@ -98,6 +102,7 @@ class ValidationContext:
             protected=protected_prefixes(base_iri),
             protected_classes=framework_classes(store, base_iri),
             superseded=superseded,
+            base_iri=base_iri,
             queries=queries if queries is not None else PreparedQueries(),
         )
 
@@ -207,8 +212,7 @@ def with_store_context(data: rdflib.Graph, context: ValidationContext) -> Prepar
         for prefix, namespace in data.namespaces():
             checked.bind(prefix, namespace, override=False)
         return checked
-    triples = ((_ox_term(subject), None, _ox_term(value)) for subject, _, value in data)
-    checked += to_rdflib_graph(store_context(context, triples))
+    checked += to_rdflib_graph(store_context(context, to_oxigraph_triples(data)))
     return checked
 
 
@@ -239,6 +243,7 @@ def store_context(
         [ox.NamedNode(iri) for iri in sorted(described)],
         outside=context.superseded,
     )
+    found = _without_corrected(context, data, found)
     for triple in found:
         mentioned.update(
             term.value for term in (triple.subject, triple.object) if isinstance(term, ox.NamedNode)
@@ -251,11 +256,34 @@ def store_context(
     return found + types
 
 
-def _ox_term(term: rdflib.term.Node) -> object:
-    """The pyoxigraph IRI or blank node of an rdflib one (other terms are not looked up)."""
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    return term
+def _without_corrected(
+    context: ValidationContext,
+    data: Iterable[ox.Triple | tuple[Any, Any, Any]],
+    found: list[ox.Triple],
+) -> list[ox.Triple]:
+    """``found`` without the shipped statements ``data`` corrects: once in, its statements
+    take precedence over the shipped ones of the properties it sets
+    (:mod:`ascf_graph.store.corrections`), so those do not count against it."""
+    assert context.store is not None
+    touched = {t.subject for t in found if isinstance(t.subject, ox.NamedNode)}
+    if not touched or not context.base_iri:
+        return found
+    setting = [
+        triple if isinstance(triple, ox.Triple) else ox.Triple(*triple)
+        for triple in data
+        if triple[0] in touched
+    ]
+    shadowed = {quad.triple for quad in overridden(context.store, context.base_iri, setting)}
+    if not shadowed:
+        return found
+    still_said = {
+        quad.triple
+        for quad in context.store.quads_about({t.subject for t in shadowed})  # type: ignore[misc]
+        if quad.triple in shadowed
+        and quad.graph_name.value not in context.superseded
+        and graph_role(quad.graph_name.value, context.base_iri) is not GraphRole.DATA
+    }
+    return [t for t in found if t not in shadowed or t in still_said]
 
 
 def submission_shapes(store: Store, base_iri: str) -> rdflib.Graph:

@@ -28,7 +28,7 @@ its owner; :func:`ownership_report` makes them a report's Violations.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -97,14 +97,20 @@ class Refusal:
 
 
 def refusals(
-    triples: Sequence[ox.Triple], steward: Steward, store: Store, base_iri: str
+    triples: Sequence[ox.Triple],
+    steward: Steward,
+    store: Store,
+    base_iri: str,
+    *,
+    token_holders: Collection[str] = (),
 ) -> list[Refusal]:
     """What of ``triples`` ``steward`` may not write, in the order found (none for the
-    network's own tokens: they answer only to the framework guard)."""
+    network's own tokens: they answer only to the framework guard). ``token_holders``
+    are the organisations tokens were issued to: each is its own, described or not."""
     if steward.role == "network":
         return []
     data = triples
-    owners = _Owners(store, base_iri, steward, data)
+    owners = _Owners(store, base_iri, steward, data, token_holders)
     found: dict[tuple[str, str | None], Refusal] = {}
 
     def refuse(refusal: Refusal) -> None:
@@ -194,9 +200,15 @@ class _Owners:
     """What the store says about who owns the IRIs a submission describes."""
 
     def __init__(
-        self, store: Store, base_iri: str, steward: Steward, data: Sequence[ox.Triple]
+        self,
+        store: Store,
+        base_iri: str,
+        steward: Steward,
+        data: Sequence[ox.Triple],
+        token_holders: Collection[str],
     ) -> None:
         self.base_iri, self.steward = base_iri, steward
+        self.token_holders = frozenset(token_holders)
         self.ids = f"{base_iri}id/"
         self._protected = protected_prefixes(base_iri)
         self.own_organisation = f"{self.ids}organisation/{steward.organisation}"
@@ -209,7 +221,9 @@ class _Owners:
             }
         )
         named = [ox.NamedNode(iri) for iri in described if not self.protected(iri)]
-        self.graphs = store.graphs_describing(named)
+        self.graphs: dict[str, set[str]] = defaultdict(set)
+        for quad in store.quads_about(named):
+            self.graphs[quad.subject.value].add(quad.graph_name.value)
         self.cities: dict[str, set[str]] = defaultdict(set)
         for triple in store.statements(
             subjects=named, predicates=[ox.NamedNode(link) for link in sorted(CITY_LINKS)]
@@ -259,6 +273,16 @@ class _Owners:
         steward = self.steward
         if iri == self.own_organisation:
             return None
+        organisations = f"{self.ids}organisation/"
+        holder = iri[len(organisations) :] if iri.startswith(organisations) else None
+        if holder in self.token_holders:
+            return Refusal(
+                iri,
+                None,
+                f"the organisation {holder!r}",
+                f"{compact(iri)} is the organisation {holder!r}, which describes itself.",
+                "Remove the statements about it; link to it from your own resources instead.",
+            )
         slug = self.city_slug(iri)
         if slug is not None:
             if slug in steward.cities:
@@ -318,6 +342,16 @@ class _Owners:
         steward = self.steward
         if iri.startswith(f"{self.ids}organisation/"):
             return None  # a partner it declares: its own from now on
+        if not iri.startswith(self.ids):
+            return Refusal(
+                iri,
+                None,
+                "nobody: it is outside this graph",
+                f"{compact(iri)} is outside the graph's namespace ({self.ids}); a submission "
+                "describes cities, projects and organisations named there.",
+                "Link to it from your own resource (rdfs:seeAlso, owl:sameAs) instead of "
+                "describing it.",
+            )
         kind, _, name = (
             iri[len(self.ids) :].partition("/") if iri.startswith(self.ids) else ("", "", "")
         )
@@ -377,7 +411,11 @@ def _statement_refusal(
                 "Point it at one of your own cities.",
             )
         return None
-    if predicate in OBJECT_DESCRIBING and not owners.protected(value.value):
+    if (
+        predicate in OBJECT_DESCRIBING
+        and value.value.startswith(owners.ids)
+        and not owners.protected(value.value)
+    ):
         about_object = owners.refusal(value.value)
         if about_object is not None:
             return Refusal(

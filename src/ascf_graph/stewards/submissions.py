@@ -11,7 +11,10 @@ Data is checked by the chosen SHACL engine (:mod:`ascf_graph.shacl.engine`)
 against the submission shapes, which are derived once per store generation
 when a cache is given (:mod:`ascf_graph.stewards.shapes`).
 
-Only the organisation that made a submission may replace or retract it, and a
+A version's statements take precedence over the shipped statements of the
+properties it sets (:mod:`ascf_graph.store.corrections`), which it withholds
+while it is current. Only the organisation that made a submission may replace or
+retract it, and a
 submission may describe only what its organisation owns
 (:mod:`ascf_graph.stewards.ownership`): anything else is refused before it is validated.
 Writes are serialised by one lock per service (one process holds an embedded
@@ -22,6 +25,7 @@ replacing a version one has not seen.
 import re
 import secrets
 import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -62,6 +66,7 @@ from ascf_graph.stewards.provenance import (
 from ascf_graph.stewards.shapes import SubmissionShapes, shapes_for_submissions
 from ascf_graph.store.base import Store
 from ascf_graph.store.changes import GraphChange
+from ascf_graph.store.corrections import by_graph, overridden, withheld, withholding_record
 from ascf_graph.store.generation_cache import GenerationCache
 
 
@@ -105,14 +110,17 @@ class Submissions:
         engine: ValidationEngine = validate,
         validator: UploadValidator | None = None,
         shapes_cache: GenerationCache | None = None,
+        token_holders: Callable[[], Collection[str]] = tuple,
     ) -> None:
-        """``validator`` checks uploads (default: ``engine``, in this process)."""
+        """``validator`` checks uploads (default: ``engine``, in this process);
+        ``token_holders`` gives the organisations tokens were issued to, each its own."""
         self.store = store
         self.base_iri = base_iri
         self.archive = archive
         self.audit = audit
         self.validator = validator or validator_in_process(engine)
         self.shapes_cache = shapes_cache
+        self.token_holders = token_holders
         self._lock = threading.Lock()
 
     def shapes(self) -> SubmissionShapes:
@@ -175,7 +183,8 @@ class Submissions:
                 append={
                     provenance_graph(self.base_iri): retraction_triples(
                         iris, record.current.number, steward, _now()
-                    )
+                    ),
+                    **by_graph(withheld(self.store, self.base_iri, iris.graph)),  # back in
                 },
             )
             self.audit.record(
@@ -226,7 +235,13 @@ class Submissions:
         if not upload.triples:
             raise UnusableInputError(f"{upload.source}: the dataset holds no triples")
         generation = self.store.generation
-        refused = refusals(upload.triples, steward, self.store, self.base_iri)
+        refused = refusals(
+            upload.triples,
+            steward,
+            self.store,
+            self.base_iri,
+            token_holders=self.token_holders(),
+        )
         if refused:
             raise OwnershipRefusedError(ownership_report(refused), summary(refused))
         shapes = self.shapes()
@@ -259,12 +274,21 @@ class Submissions:
             media_type=upload.media_type,
             shapes=checked.shapes,
         )
+        previous = withheld(self.store, self.base_iri, iris.graph) if number > 1 else []
+        withholding = overridden(self.store, self.base_iri, upload.triples, also=previous)
+        kept, before = set(withholding), set(previous)
+        restored = [quad for quad in previous if quad not in kept]
         change = GraphChange(
             replace={
                 iris.graph: upload.triples,
                 iris.report(number): report_triples(iris, number, checked.report.graph),
             },
-            append={provenance_graph(self.base_iri): version_triples(iris, new)},
+            append={
+                provenance_graph(self.base_iri): version_triples(iris, new)
+                + withholding_record(withholding, iris.validation(number)),
+                **by_graph(restored),
+            },
+            remove=by_graph(quad for quad in withholding if quad not in before),
         )
         self.audit.record(
             "write-started",

@@ -34,7 +34,7 @@ _GRAPH_TRIPLES = "SELECT ?s ?p ?o WHERE { GRAPH ?graph { ?s ?p ?o } }"
 
 
 _IS_SUBJECT = "ASK { ?node ?p ?o }"
-_DESCRIBING_GRAPHS = "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+_QUADS_ABOUT = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 #: The most terms one VALUES block of :meth:`Store.statements` lists.
@@ -151,16 +151,15 @@ class Store(ABC):
         assert isinstance(answer, ox.QueryBoolean)
         return bool(answer)
 
-    def graphs_describing(self, subjects: Iterable[ox.NamedNode]) -> dict[str, set[str]]:
-        """For each of ``subjects`` some named graph holds statements about, those graphs."""
-        found: dict[str, set[str]] = {}
+    def quads_about(self, subjects: Iterable[ox.NamedNode]) -> list[ox.Quad]:
+        """Every statement about one of ``subjects``, with the named graph that holds it."""
+        found: list[ox.Quad] = []
         listed = list(dict.fromkeys(subjects))
         for start in range(0, len(listed), _VALUES_CHUNK):
             chunk = listed[start : start + _VALUES_CHUNK]
-            answer = self.query(values_query(_DESCRIBING_GRAPHS, {"s": list(chunk)}))
+            answer = self.query(values_query(_QUADS_ABOUT, {"s": list(chunk)}))
             assert isinstance(answer, ox.QuerySolutions)
-            for row in answer:
-                found.setdefault(row["s"].value, set()).add(row["g"].value)
+            found += (ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in answer)
         return found
 
     @property

@@ -21,18 +21,27 @@ class GraphChange:
     """Edits to named graphs that must happen together or not at all.
 
     ``replace`` gives graphs their complete new contents, ``append`` adds
-    triples to graphs (created if missing), ``drop`` removes graphs. A graph
-    may appear in ``replace`` or ``drop``, not both.
+    triples to graphs (created if missing), ``drop`` removes graphs and
+    ``remove`` takes triples out of graphs (first: a triple both removed and
+    appended stays). A graph may appear in ``replace`` or ``drop``, not both.
+    Removed triples have no blank node (SPARQL cannot name one to delete).
     """
 
     replace: Mapping[str, Sequence[ox.Triple]] = field(default_factory=dict)
     append: Mapping[str, Sequence[ox.Triple]] = field(default_factory=dict)
     drop: Sequence[str] = ()
+    remove: Mapping[str, Sequence[ox.Triple]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         both = set(self.replace) & set(self.drop)
         if both:
             raise ValueError(f"graphs both replaced and dropped: {sorted(both)}")
+        for graph, triples in self.remove.items():
+            for triple in triples:
+                if isinstance(triple.subject, ox.BlankNode) or isinstance(
+                    triple.object, ox.BlankNode
+                ):
+                    raise ValueError(f"a blank node cannot be removed from {graph}: {triple}")
 
     @property
     def triples(self) -> int:
@@ -65,7 +74,13 @@ def as_sparql_update(
     }
     }
     """
-    operations = [f"DROP SILENT GRAPH {ox.NamedNode(name)}" for name in change.drop]
+    removals = [
+        f"GRAPH {ox.NamedNode(name)} {{\n{_ntriples(triples)}}}"
+        for name, triples in change.remove.items()
+        if triples
+    ]
+    operations = ["DELETE DATA {\n" + "\n".join(removals) + "\n}"] if removals else []
+    operations += [f"DROP SILENT GRAPH {ox.NamedNode(name)}" for name in change.drop]
     operations += [f"DROP SILENT GRAPH {ox.NamedNode(name)}" for name in change.replace]
     writes: list[tuple[str, Iterable[ox.Triple]]] = [
         *change.replace.items(),

@@ -196,18 +196,15 @@ class EmbeddedStore(Store):
         """Whether any graph holds a statement about ``node``: one index seek."""
         return next(iter(self._store.quads_for_pattern(node, None, None, None)), None) is not None
 
-    def graphs_describing(self, subjects: Iterable[ox.NamedNode]) -> dict[str, set[str]]:
-        """For each of ``subjects`` some named graph holds statements about, those graphs:
-        read from the indexes."""
-        found: dict[str, set[str]] = {}
-        for subject in dict.fromkeys(subjects):
-            graphs = {
-                quad.graph_name for quad in self._store.quads_for_pattern(subject, None, None, None)
-            }
-            graphs.discard(ox.DefaultGraph())
-            if graphs:
-                found[subject.value] = {graph.value for graph in graphs}
-        return found
+    def quads_about(self, subjects: Iterable[ox.NamedNode]) -> list[ox.Quad]:
+        """Every statement about one of ``subjects``, with its named graph: from the indexes."""
+        seek = self._store.quads_for_pattern
+        return [
+            quad
+            for subject in dict.fromkeys(subjects)
+            for quad in seek(subject, None, None, None)
+            if not isinstance(quad.graph_name, ox.DefaultGraph)
+        ]
 
     @property
     def reads_locally(self) -> bool:

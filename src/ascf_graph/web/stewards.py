@@ -51,6 +51,7 @@ def open_steward_services(
     Each validation's time is observed in ``validation_seconds`` when given.
     """
     audit = AuditLog(settings.audit_log)
+    tokens = TokenStore(settings.credentials_file)
     engine = engine or validation_engine(settings.shacl_engine)
     validator = (
         validator_in_workers(workers, settings.shacl_engine)
@@ -69,8 +70,9 @@ def open_steward_services(
             engine=engine,
             validator=validator,
             shapes_cache=shapes_cache,
+            token_holders=lambda: {record.organisation for record in tokens.records()},
         ),
-        tokens=TokenStore(settings.credentials_file),
+        tokens=tokens,
         audit=audit,
         admission=UploadAdmission(settings.uploads_at_once, wait=settings.validation_queue_wait),
         workers=workers,
