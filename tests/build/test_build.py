@@ -21,6 +21,11 @@ from ascf_graph.core.errors import (
 )
 from ascf_graph.core.settings import Settings
 from ascf_graph.rdf.io import parse_file
+from ascf_graph.rdf.uploads import Upload
+from ascf_graph.stewards.archive import Archive
+from ascf_graph.stewards.audit import AuditLog
+from ascf_graph.stewards.credentials import Steward
+from ascf_graph.stewards.submissions import Submissions
 from ascf_graph.store.builds import current_build, new_build_folder
 from ascf_graph.store.changes import GraphChange
 from ascf_graph.store.embedded import EmbeddedStore
@@ -194,6 +199,38 @@ def test_accepted_submissions_survive_a_rebuild(content: Settings) -> None:
     build(content, reasoner=False)
     _, sizes = snapshot(content)
     assert sizes[graph.value] == 1
+
+
+def test_a_citys_correction_still_takes_precedence_after_a_rebuild(
+    content: Settings, tmp_path: Path
+) -> None:
+    project = f"{BASE}id/project/da-nang-smart-water-management-system"
+    completed = ox.NamedNode(f"{BASE}id/project-status/completed")
+    correction = [ox.Triple(ox.NamedNode(project), ox.NamedNode(f"{BASE}def/status"), completed)]
+    store = EmbeddedStore.open(content.data_dir)
+    try:
+        submissions = Submissions(
+            store,
+            base_iri=BASE,
+            archive=Archive(tmp_path / "archive"),
+            audit=AuditLog(tmp_path / "audit.jsonl"),
+        )
+        steward = Steward("t1", "da-nang-city", "Da Nang City", "Lan", cities=("da-nang",))
+        submissions.create(Upload(correction, "turtle", "text/turtle", "fix.ttl"), b"", steward)
+    finally:
+        store.close()
+
+    def statuses() -> set[str]:
+        store = EmbeddedStore.open(content.data_dir)
+        try:
+            status = ox.NamedNode(f"{BASE}def/status")
+            return {t.object.value for t in store.statements([ox.NamedNode(project)], [status])}
+        finally:
+            store.close()
+
+    assert statuses() == {completed.value}
+    build(content, reasoner=False)  # the shipped status is loaded again, and withheld again
+    assert statuses() == {completed.value}
 
 
 def test_the_cli_exits_1_with_the_reason_when_the_build_is_refused(

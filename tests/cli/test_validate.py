@@ -34,7 +34,11 @@ MISTAKES = {
         "ascf:startDate",
         "end date",
     ),
-    "status-not-in-list.ttl": (f"{BASE}id/project/da-nang-example-valid-project", "ascf:status", "ongoing"),
+    "status-not-in-list.ttl": (
+        f"{BASE}id/project/da-nang-example-valid-project",
+        "ascf:status",
+        "ongoing",
+    ),
 }
 
 

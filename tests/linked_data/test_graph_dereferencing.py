@@ -298,7 +298,9 @@ class Submitted:
 @pytest.fixture(scope="module")
 def submitted(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Submitted]:
     settings = clone_settings(built, tmp_path_factory.mktemp("graph-submission"))
-    _, token = TokenStore(settings.credentials_file).create("Da Nang City", "Lan", cities=("da-nang",))
+    _, token = TokenStore(settings.credentials_file).create(
+        "Da Nang City", "Lan", cities=("da-nang",)
+    )
     environment = {
         "ASCF_DATA_DIR": str(settings.data_dir),
         "ASCF_CONTENT_DIR": str(settings.content_dir),

@@ -64,7 +64,9 @@ def test_sigkill_during_a_large_write_leaves_all_or_nothing(
     built: Settings, tmp_path: Path
 ) -> None:
     settings = clone_settings(built, tmp_path)
-    _, token = TokenStore(settings.credentials_file).create("Da Nang City", "Lan", cities=("da-nang",))
+    _, token = TokenStore(settings.credentials_file).create(
+        "Da Nang City", "Lan", cities=("da-nang",)
+    )
     generation_before = stored_generation(settings.data_dir)
     body = large_submission()
     expected_triples = len(list(ox.parse(body, format=ox.RdfFormat.TURTLE)))

@@ -123,7 +123,8 @@ def service(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 "bangkok",
                 f"; ascf:partner <{ID}organisation/example-canal-institute> ",
             )
-            + f'<{ID}organisation/example-canal-institute> a ascf:Organisation ; rdfs:label "Example Canal Institute" .',
+            + f"<{ID}organisation/example-canal-institute> a ascf:Organisation ; "
+            'rdfs:label "Example Canal Institute" .',
             "bangkok",
         )
         assert created.status_code == 201, created.text
@@ -202,7 +203,8 @@ REFUSED = {
     ),
     "a partner of its own said to take part in another's project": (
         f"<{ID}organisation/example-da-nang-partner> a ascf:Organisation ; "
-        f'rdfs:label "Example partner" ; ascf:partnerIn <{ID}project/bangkok-example-canal-sensors> .',
+        'rdfs:label "Example partner" ; '
+        f"ascf:partnerIn <{ID}project/bangkok-example-canal-sensors> .",
         f"{ID}organisation/example-da-nang-partner",
         "bangkok-metropolitan-administration",
     ),
@@ -251,7 +253,8 @@ def test_writing_about_what_is_not_yours_is_refused_and_changes_nothing(
     refusal = AuditLog(service.settings.audit_log).entries()[-1]
     assert refusal["event"] == "refused"
     assert refusal["code"] == "not-owner"
-    assert refusal["token"] and "not yours to write" in refusal["reason"]
+    assert refusal["token"]
+    assert "not yours to write" in refusal["reason"]
 
 
 def test_a_token_bound_to_no_city_creates_nothing_but_its_own_description(
@@ -309,7 +312,8 @@ def test_a_citys_correction_takes_precedence_and_retracting_it_restores_the_ship
 ) -> None:
     assert statuses(service, DA_NANG_WATER) == {ONGOING_AND_PLANNING}
     refused = service.submit(f"<{DA_NANG_WATER}> ascf:status <{COMPLETED}> .", "bangkok")
-    assert refused.status_code == 422 and refused.json()["code"] == "not-owner"
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "not-owner"
 
     answer = service.submit(f"<{DA_NANG_WATER}> ascf:status <{COMPLETED}> .", "da-nang")
     assert answer.status_code == 201, answer.text

@@ -66,7 +66,9 @@ def service(built: Settings, tmp_path: Path) -> Iterator[Service]:
     settings = clone_settings(built, tmp_path).model_copy(
         update={"query_workers": 0, "input_workers": 0}
     )
-    _, token = TokenStore(settings.credentials_file).create("Da Nang City", "Lan", cities=("da-nang",))
+    _, token = TokenStore(settings.credentials_file).create(
+        "Da Nang City", "Lan", cities=("da-nang",)
+    )
     app = create_app(settings)
     with serving_in_this_process(app) as url, httpx.Client(base_url=url, timeout=60) as client:
         yield Service(client, app, token)

@@ -87,7 +87,9 @@ def service(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     settings = clone_settings(built, tmp_path_factory.mktemp("submissions"))
     tokens = TokenStore(settings.credentials_file)
     _, da_nang = tokens.create("Da Nang City", "Lan", cities=("da-nang",))
-    _, bangkok = tokens.create("Bangkok Metropolitan Administration", "Somchai", cities=("bangkok",))
+    _, bangkok = tokens.create(
+        "Bangkok Metropolitan Administration", "Somchai", cities=("bangkok",)
+    )
     environment = {
         "ASCF_DATA_DIR": str(settings.data_dir),
         "ASCF_CONTENT_DIR": str(settings.content_dir),
