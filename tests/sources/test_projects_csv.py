@@ -78,13 +78,20 @@ def test_labels_slugs_and_report_spellings_all_resolve(vocabulary: Vocabulary) -
 @pytest.mark.parametrize(
     ("cells", "column", "words"),
     [
-        ({"start_date": "2024-02-30"}, "start_date", "YYYY-MM-DD"),
-        ({"end_date": "31/12/2024"}, "end_date", "YYYY-MM-DD"),
+        ({"start_date": "2024-02-30"}, "start_date", "not a date that exists"),
+        ({"end_date": "03/04/2024"}, "end_date", "3 April 2024 or 4 March 2024"),
+        ({"end_date": "next spring"}, "end_date", "YYYY-MM-DD"),
         ({"city": "Atlantis"}, "city", "unknown member city"),
         ({"focus_areas": "Happiness"}, "focus_areas", "unknown focus area"),
         ({"focus_areas": "Tourism"}, "focus_areas", "put it in sub_areas"),
         ({"status": "abandoned"}, "status", "unknown status"),
-        ({"budget_amount": "250,000", "budget_currency": "USD"}, "budget_amount", "no currency"),
+        (
+            {"budget_amount": "about 250k", "budget_currency": "USD"},
+            "budget_amount",
+            "not an amount",
+        ),
+        ({"budget_amount": "-5", "budget_currency": "USD"}, "budget_amount", "negative"),
+        ({"budget_amount": "$5", "budget_currency": "THB"}, "budget_currency", "written in USD"),
         ({"budget_amount": "100", "budget_currency": "dollars"}, "budget_currency", "ISO 4217"),
         ({"budget_amount": "100"}, "budget_currency", "both an amount and a currency"),
         ({"title": ""}, "title", "empty cell"),

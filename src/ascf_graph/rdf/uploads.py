@@ -26,7 +26,7 @@ are renamed, so two uploads that both say ``_:b0`` never share a node.
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -51,8 +51,22 @@ _ENTITY = re.compile(
     re.IGNORECASE,
 )
 
+
 #: Turns a CSV upload into triples; the source name labels its errors.
-CsvConverter = Callable[[bytes, str], list[ox.Triple]]
+@dataclass(frozen=True)
+class SheetPlaces:
+    """Where a spreadsheet upload's nodes and properties came from, so that its report can
+    speak of rows and columns rather than IRIs and paths."""
+
+    reading: str
+    """How the file was read ("read as semicolon-separated Windows-1258 text")."""
+    rows: Mapping[str, int]
+    """Node (IRI, or ``_:label``) -> the row it came from (the header row is row 1)."""
+    columns: Mapping[str, str]
+    """Property IRI -> the template column it came from."""
+
+
+CsvConverter = Callable[[bytes, str], tuple[list[ox.Triple], SheetPlaces]]
 #: Parses an RDF document within the limits (:func:`parse_document` here, or an input
 #: worker's): its triples, and the same as N-Triples when the parser made them so.
 #: The document is given as bytes, or as the file holding them (a spooled body); the
@@ -73,6 +87,8 @@ class Upload:
     serialized: bytes | Path | None = field(default=None, repr=False, compare=False)
     """The triples as N-Triples, or the file holding them, when the parser gave them so
     (blank nodes as in ``triples``)."""
+    sheet: SheetPlaces | None = field(default=None, compare=False)
+    """For a spreadsheet, where its nodes came from."""
 
     def ntriples(self) -> bytes | Path:
         """The triples as N-Triples, or the file holding them: what a validation worker is
@@ -151,9 +167,9 @@ def read_upload(
     """Parse ``data``, or the file it names (RDF in ``syntax`` with ``parse``, or CSV when
     ``syntax`` is None)."""
     if syntax is None:
-        triples = csv(document_bytes(data), source)
+        triples, sheet = csv(document_bytes(data), source)
         _check_count(len(triples), max_triples)
-        return Upload(triples, "csv", CSV_MEDIA_TYPE, source)
+        return Upload(triples, "csv", CSV_MEDIA_TYPE, source, sheet=sheet)
     triples, serialized = parse(data, syntax, source)
     return Upload(triples, syntax.name, syntax.media_type, source, serialized)
 

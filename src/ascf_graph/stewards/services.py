@@ -22,12 +22,18 @@ from ascf_graph.core.spool import Spool
 from ascf_graph.rdf.formats import RdfSyntax
 from ascf_graph.rdf.uploads import (
     ParseLimits,
+    SheetPlaces,
     Upload,
     document_bytes,
     parse_document,
     read_upload,
 )
-from ascf_graph.sources.projects_csv import LABEL_MAPPING, Vocabulary, projects_from_csv
+from ascf_graph.sources.projects_csv import (
+    LABEL_MAPPING,
+    Vocabulary,
+    read_projects_sheet,
+    template_columns,
+)
 from ascf_graph.stewards.admission import UploadAdmission
 from ascf_graph.stewards.audit import AuditLog
 from ascf_graph.stewards.credentials import TokenStore
@@ -60,6 +66,8 @@ class Sent(NamedTuple):
     """Its syntax; None for the projects CSV."""
     source: str
     """What to call it in messages: a file name, "the request body"."""
+    charset: str | None = None
+    """The character encoding its ``Content-Type`` declared, if any."""
 
 
 @dataclass(frozen=True)
@@ -92,14 +100,17 @@ class StewardServices:
                 self.crashes.record(client)
             raise
 
-    def csv_converter(self, data: bytes, source: str) -> list[ox.Triple]:
-        """The projects CSV template as triples, names resolved against the store."""
+    def csv_converter(
+        self, data: bytes, source: str, charset: str | None = None
+    ) -> tuple[list[ox.Triple], SheetPlaces]:
+        """The projects CSV template as triples, names resolved against the store, and
+        where each project came from; ``charset`` is the one the sender declared."""
+        base = self.settings.base_iri
         vocabulary = Vocabulary.from_store(
-            self.submissions.store,
-            self.settings.base_iri,
-            label_mapping=self.settings.instance_dir / LABEL_MAPPING,
+            self.submissions.store, base, label_mapping=self.settings.instance_dir / LABEL_MAPPING
         )
-        return projects_from_csv(data, vocabulary, source=source)
+        sheet = read_projects_sheet(data, vocabulary, source=source, charset=charset)
+        return sheet.triples, SheetPlaces(sheet.reading, sheet.rows, template_columns(base))
 
     def discard(self, sent: Sent) -> None:
         """Remove the spool file ``sent`` was written to, if it was."""
@@ -108,17 +119,26 @@ class StewardServices:
 
     async def upload(self, sent: Sent) -> Upload:
         """What was ``sent``, read by :meth:`read` in an upload's thread (call it admitted)."""
-        return await self.admission.run(self.read, sent.data, sent.syntax, sent.source)
+        return await self.admission.run(
+            self.read, sent.data, sent.syntax, sent.source, sent.charset
+        )
 
-    def read(self, data: bytes | Path, syntax: RdfSyntax | None, source: str) -> Upload:
-        """Parse ``data`` within the settings' limits (``syntax`` None means CSV), in an input
-        worker when there are some. Blocking: call it from a thread."""
+    def read(
+        self,
+        data: bytes | Path,
+        syntax: RdfSyntax | None,
+        source: str,
+        charset: str | None = None,
+    ) -> Upload:
+        """Parse ``data`` within the settings' limits (``syntax`` None means CSV, in the
+        declared ``charset`` if any), in an input worker when there are some. Blocking:
+        call it from a thread."""
         return read_upload(
             data,
             syntax,
             source=source,
             max_triples=self.settings.max_triples,
-            csv=self.csv_converter,
+            csv=lambda text, name: self.csv_converter(text, name, charset),
             parse=self.parse_document,
         )
 

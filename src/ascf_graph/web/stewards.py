@@ -122,10 +122,12 @@ async def sent_in_body(request: Request, spool: Spool | None = None) -> Sent:
     """The request body, its syntax told by its ``Content-Type``. With a ``spool``, a
     large body is written into it as it arrives and never held whole; the caller
     discards the file (:meth:`StewardServices.discard`)."""
-    syntax = upload_syntax_for_content_type(request.headers.get("content-type", ""))
+    content_type = request.headers.get("content-type", "")
+    syntax = upload_syntax_for_content_type(content_type)
+    charset = declared_charset(content_type) if syntax is None else None
     declared = request.headers.get("content-length", "")
     if spool is None or (declared.isdigit() and int(declared) <= SPOOL_ABOVE_BYTES):
-        return Sent(await request.body(), syntax, "the request body")
+        return Sent(await request.body(), syntax, "the request body", charset)
     path = spool.new_path(".body")
     try:
         with path.open("xb") as file:
@@ -134,7 +136,20 @@ async def sent_in_body(request: Request, spool: Spool | None = None) -> Sent:
     except BaseException:
         spool.discard(path)
         raise
-    return Sent(path, syntax, "the request body")
+    return Sent(path, syntax, "the request body", charset)
+
+
+def declared_charset(content_type: str) -> str | None:
+    """The ``charset`` parameter of a ``Content-Type``, if it has one.
+
+    >>> declared_charset('text/csv; charset="windows-1258"')
+    'windows-1258'
+    """
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"'):
+            return value.strip().strip('"')
+    return None
 
 
 async def sent_in_form(request: Request, stewards: StewardServices) -> Sent:
