@@ -155,7 +155,7 @@ def test_a_declared_charset_is_used_and_a_wrong_one_names_the_line(
 def test_a_utf8_file_with_a_damaged_byte_is_refused_naming_its_line(
     vocabulary: Vocabulary,
 ) -> None:
-    data = sheet(ROWS).encode("utf-8").replace("Singapore".encode(), b"Singap\xffre")
+    data = sheet(ROWS).encode("utf-8").replace(b"Singapore", b"Singap\xffre")
     with pytest.raises(CsvImportError, match="byte 0xFF") as refused:
         read_projects_sheet(data, vocabulary, source="damaged.csv")
     assert refused.value.row == 4
@@ -187,7 +187,7 @@ def test_a_column_with_values_but_no_name_is_refused_by_its_letter(
 
 
 def test_no_header_anywhere_says_to_start_from_the_template(vocabulary: Vocabulary) -> None:
-    with pytest.raises(CsvImportError, match="templates/projects-template.csv"):
+    with pytest.raises(CsvImportError, match=r"templates/projects-template\.csv"):
         read_projects_sheet("a,b\n1,2\n", vocabulary, source="t.csv")
 
 
@@ -280,7 +280,8 @@ def test_a_title_of_signs_only_still_names_its_project(vocabulary: Vocabulary) -
         sheet([["city", "title"], ["Da Nang", "★★★"]]), vocabulary, source="t.csv"
     )
     (name,) = project_names(read.triples)
-    assert name.startswith("da-nang-") and len(name) == len("da-nang-") + 10
+    assert name.startswith("da-nang-")
+    assert len(name) == len("da-nang-") + 10
     again = read_projects_sheet(
         sheet([["city", "title"], ["Da Nang", "★★★"]]), vocabulary, source="t.csv"
     )
