@@ -74,3 +74,40 @@ def test_the_template_is_served(server: str) -> None:
     assert answer.status_code == 200
     assert answer.text.startswith("project_id,city,title")
     assert httpx.get(f"{server}/templates/secrets.txt").status_code == 404
+
+
+#: A Vietnamese office's sheet, semicolon-separated, with a title row above the header and
+#: an end date before its start date (dates as the region writes them).
+SHEET = (
+    "Dự án thành phố thông minh;;;;\n"
+    "city;title;focus_areas;start_date;end_date\n"
+    "Đà Nẵng;Đèn đường thông minh;Built Infrastructure;25/03/2024;01/02/2023\n"
+).encode()
+
+
+def test_a_sheets_report_speaks_of_rows_and_columns_never_iris(server: str) -> None:
+    answer = post(server, SHEET, "application/json", "text/csv")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["reading"].startswith("read as semicolon-separated UTF-8 text")
+    assert "skipped the row above the header" in body["reading"]
+    assert body["conforms"] is False
+    (violation,) = [r for r in body["results"] if r["severity"] == "Violation"]
+    assert (violation["row"], violation["severity"]) == (3, "Violation")
+    assert violation["column"] in {"start_date", "end_date"}
+    assert "end date is before the start date" in violation["message"]
+    for text in (answer.text, post(server, SHEET, "text/plain", "text/csv").text):
+        assert "https://" not in text
+        assert "ascf:" not in text
+        assert "sh:" not in text
+    assert "row 3, column" in post(server, SHEET, "text/plain", "text/csv").text
+    standard = post(server, SHEET, "text/turtle", "text/csv")  # for whoever asks for RDF
+    assert "https://w3id.org/ascf/id/project/da-nang-den-duong-thong-minh" in standard.text
+
+
+def test_a_sheet_in_a_declared_legacy_charset_is_read(server: str) -> None:
+    body = "city;title;focus_areas\nDa Nang;Đô thông minh;Built Infrastructure\n"
+    answer = post(server, body.encode("cp1258"), "text/turtle", "text/csv; charset=windows-1258")
+    assert answer.status_code == 200, answer.text
+    json = post(server, body.encode("cp1258"), "application/json", "text/csv; charset=cp1258")
+    assert json.json()["reading"].startswith("read as semicolon-separated cp1258 text")

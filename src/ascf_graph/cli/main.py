@@ -34,6 +34,7 @@ from ascf_graph.core.settings import Settings
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
+    from ascf_graph.sources.projects_csv import ProjectSheet
     from ascf_graph.store.base import Store
 
 
@@ -178,18 +179,27 @@ def validate_command(
 
     from ascf_graph.rdf.formats import syntax_named  # noqa: PLC0415
     from ascf_graph.rdf.io import parse_file, to_rdflib_graph  # noqa: PLC0415
+    from ascf_graph.rdf.uploads import SheetPlaces  # noqa: PLC0415
     from ascf_graph.shacl.engine import validation_engine  # noqa: PLC0415
+    from ascf_graph.shacl.sheet_reports import sheet_json, sheet_text  # noqa: PLC0415
     from ascf_graph.shacl.validation import ValidationContext  # noqa: PLC0415
+    from ascf_graph.sources.projects_csv import template_columns  # noqa: PLC0415
 
     settings = Settings()
     try:
         validate_with = validation_engine(engine or settings.shacl_engine)
         data = rdflib.Graph()
+        places = None
         for path in files:
             if not path.is_file():
                 raise UnusableInputError(f"{path}: no such file")
             if (rdf_format or path.suffix.lstrip(".")).lower() == "csv":
-                data += to_rdflib_graph(_csv_triples(settings, path))
+                sheet = _csv_sheet(settings, path)
+                data += to_rdflib_graph(sheet.triples)
+                if len(files) == 1:  # a report in the sheet's own terms
+                    places = SheetPlaces(
+                        sheet.reading, sheet.rows, template_columns(settings.base_iri)
+                    )
                 continue
             syntax = syntax_named(rdf_format) if rdf_format else None
             data += to_rdflib_graph(parse_file(path, syntax=syntax))
@@ -203,6 +213,11 @@ def validate_command(
     except AscfError as error:
         raise fail(error) from None
     writers = {"text": report.to_text, "json": report.to_json, "turtle": report.to_rdf}
+    if places is not None:
+        writers |= {
+            "text": lambda: sheet_text(report, places),
+            "json": lambda: sheet_json(report, places),
+        }
     if report_format not in writers:
         raise fail(UnusableInputError(f"--report-format takes one of {', '.join(writers)}"))
     typer.echo(writers[report_format](), nl=False)
@@ -290,15 +305,26 @@ def _import_projects(settings: Settings, file: Path | None, out: Path | None) ->
 
 def _csv_triples(settings: Settings, file: Path) -> "list[ox.Triple]":
     """The triples of a projects template CSV, names resolved against the store."""
-    # Start-up: see the module's docstring.
-    from ascf_graph.sources.projects_csv import LABEL_MAPPING, Vocabulary, projects_from_csv  # noqa: PLC0415
+    return _csv_sheet(settings, file).triples
 
-    vocabulary = Vocabulary.from_store(
-        _store_for_validation(settings),
-        settings.base_iri,
-        label_mapping=settings.instance_dir / LABEL_MAPPING,
+
+def _csv_sheet(settings: Settings, file: Path) -> "ProjectSheet":
+    """A projects template CSV read, names resolved against the store."""
+    # Start-up: see the module's docstring.
+    from ascf_graph.sources.projects_csv import (  # noqa: PLC0415
+        LABEL_MAPPING,
+        Vocabulary,
+        read_projects_sheet,
     )
-    return projects_from_csv(file.read_bytes(), vocabulary, source=str(file))
+
+    store = _store_for_validation(settings)
+    try:
+        vocabulary = Vocabulary.from_store(
+            store, settings.base_iri, label_mapping=settings.instance_dir / LABEL_MAPPING
+        )
+    finally:
+        store.close()  # the validation opens it again
+    return read_projects_sheet(file.read_bytes(), vocabulary, source=str(file))
 
 
 @app.command("country-labels")

@@ -493,9 +493,11 @@ class NonConformingSubmissionError(AscfError):
     code = "non-conforming"
     status = 422
 
-    def __init__(self, report: SummarisedReport) -> None:
+    def __init__(self, report: SummarisedReport, places: object | None = None) -> None:
         super().__init__(f"the data does not conform, so nothing was stored: {report.summary()}")
         self.report = report
+        #: Where a spreadsheet's rows went (``SheetPlaces``), for a report in its terms.
+        self.places = places
 
 
 class OwnershipRefusedError(NonConformingSubmissionError):
@@ -504,7 +506,9 @@ class OwnershipRefusedError(NonConformingSubmissionError):
 
     code = "not-owner"
 
-    def __init__(self, report: SummarisedReport, summary: str) -> None:
-        super().__init__(report)
+    def __init__(
+        self, report: SummarisedReport, summary: str, places: object | None = None
+    ) -> None:
+        super().__init__(report, places)
         self.message = f"nothing was stored: {summary}"
         self.args = (self.message,)

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from ascf_graph.html.pages import environment, layout_context
 from ascf_graph.rdf.formats import SYNTAXES
+from ascf_graph.rdf.uploads import SheetPlaces
 from ascf_graph.shacl.reports import ValidationReport, ValidationResult, compact
+from ascf_graph.shacl.sheet_reports import sheet_results
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,9 @@ def validate_form(max_bytes: int) -> str:
     return environment().get_template("validate.html").render(context)
 
 
-def report_page(report: ValidationReport, *, source: str) -> str:
-    """The report for people: the verdict, then each node's problems with how to fix them."""
+def report_page(report: ValidationReport, *, source: str, sheet: SheetPlaces | None = None) -> str:
+    """The report for people: the verdict, then each node's problems with how to fix them;
+    for a spreadsheet (``sheet``), how it was read and each problem by row and column."""
     nodes = [
         (compact(node), [ReportRow.of(result) for result in results])
         for node, results in report.by_focus_node().items()
@@ -59,6 +62,8 @@ def report_page(report: ValidationReport, *, source: str) -> str:
         "report": report,
         "source": source,
         "nodes": nodes,
+        "reading": sheet.reading if sheet is not None else None,
+        "sheet_rows": sheet_results(report, sheet) if sheet is not None else None,
     }
     return environment().get_template("validation_report.html").render(context)
 

@@ -18,7 +18,9 @@ from typing import Any
 from ascf_graph.core.conneg import negotiate
 from ascf_graph.core.errors import NotAcceptableError
 from ascf_graph.rdf.formats import find_syntax, syntax_named
+from ascf_graph.rdf.uploads import SheetPlaces
 from ascf_graph.shacl.reports import ValidationReport
+from ascf_graph.shacl.sheet_reports import sheet_json, sheet_text
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,16 @@ def render_report(
     *,
     extra: Mapping[str, Any] | None = None,
     html: Callable[[ValidationReport], str] | None = None,
+    sheet: SheetPlaces | None = None,
 ) -> tuple[bytes, str]:
     """The report written in ``chosen``; ``extra`` keys go first in the JSON summary,
-    ``html`` renders the page for people."""
+    ``html`` renders the page for people. For a spreadsheet (``sheet``), the JSON and
+    text reports speak of its rows and columns (:mod:`ascf_graph.shacl.sheet_reports`);
+    the RDF ones are the standard report."""
+    if sheet is not None and chosen.name == "json":
+        return sheet_json(report, sheet, extra).encode("utf-8"), chosen.media_type
+    if sheet is not None and chosen.name == "text":
+        return sheet_text(report, sheet).encode("utf-8"), "text/plain; charset=utf-8"
     if chosen.name == "json":
         body = {**(extra or {}), **report_json(report)}
         text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"

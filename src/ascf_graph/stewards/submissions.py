@@ -43,7 +43,7 @@ from ascf_graph.core.errors import (
 )
 from ascf_graph.core.http_caching import entity_tags
 from ascf_graph.rdf.io import to_rdflib_graph
-from ascf_graph.rdf.uploads import Upload
+from ascf_graph.rdf.uploads import SheetPlaces, Upload
 from ascf_graph.shacl.engine import UploadValidator, ValidationEngine, validator_in_process
 from ascf_graph.shacl.reports import ValidationReport, report_from_graph
 from ascf_graph.shacl.validation import ValidationContext, validate
@@ -77,6 +77,8 @@ class Accepted:
     record: SubmissionRecord
     report: ValidationReport
     generation: str
+    sheet: SheetPlaces | None = None
+    """For a spreadsheet, where its rows went (its report speaks of rows and columns)."""
 
 
 @dataclass(frozen=True)
@@ -243,12 +245,12 @@ class Submissions:
             token_holders=self.token_holders(),
         )
         if refused:
-            raise OwnershipRefusedError(ownership_report(refused), summary(refused))
+            raise OwnershipRefusedError(ownership_report(refused), summary(refused), upload.sheet)
         shapes = self.shapes()
         context = self.context(shapes, replacing=replacing)
         report = self.validator(upload, context)
         if not report.conforms:
-            raise NonConformingSubmissionError(report)
+            raise NonConformingSubmissionError(report, upload.sheet)
         return _Checked(upload, body, steward, report, shapes.version, started, generation)
 
     def _still_conforming(self, checked: _Checked, *, replacing: str | None = None) -> _Checked:
@@ -300,7 +302,7 @@ class Submissions:
             content_hash=digest,
         )
         generation = self._apply_audited(change, submission_id)
-        return Accepted(self.get(submission_id), checked.report, generation)
+        return Accepted(self.get(submission_id), checked.report, generation, upload.sheet)
 
     def _apply_audited(self, change: GraphChange, submission_id: str) -> str:
         """Apply ``change`` after a ``write-started`` line; log ``committed`` (with the new

@@ -38,7 +38,7 @@ from ascf_graph.core.errors import (
 )
 from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.rdf.formats import SYNTAXES, RdfSyntax, serialize_graph, syntax_for_media_type
-from ascf_graph.rdf.uploads import Upload
+from ascf_graph.rdf.uploads import SheetPlaces, Upload
 from ascf_graph.shacl.report_formats import ReportFormat, choose_format, render_report, report_json
 from ascf_graph.shacl.reports import ValidationReport
 from ascf_graph.stewards.credentials import Steward, bearer_token
@@ -198,6 +198,7 @@ def _written(accepted: Accepted, chosen: ReportFormat, *, status: int) -> Respon
         accepted.report,
         chosen,
         extra={"submission": record_json(record), "generation": accepted.generation},
+        sheet=accepted.sheet,
     )
     return Response(
         body,
@@ -212,8 +213,9 @@ def _written(accepted: Accepted, chosen: ReportFormat, *, status: int) -> Respon
 
 
 def _refused_report(error: NonConformingSubmissionError, chosen: ReportFormat) -> Response:
+    places = error.places if isinstance(error.places, SheetPlaces) else None
     body, media_type = render_report(
-        error.report, chosen, extra={"code": error.code, "message": error.message}
+        error.report, chosen, extra={"code": error.code, "message": error.message}, sheet=places
     )
     return Response(body, status_code=error.status, media_type=media_type)
 

@@ -58,7 +58,8 @@ async def validate_data(request: Request, stewards: StewardsDep) -> Response:
         report,
         chosen,
         extra={"source": upload.source, "format": upload.syntax, "triples": len(upload.triples)},
-        html=lambda r: report_page(r, source=upload.source),
+        html=lambda r: report_page(r, source=upload.source, sheet=upload.sheet),
+        sheet=upload.sheet,
     )
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
