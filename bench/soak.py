@@ -382,7 +382,7 @@ def run(options: Options) -> int:
             print(f"store ready in {time.monotonic() - started:.1f} s: {data_dir}", flush=True)
 
             tokens = TokenStore(Settings(data_dir=data_dir).credentials_file)
-            _, token = tokens.create("Soak Test City Office", "Soak Tester")
+            _, token = tokens.create("Soak Test City Office", "Soak Tester", cities=("da-nang",))
             log = work / "server.log"
             with serving(data_dir, options.settings, log) as (port, pid):
                 print(

@@ -74,7 +74,7 @@ PROJECT_TURTLE = """@prefix ascf: <https://w3id.org/ascf/def/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
 
-<https://w3id.org/ascf/id/project/{slug}>
+<https://w3id.org/ascf/id/project/da-nang-{slug}>
     a ascf:SmartCityProject ;
     rdfs:label "Soak test project {slug}" ;
     rdfs:comment "Made up by the soak test, not a real project" ;
