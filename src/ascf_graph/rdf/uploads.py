@@ -193,7 +193,34 @@ def parse_document(
     if syntax.oxigraph is ox.RdfFormat.RDF_XML:
         check_xml_entities(data, max_expansion=limits.max_expansion, source=source)
     check_nesting(data, syntax.name, limit=limits.max_nesting, source=source)
+    if syntax.oxigraph is ox.RdfFormat.JSON_LD:
+        check_jsonld_languages(data, source=source)
     return parse_limited(data, syntax, source=source, max_triples=limits.max_triples)
+
+
+_JSONLD_LANGUAGE = re.compile(rb'"@language"\s*:\s*"([^"]*)"')
+_BCP47 = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def check_jsonld_languages(data: bytes, *, source: str) -> None:
+    """Refuse a JSON-LD ``@language`` that is not a BCP 47 tag: the parser would drop the
+    values it tags without a word.
+
+    >>> check_jsonld_languages(b'{"@language": "vi-VN"}', source="x")
+    """
+    for found in _JSONLD_LANGUAGE.finditer(data):
+        tag = found[1].decode("utf-8", errors="replace")
+        if not _BCP47.fullmatch(tag):
+            before = data[: found.start()]
+            hint = language_tag_hint(found[0], None) or (
+                f"; the language tag {tag!r} is not BCP 47 (e.g. en, vi, vi-VN)"
+            )
+            raise RdfSyntaxError(
+                f'"@language": {tag!r} would drop the values it tags' + hint,
+                source=source,
+                line=before.count(b"\n") + 1,
+                column=found.start() - before.rfind(b"\n"),
+            )
 
 
 def parse_limited(
@@ -215,10 +242,35 @@ def parse_limited(
     except SyntaxError as error:
         line, column = (error.lineno, error.offset) if error.lineno is not None else (None, None)
         message = str(error.msg if hasattr(error, "msg") else error)
+        message += language_tag_hint(data, line)
         raise RdfSyntaxError(message, source=source, line=line, column=column) from None
     except ValueError as error:  # e.g. invalid UTF-8
-        raise RdfSyntaxError(str(error), source=source) from None
+        raise RdfSyntaxError(str(error) + language_tag_hint(data, None), source=source) from None
     return triples
+
+
+#: A language tag written as locales often are, with underscores (``vi_VN``).
+_UNDERSCORED_TAG = re.compile(
+    rb'(?:@|"@language"\s*:\s*"|xml:lang\s*=\s*["\'])([A-Za-z]{2,3}(?:_[A-Za-z0-9]{1,8})+)'
+)
+
+
+def language_tag_hint(data: bytes, line: int | None) -> str:
+    """What to say about a language tag written like a locale (``vi_VN``) on ``line`` (or
+    anywhere, when no line is known): BCP 47 joins subtags with hyphens.
+
+    >>> language_tag_hint(b'<a> <b> "Den"@vi_VN .', 1)
+    "; the language tag 'vi_VN' is not BCP 47: write 'vi-VN' (subtags joined by '-')"
+    """
+    lines = data.splitlines()
+    where = lines[line - 1] if line and line <= len(lines) else data
+    found = _UNDERSCORED_TAG.search(where)
+    if found is None:
+        return ""
+    tag = found[1].decode("ascii")
+    language, *rest = tag.split("_")
+    suggested = "-".join([language.lower(), *(p.upper() if len(p) == 2 else p for p in rest)])
+    return f"; the language tag {tag!r} is not BCP 47: write {suggested!r} (subtags joined by '-')"
 
 
 def _check_count(count: int, max_triples: int) -> None:

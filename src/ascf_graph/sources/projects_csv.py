@@ -269,7 +269,16 @@ class _ProjectGraph:
                 raise ref.error(name, "empty cell; every project needs a city and a title")
         language = cells["language"] or "en"
         if not _LANGUAGE.fullmatch(language):
-            raise ref.error("language", f"{language!r} is not a language tag such as en, th, vi")
+            suggested = language.replace("_", "-")
+            hint = (
+                f"; write {suggested!r} (subtags joined by '-')"
+                if _LANGUAGE.fullmatch(suggested)
+                else ""
+            )
+            raise ref.error(
+                "language",
+                f"{language!r} is not a BCP 47 language tag such as en, th, vi, vi-VN{hint}",
+            )
         city = self._one(ref, cells, "city", "city")
         slug = self._slug(ref, cells, city)
         project = ox.NamedNode(f"{self._id}project/{slug}")
