@@ -146,6 +146,27 @@ def test_a_steward_file_may_point_at_framework_concepts_and_known_cities(
     }, report.to_text()
 
 
+def test_a_fix_never_suggests_what_another_rule_forbids(steward: ValidationContext) -> None:
+    """A typo in a framework slug or a city is not to be fixed by declaring the concept or
+    the city in the file: the framework guard and the ownership rules refuse both."""
+    project = """
+    @prefix ascf: <https://w3id.org/ascf/def/> .
+    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    <https://w3id.org/ascf/id/project/da-nang-example> a ascf:SmartCityProject ;
+        rdfs:label "Example" ;
+        ascf:city <https://w3id.org/ascf/id/city/da-nnag> ;
+        ascf:focusArea <https://w3id.org/ascf/id/focus-area/civic-and-socail> ;
+        ascf:partner <https://w3id.org/ascf/id/organisation/example-unknown-partner> .
+    """
+    report = validate(rdflib.Graph().parse(data=project, format="turtle"), steward)
+    fixes = {r.path.rsplit("/", 1)[-1]: r.fix for r in report.results if r.path}
+    assert "same file" not in fixes["focusArea"]
+    assert "cannot add to the framework" in fixes["focusArea"]
+    assert "same file" not in fixes["city"]
+    assert "only the network adds member cities" in fixes["city"]
+    assert "same file" in fixes["partner"]  # a partner is the steward's to declare
+
+
 VALIDATION_DATA = Path(__file__).parents[1] / "data" / "validation"
 
 

@@ -58,11 +58,29 @@ def _max_count(shapes: rdflib.Graph, shape: Node, where: str, _path: str | None)
     return f"Keep at most {count} value{'s' if count != '1' else ''} of {where}; remove the others."
 
 
+#: Classes a steward's own file may add members of (a partner, a budget, a project);
+#: members of any other (the framework's concepts, member cities) are never a
+#: submission's to declare, so a fix never suggests it.
+DECLARABLE_CLASSES = frozenset(
+    {"ascf:Organisation", "ascf:MonetaryAmount", "ascf:SmartCityProject", "ascf:CityIndicator"}
+)
+
+
 def _class(shapes: rdflib.Graph, shape: Node, where: str, _path: str | None) -> str:
     kind = _value(shapes, shape, SH["class"])
+    if kind in DECLARABLE_CLASSES:
+        return (
+            f"Make {where} the IRI of an existing {kind}: check its spelling, "
+            f"or describe it in the same file with `a {kind}`."
+        )
+    if kind == "ascf:City":
+        return (
+            f"Make {where} the IRI of a member city: check its spelling against the curated "
+            "query members_by_year_joined at /queries (only the network adds member cities)."
+        )
     return (
-        f"Make {where} the IRI of an existing {kind}: check its spelling against the framework, "
-        f"or describe it in the same file with `a {kind}`."
+        f"Make {where} the IRI of one of the framework's {kind} concepts: check its spelling "
+        "against the framework (/doc/framework); a submission cannot add to the framework."
     )
 
 
