@@ -22,7 +22,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from ascf_graph.core.graph_names import GraphRole, graph_role
-from ascf_graph.core.namespaces import PREFIXES, graph_iri
+from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, PREFIXES, graph_iri
 from ascf_graph.rdf.io import to_rdflib_graph, to_rdflib_term
 from ascf_graph.rdf.terms import RDF_TYPE
 from ascf_graph.rdf.turtle import to_oxigraph_triples
@@ -221,7 +221,8 @@ def store_context(
 ) -> list[ox.Triple]:
     """What the context's store says that checking ``data`` needs: its statements about
     every IRI ``data`` describes (uses as subject) and the blank nodes that leads to, then
-    ``?x rdf:type ?class`` for every IRI either uses, in any graph but the superseded ones.
+    ``?x rdf:type ?class`` (and ``?x ascf:subAreaOf ?focusArea``, which tells a sub-area's
+    focus area) for every IRI either uses, in any graph but the superseded ones.
 
     IRIs under a ``protected`` prefix are not looked up as subjects: data may not
     describe them at all (:func:`out_of_scope_subjects`), and the framework's concepts
@@ -248,9 +249,10 @@ def store_context(
         mentioned.update(
             term.value for term in (triple.subject, triple.object) if isinstance(term, ox.NamedNode)
         )
+    base = context.base_iri or DEFAULT_BASE_IRI
     types = context.store.statements(
         subjects=[ox.NamedNode(iri) for iri in sorted(mentioned)],
-        predicates=[RDF_TYPE],
+        predicates=[RDF_TYPE, ox.NamedNode(f"{base}def/subAreaOf")],
         outside=context.superseded,
     )
     return found + types
