@@ -44,6 +44,7 @@ from ascf_graph.core.errors import (
 from ascf_graph.core.http_caching import entity_tags
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.rdf.uploads import SheetPlaces, Upload
+from ascf_graph.shacl.duplicates import duplicate_projects, with_results
 from ascf_graph.shacl.engine import UploadValidator, ValidationEngine, validator_in_process
 from ascf_graph.shacl.reports import ValidationReport, report_from_graph
 from ascf_graph.shacl.validation import ValidationContext, validate
@@ -146,7 +147,16 @@ class Submissions:
 
     def validate(self, upload: Upload) -> ValidationReport:
         """Validate ``upload`` as a submission would be; nothing is stored."""
-        return self.validator(upload, self.context())
+        return self._checked(upload, self.context())
+
+    def _checked(self, upload: Upload, context: ValidationContext) -> ValidationReport:
+        """The validator's report on ``upload``, with a Warning for each project the store
+        (or the upload) already has a record of (:mod:`ascf_graph.shacl.duplicates`)."""
+        report = self.validator(upload, context)
+        twice = duplicate_projects(
+            upload.triples, self.store, self.base_iri, superseded=context.superseded
+        )
+        return with_results(report, twice)
 
     def create(self, upload: Upload, body: bytes, steward: Steward) -> Accepted:
         """Validate and store a new submission; :class:`NonConformingSubmissionError` if not."""
@@ -248,7 +258,7 @@ class Submissions:
             raise OwnershipRefusedError(ownership_report(refused), summary(refused), upload.sheet)
         shapes = self.shapes()
         context = self.context(shapes, replacing=replacing)
-        report = self.validator(upload, context)
+        report = self._checked(upload, context)
         if not report.conforms:
             raise NonConformingSubmissionError(report, upload.sheet)
         return _Checked(upload, body, steward, report, shapes.version, started, generation)
