@@ -4,6 +4,8 @@ record; the record itself, one linked as the same project, or one in another cit
 
 import httpx
 import pytest
+import rdflib
+from rdflib.namespace import SH
 
 ID = "https://w3id.org/ascf/id/"
 SHIPPED = f"{ID}project/da-nang-smart-water-management-system"
@@ -73,3 +75,25 @@ def test_two_records_in_one_file_name_each_other(server: str) -> None:
 )
 def test_no_warning_where_there_is_no_twin(server: str, turtle: str) -> None:
     assert warnings_about_twins(server, turtle) == []
+
+
+def test_the_warning_is_in_the_standard_report_too(server: str) -> None:
+    body = (
+        "@prefix ascf: <https://w3id.org/ascf/def/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        + project("da-nang-example-water", "Smart Water Management System")
+    )
+    answer = httpx.post(
+        f"{server}/validate",
+        content=body.encode(),
+        headers={"Content-Type": "text/turtle", "Accept": "application/n-triples"},
+        timeout=60,
+    )
+    report = rdflib.Graph().parse(data=answer.text, format="nt")
+    component = rdflib.URIRef(
+        "https://w3id.org/ascf/def/shapes/DuplicateProjectConstraintComponent"
+    )
+    (result,) = report.subjects(SH.sourceConstraintComponent, component)
+    assert report.value(result, SH.value) == rdflib.URIRef(SHIPPED)
+    root = report.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+    assert (root, SH.result, result) in report

@@ -19,6 +19,7 @@ import rdflib
 from anyascii import anyascii
 from rdflib.namespace import SH
 
+from ascf_graph.rdf.io import to_rdflib_term
 from ascf_graph.rdf.terms import RDF_TYPE
 from ascf_graph.shacl.reports import ValidationReport, ValidationResult, compact, result_order
 from ascf_graph.store.base import Store
@@ -146,29 +147,65 @@ def _read_store(
 
 
 def with_results(report: ValidationReport, extra: Sequence[ValidationResult]) -> ValidationReport:
-    """``report`` with ``extra`` results added (to its ``sh:ValidationReport`` graph too);
-    its verdict stands unless one of them is a Violation."""
+    """``report`` with ``extra`` Warnings or Infos added, to its ``sh:ValidationReport``
+    too: appended to the N-Triples a worker sent, without reading them into a graph."""
     if not extra:
         return report
-    graph = report.graph
-    root = graph.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
-    for result in extra:
-        node = rdflib.BNode()
-        graph.add((root, SH.result, node))
-        graph.add((node, rdflib.RDF.type, SH.ValidationResult))
-        graph.add((node, SH.focusNode, rdflib.URIRef(result.focus_node)))
-        graph.add((node, SH.resultSeverity, SH[result.severity]))
-        if result.path:
-            graph.add((node, SH.resultPath, rdflib.URIRef(result.path)))
-        if result.value is not None:
-            graph.add((node, SH.value, rdflib.URIRef(result.value)))
-        graph.add((node, SH.sourceShape, rdflib.URIRef(str(result.shape))))
-        graph.add((node, SH.sourceConstraintComponent, rdflib.URIRef(result.constraint)))
-        graph.add((node, SH.resultMessage, rdflib.Literal(result.message)))
-    conforms = report.conforms and all(r.severity != "Violation" for r in extra)
-    graph.set((root, SH.conforms, rdflib.Literal(conforms)))
+    if any(result.severity == "Violation" for result in extra):
+        raise ValueError("with_results adds Warnings and Infos, which leave the verdict as it is")
     results = tuple(sorted((*report.results, *extra), key=result_order))
-    return ValidationReport(conforms=conforms, results=results, rdf=graph)
+    if isinstance(report.rdf, rdflib.Graph):
+        root = report.rdf.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+        for triple in _result_triples(ox.NamedNode("urn:root"), extra):
+            report.rdf.add(
+                tuple(root if t == ox.NamedNode("urn:root") else to_rdflib_term(t) for t in triple)  # type: ignore[arg-type]
+            )
+        return ValidationReport(conforms=report.conforms, results=results, rdf=report.rdf)
+    found = _REPORT_ROOT.search(report.rdf)
+    if found is None:
+        raise ValueError("the report's N-Triples have no sh:ValidationReport")
+    root = ox.BlankNode(found[1].decode("ascii")) if found[1] else ox.NamedNode(found[2].decode())
+    added = ox.serialize(_result_triples(root, extra), format=ox.RdfFormat.N_TRIPLES)
+    return ValidationReport(conforms=report.conforms, results=results, rdf=report.rdf + added)
+
+
+_REPORT_ROOT = re.compile(
+    rb"^(?:_:(\S+)|<([^>]+)>) <http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type> "
+    rb"<http://www\.w3\.org/ns/shacl#ValidationReport> \.$",
+    re.MULTILINE,
+)
+
+
+def _result_triples(
+    root: ox.NamedNode | ox.BlankNode, extra: Iterable[ValidationResult]
+) -> list[ox.Triple]:
+    """The ``sh:ValidationResult`` s of ``extra`` under ``root``, with fresh blank nodes."""
+    sh = str(SH)
+    triples = []
+    for result in extra:
+        node = ox.BlankNode()
+        triples += [
+            ox.Triple(root, ox.NamedNode(f"{sh}result"), node),
+            ox.Triple(node, RDF_TYPE, ox.NamedNode(f"{sh}ValidationResult")),
+            ox.Triple(node, ox.NamedNode(f"{sh}focusNode"), ox.NamedNode(result.focus_node)),
+            ox.Triple(
+                node, ox.NamedNode(f"{sh}resultSeverity"), ox.NamedNode(f"{sh}{result.severity}")
+            ),
+            ox.Triple(node, ox.NamedNode(f"{sh}sourceShape"), ox.NamedNode(str(result.shape))),
+            ox.Triple(
+                node,
+                ox.NamedNode(f"{sh}sourceConstraintComponent"),
+                ox.NamedNode(result.constraint),
+            ),
+            ox.Triple(node, ox.NamedNode(f"{sh}resultMessage"), ox.Literal(result.message)),
+        ]
+        if result.path:
+            triples.append(
+                ox.Triple(node, ox.NamedNode(f"{sh}resultPath"), ox.NamedNode(result.path))
+            )
+        if result.value is not None:
+            triples.append(ox.Triple(node, ox.NamedNode(f"{sh}value"), ox.NamedNode(result.value)))
+    return triples
 
 
 def _warning(
