@@ -385,10 +385,13 @@ def _projects(
             f"with {rng.randint(1, 9)} districts, started as a pilot.",
         )
         writer.iri(project, ASCF + "city", city)
+        # Six projects in ten name focus areas too, and then those of all their sub-areas
+        # (the shapes want a project's sub-areas under the focus areas it names).
+        names_focus_areas = rng.random() < 0.6
         stated_focus_areas: set[str] = set()
         for sub_area in sub_areas:
             writer.iri(project, ASCF + "subArea", sub_area.iri)
-            if rng.random() < 0.6 and sub_area.focus_area not in stated_focus_areas:
+            if names_focus_areas and sub_area.focus_area not in stated_focus_areas:
                 stated_focus_areas.add(sub_area.focus_area)
                 writer.iri(project, ASCF + "focusArea", sub_area.focus_area)
         for outcome in rng.sample(vocabulary.outcomes, rng.randint(1, 2)):
@@ -397,12 +400,20 @@ def _projects(
             writer.iri(project, ASCF + "usesEnabler", enabler)
         if rng.random() < 0.4:
             writer.iri(project, ASCF + "usesSolution", rng.choice(vocabulary.solutions))
-        writer.iri(project, ASCF + "status", rng.choice(vocabulary.statuses))
-        start_year = rng.randint(2012, 2025)
+        status = rng.choice(vocabulary.statuses)
+        writer.iri(project, ASCF + "status", status)
+        # Dates in step with the status, as the recommended shapes want: a completed
+        # project ended in the past, a planned one starts later.
+        if status.endswith("/planned"):
+            start_year = rng.randint(2026, 2030)
+        else:
+            start_year = rng.randint(2012, 2022)
         start = f"{start_year}-{rng.randint(1, 12):02d}-01"
         writer.literal(project, ASCF + "startDate", start, XSD + "date")
-        if rng.random() < 0.7:
-            end = f"{start_year + rng.randint(1, 6)}-{rng.randint(1, 12):02d}-28"
+        if status.endswith("/completed") or rng.random() < 0.7:
+            last = 2024 if status.endswith("/completed") else start_year + 6
+            end_year = rng.randint(min(start_year + 1, last), last)
+            end = f"{end_year}-{rng.randint(1, 12):02d}-28"
             writer.literal(project, ASCF + "endDate", end, XSD + "date")
         budget = f"{project}#budget"
         writer.iri(project, ASCF + "budget", budget)
