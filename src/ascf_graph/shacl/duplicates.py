@@ -160,13 +160,20 @@ def with_results(report: ValidationReport, extra: Sequence[ValidationResult]) ->
             report.rdf.add(
                 tuple(root if t == ox.NamedNode("urn:root") else to_rdflib_term(t) for t in triple)  # type: ignore[arg-type]
             )
+        report.rdf.set((root, SH.conforms, rdflib.Literal(False)))
         return ValidationReport(conforms=report.conforms, results=results, rdf=report.rdf)
     found = _REPORT_ROOT.search(report.rdf)
     if found is None:
         raise ValueError("the report's N-Triples have no sh:ValidationReport")
     root = ox.BlankNode(found[1].decode("ascii")) if found[1] else ox.NamedNode(found[2].decode())
     added = ox.serialize(_result_triples(root, extra), format=ox.RdfFormat.N_TRIPLES)
-    return ValidationReport(conforms=report.conforms, results=results, rdf=report.rdf + added)
+    said = ox.serialize(  # SHACL's verdict: a report with a result does not conform
+        [ox.Triple(root, ox.NamedNode(f"{SH}conforms"), ox.Literal(value)) for value in (True,)],
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    unsaid = said.replace(b'"true"', b'"false"')
+    rdf = report.rdf.replace(said, unsaid) + added
+    return ValidationReport(conforms=report.conforms, results=results, rdf=rdf)
 
 
 _REPORT_ROOT = re.compile(

@@ -113,13 +113,14 @@ SCOPE_COMPONENT = "https://w3id.org/ascf/def/shapes/SubmissionScopeConstraintCom
 
 
 def report_from_graph(graph: rdflib.Graph, shapes: rdflib.Graph | None = None) -> ValidationReport:
-    """The :class:`ValidationReport` an ``sh:ValidationReport`` graph describes (a stored one)."""
-    conforms = next(graph.objects(None, SH.conforms), None)
+    """The :class:`ValidationReport` an ``sh:ValidationReport`` graph describes (a stored one);
+    its verdict is the service's: no Violation (the graph's ``sh:conforms`` is SHACL's, false
+    for any result)."""
     results = tuple(results_in(graph, shapes if shapes is not None else rdflib.Graph()))
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return ValidationReport(
-        conforms=bool(conforms.toPython()) if conforms is not None else not results,
+        conforms=not any(result.severity == "Violation" for result in results),
         results=results,
         rdf=graph,
     )
@@ -177,4 +178,9 @@ def suggested_fix(shapes: rdflib.Graph, shape: object, constraint: str, path: ob
 
 def result_order(result: ValidationResult) -> tuple[int, str, str, str]:
     """Most severe first, then by focus node, path and message."""
-    return (_SEVERITY_ORDER[result.severity], result.focus_node, result.path or "", result.message)
+    return (
+        _SEVERITY_ORDER.get(result.severity, len(_SEVERITY_ORDER)),  # a shape's own severity last
+        result.focus_node,
+        result.path or "",
+        result.message,
+    )

@@ -20,6 +20,7 @@ to pyrudof as N-Triples text, never as a path or URL.
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 import rdflib
@@ -34,7 +35,7 @@ from ascf_graph.shacl.reports import (
     result_order,
     suggested_fix,
 )
-from ascf_graph.shacl.scope import out_of_scope_subjects, scope_message
+from ascf_graph.shacl.scope import add_scope_results, out_of_scope_subjects, scope_message
 from ascf_graph.shacl.validation import ValidationContext, validate_checked, with_store_context
 
 _TARGETS = (SH.target, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -57,20 +58,30 @@ def validate_fast(data: rdflib.Graph, context: ValidationContext) -> ValidationR
     checked = with_store_context(data, context)
     sparql_shapes = _node_shapes_with_sparql_constraints(context.shapes)
     core = _untargeted(context.shapes, keep=lambda shape: shape not in sparql_shapes)
-    _resolve_sparql_targets(core, checked)
-    results = list(_rudof_results(checked, core))
-    if sparql_shapes:
-        rest = _untargeted(context.shapes, keep=lambda shape: shape in sparql_shapes)
-        results += validate_checked(checked, rest).results
-    results += [
-        _scope_result(s)
-        for s in out_of_scope_subjects(data, context.protected, context.protected_classes)
-    ]
+    blank_targeted = _resolve_sparql_targets(core, checked)
+    _wrap_targeted_property_shapes(core)
+    graph = _report_graph()
+    results = []
+    for result, terms in _rudof_results(checked, core):
+        results.append(result)
+        _add(graph, terms)
+    if sparql_shapes or blank_targeted:
+        by_pyshacl_only = sparql_shapes | blank_targeted
+        rest = _untargeted(context.shapes, keep=lambda shape: shape in by_pyshacl_only)
+        by_pyshacl = validate_checked(checked, rest)
+        results += by_pyshacl.results
+        _merge(graph, by_pyshacl.graph)
+    for subject in out_of_scope_subjects(data, context.protected, context.protected_classes):
+        results.append(_scope_result(subject))
+    if any(r.constraint == SCOPE_COMPONENT for r in results):
+        add_scope_results(graph, [r.focus_node for r in results if r.constraint == SCOPE_COMPONENT])
     results.sort(key=result_order)
+    root = graph.value(predicate=RDF.type, object=SH.ValidationReport)
+    # What SHACL says: a report with any result does not conform (the service's own
+    # verdict, that Warnings do not block, is ValidationReport.conforms).
+    graph.set((root, SH.conforms, rdflib.Literal(not results, datatype=XSD.boolean)))
     conforms = not any(result.severity == "Violation" for result in results)
-    return ValidationReport(
-        conforms=conforms, results=tuple(results), rdf=_report_graph(conforms, results)
-    )
+    return ValidationReport(conforms=conforms, results=tuple(results), rdf=graph)
 
 
 def _scope_result(subject: str) -> ValidationResult:
@@ -110,13 +121,37 @@ def _untargeted(shapes: rdflib.Graph, *, keep: object) -> rdflib.Graph:
     return copy
 
 
-def _resolve_sparql_targets(shapes: rdflib.Graph, data: rdflib.Graph) -> None:
-    """Replace each SPARQL-based target with the nodes its query selects in ``data``."""
+def _wrap_targeted_property_shapes(shapes: rdflib.Graph) -> None:
+    """Give each property shape that has targets of its own a node shape that holds them
+    and refers to it: pyrudof does not take targets on property shapes ("not yet
+    implemented"), and the results are the same (the property shape is their source)."""
+    targeted = {
+        shape
+        for predicate in _TARGETS
+        for shape in shapes.subjects(predicate, None)
+        if (shape, RDF.type, SH.PropertyShape) in shapes
+    }
+    for shape in targeted:
+        holder = rdflib.BNode()
+        shapes.add((holder, RDF.type, SH.NodeShape))
+        shapes.add((holder, SH.property, shape))
+        for predicate in _TARGETS:
+            for target in list(shapes.objects(shape, predicate)):
+                shapes.remove((shape, predicate, target))
+                shapes.add((holder, predicate, target))
+
+
+def _resolve_sparql_targets(shapes: rdflib.Graph, data: rdflib.Graph) -> set[rdflib.term.Node]:
+    """Replace each SPARQL-based target with the nodes its query selects in ``data``; the
+    shapes whose targets select blank nodes lose them instead and are returned, for
+    pyshacl to check: pyrudof does not take a blank node as a target node ("not yet
+    implemented")."""
     targets = list(shapes.subject_objects(SH.target))
     if not targets:
-        return
+        return set()
     store = ox.Store()
     store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    blank_targeted = set()
     for shape, target in targets:
         select = shapes.value(target, SH.select)
         if select is None:
@@ -127,9 +162,16 @@ def _resolve_sparql_targets(shapes: rdflib.Graph, data: rdflib.Graph) -> None:
             for d in shapes.objects(owner, SH.declare)
         )
         shapes.remove((shape, SH.target, target))
-        for row in store.query(prologue + str(select)):
-            node = row["this"]
+        nodes = [row["this"] for row in store.query(prologue + str(select))]
+        if any(isinstance(node, ox.BlankNode) for node in nodes):
+            blank_targeted.add(shape)
+            continue
+        for node in nodes:
             shapes.add((shape, SH.targetNode, _from_ox(node)))
+    for shape in blank_targeted:  # its other targets too: pyshacl checks the shape whole
+        for predicate in _TARGETS:
+            shapes.remove((shape, predicate, None))
+    return blank_targeted
 
 
 def _from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
@@ -144,7 +186,24 @@ def _from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node
     )
 
 
-def _rudof_results(data: rdflib.Graph, shapes: rdflib.Graph) -> Iterable[ValidationResult]:
+@dataclass(frozen=True)
+class _Terms:
+    """A result's terms as RDF, for the standard report (the result's strings lose them:
+    a literal focus node, a blank node shape, a path that is not one property)."""
+
+    focus: rdflib.term.Node
+    severity: rdflib.URIRef
+    constraint: rdflib.URIRef
+    message: str
+    shape: rdflib.term.Node | None
+    path: rdflib.term.Node | None
+    value: rdflib.term.Node | None
+    shapes: rdflib.Graph
+
+
+def _rudof_results(
+    data: rdflib.Graph, shapes: rdflib.Graph
+) -> Iterable[tuple[ValidationResult, _Terms]]:
     # Imported here: pyrudof is optional (the rudof engine only).
     import pyrudof  # noqa: PLC0415
 
@@ -160,22 +219,61 @@ def _rudof_results(data: rdflib.Graph, shapes: rdflib.Graph) -> Iterable[Validat
         reader_mode=pyrudof.ReaderMode.Strict,
     )
     report = engine.validate_shacl()
+    literals = _literals(data, shapes)
     for entry in report.violations:
         shape = _node(entry.source_shape)
-        path = _node(entry.path) if entry.path else None
-        value = _term(entry.value) if entry.value else None
+        # The shape's own sh:path is the result's, whatever pyrudof writes for a path that
+        # is not one property (a sequence, an inverse...).
+        path = shapes.value(shape, SH.path) if shape is not None else None
+        if path is None and entry.path:
+            path = _node(entry.path)
+        value = _written_term(entry.value, literals) if entry.value else None
+        focus = _written_term(entry.focus_node, literals) or rdflib.Literal(entry.focus_node)
         message = shapes.value(shape, SH.message) if shape is not None else None
-        constraint = str(entry.constraint_component).removeprefix(str(SH))
-        yield ValidationResult(
-            severity=str(entry.severity),  # type: ignore[arg-type]
-            focus_node=str(_node(entry.focus_node) or entry.focus_node),
+        component = str(entry.constraint_component)
+        constraint = component.removeprefix(str(SH))
+        severity = _severity(str(entry.severity))
+        text = str(message) if message else (entry.message or "").strip('"')
+        result = ValidationResult(
+            severity=str(severity).removeprefix(str(SH)),  # type: ignore[arg-type]
+            focus_node=str(focus),
             path=str(path) if isinstance(path, rdflib.URIRef) else None,
             value=str(value) if value is not None else None,
-            message=str(message) if message else (entry.message or "").strip('"'),
+            message=text,
             shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
             constraint=constraint,
             fix=suggested_fix(shapes, shape, constraint, path),
         )
+        terms = _Terms(focus, severity, _component(constraint), text, shape, path, value, shapes)
+        yield result, terms
+
+
+def _literals(*graphs: rdflib.Graph) -> dict[str, rdflib.Literal]:
+    """The literals of ``graphs`` by lexical form (the first of each), to tell which one a
+    result names where pyrudof writes it bare (``true``, ``2002-10-09T12:00:00``)."""
+    found: dict[str, rdflib.Literal] = {}
+    for graph in graphs:
+        for term in graph.objects():
+            if isinstance(term, rdflib.Literal):
+                found.setdefault(str(term), term)
+    return found
+
+
+def _written_term(text: str, literals: dict[str, rdflib.Literal]) -> rdflib.term.Node | None:
+    """A term as pyrudof writes it; one written bare, with no scheme, is the literal of that
+    lexical form the data or shapes hold."""
+    bare = text.strip()
+    if bare in literals and not bare.startswith(('"', "<", "_:")) and ":" not in bare.split("T")[0]:
+        return literals[bare]
+    return _term(text)
+
+
+def _severity(written: str) -> rdflib.URIRef:
+    """A severity as pyrudof writes it: ``Violation``, or ``Severity(<iri>)`` for a shape's
+    own."""
+    if written in ("Violation", "Warning", "Info"):
+        return SH[written]
+    return rdflib.URIRef(written.removeprefix("Severity(").removesuffix(")").strip("<>"))
 
 
 def _node(text: str | None) -> rdflib.term.Node | None:
@@ -218,26 +316,55 @@ def _component(constraint: str) -> rdflib.URIRef:
     return rdflib.URIRef(constraint) if ":" in constraint else SH[constraint]
 
 
-def _report_graph(conforms: bool, results: list[ValidationResult]) -> rdflib.Graph:
-    """A standard ``sh:ValidationReport`` for the results."""
+def _report_graph() -> rdflib.Graph:
+    """An empty ``sh:ValidationReport``, our prefixes bound."""
     graph = rdflib.Graph()
-    report = rdflib.BNode()
-    graph.add((report, RDF.type, SH.ValidationReport))
-    graph.add((report, SH.conforms, rdflib.Literal(conforms, datatype=XSD.boolean)))
-    for result in results:
-        node = rdflib.BNode()
-        graph.add((report, SH.result, node))
-        graph.add((node, RDF.type, SH.ValidationResult))
-        graph.add((node, SH.focusNode, rdflib.URIRef(result.focus_node)))
-        graph.add((node, SH.resultSeverity, _SEVERITY[result.severity]))
-        graph.add((node, SH.resultMessage, rdflib.Literal(result.message)))
-        graph.add((node, SH.sourceConstraintComponent, _component(result.constraint)))
-        if result.path:
-            graph.add((node, SH.resultPath, rdflib.URIRef(result.path)))
-        if result.shape:
-            graph.add((node, SH.sourceShape, rdflib.URIRef(result.shape)))
-        if result.value is not None:
-            graph.add((node, SH.value, rdflib.Literal(result.value)))
+    graph.add((rdflib.BNode(), RDF.type, SH.ValidationReport))
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph
+
+
+def _add(graph: rdflib.Graph, terms: _Terms) -> None:
+    """Add a result to the report ``graph``, a path or shape that is a blank node with the
+    statements that make it up."""
+    root = graph.value(predicate=RDF.type, object=SH.ValidationReport)
+    node = rdflib.BNode()
+    graph.add((root, SH.result, node))
+    graph.add((node, RDF.type, SH.ValidationResult))
+    graph.add((node, SH.focusNode, terms.focus))
+    graph.add((node, SH.resultSeverity, terms.severity))
+    graph.add((node, SH.resultMessage, rdflib.Literal(terms.message)))
+    graph.add((node, SH.sourceConstraintComponent, terms.constraint))
+    for predicate, term in ((SH.resultPath, terms.path), (SH.sourceShape, terms.shape)):
+        if term is not None:
+            graph.add((node, predicate, term))
+            _copy_structure(term, terms.shapes, graph)
+    if terms.value is not None:
+        graph.add((node, SH.value, terms.value))
+
+
+def _copy_structure(node: rdflib.term.Node, source: rdflib.Graph, target: rdflib.Graph) -> None:
+    """The statements about blank node ``node`` in ``source``, and those of the blank
+    nodes they reach, into ``target``."""
+    pending, seen = [node], set()
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, rdflib.BNode) or current in seen:
+            continue
+        seen.add(current)
+        is_list = (current, RDF.first, None) in source  # a sequence path: its list alone
+        for predicate, value in source.predicate_objects(current):
+            if is_list and predicate not in (RDF.first, RDF.rest):
+                continue
+            target.add((current, predicate, value))
+            pending.append(value)
+
+
+def _merge(graph: rdflib.Graph, other: rdflib.Graph) -> None:
+    """The results of the report ``other`` (and what they refer to) into the report ``graph``."""
+    root = graph.value(predicate=RDF.type, object=SH.ValidationReport)
+    other_root = other.value(predicate=RDF.type, object=SH.ValidationReport)
+    for result in other.objects(other_root, SH.result):
+        graph.add((root, SH.result, result))
+        _copy_structure(result, other, graph)

@@ -190,9 +190,12 @@ def validate_checked(
     if out_of_scope:
         conforms = False
         add_scope_results(report_graph, out_of_scope)
-    # pyshacl's graph says sh:conforms false for Warnings alone; ours conforms then.
+    # The graph says what SHACL says: any result, a Warning too, and it does not conform
+    # (pyshacl with allow_warnings says true for Warnings alone). The service's verdict,
+    # that only Violations block, is the ValidationReport's ``conforms``.
     root = report_graph.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
-    report_graph.set((root, SH.conforms, rdflib.Literal(bool(conforms))))
+    has_results = (root, SH.result, None) in report_graph
+    report_graph.set((root, SH.conforms, rdflib.Literal(not has_results)))
     results = tuple(results_in(report_graph, shapes))
     for prefix, namespace in PREFIXES.items():
         report_graph.bind(prefix, namespace)
