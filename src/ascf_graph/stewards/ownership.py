@@ -48,33 +48,56 @@ from ascf_graph.stewards.credentials import Steward
 from ascf_graph.stewards.provenance import SubmissionIris, read_records
 from ascf_graph.store.base import Store
 
-ASCF = "https://w3id.org/ascf/def/"
 ORG = "http://www.w3.org/ns/org#"
 SOSA = "http://www.w3.org/ns/sosa/"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 
+# Our own terms by their names under ``{base}def/`` (the base is a deployment's), others
+# by IRI: Vocabulary.under(base) writes them out.
 #: Properties that state network-level facts: membership, join years, a city's country.
-NETWORK_PROPERTIES = frozenset(
-    {
-        f"{ORG}hasMembership",
-        f"{ORG}member",
-        f"{ORG}organization",
-        f"{ASCF}memberOf",
-        f"{ASCF}joinedYear",
-        f"{ASCF}country",
-    }
+NETWORK_PROPERTIES = (
+    "memberOf",
+    "joinedYear",
+    "country",
+    f"{ORG}hasMembership",
+    f"{ORG}member",
+    f"{ORG}organization",
 )
 #: Classes whose members only the network declares: member cities, the network, memberships.
-NETWORK_CLASSES = frozenset(
-    {f"{ASCF}City", f"{ASCF}Network", f"{ASCF}NetworkMembership", f"{ORG}Membership"}
-)
+NETWORK_CLASSES = ("City", "Network", "NetworkMembership", f"{ORG}Membership")
 #: Properties that place a resource in a city: the city's own organisation states them.
-CITY_LINKS = frozenset({f"{ASCF}city", f"{SOSA}hasFeatureOfInterest"})
+CITY_LINKS = ("city", f"{SOSA}hasFeatureOfInterest")
 #: Properties whose statements describe their object as much as their subject (inverses of
 #: the links a resource's own record states, and identity).
-OBJECT_DESCRIBING = frozenset(
-    {f"{ASCF}hasProject", f"{ASCF}partnerIn", OWL_SAME_AS, f"{ASCF}sameProjectAs"}
-)
+OBJECT_DESCRIBING = ("hasProject", "partnerIn", "sameProjectAs", OWL_SAME_AS)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The terms the ownership rules name, written out under a base IRI."""
+
+    network_properties: frozenset[str]
+    network_classes: frozenset[str]
+    city_links: frozenset[str]
+    object_describing: frozenset[str]
+    city_class: str
+
+    @classmethod
+    def under(cls, base_iri: str) -> "Vocabulary":
+        """The terms of a graph whose base IRI is ``base_iri``."""
+
+        def iris(names: tuple[str, ...]) -> frozenset[str]:
+            return frozenset(n if ":" in n else f"{base_iri}def/{n}" for n in names)
+
+        return cls(
+            iris(NETWORK_PROPERTIES),
+            iris(NETWORK_CLASSES),
+            iris(CITY_LINKS),
+            iris(OBJECT_DESCRIBING),
+            f"{base_iri}def/City",
+        )
+
+
 #: What the refusals call the network as an owner.
 THE_NETWORK = "the network (its secretariat)"
 #: The source shape and component of an ownership result.
@@ -109,15 +132,14 @@ def refusals(
     are the organisations tokens were issued to: each is its own, described or not."""
     if steward.role == "network":
         return []
-    data = triples
-    owners = _Owners(store, base_iri, steward, data, token_holders)
+    owners = _Owners(store, base_iri, steward, triples, token_holders)
     found: dict[tuple[str, str | None], Refusal] = {}
 
     def refuse(refusal: Refusal) -> None:
         found.setdefault((refusal.subject, refusal.predicate), refusal)
 
-    parents = _blank_node_parents(data)
-    for triple in data:
+    parents = _blank_node_parents(triples)
+    for triple in triples:
         subject, predicate, value = triple.subject, triple.predicate.value, triple.object
         if subject in owners.framework_declared:
             continue  # the framework guard reports it
@@ -140,7 +162,8 @@ def refusals(
 def member_cities(store: Store, base_iri: str) -> set[str]:
     """The slugs of the store's member cities (``{base}id/city/{slug}``, an ``ascf:City``)."""
     prefix = f"{base_iri}id/city/"
-    cities = store.statements(predicates=[RDF_TYPE], objects=[ox.NamedNode(f"{ASCF}City")])
+    city = ox.NamedNode(Vocabulary.under(base_iri).city_class)
+    cities = store.statements(predicates=[RDF_TYPE], objects=[city])
     return {
         t.subject.value[len(prefix) :]
         for t in cities
@@ -208,6 +231,7 @@ class _Owners:
         token_holders: Collection[str],
     ) -> None:
         self.base_iri, self.steward = base_iri, steward
+        self.terms = Vocabulary.under(base_iri)
         self.token_holders = frozenset(token_holders)
         self.ids = f"{base_iri}id/"
         self._protected = protected_prefixes(base_iri)
@@ -217,7 +241,8 @@ class _Owners:
             | {
                 t.object.value
                 for t in data
-                if t.predicate.value in OBJECT_DESCRIBING and isinstance(t.object, ox.NamedNode)
+                if t.predicate.value in self.terms.object_describing
+                and isinstance(t.object, ox.NamedNode)
             }
         )
         named = [ox.NamedNode(iri) for iri in described if not self.protected(iri)]
@@ -226,7 +251,8 @@ class _Owners:
             self.graphs[quad.subject.value].add(quad.graph_name.value)
         self.cities: dict[str, set[str]] = defaultdict(set)
         for triple in store.statements(
-            subjects=named, predicates=[ox.NamedNode(link) for link in sorted(CITY_LINKS)]
+            subjects=named,
+            predicates=[ox.NamedNode(link) for link in sorted(self.terms.city_links)],
         ):
             self.cities[triple.subject.value].add(triple.object.value)
         submissions = [
@@ -383,10 +409,11 @@ def _statement_refusal(
     subject: str, predicate: str, value: object, owners: _Owners, steward: Steward
 ) -> Refusal | None:
     """Why the statement may not be made even by the subject's owner (None: it may)."""
-    if predicate in NETWORK_PROPERTIES or (
+    terms = owners.terms
+    if predicate in terms.network_properties or (
         predicate == RDF_TYPE.value
         and isinstance(value, ox.NamedNode)
-        and value.value in NETWORK_CLASSES
+        and value.value in terms.network_classes
     ):
         what = compact(value.value) if predicate == RDF_TYPE.value else compact(predicate)
         return Refusal(
@@ -399,7 +426,7 @@ def _statement_refusal(
         )
     if not isinstance(value, ox.NamedNode):
         return None
-    if predicate in CITY_LINKS:
+    if predicate in terms.city_links:
         slug = owners.city_slug(value.value)
         if slug is not None and slug not in steward.cities:
             return Refusal(
@@ -412,7 +439,7 @@ def _statement_refusal(
             )
         return None
     if (
-        predicate in OBJECT_DESCRIBING
+        predicate in terms.object_describing
         and value.value.startswith(owners.ids)
         and not owners.protected(value.value)
     ):
