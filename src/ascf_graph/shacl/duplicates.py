@@ -106,23 +106,26 @@ def duplicate_projects(
         return []
     if store is not None:
         _read_store(records, terms, store, described, tuple(superseded))
+    keys = {project: records.keys(project) for project in records.titles}
+    by_title: dict[tuple[ox.NamedNode, str], list[ox.NamedNode]] = defaultdict(list)
+    for place, members in records.by_city.items():
+        for member in sorted(members, key=str):
+            for key in keys.get(member, ()):
+                by_title[place, key].append(member)
     found = []
     for project in described:
-        keys = records.keys(project)
-        for place in sorted(records.cities[project], key=str):
-            others = sorted(records.by_city[place] - {project}, key=str)
-            twin = next(
-                (
-                    other
-                    for other in others
-                    if frozenset((project, other)) not in records.linked
-                    and keys & records.keys(other)
-                ),
-                None,
-            )
-            if twin is not None:
-                found.append(_warning(project, twin, place, records.titles[project]))
-                break
+        twin = next(
+            (
+                (other, place)
+                for place in sorted(records.cities[project], key=str)
+                for key in sorted(keys[project])
+                for other in by_title[place, key]
+                if other != project and frozenset((project, other)) not in records.linked
+            ),
+            None,
+        )
+        if twin is not None:
+            found.append(_warning(project, twin[0], twin[1], records.titles[project]))
     return found
 
 
