@@ -68,7 +68,8 @@ async def create_submission(request: Request, stewards: StewardsDep) -> Response
             stewards,
             lambda upload, original: stewards.submissions.create(upload, original, steward),
         )
-        return _written(accepted, chosen, status=201), _accepted_details(accepted)
+        written = await run_in_threadpool(_written, accepted, chosen, status=201)
+        return written, _accepted_details(accepted)
 
     return await _audited(request, stewards, "create", None, work)
 
@@ -98,7 +99,8 @@ async def replace_submission(
                 submission_id, upload, original, steward, if_match=request.headers.get("if-match")
             ),
         )
-        return _written(accepted, chosen, status=200), _accepted_details(accepted)
+        written = await run_in_threadpool(_written, accepted, chosen, status=200)
+        return written, _accepted_details(accepted)
 
     return await _audited(request, stewards, "replace", submission_id, work)
 
@@ -153,7 +155,7 @@ async def _audited(
             **_who(steward, request, refused=error),
         )
         if isinstance(error, NonConformingSubmissionError) and chosen is not None:
-            return _refused_report(error, chosen)
+            return await run_in_threadpool(_refused_report, error, chosen)  # may be large
         raise
     stewards.audit.record(
         "accepted",
@@ -193,6 +195,7 @@ def _accepted_details(accepted: Accepted) -> dict[str, Any]:
 
 
 def _written(accepted: Accepted, chosen: ReportFormat, *, status: int) -> Response:
+    """The answer to an accepted write: its report, written in a thread by the caller."""
     record = accepted.record
     body, media_type = render_report(
         accepted.report,

@@ -10,6 +10,7 @@ conforms; unreadable data is a 4xx with the parser's line and column.
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from ascf_graph.core.errors import AscfError, TemplateNotFoundError
 from ascf_graph.html.stewards import error_page, report_page, validate_form
@@ -54,12 +55,20 @@ async def validate_data(request: Request, stewards: StewardsDep) -> Response:
         if "text/html" in (wants or "") and error.status < 500:
             return HTMLResponse(error_page(error.status, error.message), status_code=error.status)
         raise
-    body, media_type = render_report(
-        report,
-        chosen,
-        extra={"source": upload.source, "format": upload.syntax, "triples": len(upload.triples)},
-        html=lambda r: report_page(r, source=upload.source, sheet=upload.sheet),
-        sheet=upload.sheet,
+    # Written in a thread: a report of thousands of results takes a good part of a second
+    # to write, which the event loop must not spend while other clients wait on it.
+    body, media_type = await run_in_threadpool(
+        lambda: render_report(
+            report,
+            chosen,
+            extra={
+                "source": upload.source,
+                "format": upload.syntax,
+                "triples": len(upload.triples),
+            },
+            html=lambda r: report_page(r, source=upload.source, sheet=upload.sheet),
+            sheet=upload.sheet,
+        )
     )
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
