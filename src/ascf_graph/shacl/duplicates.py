@@ -21,7 +21,13 @@ from rdflib.namespace import SH
 
 from ascf_graph.rdf.io import to_rdflib_term
 from ascf_graph.rdf.terms import RDF_TYPE
-from ascf_graph.shacl.reports import ValidationReport, ValidationResult, compact, result_order
+from ascf_graph.shacl.reports import (
+    ValidationReport,
+    ValidationResult,
+    compact,
+    result_order,
+    result_triples,
+)
 from ascf_graph.store.base import Store
 
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -159,7 +165,7 @@ def with_results(report: ValidationReport, extra: Sequence[ValidationResult]) ->
     results = tuple(sorted((*report.results, *extra), key=result_order))
     if isinstance(report.rdf, rdflib.Graph):
         root = report.rdf.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
-        for triple in _result_triples(ox.NamedNode("urn:root"), extra):
+        for triple in result_triples(ox.NamedNode("urn:root"), extra):
             report.rdf.add(
                 tuple(root if t == ox.NamedNode("urn:root") else to_rdflib_term(t) for t in triple)  # type: ignore[arg-type]
             )
@@ -169,7 +175,7 @@ def with_results(report: ValidationReport, extra: Sequence[ValidationResult]) ->
     if found is None:
         raise ValueError("the report's N-Triples have no sh:ValidationReport")
     root = ox.BlankNode(found[1].decode("ascii")) if found[1] else ox.NamedNode(found[2].decode())
-    added = ox.serialize(_result_triples(root, extra), format=ox.RdfFormat.N_TRIPLES)
+    added = ox.serialize(result_triples(root, extra), format=ox.RdfFormat.N_TRIPLES)
     said = ox.serialize(  # SHACL's verdict: a report with a result does not conform
         [ox.Triple(root, ox.NamedNode(f"{SH}conforms"), ox.Literal(value)) for value in (True,)],
         format=ox.RdfFormat.N_TRIPLES,
@@ -184,38 +190,6 @@ _REPORT_ROOT = re.compile(
     rb"<http://www\.w3\.org/ns/shacl#ValidationReport> \.$",
     re.MULTILINE,
 )
-
-
-def _result_triples(
-    root: ox.NamedNode | ox.BlankNode, extra: Iterable[ValidationResult]
-) -> list[ox.Triple]:
-    """The ``sh:ValidationResult`` s of ``extra`` under ``root``, with fresh blank nodes."""
-    sh = str(SH)
-    triples = []
-    for result in extra:
-        node = ox.BlankNode()
-        triples += [
-            ox.Triple(root, ox.NamedNode(f"{sh}result"), node),
-            ox.Triple(node, RDF_TYPE, ox.NamedNode(f"{sh}ValidationResult")),
-            ox.Triple(node, ox.NamedNode(f"{sh}focusNode"), ox.NamedNode(result.focus_node)),
-            ox.Triple(
-                node, ox.NamedNode(f"{sh}resultSeverity"), ox.NamedNode(f"{sh}{result.severity}")
-            ),
-            ox.Triple(node, ox.NamedNode(f"{sh}sourceShape"), ox.NamedNode(str(result.shape))),
-            ox.Triple(
-                node,
-                ox.NamedNode(f"{sh}sourceConstraintComponent"),
-                ox.NamedNode(result.constraint),
-            ),
-            ox.Triple(node, ox.NamedNode(f"{sh}resultMessage"), ox.Literal(result.message)),
-        ]
-        if result.path:
-            triples.append(
-                ox.Triple(node, ox.NamedNode(f"{sh}resultPath"), ox.NamedNode(result.path))
-            )
-        if result.value is not None:
-            triples.append(ox.Triple(node, ox.NamedNode(f"{sh}value"), ox.NamedNode(result.value)))
-    return triples
 
 
 def _warning(

@@ -3,6 +3,7 @@
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -13,6 +14,7 @@ from rdflib.namespace import SH
 
 from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.rdf.terms import RDF_TYPE
 from ascf_graph.shacl.fixes import suggest_fix
 
 Severity = Literal["Violation", "Warning", "Info"]
@@ -184,3 +186,58 @@ def result_order(result: ValidationResult) -> tuple[int, str, str, str]:
         result.path or "",
         result.message,
     )
+
+
+def result_triples(
+    root: ox.NamedNode | ox.BlankNode, extra: Iterable[ValidationResult]
+) -> list[ox.Triple]:
+    """The ``sh:ValidationResult`` s of ``extra`` under ``root``, with fresh blank nodes (a
+    focus node named ``_:label`` is that blank node)."""
+    sh = str(SH)
+    triples = []
+    for result in extra:
+        node = ox.BlankNode()
+        triples += [
+            ox.Triple(root, ox.NamedNode(f"{sh}result"), node),
+            ox.Triple(node, RDF_TYPE, ox.NamedNode(f"{sh}ValidationResult")),
+            ox.Triple(node, ox.NamedNode(f"{sh}focusNode"), _named(result.focus_node)),
+            ox.Triple(
+                node, ox.NamedNode(f"{sh}resultSeverity"), ox.NamedNode(f"{sh}{result.severity}")
+            ),
+            ox.Triple(node, ox.NamedNode(f"{sh}sourceShape"), ox.NamedNode(str(result.shape))),
+            ox.Triple(
+                node,
+                ox.NamedNode(f"{sh}sourceConstraintComponent"),
+                ox.NamedNode(result.constraint),
+            ),
+            ox.Triple(node, ox.NamedNode(f"{sh}resultMessage"), ox.Literal(result.message)),
+        ]
+        if result.path:
+            triples.append(
+                ox.Triple(node, ox.NamedNode(f"{sh}resultPath"), ox.NamedNode(result.path))
+            )
+        if result.value is not None:
+            triples.append(ox.Triple(node, ox.NamedNode(f"{sh}value"), ox.NamedNode(result.value)))
+    return triples
+
+
+def report_of(results: Sequence[ValidationResult]) -> ValidationReport:
+    """A report of ``results`` alone (found outside the shapes), its ``sh:ValidationReport``
+    written from them; it conforms when none is a Violation."""
+    root = ox.BlankNode()
+    sh = str(SH)
+    triples = [
+        ox.Triple(root, RDF_TYPE, ox.NamedNode(f"{sh}ValidationReport")),
+        ox.Triple(root, ox.NamedNode(f"{sh}conforms"), ox.Literal(not results)),
+        *result_triples(root, results),
+    ]
+    return ValidationReport(
+        conforms=not any(result.severity == "Violation" for result in results),
+        results=tuple(sorted(results, key=result_order)),
+        rdf=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+    )
+
+
+def _named(name: str) -> ox.NamedNode | ox.BlankNode:
+    """An IRI, or the blank node ``_:label`` names."""
+    return ox.BlankNode(name[2:]) if name.startswith("_:") else ox.NamedNode(name)

@@ -32,12 +32,10 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-import rdflib
-from rdflib.namespace import SH
 
 from ascf_graph.core.graph_names import GraphRole, graph_role
 from ascf_graph.rdf.terms import RDF_TYPE
-from ascf_graph.shacl.reports import ValidationReport, ValidationResult, compact, result_order
+from ascf_graph.shacl.reports import ValidationReport, ValidationResult, compact, report_of
 from ascf_graph.shacl.scope import (
     OX_SCHEME_LINKS,
     framework_classes,
@@ -173,29 +171,9 @@ def member_cities(store: Store, base_iri: str) -> set[str]:
 
 def ownership_report(found: Sequence[Refusal]) -> ValidationReport:
     """A non-conforming report with a Violation per refusal (its ``sh:ValidationReport``
-    graph too)."""
-    graph = rdflib.Graph()
-    root = rdflib.BNode()
-    graph.add((root, rdflib.RDF.type, SH.ValidationReport))
-    graph.add((root, SH.conforms, rdflib.Literal(False)))
-    results = []
-    for refusal in found:
-        node = rdflib.BNode()
-        focus = (
-            rdflib.BNode(refusal.subject[2:])
-            if refusal.subject.startswith("_:")
-            else rdflib.URIRef(refusal.subject)
-        )
-        graph.add((root, SH.result, node))
-        graph.add((node, rdflib.RDF.type, SH.ValidationResult))
-        graph.add((node, SH.focusNode, focus))
-        graph.add((node, SH.resultSeverity, SH.Violation))
-        if refusal.predicate is not None:
-            graph.add((node, SH.resultPath, rdflib.URIRef(refusal.predicate)))
-        graph.add((node, SH.sourceShape, rdflib.URIRef(OWNERSHIP_SHAPE)))
-        graph.add((node, SH.sourceConstraintComponent, rdflib.URIRef(OWNERSHIP_COMPONENT)))
-        graph.add((node, SH.resultMessage, rdflib.Literal(refusal.message)))
-        results.append(
+    too)."""
+    return report_of(
+        [
             ValidationResult(
                 severity="Violation",
                 focus_node=refusal.subject,
@@ -206,9 +184,8 @@ def ownership_report(found: Sequence[Refusal]) -> ValidationReport:
                 constraint=OWNERSHIP_COMPONENT,
                 fix=refusal.fix,
             )
-        )
-    return ValidationReport(
-        conforms=False, results=tuple(sorted(results, key=result_order)), rdf=graph
+            for refusal in found
+        ]
     )
 
 
