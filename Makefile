@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test docs build lint format bench bench-shacl soak clean system-deps test-deps editor-assets
+.PHONY: run test docs build lint format bench bench-shacl soak clean system-deps test-deps editor-assets country-outlines
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ $(EDITOR_STAMP): $(EDITOR)/package.json $(EDITOR)/package-lock.json
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 	npm ci --prefix $(EDITOR) --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
+
+## country-outlines: rewrite the committed country outlines from the npm package world-atlas,
+## pinned (Natural Earth 1:50m, public domain); only when changing the pin, never at run time
+WORLD_ATLAS := world-atlas@2.0.2
+country-outlines: $(STAMP)
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent $(WORLD_ATLAS) >/dev/null \
+	  && tar xzf world-atlas-*.tgz && cd - >/dev/null \
+	  && $(BIN)/ascf-graph country-outlines $$tmp/package/countries-50m.json; rm -rf $$tmp
 
 ## build: load ontology/, shapes/, data/ into the on-disk store
 build: $(STAMP) system-deps

@@ -29,6 +29,7 @@ MISTAKES = {
     ),
     "negative-population.ttl": (f"{BASE}id/city/da-nang", "ascf:population", "positive"),
     "latitude-out-of-range.ttl": (f"{BASE}id/city/da-nang", "wgs:lat", "-90"),
+    "coordinates-in-another-country.ttl": (f"{BASE}id/city/da-nang", "wgs:lat", "lie in Lao PDR"),
     "end-before-start.ttl": (
         f"{BASE}id/project/da-nang-example-valid-project",
         "ascf:startDate",

@@ -83,3 +83,23 @@ def test_a_locale_written_as_a_language_tag_names_the_bcp47_form(
     assert answer.status_code == 400, answer.text
     assert "'vi_VN'" in answer.text
     assert "'vi-VN'" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("tag", "subtag"), [("xx-YY", "'xx'"), ("vi-Abcd", "'abcd'"), ("en-GB-abcdefgh", "'abcdefgh'")]
+)
+def test_a_well_formed_tag_the_registry_does_not_have_is_a_violation_naming_the_subtag(
+    server: str, tag: str, subtag: str
+) -> None:
+    answer = validate(server, project(f'"Smart street lights"@{tag}'))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["conforms"] is False
+    (message,) = title_violations(answer)
+    assert f"language tag '{tag.lower()}'" in message  # tags are read case-insensitively
+    assert f"{subtag} is no registered language, script or region" in message
+
+
+@pytest.mark.parametrize("tag", ["vi", "vi-VN", "zh-Hant-TW", "fil", "en-GB-oxendict", "VI-vn"])
+def test_registered_tags_in_any_case_conform(server: str, tag: str) -> None:
+    answer = validate(server, project(f'"Smart street lights"@{tag}'))
+    assert title_violations(answer) == []

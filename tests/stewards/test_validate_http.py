@@ -111,3 +111,18 @@ def test_a_sheet_in_a_declared_legacy_charset_is_read(server: str) -> None:
     assert answer.status_code == 200, answer.text
     json = post(server, body.encode("cp1258"), "application/json", "text/csv; charset=cp1258")
     assert json.json()["reading"].startswith("read as semicolon-separated cp1258 text")
+
+
+def test_a_citys_coordinates_in_another_country_are_refused_naming_it(server: str) -> None:
+    body = b"""
+    @prefix wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
+    <https://w3id.org/ascf/id/city/da-nang> wgs:lat 17.96667 ; wgs:long 102.6 .
+    """
+    answer = post(server, body, "application/json")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["conforms"] is False
+    (node,) = answer.json()["focusNodes"]
+    messages = [r["message"] for r in node["results"]]
+    assert any("lie in Lao PDR, not in Viet Nam" in m for m in messages), messages
+    rdf = post(server, body, "text/turtle")
+    assert b"Lao PDR" in rdf.content

@@ -175,11 +175,13 @@ def validate_command(
 ) -> None:
     """Check city and project data against the shapes: exit 0 conforms, 1 not, 2 unusable."""
     # Start-up: see the module's docstring.
+    import pyoxigraph as ox  # noqa: PLC0415
     import rdflib  # noqa: PLC0415
 
     from ascf_graph.rdf.formats import syntax_named  # noqa: PLC0415
     from ascf_graph.rdf.io import parse_file, to_rdflib_graph  # noqa: PLC0415
     from ascf_graph.rdf.uploads import SheetPlaces  # noqa: PLC0415
+    from ascf_graph.shacl.beyond_shapes import checked_beyond_shapes  # noqa: PLC0415
     from ascf_graph.shacl.engine import validation_engine  # noqa: PLC0415
     from ascf_graph.shacl.sheet_reports import sheet_json, sheet_text  # noqa: PLC0415
     from ascf_graph.shacl.validation import ValidationContext  # noqa: PLC0415
@@ -189,12 +191,14 @@ def validate_command(
     try:
         validate_with = validation_engine(engine or settings.shacl_engine)
         data = rdflib.Graph()
+        triples: list[ox.Triple] = []
         places = None
         for path in files:
             if not path.is_file():
                 raise UnusableInputError(f"{path}: no such file")
             if (rdf_format or path.suffix.lstrip(".")).lower() == "csv":
                 sheet = _csv_sheet(settings, path)
+                triples += sheet.triples
                 data += to_rdflib_graph(sheet.triples)
                 if len(files) == 1:  # a report in the sheet's own terms
                     places = SheetPlaces(
@@ -202,12 +206,15 @@ def validate_command(
                     )
                 continue
             syntax = syntax_named(rdf_format) if rdf_format else None
-            data += to_rdflib_graph(parse_file(path, syntax=syntax))
+            quads = parse_file(path, syntax=syntax)
+            triples += (quad.triple for quad in quads)
+            data += to_rdflib_graph(quads)
         store = _store_for_validation(settings)
         try:
             report = validate_with(
                 data, ValidationContext.for_submissions(store, settings.base_iri)
             )
+            report = checked_beyond_shapes(report, triples, store, settings.base_iri)
         finally:
             store.close()  # or a second run in this process finds the store locked
     except AscfError as error:
@@ -347,6 +354,29 @@ def country_labels_command(
     except AscfError as error:
         raise fail(error) from None
     typer.echo(f"{out}: {count} triples")
+
+
+@app.command("country-outlines")
+def country_outlines_command(
+    topojson: Annotated[
+        Path, typer.Argument(help="world-atlas 2.0.2's countries-50m.json (make country-outlines).")
+    ],
+    out: Annotated[Path, typer.Option(help="The JSON file to write.")] = Path(
+        "src/ascf_graph/places/data/country-outlines.json"
+    ),
+) -> None:
+    """Write the region's country outlines (Natural Earth, via world-atlas) for the
+    coordinate check and the maps."""
+    try:
+        # Start-up: see the module's docstring.
+        from ascf_graph.sources.country_outlines import write_country_outlines  # noqa: PLC0415
+
+        count = write_country_outlines(topojson, out)
+    except ImportError:  # pragma: no cover - pycountry is a dev dependency
+        raise fail(UnusableInputError("install the dev extras (pycountry) first")) from None
+    except AscfError as error:
+        raise fail(error) from None
+    typer.echo(f"{out}: {count} countries")
 
 
 @app.command("describe")

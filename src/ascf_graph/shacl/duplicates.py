@@ -15,19 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-import rdflib
 from anyascii import anyascii
-from rdflib.namespace import SH
 
-from ascf_graph.rdf.io import to_rdflib_term
 from ascf_graph.rdf.terms import RDF_TYPE
-from ascf_graph.shacl.reports import (
-    ValidationReport,
-    ValidationResult,
-    compact,
-    result_order,
-    result_triples,
-)
+from ascf_graph.shacl.reports import ValidationResult, compact
 from ascf_graph.store.base import Store
 
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -153,43 +144,6 @@ def _read_store(
         subjects=others, predicates=[RDFS_LABEL, terms.same], outside=superseded
     ):
         records.read(triple, terms)
-
-
-def with_results(report: ValidationReport, extra: Sequence[ValidationResult]) -> ValidationReport:
-    """``report`` with ``extra`` Warnings or Infos added, to its ``sh:ValidationReport``
-    too: appended to the N-Triples a worker sent, without reading them into a graph."""
-    if not extra:
-        return report
-    if any(result.severity == "Violation" for result in extra):
-        raise ValueError("with_results adds Warnings and Infos, which leave the verdict as it is")
-    results = tuple(sorted((*report.results, *extra), key=result_order))
-    if isinstance(report.rdf, rdflib.Graph):
-        root = report.rdf.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
-        for triple in result_triples(ox.NamedNode("urn:root"), extra):
-            report.rdf.add(
-                tuple(root if t == ox.NamedNode("urn:root") else to_rdflib_term(t) for t in triple)  # type: ignore[arg-type]
-            )
-        report.rdf.set((root, SH.conforms, rdflib.Literal(False)))
-        return ValidationReport(conforms=report.conforms, results=results, rdf=report.rdf)
-    found = _REPORT_ROOT.search(report.rdf)
-    if found is None:
-        raise ValueError("the report's N-Triples have no sh:ValidationReport")
-    root = ox.BlankNode(found[1].decode("ascii")) if found[1] else ox.NamedNode(found[2].decode())
-    added = ox.serialize(result_triples(root, extra), format=ox.RdfFormat.N_TRIPLES)
-    said = ox.serialize(  # SHACL's verdict: a report with a result does not conform
-        [ox.Triple(root, ox.NamedNode(f"{SH}conforms"), ox.Literal(value)) for value in (True,)],
-        format=ox.RdfFormat.N_TRIPLES,
-    )
-    unsaid = said.replace(b'"true"', b'"false"')
-    rdf = report.rdf.replace(said, unsaid) + added
-    return ValidationReport(conforms=report.conforms, results=results, rdf=rdf)
-
-
-_REPORT_ROOT = re.compile(
-    rb"^(?:_:(\S+)|<([^>]+)>) <http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type> "
-    rb"<http://www\.w3\.org/ns/shacl#ValidationReport> \.$",
-    re.MULTILINE,
-)
 
 
 def _warning(

@@ -2,6 +2,7 @@
 ``sh:ValidationReport`` they come from."""
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -13,7 +14,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from ascf_graph.core.namespaces import PREFIXES
-from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.rdf.io import to_rdflib_graph, to_rdflib_term
 from ascf_graph.rdf.terms import RDF_TYPE
 from ascf_graph.shacl.fixes import suggest_fix
 
@@ -217,8 +218,17 @@ def result_triples(
                 ox.Triple(node, ox.NamedNode(f"{sh}resultPath"), ox.NamedNode(result.path))
             )
         if result.value is not None:
-            triples.append(ox.Triple(node, ox.NamedNode(f"{sh}value"), ox.NamedNode(result.value)))
+            triples.append(ox.Triple(node, ox.NamedNode(f"{sh}value"), _value(result.value)))
     return triples
+
+
+_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", re.IGNORECASE)
+
+
+def _value(text: str) -> ox.NamedNode | ox.Literal:
+    """A result's value: an IRI where the text is one, else the text as a literal (a point,
+    a number as written)."""
+    return ox.NamedNode(text) if _IRI.match(text) else ox.Literal(text)
 
 
 def report_of(results: Sequence[ValidationResult]) -> ValidationReport:
@@ -241,3 +251,40 @@ def report_of(results: Sequence[ValidationResult]) -> ValidationReport:
 def _named(name: str) -> ox.NamedNode | ox.BlankNode:
     """An IRI, or the blank node ``_:label`` names."""
     return ox.BlankNode(name[2:]) if name.startswith("_:") else ox.NamedNode(name)
+
+
+def with_results(report: ValidationReport, extra: Sequence[ValidationResult]) -> ValidationReport:
+    """``report`` with the results of checks made outside SHACL added, to its
+    ``sh:ValidationReport`` too: appended to the N-Triples a worker sent, without reading
+    them into a graph. A Violation among them makes the data not conform."""
+    if not extra:
+        return report
+    conforms = report.conforms and all(result.severity != "Violation" for result in extra)
+    results = tuple(sorted((*report.results, *extra), key=result_order))
+    if isinstance(report.rdf, rdflib.Graph):
+        root = report.rdf.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+        for triple in result_triples(ox.NamedNode("urn:root"), extra):
+            report.rdf.add(
+                tuple(root if t == ox.NamedNode("urn:root") else to_rdflib_term(t) for t in triple)  # type: ignore[arg-type]
+            )
+        report.rdf.set((root, SH.conforms, rdflib.Literal(False)))
+        return ValidationReport(conforms=conforms, results=results, rdf=report.rdf)
+    found = _REPORT_ROOT.search(report.rdf)
+    if found is None:
+        raise ValueError("the report's N-Triples have no sh:ValidationReport")
+    root = ox.BlankNode(found[1].decode("ascii")) if found[1] else ox.NamedNode(found[2].decode())
+    added = ox.serialize(result_triples(root, extra), format=ox.RdfFormat.N_TRIPLES)
+    said = ox.serialize(  # SHACL's verdict: a report with a result does not conform
+        [ox.Triple(root, ox.NamedNode(f"{SH}conforms"), ox.Literal(value)) for value in (True,)],
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    unsaid = said.replace(b'"true"', b'"false"')
+    rdf = report.rdf.replace(said, unsaid) + added
+    return ValidationReport(conforms=conforms, results=results, rdf=rdf)
+
+
+_REPORT_ROOT = re.compile(
+    rb"^(?:_:(\S+)|<([^>]+)>) <http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type> "
+    rb"<http://www\.w3\.org/ns/shacl#ValidationReport> \.$",
+    re.MULTILINE,
+)

@@ -44,7 +44,7 @@ from ascf_graph.core.errors import (
 from ascf_graph.core.http_caching import entity_tags
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.rdf.uploads import SheetPlaces, Upload
-from ascf_graph.shacl.duplicates import duplicate_projects, with_results
+from ascf_graph.shacl.beyond_shapes import checked_beyond_shapes
 from ascf_graph.shacl.engine import UploadValidator, ValidationEngine, validator_in_process
 from ascf_graph.shacl.reports import ValidationReport, report_from_graph
 from ascf_graph.shacl.validation import ValidationContext, validate
@@ -150,13 +150,13 @@ class Submissions:
         return self._checked(upload, self.context())
 
     def _checked(self, upload: Upload, context: ValidationContext) -> ValidationReport:
-        """The validator's report on ``upload``, with a Warning for each project the store
-        (or the upload) already has a record of (:mod:`ascf_graph.shacl.duplicates`)."""
+        """The validator's report on ``upload``, with what is checked outside the shapes
+        (:mod:`ascf_graph.shacl.beyond_shapes`): the same project twice, coordinates
+        outside their country, language tags the registry does not know."""
         report = self.validator(upload, context)
-        twice = duplicate_projects(
-            upload.triples, self.store, self.base_iri, superseded=context.superseded
+        return checked_beyond_shapes(
+            report, upload.triples, self.store, self.base_iri, superseded=context.superseded
         )
-        return with_results(report, twice)
 
     def create(self, upload: Upload, body: bytes, steward: Steward) -> Accepted:
         """Validate and store a new submission; :class:`NonConformingSubmissionError` if not."""
