@@ -189,16 +189,17 @@ def test_shipped_data_that_violates_the_shapes_is_refused(content: Settings) -> 
     assert snapshot(content) == before
 
 
-def test_accepted_submissions_survive_a_rebuild(content: Settings) -> None:
-    graph = ox.NamedNode(f"{BASE}graph/submission/test-1")
+def test_accepted_submissions_and_what_they_entail_survive_a_rebuild(content: Settings) -> None:
+    graphs = [ox.NamedNode(f"{BASE}graph/{role}/test-1") for role in ("submission", "inferred")]
     store = EmbeddedStore.open(content.data_dir)
-    store.oxigraph.add(
-        ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"), graph)
-    )
+    for graph in graphs:
+        store.oxigraph.add(
+            ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"), graph)
+        )
     store.close()
     build(content, reasoner=False)
     _, sizes = snapshot(content)
-    assert sizes[graph.value] == 1
+    assert [sizes.get(graph.value) for graph in graphs] == [1, 1]
 
 
 def test_a_citys_correction_still_takes_precedence_after_a_rebuild(

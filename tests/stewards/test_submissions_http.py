@@ -274,6 +274,40 @@ def test_retract_removes_it_from_the_default_graph_and_keeps_history(service: Se
     assert listed[submission["id"]] == "retracted"
 
 
+def test_focus_areas_are_inferred_from_sub_areas_and_go_with_the_submission(
+    service: Service,
+) -> None:
+    project = f"{BASE}id/project/da-nang-example-sub-areas-only"
+    body = f"""
+    @prefix ascf: <{BASE}def/> .
+    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    <{project}> a ascf:SmartCityProject ; rdfs:label "Example: sub-areas only"@en ;
+        rdfs:comment "Example data for tests, not a real project" ;
+        ascf:city <{BASE}id/city/da-nang> ; ascf:subArea <{BASE}id/sub-area/tourism> .
+    """.encode()
+    focus = f"<{project}> ascf:focusArea <{BASE}id/focus-area/civic-and-social>"
+    asked = f"PREFIX ascf: <{BASE}def/> ASK {{ GRAPH ?g {{ {focus} }} }}"
+    submission = service.submit(body).json()["submission"]
+    inferred = submission["graph"].replace("/graph/submission/", "/graph/inferred/")
+    assert ask(service, asked.replace("?g", f"<{inferred}>"))
+    assert ask(service, asked.replace("?g", f"<{BASE}graph/inferred>")) is False
+    # The city's inverse link comes with it, as the build's reasoning gives shipped projects.
+    has_project = f"<{BASE}id/city/da-nang> <{BASE}def/hasProject> <{project}>"
+    assert ask(service, f"ASK {{ GRAPH <{inferred}> {{ {has_project} }} }}")
+    # Stated in the next version, the focus area is no longer inferred: said once.
+    civic = f"ascf:focusArea <{BASE}id/focus-area/civic-and-social> ; ascf:subArea"
+    stated = body.replace(b"ascf:subArea", civic.encode())
+    url = f"{service.url}{submission['url']}"
+    replaced = httpx.put(url, content=stated, headers=service.auth(service.da_nang, **TURTLE))
+    assert replaced.status_code == 200, replaced.text
+    assert not ask(service, asked.replace("?g", f"<{inferred}>"))
+    assert ask(service, asked.replace("?g", f"<{submission['graph']}>"))
+    # Retracted, its conclusions go with it.
+    assert httpx.delete(url, headers=service.auth(service.da_nang)).status_code == 200
+    assert inferred not in service.state()[0]
+    assert not ask(service, asked)
+
+
 def test_a_projects_csv_is_accepted(service: Service) -> None:
     example = (REPO / "data" / "templates" / "projects-example.csv").read_bytes()
     _, agency = service.tokens.create(

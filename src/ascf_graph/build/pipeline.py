@@ -1,7 +1,7 @@
 """Build the store from ``ontology/``, ``shapes/`` and ``data/``.
 
 Every file goes into its own named graph; HermiT checks the ontology and data
-for consistency; the rules of :mod:`ascf_graph.build.inference` write
+for consistency; the rules of :mod:`ascf_graph.store.entailment` write
 ``graph/inferred``; the shipped data and the framework are validated against
 the shapes. A fresh on-disk store is written meanwhile, on every core (see
 :mod:`ascf_graph.build.parallel_load`), and published only when all of that has
@@ -19,7 +19,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from ascf_graph.build.inference import materialise
 from ascf_graph.build.parallel_load import ParallelLoad
 from ascf_graph.build.reasoning import Source, check_consistency
 from ascf_graph.core.errors import BuildError, NonConformingDataError
@@ -40,11 +39,12 @@ from ascf_graph.store.builds import (
 from ascf_graph.store.changes import GraphChange
 from ascf_graph.store.corrections import by_graph, withheld
 from ascf_graph.store.embedded import EmbeddedStore
+from ascf_graph.store.entailment import materialise
 from ascf_graph.store.remote import RemoteStore
 
 _RDF_EXTENSIONS = {f".{syntax.extension}" for syntax in SYNTAXES}
 #: Graphs written by stewards' submissions (and their provenance), kept across builds.
-KEPT_ACROSS_BUILDS = (GraphRole.SUBMISSION, GraphRole.PROVENANCE)
+KEPT_ACROSS_BUILDS = (GraphRole.SUBMISSION, GraphRole.SUBMISSION_INFERRED, GraphRole.PROVENANCE)
 
 
 @dataclass(frozen=True)

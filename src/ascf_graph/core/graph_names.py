@@ -6,6 +6,7 @@
 | ``shapes/{stem}`` | SHACL shapes |
 | ``data/{stem}`` | instance data shipped with the project |
 | ``inferred`` | what the build's reasoning added |
+| ``inferred/{id}`` | what the same rules conclude from submission ``{id}`` |
 | ``submission/{id}`` | a data steward's accepted submission |
 | ``provenance`` | who submitted what and when (PROV-O) |
 | ``provenance/{id}/{n}`` | the validation report of version n of a submission |
@@ -23,6 +24,7 @@ class GraphRole(Enum):
     DATA = "data"
     INFERRED = "inferred"
     SUBMISSION = "submission"
+    SUBMISSION_INFERRED = "submission-inferred"
     PROVENANCE = "provenance"
     SYSTEM = "system"
     OTHER = "other"
@@ -56,6 +58,8 @@ def graph_role(graph_iri: str, base_iri: str) -> GraphRole:
     head, _, rest = name.partition("/")
     if head == PROVENANCE:
         return GraphRole.PROVENANCE
+    if head == INFERRED:
+        return GraphRole.SUBMISSION_INFERRED
     if not rest:
         return GraphRole.ONTOLOGY
     return {

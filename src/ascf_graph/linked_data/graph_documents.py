@@ -33,6 +33,10 @@ ROLE_DESCRIPTIONS: dict[GraphRole, str] = {
     GraphRole.DATA: "Instance data shipped with the project (data/).",
     GraphRole.INFERRED: "What the build's reasoning added to the asserted graphs.",
     GraphRole.SUBMISSION: "A data steward's accepted submission (its current version).",
+    GraphRole.SUBMISSION_INFERRED: (
+        "What the build's rules conclude from a steward's submission (its current version), "
+        "such as a project's focus areas from its sub-areas."
+    ),
     GraphRole.PROVENANCE: "Provenance of submissions (PROV-O), or one version's validation report.",
     GraphRole.SYSTEM: "The store's generation marker.",
     GraphRole.OTHER: "A named graph of the store.",

@@ -14,7 +14,7 @@ answers ``None`` and the caller falls back to the engine's own substitutions.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -115,3 +115,20 @@ def values_query(sparql: str, values: Mapping[str, list[Term]]) -> str:
         for name, terms in values.items()
     )
     return sparql[: start + 1] + blocks + sparql[start + 1 :]
+
+
+def values_rows_query(sparql: str, names: Sequence[str], rows: Iterable[Sequence[Term]]) -> str:
+    """``sparql`` with one ``VALUES`` block of ``rows`` (a term per name in each) opening its
+    WHERE group: many variables bound together, row by row. The terms are written by
+    pyoxigraph.
+
+    >>> values_rows_query("SELECT * WHERE { ?s ?p ?o }", ["s", "o"],
+    ...     [(ox.NamedNode("urn:a"), ox.Literal("x"))])
+    'SELECT * WHERE { VALUES (?s ?o) { (<urn:a> "x") } ?s ?p ?o }'
+    """
+    start = _where_group(sparql)
+    if start is None:
+        raise ValueError(f"no WHERE group to bind in: {sparql!r}")
+    variables = " ".join(str(ox.Variable(name)) for name in names)
+    listed = " ".join(f"({' '.join(str(term) for term in row)})" for row in rows)
+    return f"{sparql[: start + 1]} VALUES ({variables}) {{ {listed} }}{sparql[start + 1 :]}"

@@ -379,7 +379,12 @@ class _Owners:
 
 
 #: Graphs whose statements say nothing about ownership: derived or bookkeeping.
-_NOT_ASSERTED = (GraphRole.INFERRED, GraphRole.PROVENANCE, GraphRole.SYSTEM)
+_NOT_ASSERTED = (
+    GraphRole.INFERRED,
+    GraphRole.SUBMISSION_INFERRED,
+    GraphRole.PROVENANCE,
+    GraphRole.SYSTEM,
+)
 
 
 def _statement_refusal(

@@ -37,7 +37,7 @@ from datetime import datetime
 import pyoxigraph as ox
 import rdflib
 
-from ascf_graph.core.graph_names import PROVENANCE
+from ascf_graph.core.graph_names import INFERRED, PROVENANCE
 from ascf_graph.core.namespaces import DCT, PROV, SCHEMA, SH, SPDX, VOID, XSD, graph_iri
 from ascf_graph.rdf.terms import OWL_VERSION_INFO, RDF_TYPE, RDFS_LABEL
 from ascf_graph.rdf.turtle import to_oxigraph_triples
@@ -60,6 +60,11 @@ class SubmissionIris:
     def graph(self) -> str:
         """The submission, and the named graph that holds its current version."""
         return graph_iri(self.base_iri, f"submission/{self.submission_id}")
+
+    @property
+    def inferred(self) -> str:
+        """The graph of what the rules conclude from the current version."""
+        return graph_iri(self.base_iri, f"{INFERRED}/{self.submission_id}")
 
     def version(self, number: int) -> str:
         """Version ``number`` (from 1)."""

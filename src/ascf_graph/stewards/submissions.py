@@ -25,7 +25,7 @@ replacing a version one has not seen.
 import re
 import secrets
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -41,6 +41,7 @@ from ascf_graph.core.errors import (
     SubmissionRetractedError,
     UnusableInputError,
 )
+from ascf_graph.core.graph_names import GraphRole, graph_role
 from ascf_graph.core.http_caching import entity_tags
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.rdf.uploads import SheetPlaces, Upload
@@ -68,6 +69,7 @@ from ascf_graph.stewards.shapes import SubmissionShapes, shapes_for_submissions
 from ascf_graph.store.base import Store
 from ascf_graph.store.changes import GraphChange
 from ascf_graph.store.corrections import by_graph, overridden, withheld, withholding_record
+from ascf_graph.store.entailment import entailed_by
 from ascf_graph.store.generation_cache import GenerationCache
 
 
@@ -191,7 +193,7 @@ class Submissions:
             record = self._check_writable(self.get(submission_id), steward, if_match)
             iris = SubmissionIris(self.base_iri, submission_id)
             change = GraphChange(
-                drop=[iris.graph],
+                drop=[iris.graph, iris.inferred],
                 append={
                     provenance_graph(self.base_iri): retraction_triples(
                         iris, record.current.number, steward, _now()
@@ -290,11 +292,14 @@ class Submissions:
         withholding = overridden(self.store, self.base_iri, upload.triples, also=previous)
         kept, before = set(withholding), set(previous)
         restored = [quad for quad in previous if quad not in kept]
+        inferred = self._inferred(upload.triples, iris)
         change = GraphChange(
             replace={
                 iris.graph: upload.triples,
                 iris.report(number): report_triples(iris, number, checked.report.graph),
+                **({iris.inferred: inferred} if inferred else {}),
             },
+            drop=[] if inferred else [iris.inferred],
             append={
                 provenance_graph(self.base_iri): version_triples(iris, new)
                 + withholding_record(withholding, iris.validation(number)),
@@ -313,6 +318,27 @@ class Submissions:
         )
         generation = self._apply_audited(change, submission_id)
         return Accepted(self.get(submission_id), checked.report, generation, upload.sheet)
+
+    def _inferred(self, triples: Sequence[ox.Triple], iris: SubmissionIris) -> list[ox.Triple]:
+        """What the build's rules conclude from ``triples`` under the store's ontology and
+        framework (a project's focus areas from its sub-areas, a city's ``ascf:hasProject``
+        from a project's ``ascf:city``, classes from subclasses) that no other graph states.
+        Conclusions about blank nodes are left out: a remote store names them afresh."""
+        axioms = [
+            triple
+            for name in self.store.graph_sizes()
+            if graph_role(name, self.base_iri) is GraphRole.ONTOLOGY
+            for triple in self.store.iter_graph_triples(name)
+        ]
+        concluded = [
+            t
+            for t in entailed_by(triples, axioms)
+            if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)
+        ]
+        if not concluded:
+            return []
+        stated = self.store.stated(concluded, outside=(iris.graph, iris.inferred))
+        return [t for t in concluded if t not in stated]
 
     def _apply_audited(self, change: GraphChange, submission_id: str) -> str:
         """Apply ``change`` after a ``write-started`` line; log ``committed`` (with the new

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ascf_graph.rdf.sparql_binding import values_query
+from ascf_graph.rdf.sparql_binding import values_query, values_rows_query
 from ascf_graph.store.changes import GraphChange
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -144,6 +144,28 @@ class Store(ABC):
             assert isinstance(answer, ox.QuerySolutions)
             found.update((ox.Triple(row["s"], row["p"], row["o"]), None) for row in answer)
         return list(found)
+
+    def stated(
+        self, triples: Iterable[ox.Triple], *, outside: Collection[str] = ()
+    ) -> set[ox.Triple]:
+        """Those of ``triples`` some graph holds (but the graphs ``outside`` names): one
+        query per few hundred, each subject and property a row of inline data, the values
+        compared here (Virtuoso joins no language-tagged literal given as inline data).
+        Triples with a blank node cannot be named in a query, so they are never found here."""
+        asked = {
+            t
+            for t in triples
+            if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)
+        }
+        pairs = list(dict.fromkeys((t.subject, t.predicate) for t in asked))
+        where = _statements_pattern(outside, None)
+        found: set[ox.Triple] = set()
+        for start in range(0, len(pairs), _VALUES_CHUNK):
+            query = values_rows_query(where, ("s", "p"), pairs[start : start + _VALUES_CHUNK])
+            answer = self.query(query)
+            assert isinstance(answer, ox.QuerySolutions)
+            found.update(ox.Triple(row["s"], row["p"], row["o"]) for row in answer)
+        return found & asked
 
     def is_subject(self, node: ox.NamedNode) -> bool:
         """Whether any graph holds a statement about ``node``."""

@@ -7,7 +7,7 @@ it serves the one the ``current`` link names. Embedded generations read
 
 import itertools
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -191,6 +191,22 @@ class EmbeddedStore(Store):
                 if quad.graph_name not in left_out:
                     found[quad.triple] = None
         return list(found)
+
+    def stated(
+        self, triples: Iterable[ox.Triple], *, outside: Collection[str] = ()
+    ) -> set[ox.Triple]:
+        """Those of ``triples`` some graph holds (but the graphs ``outside`` names): one
+        index seek each."""
+        left_out = {ox.NamedNode(graph) for graph in outside}
+        seek = self._store.quads_for_pattern
+        return {
+            triple
+            for triple in triples
+            if any(
+                quad.graph_name not in left_out
+                for quad in seek(triple.subject, triple.predicate, triple.object, None)
+            )
+        }
 
     def is_subject(self, node: ox.NamedNode) -> bool:
         """Whether any graph holds a statement about ``node``: one index seek."""

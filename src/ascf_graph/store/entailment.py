@@ -15,6 +15,8 @@ lookup per row), so Python only sees what is new: at a million triples,
 three quarters of the conclusions were already stated.
 """
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 
 RULES: dict[str, str] = {
@@ -94,3 +96,24 @@ def _stated(store: ox.Store, triple: ox.Triple) -> bool:
     """Whether any graph of ``store`` already holds ``triple``."""
     matches = store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
     return next(iter(matches), None) is not None
+
+
+def entailed_by(data: Iterable[ox.Triple], axioms: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """What the rules conclude from ``data`` under ``axioms`` (the ontology's terms and the
+    framework's concepts) that neither states: a submission's part of the inferred graph.
+
+    >>> ex = lambda n: ox.NamedNode("http://e/" + n)
+    >>> sub = ox.NamedNode(_PREFIXES["rdfs"] + "subClassOf")
+    >>> a = ox.NamedNode(_PREFIXES["rdf"] + "type")
+    >>> (found,) = entailed_by([ox.Triple(ex("x"), a, ex("A"))], [ox.Triple(ex("A"), sub, ex("B"))])
+    >>> found.subject.value, found.object.value
+    ('http://e/x', 'http://e/B')
+    """
+    scratch = ox.Store()
+    given, concluded = ox.NamedNode("urn:x-ascf:given"), ox.NamedNode("urn:x-ascf:concluded")
+    scratch.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, given) for t in data)
+    scratch.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, given) for t in axioms)
+    materialise(scratch, concluded)
+    return sorted(
+        (quad.triple for quad in scratch.quads_for_pattern(None, None, None, concluded)), key=str
+    )
