@@ -97,7 +97,8 @@ def rebase(quads: Iterable[ox.Quad], base_iri: str) -> Iterator[ox.Quad]:
 
 
 def to_rdflib_term(term: object) -> rdflib.term.Node:
-    """The rdflib equivalent of a pyoxigraph term."""
+    """The rdflib equivalent of a pyoxigraph term; a typed literal keeps its lexical form
+    (rdflib would write ``"1"^^xsd:boolean`` as ``"true"``, a different RDF term)."""
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -107,7 +108,9 @@ def to_rdflib_term(term: object) -> rdflib.term.Node:
             return rdflib.Literal(term.value, lang=term.language)
         if term.datatype.value == XSD_STRING.value:
             return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+        return rdflib.Literal(
+            term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False
+        )
     raise TypeError(f"no rdflib equivalent for {term!r}")
 
 

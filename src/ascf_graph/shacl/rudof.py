@@ -183,6 +183,7 @@ def _from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node
         term.value,
         lang=term.language,
         datatype=None if term.language else rdflib.URIRef(term.datatype.value),
+        normalize=False,
     )
 
 
@@ -301,7 +302,9 @@ def _term(text: str) -> rdflib.term.Node | None:
     datatype = match["type"]
     if datatype:
         datatype = datatype[1:-1] if datatype.startswith("<") else _expand(datatype)
-    return rdflib.Literal(lexical, datatype=rdflib.URIRef(datatype) if datatype else None)
+    return rdflib.Literal(  # as written: "2011-01-01"^^xsd:dateTime is not 2011-01-01T00:00:00
+        lexical, datatype=rdflib.URIRef(datatype) if datatype else None, normalize=False
+    )
 
 
 def _expand(name: str) -> str:
