@@ -99,6 +99,15 @@ def test_a_well_formed_tag_the_registry_does_not_have_is_a_violation_naming_the_
     assert f"{subtag} is no registered language, script or region" in message
 
 
+def test_a_sheets_language_the_registry_does_not_have_is_refused_in_its_column(
+    server: str,
+) -> None:
+    answer = validate(server, b"city,title,language\nDa Nang,Den duong,xx\n", "text/csv")
+    assert answer.status_code == 400, answer.text
+    assert "column 'language'" in answer.json()["message"]
+    assert "'xx' is no registered language" in answer.json()["message"]
+
+
 @pytest.mark.parametrize("tag", ["vi", "vi-VN", "zh-Hant-TW", "fil", "en-GB-oxendict", "VI-vn"])
 def test_registered_tags_in_any_case_conform(server: str, tag: str) -> None:
     answer = validate(server, project(f'"Smart street lights"@{tag}'))

@@ -3,40 +3,21 @@ their syntax: ``xx-YY`` is well formed, but ``xx`` is no language.
 
 The parsers already refuse a tag that is not well formed (``vi_VN``, with its fix); this
 check refuses a well-formed tag whose subtags the registry does not have, naming the first
-such subtag. The registry is the copy the ``langcodes`` package ships (MIT licence).
+such subtag (:mod:`ascf_graph.rdf.language_tags`).
 Checked here rather than in a shape because SHACL's ``sh:languageIn`` lists the tags a
 shape allows, and no list of ours could be the registry.
 """
 
 from collections.abc import Sequence
 
-import langcodes
 import pyoxigraph as ox
 
+from ascf_graph.rdf.language_tags import unregistered_subtag
 from ascf_graph.shacl.reports import ValidationResult, compact
 
 #: The source shape and component of this check's results.
 LANGUAGE_TAG_SHAPE = "https://w3id.org/ascf/def/shapes/Registered-language-tag"
 LANGUAGE_TAG_COMPONENT = "https://w3id.org/ascf/def/shapes/RegisteredLanguageTagConstraintComponent"
-
-
-def unregistered_subtag(tag: str) -> str | None:
-    """The first subtag of ``tag`` the registry does not have, None when all are known.
-
-    >>> unregistered_subtag("vi-VN") is None
-    True
-    >>> unregistered_subtag("xx-YY")
-    'xx'
-    >>> unregistered_subtag("vi-Abcd")
-    'Abcd'
-    """
-    if langcodes.tag_is_valid(tag):
-        return None
-    subtags = tag.split("-")
-    for end in range(1, len(subtags) + 1):
-        if not langcodes.tag_is_valid("-".join(subtags[:end])):
-            return subtags[end - 1]
-    return tag
 
 
 def unregistered_language_tags(data: Sequence[ox.Triple]) -> list[ValidationResult]:

@@ -42,6 +42,7 @@ import pyoxigraph as ox
 from ascf_graph.core.errors import CsvImportError
 from ascf_graph.core.namespaces import ASCF, DCT, DEFAULT_BASE_IRI, PREFIXES, RDF, RDFS, XSD
 from ascf_graph.core.slugs import slugify
+from ascf_graph.rdf.language_tags import unregistered_subtag
 from ascf_graph.sources.ascn_sources import RowRef, load_label_mapping, mapped_kind
 from ascf_graph.sources.spreadsheets import Sheet, read_sheet
 from ascf_graph.store.base import Store
@@ -278,6 +279,13 @@ class _ProjectGraph:
             raise ref.error(
                 "language",
                 f"{language!r} is not a BCP 47 language tag such as en, th, vi, vi-VN{hint}",
+            )
+        unknown = unregistered_subtag(language)
+        if unknown is not None:
+            raise ref.error(
+                "language",
+                f"{language!r} is not in the IANA Language Subtag Registry ({unknown!r} is no "
+                "registered language, script or region); write a tag such as en, th, vi, vi-VN",
             )
         city = self._one(ref, cells, "city", "city")
         slug = self._slug(ref, cells, city)
