@@ -13,6 +13,7 @@ import rdflib
 
 from ascf_graph.core.graph_names import GraphRole, graph_role
 from ascf_graph.rdf.io import to_rdflib_graph
+from ascf_graph.shacl.coordinates import coordinates_outside_country
 from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.store.embedded import EmbeddedStore
 from tests.support.stores import SHARED
@@ -27,6 +28,11 @@ PREFIXES = {
     "dct": "http://purl.org/dc/terms/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "schema": "https://schema.org/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "geo": "http://www.opengis.net/ont/geosparql#",
+    "wgs": "http://www.w3.org/2003/01/geo/wgs84_pos#",
+    "gn": "http://www.geonames.org/ontology#",
 }
 
 
@@ -60,6 +66,74 @@ def test_memberships_are_org_memberships_with_the_year_joined(store: EmbeddedSto
         )
     )
     assert years == Counter(row["joined_year"] for row in csv_rows("cities.csv"))
+
+
+def test_every_city_with_a_geonames_id_has_its_point_and_link(store: EmbeddedStore) -> None:
+    located = [row for row in csv_rows("cities-geonames.csv") if row["geonameid"]]
+    assert len(located) == 37  # Seberang Perai has no GeoNames record
+    for row in located:
+        feature = f"<https://sws.geonames.org/{row['geonameid']}/>"
+        where = f"""?x rdfs:label "{row["name"]}"@en ;
+            wgs:lat {row["latitude"]} ; wgs:long {row["longitude"]} ;
+            geo:hasGeometry/geo:asWKT ?point ;
+            owl:sameAs|skos:closeMatch {feature} .
+            FILTER (?point = "POINT({row["longitude"]} {row["latitude"]})"^^geo:wktLiteral)"""
+        assert count(store, where) == 1, row["name"]
+    # The members the extract's notes call larger than their seat (a capital, province,
+    # regency, province-level municipality), or maybe (a town that shares a province's name).
+    larger = {
+        row["c"].value.rsplit("/", 1)[1]
+        for row in store.oxigraph.query(
+            "SELECT ?c WHERE { ?c a ascf:City ; skos:closeMatch ?feature }",
+            prefixes=PREFIXES,
+            use_default_graph_as_union=True,
+        )
+    }
+    assert larger == {
+        *("phnom-penh", "siem-reap", "banyuwangi", "dki-jakarta", "vientiane", "nay-pyi-taw"),
+        *("sumedang", "da-nang", "hanoi", "ho-chi-minh-city", "phuket", "rayong", "chonburi"),
+    }
+    assert count(store, "?x a ascf:City ; owl:sameAs ?feature") == 37 - len(larger)
+
+
+def test_each_geonames_feature_keeps_its_own_name_population_and_licence(
+    store: EmbeddedStore,
+) -> None:
+    for row in csv_rows("cities-geonames.csv"):
+        if not row["geonameid"]:
+            continue
+        feature = f"<https://sws.geonames.org/{row['geonameid']}/>"
+        population = f"gn:population {row['population']} ;" if row["population"] else ""
+        where = f"""BIND({feature} AS ?x) ?x rdfs:label "{row["geonames_name"]}" ; {population}
+            dct:source <https://www.geonames.org/> ;
+            dct:license <https://creativecommons.org/licenses/by/4.0/> ."""
+        assert count(store, where) == 1, row["name"]
+    assert count(store, "?x a ascf:City ; gn:population ?n") == 0  # the town's, not the member's
+
+
+def test_every_members_point_lies_in_its_country(store: EmbeddedStore) -> None:
+    shipped = store.graph_triples(f"{BASE}graph/data/ascn-city-places")
+    assert coordinates_outside_country(shipped, store, BASE) == []
+
+
+def test_iso_3166_2_codes_are_given_where_the_member_is_the_subdivision(
+    store: EmbeddedStore,
+) -> None:
+    codes = {
+        row["city"]: row["code"]
+        for row in (
+            {k: v.value for k, v in zip(("city", "code"), solution, strict=True)}
+            for solution in store.oxigraph.query(
+                "SELECT ?city ?code WHERE { ?c rdfs:label ?city ; ascf:subdivisionCode ?code }",
+                prefixes=PREFIXES,
+                use_default_graph_as_union=True,
+            )
+        )
+    }
+    assert codes["Da Nang"] == "VN-DN"
+    assert codes["Phnom Penh"] == "KH-12"
+    assert len(codes) == 10
+    assert not {"Phuket", "Rayong", "Chonburi", "Bangkok"} & set(codes)
 
 
 def test_no_member_is_typed_schema_city(store: EmbeddedStore) -> None:

@@ -150,10 +150,13 @@ def build(
             hermit_facts = check_consistency(
                 _reasoning_sources(staged, sources), java=settings.java
             )
+            # Only what it concludes of our own resources: a city identified with a GeoNames
+            # feature (owl:sameAs) makes the feature an ascf:City too, to a reasoner, and
+            # that is not ours to publish about GeoNames' IRI.
             staged.extend(
                 ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
                 for t in hermit_facts
-                if not _stated(staged, t)
+                if t.subject.value.startswith(settings.base_iri) and not _stated(staged, t)
             )
         materialise(staged, inferred_graph)
         if validate_content:

@@ -24,6 +24,7 @@ DCT: Final = "http://purl.org/dc/terms/"
 ORG: Final = "http://www.w3.org/ns/org#"
 GEO: Final = "http://www.opengis.net/ont/geosparql#"
 WGS: Final = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+GN: Final = "http://www.geonames.org/ontology#"
 PROV: Final = "http://www.w3.org/ns/prov#"
 SH: Final = "http://www.w3.org/ns/shacl#"
 VANN: Final = "http://purl.org/vocab/vann/"
@@ -50,6 +51,7 @@ PREFIXES: Final[dict[str, str]] = {
     "org": ORG,
     "geo": GEO,
     "wgs": WGS,
+    "gn": GN,
     "prov": PROV,
     "sh": SH,
     "vann": VANN,

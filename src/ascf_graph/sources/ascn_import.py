@@ -8,6 +8,8 @@ byte-identical output):
 * ``data/ascn-cities.ttl``: the 38 member cities and their ASCN memberships;
 * ``data/ascn-projects-2025.ttl``: the 134 projects of the ASCN Monitoring and
   Evaluation Report 2025 (Appendix A and B);
+* ``data/ascn-city-places.ttl``: the cities' points, GeoNames links and ISO 3166-2 codes
+  (:mod:`ascf_graph.sources.ascn_places`);
 * ``data/ascn-projects-2018-scap.ttl``: the 52 priority projects of the 2018
   Smart City Action Plans, filed under focus areas or sub-areas only where
   ``data/mappings/scap-2018-classification.csv`` says so (with its reasons),
@@ -15,9 +17,9 @@ byte-identical output):
   ``data/mappings/same-projects-2018-2025.csv`` names.
 
 Nothing is added that the CSVs, ``PROVENANCE.md`` or the mapping tables do not
-say. The population columns are deliberately left out (no year, mixed scopes;
-PROVENANCE.md warns against using them), and coordinates and Wikidata ids are
-empty in the source.
+say. The roster's population columns are deliberately left out (no year, mixed
+scopes; PROVENANCE.md warns against using them); its coordinates and Wikidata ids
+are empty, and the points come from the GeoNames extract.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -30,6 +32,14 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from ascf_graph.core.slugs import slugify
 from ascf_graph.rdf.turtle import turtle
+from ascf_graph.sources.ascn_places import (
+    GEONAMES_CSV,
+    SUBDIVISIONS_CSV,
+    places_graph,
+    places_header,
+    read_geonames,
+    read_subdivisions,
+)
 from ascf_graph.sources.ascn_sources import (
     STATUS_BY_APPENDIX,
     CityRow,
@@ -79,6 +89,7 @@ SAME_PROJECTS_CSV: Final = MAPPINGS / "same-projects-2018-2025.csv"
 CITIES_TTL: Final = "ascn-cities.ttl"
 PROJECTS_2025_TTL: Final = "ascn-projects-2025.ttl"
 PROJECTS_2018_TTL: Final = "ascn-projects-2018-scap.ttl"
+PLACES_TTL: Final = "ascn-city-places.ttl"
 
 
 # ---------------------------------------------------------------------------
@@ -496,7 +507,7 @@ def import_ascn(
     base_iri: str = DEFAULT_BASE_IRI,
     mappings_dir: Path | None = None,
 ) -> dict[str, int]:
-    """Write the three ASCN data files into ``out_dir``.
+    """Write the ASCN data files into ``out_dir``.
 
     The mapping tables are read from ``mappings_dir`` (default
     ``{out_dir}/mappings``). Returns the number of triples written, by file stem.
@@ -524,6 +535,15 @@ def import_ascn(
                 base_iri=base_iri,
             ),
             projects_2018_header(snapshot),
+        ),
+        PLACES_TTL: (
+            places_graph(
+                cities,
+                read_geonames(source_dir / GEONAMES_CSV),
+                read_subdivisions(mappings / SUBDIVISIONS_CSV),
+                base_iri,
+            ),
+            places_header(_snapshot_lines(f"{GEONAMES_CSV}, {CITIES_CSV}", snapshot)),
         ),
     }
     prefixes = project_prefixes(base_iri)
