@@ -43,6 +43,7 @@ def violations(browser: WebDriver) -> list[str]:
     [
         "/",
         "/doc/focus-area/civic-and-social",
+        "/doc/city/johor-bahru",
         "/doc/def",
         "/search?q=tourism",
         "/queries",

@@ -56,3 +56,36 @@ def test_a_concept_page_offers_its_data(server: str, browser: WebDriver) -> None
     assert [f.text for f in formats] == ["HTML", "Turtle", "JSON-LD", "RDF/XML", "N-Triples"]
     embedded = browser.find_element(By.CSS_SELECTOR, 'script[type="application/ld+json"]')
     assert "https://w3id.org/ascf/id/sub-area/healthcare" in embedded.get_attribute("innerHTML")
+
+
+def test_a_city_page_shows_its_point_on_a_map_drawn_offline_and_its_geonames_link(
+    server: str, browser: WebDriver
+) -> None:
+    browser.get(server + "/id/city/johor-bahru")
+    assert heading(browser) == "Johor Bahru"
+    drawn = browser.find_element(By.CSS_SELECTOR, "section.map-section svg.map")
+    assert "Malaysia" in drawn.get_attribute("aria-label")
+    focus = drawn.find_element(By.CSS_SELECTOR, "circle.city.focus")
+    assert drawn.find_element(By.CSS_SELECTOR, "text.city-name").text == "Johor Bahru"
+    assert focus.size["width"] > 0
+    assert focus.is_displayed()
+    assert len(drawn.find_elements(By.CSS_SELECTOR, "path.land.home")) == 1
+    # Every resource the page loaded came from this server: no tiles, no fonts elsewhere.
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert all(url.startswith(server) for url in loaded), loaded
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "main a")]
+    assert "https://sws.geonames.org/1732752/" in links
+    # Other member cities in view are dots that lead to their own pages.
+    drawn.find_element(By.CSS_SELECTOR, 'a[href="/doc/city/kuala-lumpur"]').click()
+    assert heading(browser) == "Kuala Lumpur"
+
+
+def test_the_home_page_shows_every_located_member_city_on_the_map(
+    server: str, browser: WebDriver
+) -> None:
+    browser.get(server + "/")
+    drawn = browser.find_element(By.CSS_SELECTOR, "section.map-section svg.map")
+    assert len(drawn.find_elements(By.CSS_SELECTOR, "circle.city")) == 37
+    assert len(drawn.find_elements(By.CSS_SELECTOR, "path.land.member")) == 11

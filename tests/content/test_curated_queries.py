@@ -6,6 +6,7 @@ ASCN CSVs in ../shared directly, not from our importer's output.
 
 import csv
 import json
+import math
 import re
 from collections import Counter
 from pathlib import Path
@@ -450,3 +451,37 @@ def test_the_cli_refuses_an_unknown_query_name(cli_settings: Settings) -> None:
     result = CliRunner().invoke(app, ["query", "no_such_query"])
     assert result.exit_code == 2
     assert "no curated query" in result.output
+
+
+def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The haversine distance between two (latitude, longitude) points, in km."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def test_projects_near_a_city_are_those_of_cities_within_200_km(store: EmbeddedStore) -> None:
+    with (ASCN / "cities-geonames.csv").open(encoding="utf-8") as handle:
+        points = {
+            slugify(r["name"]): (float(r["latitude"]), float(r["longitude"]))
+            for r in csv.DictReader(handle)
+            if r["geonameid"]
+        }
+    for centre in ("kuala-lumpur", "bangkok", "da-nang"):
+        found = rows(store, "projects_near_city", city=f"{BASE}id/city/{centre}")
+        near = {r["nearby"].rsplit("/", 1)[1]: float(r["km"]) for r in found}
+        exact = {slug: great_circle_km(points[centre], p) for slug, p in points.items()}
+        assert {slug for slug, km in exact.items() if km <= 198} <= set(near)
+        assert set(near) <= {slug for slug, km in exact.items() if km <= 202}
+        for slug, km in near.items():
+            assert km == pytest.approx(exact[slug], abs=2), slug
+        assert near[centre] == 0
+    kuala_lumpur = rows(store, "projects_near_city", city=f"{BASE}id/city/kuala-lumpur")
+    assert {r["nearby"].rsplit("/", 1)[1] for r in kuala_lumpur} == {
+        "kuala-lumpur",
+        "putrajaya",
+        "ipoh",
+    }

@@ -13,6 +13,7 @@ that the Content-Security-Policy of :mod:`ascf_graph.web.middleware.page_headers
 
 import functools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -20,10 +21,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from ascf_graph.html.maps import region_map
 from ascf_graph.html.resource_view import ResourceView, build_view
 from ascf_graph.html.safe_links import is_linkable
 from ascf_graph.linked_data.addresses import FORMATS, Target
 from ascf_graph.linked_data.framework_figure import FrameworkFigure
+from ascf_graph.linked_data.member_map import MapPoint
 from ascf_graph.linked_data.resources import Description, embedded_jsonld, script_safe_json
 
 _HTML = "text/html"
@@ -100,10 +103,18 @@ def render_resource(
     *,
     license_iri: str | None,
     figure: FrameworkFigure | None = None,
+    places: Sequence[MapPoint] = (),
 ) -> str:
-    """The page of one resource."""
+    """The page of one resource; a member city among ``places`` is shown on a map of its
+    country."""
     view = build_view(description)
-    context = _resource_context(view, description, license_iri) | {"figure": figure}
+    here = next((point for point in places if point.iri == view.iri), None)
+    drawn = region_map(places, here) if here is not None else None
+    context = _resource_context(view, description, license_iri) | {
+        "figure": figure,
+        "map": drawn,
+        "point": here,
+    }
     return env.get_template("resource.html").render(context)
 
 
@@ -115,6 +126,8 @@ def _resource_context(
     return layout_context(view.title, license_iri) | {
         "view": view,
         "figure": None,
+        "map": None,
+        "point": None,
         "formats": links,
         "alternates": [link for link in links if link.media_type != _HTML],
         "jsonld": embedded_jsonld(description.triples, description.target.base_iri),
@@ -157,10 +170,14 @@ def render_home(
     cities: int,
     projects: int,
     license_iri: str | None,
+    places: Sequence[MapPoint] = (),
 ) -> str:
-    """The home page: the framework's figure, with the scheme's description embedded."""
+    """The home page: the framework's figure, with the scheme's description embedded, and
+    the member cities on a map."""
     context = layout_context("The framework", license_iri) | {
         "figure": figure,
+        "map": region_map(places) if places else None,
+        "located": len(places),
         "cities": cities,
         "projects": projects,
         "formats": format_links(description.target),

@@ -41,6 +41,7 @@ from ascf_graph.linked_data.documents import (
 )
 from ascf_graph.linked_data.framework_figure import FrameworkFigure, framework_figure
 from ascf_graph.linked_data.jsonld_context import jsonld_context
+from ascf_graph.linked_data.member_map import MapPoint, member_points
 from ascf_graph.linked_data.resources import Description
 from ascf_graph.linked_data.search import LabelIndex
 from ascf_graph.store.answer_cache import AnswerCache, CachedAnswer
@@ -271,6 +272,12 @@ class Site:
         """The framework's figure."""
         return self.cache.memo(
             self.generation, "figure", lambda: framework_figure(self.store, self.base_iri)
+        )
+
+    def member_points(self) -> list[MapPoint]:
+        """The member cities with a position, for the maps."""
+        return self.cache.memo(
+            self.generation, "member-points", lambda: member_points(self.store, self.base_iri)
         )
 
     def count_of(self, class_name: str) -> int:

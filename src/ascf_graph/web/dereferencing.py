@@ -188,7 +188,11 @@ def render(site: Site, target: Target, fmt: DocumentFormat, page: int) -> bytes:
         return linked_data.serialize(description.triples, fmt, site.base_iri)
     figure = site.figure() if target == site.framework_target() else None
     html = web.render_resource(
-        site.templates, description, license_iri=site.license(), figure=figure
+        site.templates,
+        description,
+        license_iri=site.license(),
+        figure=figure,
+        places=site.member_points(),
     )
     return html.encode("utf-8")
 

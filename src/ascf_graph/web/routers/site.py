@@ -50,6 +50,7 @@ def home(request: Request, site: SiteDep) -> Response:
         cities=site.count_of("City"),
         projects=site.count_of("SmartCityProject"),
         license_iri=site.license(),
+        places=site.member_points(),
     )
     return HTMLResponse(page, headers=headers)
 
