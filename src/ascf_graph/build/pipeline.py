@@ -150,13 +150,17 @@ def build(
             hermit_facts = check_consistency(
                 _reasoning_sources(staged, sources), java=settings.java
             )
-            # Only what it concludes of our own resources: a city identified with a GeoNames
-            # feature (owl:sameAs) makes the feature an ascf:City too, to a reasoner, and
-            # that is not ours to publish about GeoNames' IRI.
+            # Only what it concludes of our own resources under our own names: a city
+            # identified with a GeoNames feature (owl:sameAs) makes, to a reasoner, the
+            # feature an ascf:City and the city's projects ascf:city the feature too;
+            # neither is ours to publish.
+            aliases = _outside_aliases(staged, settings.base_iri)
             staged.extend(
                 ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
                 for t in hermit_facts
-                if t.subject.value.startswith(settings.base_iri) and not _stated(staged, t)
+                if t.subject.value.startswith(settings.base_iri)
+                and t.object not in aliases
+                and not _stated(staged, t)
             )
         materialise(staged, inferred_graph)
         if validate_content:
@@ -208,6 +212,17 @@ def _stated(store: ox.Store, triple: ox.Triple) -> bool:
         next(iter(store.quads_for_pattern(triple.subject, triple.predicate, triple.object)), None)
         is not None
     )
+
+
+def _outside_aliases(staged: ox.Store, base_iri: str) -> set[ox.NamedNode]:
+    """The IRIs not under ``base_iri`` that an ``owl:sameAs`` of the staged data names."""
+    same_as = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+    return {
+        term
+        for quad in staged.quads_for_pattern(None, same_as, None, None)
+        for term in (quad.subject, quad.object)
+        if isinstance(term, ox.NamedNode) and not term.value.startswith(base_iri)
+    }
 
 
 def _require_conformance(staged: ox.Store, settings: Settings) -> None:

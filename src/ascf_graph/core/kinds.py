@@ -34,6 +34,7 @@ _ORDERED = (
     Kind("solution", "Example solution", "Example solutions", True),
     Kind("city", "City", "Cities", False),
     Kind("project", "Smart city project", "Projects", False),
+    Kind("project-record", "Project record", "Project records", False),
     Kind("country", "Country", "Countries", False),
     Kind("organisation", "Organisation", "Organisations", False),
     Kind("project-status", "Project status", "Project statuses", False),

@@ -8,6 +8,9 @@ byte-identical output):
 * ``data/ascn-cities.ttl``: the 38 member cities and their ASCN memberships;
 * ``data/ascn-projects-2025.ttl``: the 134 projects of the ASCN Monitoring and
   Evaluation Report 2025 (Appendix A and B);
+* ``data/ascn-project-timeline.ttl``: every project of the monitoring reports of
+  2022-2025 as a record per report, chained into projects
+  (:mod:`ascf_graph.sources.ascn_timeline`);
 * ``data/ascn-city-places.ttl``: the cities' points, GeoNames links and ISO 3166-2 codes
   (:mod:`ascf_graph.sources.ascn_places`);
 * ``data/ascn-projects-2018-scap.ttl``: the 52 priority projects of the 2018
@@ -58,6 +61,14 @@ from ascf_graph.sources.ascn_sources import (
     read_snapshot,
     split_labels,
 )
+from ascf_graph.sources.ascn_timeline import (
+    LINKS_CSV,
+    REPORTS,
+    read_links,
+    read_report_rows,
+    timeline_graph,
+    timeline_header,
+)
 
 ASEAN_PAGE: Final = URIRef("https://asean.org/our-communities/asean-smart-cities-network/")
 ME_2025_REPORT: Final = URIRef(
@@ -90,6 +101,7 @@ CITIES_TTL: Final = "ascn-cities.ttl"
 PROJECTS_2025_TTL: Final = "ascn-projects-2025.ttl"
 PROJECTS_2018_TTL: Final = "ascn-projects-2018-scap.ttl"
 PLACES_TTL: Final = "ascn-city-places.ttl"
+TIMELINE_TTL: Final = "ascn-project-timeline.ttl"
 
 
 # ---------------------------------------------------------------------------
@@ -544,6 +556,23 @@ def import_ascn(
                 base_iri,
             ),
             places_header(_snapshot_lines(f"{GEONAMES_CSV}, {CITIES_CSV}", snapshot)),
+        ),
+        TIMELINE_TTL: (
+            timeline_graph(
+                [
+                    row
+                    for report in REPORTS
+                    for row in read_report_rows(source_dir, report, city_index(cities))
+                ],
+                read_links(source_dir / LINKS_CSV),
+                label_mapping,
+                base_iri,
+            ),
+            timeline_header(
+                _snapshot_lines(
+                    f"projects-2022.csv to -2025.csv, {LINKS_CSV}, {CITIES_CSV}", snapshot
+                )
+            ),
         ),
     }
     prefixes = project_prefixes(base_iri)
