@@ -89,3 +89,27 @@ def test_the_home_page_shows_every_located_member_city_on_the_map(
     drawn = browser.find_element(By.CSS_SELECTOR, "section.map-section svg.map")
     assert len(drawn.find_elements(By.CSS_SELECTOR, "circle.city")) == 37
     assert len(drawn.find_elements(By.CSS_SELECTOR, "path.land.member")) == 11
+
+
+def test_the_home_page_counts_each_report_apart_and_the_figure_is_the_latest_reports(
+    server: str, browser: WebDriver
+) -> None:
+    browser.get(server + "/")
+    listed = [
+        [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        for row in browser.find_elements(By.CSS_SELECTOR, "section.reports tbody tr")
+    ]
+    assert [(date[:4], int(count)) for date, _, count in listed] == [
+        ("2018", 52),
+        ("2022", 77),
+        ("2023", 86),
+        ("2024", 108),
+        ("2025", 134),
+    ]
+    intro = browser.find_element(By.CSS_SELECTOR, "section.intro").text
+    assert "lists 134 projects" in intro
+    counts = [
+        int(count.text.split()[0])
+        for count in browser.find_elements(By.CSS_SELECTOR, "section.figure li.column > .count")
+    ]
+    assert sum(counts) == 134, counts

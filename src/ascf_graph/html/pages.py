@@ -27,6 +27,7 @@ from ascf_graph.html.safe_links import is_linkable
 from ascf_graph.linked_data.addresses import FORMATS, Target
 from ascf_graph.linked_data.framework_figure import FrameworkFigure
 from ascf_graph.linked_data.member_map import MapPoint
+from ascf_graph.linked_data.report_timeline import ReportCount
 from ascf_graph.linked_data.resources import Description, embedded_jsonld, script_safe_json
 
 _HTML = "text/html"
@@ -168,7 +169,7 @@ def render_home(
     *,
     description: Description,
     cities: int,
-    projects: int,
+    reports: Sequence[ReportCount],
     license_iri: str | None,
     places: Sequence[MapPoint] = (),
 ) -> str:
@@ -179,7 +180,8 @@ def render_home(
         "map": region_map(places) if places else None,
         "located": len(places),
         "cities": cities,
-        "projects": projects,
+        "reports": reports,
+        "latest": reports[-1] if reports else None,
         "formats": format_links(description.target),
         "jsonld": embedded_jsonld(description.triples, description.target.base_iri),
     }

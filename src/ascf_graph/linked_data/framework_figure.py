@@ -2,7 +2,7 @@
 
 Outcomes over urban systems (with their principles) over focus areas (with
 their sub-areas) over enablers (with their example solutions), each in the
-order of its notation, and how many projects name each focus area.
+order of its notation, and how many projects the latest report lists under each focus area.
 """
 
 import re
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ascf_graph.core.kinds import kind_of
-from ascf_graph.core.namespaces import SKOS
+from ascf_graph.core.namespaces import DCT, SKOS
 from ascf_graph.linked_data.addresses import local_path
 from ascf_graph.store.base import Store
 
@@ -23,10 +23,16 @@ SELECT * WHERE {{
 }}
 """
 
-_PROJECT_COUNTS = """
-SELECT ?property ?concept (COUNT(DISTINCT ?project) AS ?projects)
-WHERE { ?project ?property ?concept }
-GROUP BY ?property ?concept
+# The latest report's own count per focus area it printed: never a sum over reports.
+_PROJECT_COUNTS = f"""
+SELECT ?concept (COUNT(DISTINCT ?record) AS ?projects) WHERE {{
+  {{
+    SELECT ?latest WHERE {{ ?any a ?class ; <{DCT}isPartOf> ?latest . ?latest <{DCT}date> ?day }}
+    ORDER BY DESC(?day) LIMIT 1
+  }}
+  ?record <{DCT}isPartOf> ?latest ; ?printed ?concept .
+}}
+GROUP BY ?concept
 """
 
 
@@ -90,8 +96,13 @@ def framework_figure(store: Store, base_iri: str) -> FrameworkFigure:
         node.label = min(node.label, row["label"].value)
         if row["parent"] is not None:
             parents[iri] = row["parent"].value
-    focus_area_property = ox.NamedNode(base_iri + "def/focusArea")
-    counts = store.query(_PROJECT_COUNTS, substitutions={"property": focus_area_property})
+    counts = store.query(
+        _PROJECT_COUNTS,
+        substitutions={
+            "class": ox.NamedNode(base_iri + "def/ProjectRecord"),
+            "printed": ox.NamedNode(base_iri + "def/printedFocusArea"),
+        },
+    )
     for row in counts:
         node = nodes.get(row["concept"].value)
         if node is not None:

@@ -42,6 +42,7 @@ from ascf_graph.linked_data.documents import (
 from ascf_graph.linked_data.framework_figure import FrameworkFigure, framework_figure
 from ascf_graph.linked_data.jsonld_context import jsonld_context
 from ascf_graph.linked_data.member_map import MapPoint, member_points
+from ascf_graph.linked_data.report_timeline import ReportCount, report_timeline
 from ascf_graph.linked_data.resources import Description
 from ascf_graph.linked_data.search import LabelIndex
 from ascf_graph.store.answer_cache import AnswerCache, CachedAnswer
@@ -272,6 +273,12 @@ class Site:
         """The framework's figure."""
         return self.cache.memo(
             self.generation, "figure", lambda: framework_figure(self.store, self.base_iri)
+        )
+
+    def report_timeline(self) -> list[ReportCount]:
+        """Every report that lists projects, with its own count, oldest first."""
+        return self.cache.memo(
+            self.generation, "report-timeline", lambda: report_timeline(self.store, self.base_iri)
         )
 
     def member_points(self) -> list[MapPoint]:

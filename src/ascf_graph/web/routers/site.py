@@ -48,7 +48,7 @@ def home(request: Request, site: SiteDep) -> Response:
         site.figure(),
         description=site.describe(site.framework_target()),
         cities=site.count_of("City"),
-        projects=site.count_of("SmartCityProject"),
+        reports=site.report_timeline(),
         license_iri=site.license(),
         places=site.member_points(),
     )
