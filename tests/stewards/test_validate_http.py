@@ -47,7 +47,9 @@ def test_the_rdf_report_is_a_standard_validation_report(server: str, accept: str
     report = to_rdflib_graph(ox.parse(answer.content, format=syntax_named(accept).oxigraph))
     root = report.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
     assert report.value(root, SH.conforms) == rdflib.Literal(False)
-    assert len(list(report.objects(root, SH.result))) == 3
+    # The swapped dates' Violation, and Da Nang's missing population (a Warning); the
+    # shipped data gives Da Nang its point, so no Warning for the location.
+    assert len(list(report.objects(root, SH.result))) == 2
 
 
 @pytest.mark.parametrize("syntax", SYNTAXES, ids=[s.name for s in SYNTAXES])
