@@ -535,6 +535,7 @@ def test_import_writes_every_file_and_counts_their_triples(
         "ascn-projects-2018-scap.ttl",
         "ascn-city-places.ttl",
         "ascn-project-timeline.ttl",
+        "ascn-project-facts-2025.ttl",
     }
     assert counts == {
         "ascn-cities": 365,
@@ -542,6 +543,7 @@ def test_import_writes_every_file_and_counts_their_triples(
         "ascn-projects-2018-scap": 456,
         "ascn-city-places": 379,
         "ascn-project-timeline": 3730,
+        "ascn-project-facts-2025": 1496,
     }
     for name, text in texts.items():
         parsed = list(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE))

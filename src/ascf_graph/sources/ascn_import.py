@@ -11,6 +11,9 @@ byte-identical output):
 * ``data/ascn-project-timeline.ttl``: every project of the monitoring reports of
   2022-2025 as a record per report, chained into projects
   (:mod:`ascf_graph.sources.ascn_timeline`);
+* ``data/ascn-project-facts-2025.ttl``: partners, implementers, funders, years and
+  status details of the 2025 report's projects, each with its quote
+  (:mod:`ascf_graph.sources.ascn_facts`);
 * ``data/ascn-city-places.ttl``: the cities' points, GeoNames links and ISO 3166-2 codes
   (:mod:`ascf_graph.sources.ascn_places`);
 * ``data/ascn-projects-2018-scap.ttl``: the 52 priority projects of the 2018
@@ -35,6 +38,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from ascf_graph.core.slugs import slugify
 from ascf_graph.rdf.turtle import turtle
+from ascf_graph.sources.ascn_facts import FACTS_CSV, facts_graph, facts_header, read_facts
 from ascf_graph.sources.ascn_places import (
     GEONAMES_CSV,
     SUBDIVISIONS_CSV,
@@ -102,6 +106,7 @@ PROJECTS_2025_TTL: Final = "ascn-projects-2025.ttl"
 PROJECTS_2018_TTL: Final = "ascn-projects-2018-scap.ttl"
 PLACES_TTL: Final = "ascn-city-places.ttl"
 TIMELINE_TTL: Final = "ascn-project-timeline.ttl"
+FACTS_TTL: Final = "ascn-project-facts-2025.ttl"
 
 
 # ---------------------------------------------------------------------------
@@ -575,6 +580,24 @@ def import_ascn(
             ),
         ),
     }
+    index = city_index(cities)
+    rows_2025 = {
+        (row.appendix, str(row.row_no)): (
+            project_2025_slug(resolve_city(row, index), row),
+            row.project_name,
+        )
+        for row in projects_2025
+    }
+    graphs[FACTS_TTL] = (
+        facts_graph(
+            read_facts(source_dir / FACTS_CSV),
+            rows_2025,
+            ME_2025_REPORT,
+            ME_2025_CITED_AS,
+            base_iri,
+        ),
+        facts_header(_snapshot_lines(f"{FACTS_CSV}, {PROJECTS_2025_CSV}", snapshot)),
+    )
     prefixes = project_prefixes(base_iri)
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
