@@ -77,6 +77,26 @@ def test_a_city_page_shows_its_point_on_a_map_drawn_offline_and_its_geonames_lin
     assert all(url.startswith(server) for url in loaded), loaded
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "main a")]
     assert "https://sws.geonames.org/1732752/" in links
+    # Its projects over the years, with their partners (the 2025 report's narrative).
+    table = browser.find_element(By.CSS_SELECTOR, "section.timeline table")
+    years = [th.text for th in table.find_elements(By.CSS_SELECTOR, "thead th")][1:-1]
+    assert years == ["2018", "2022", "2023", "2024", "2025"]
+    rows = {
+        row.find_element(By.TAG_NAME, "th").text: [
+            c.text for c in row.find_elements(By.TAG_NAME, "td")
+        ]
+        for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    }
+    centre = rows["Iskandar Malaysia Analytics Centre"]
+    assert centre[:5] == [
+        "",
+        "listed",
+        "listed",
+        "Ongoing and under Planning",
+        "Ongoing and under Planning",
+    ]
+    assert "United Nations Development Programme (funder)" in centre[5]
+    assert rows["Smart Integrated Mobility Management System"][3:5] == ["", ""]  # not since 2023
     # Other member cities in view are dots that lead to their own pages.
     drawn.find_element(By.CSS_SELECTOR, 'a[href="/doc/city/kuala-lumpur"]').click()
     assert heading(browser) == "Kuala Lumpur"

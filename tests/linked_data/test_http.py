@@ -176,11 +176,15 @@ def test_inbound_links_come_in_pages(client: httpx.Client) -> None:
 
 
 def pointing_projects(ntriples: str) -> set[str]:
-    """The projects whose ascf:status statement an N-Triples page carries."""
+    """The projects, and the reports' records of projects, whose status statement
+    (``ascf:status``, ``ascf:printedStatus``) an N-Triples page carries."""
     return {
         line.split()[0]
         for line in ntriples.splitlines()
-        if line.startswith("<https://w3id.org/ascf/id/project/") and "/def/status>" in line
+        if line.startswith(
+            ("<https://w3id.org/ascf/id/project/", "<https://w3id.org/ascf/id/project-record/")
+        )
+        and ("/def/status>" in line or "/def/printedStatus>" in line)
     }
 
 

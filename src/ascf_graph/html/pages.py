@@ -25,6 +25,7 @@ from ascf_graph.html.maps import region_map
 from ascf_graph.html.resource_view import ResourceView, build_view
 from ascf_graph.html.safe_links import is_linkable
 from ascf_graph.linked_data.addresses import FORMATS, Target
+from ascf_graph.linked_data.city_timeline import CityTimeline
 from ascf_graph.linked_data.framework_figure import FrameworkFigure
 from ascf_graph.linked_data.member_map import MapPoint
 from ascf_graph.linked_data.report_timeline import ReportCount
@@ -105,9 +106,10 @@ def render_resource(
     license_iri: str | None,
     figure: FrameworkFigure | None = None,
     places: Sequence[MapPoint] = (),
+    timeline: CityTimeline | None = None,
 ) -> str:
     """The page of one resource; a member city among ``places`` is shown on a map of its
-    country."""
+    country, and with ``timeline`` its projects over the years and their partners."""
     view = build_view(description)
     here = next((point for point in places if point.iri == view.iri), None)
     drawn = region_map(places, here) if here is not None else None
@@ -115,6 +117,7 @@ def render_resource(
         "figure": figure,
         "map": drawn,
         "point": here,
+        "timeline": timeline if timeline is not None and timeline.projects else None,
     }
     return env.get_template("resource.html").render(context)
 
@@ -129,6 +132,7 @@ def _resource_context(
         "figure": None,
         "map": None,
         "point": None,
+        "timeline": None,
         "formats": links,
         "alternates": [link for link in links if link.media_type != _HTML],
         "jsonld": embedded_jsonld(description.triples, description.target.base_iri),

@@ -33,6 +33,7 @@ from ascf_graph.linked_data import (
 )
 from ascf_graph.linked_data import resources as linked_data
 from ascf_graph.linked_data.addresses import DocumentFormat, Target
+from ascf_graph.linked_data.city_timeline import CityTimeline, city_timeline
 from ascf_graph.linked_data.documents import (
     DocumentJob,
     DocumentWorkers,
@@ -279,6 +280,14 @@ class Site:
         """Every report that lists projects, with its own count, oldest first."""
         return self.cache.memo(
             self.generation, "report-timeline", lambda: report_timeline(self.store, self.base_iri)
+        )
+
+    def city_timeline(self, city: str) -> CityTimeline:
+        """A member city's projects over the reports' years, with their partners."""
+        return self.cache.memo(
+            self.generation,
+            f"city-timeline:{city}",
+            lambda: city_timeline(self.store, city, self.base_iri),
         )
 
     def member_points(self) -> list[MapPoint]:

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from ascf_graph.core.conneg import negotiate
 from ascf_graph.core.errors import NotAcceptableError, ResourceNotFoundError, UnusableInputError
 from ascf_graph.core.http_caching import CACHE_CONTROL, Link, link_header, not_modified
+from ascf_graph.core.kinds import kind_of
 from ascf_graph.html import pages as web
 from ascf_graph.linked_data import addresses
 from ascf_graph.linked_data import resources as linked_data
@@ -193,6 +194,9 @@ def render(site: Site, target: Target, fmt: DocumentFormat, page: int) -> bytes:
         license_iri=site.license(),
         figure=figure,
         places=site.member_points(),
+        timeline=(
+            site.city_timeline(target.iri) if kind_of(target.iri, site.base_iri) == "city" else None
+        ),
     )
     return html.encode("utf-8")
 
