@@ -76,12 +76,14 @@ def test_every_sdg_iri_used_is_labelled_and_every_target_has_its_text_and_goal(
     )
 
 
-def test_every_focus_area_sub_area_and_outcome_is_aligned_to_the_sdgs(
+def test_every_outcome_urban_system_focus_area_sub_area_and_goal_is_aligned_to_the_sdgs(
     store: EmbeddedStore,
 ) -> None:
     result = store.oxigraph.query(
         """SELECT ?concept WHERE {
-             VALUES ?kind { ascf:FocusArea ascf:SubArea ascf:StrategicOutcome }
+             VALUES ?kind {
+               ascf:FocusArea ascf:SubArea ascf:StrategicOutcome ascf:UrbanSystem ascf:FocusAreaGoal
+             }
              ?concept a ?kind .
              MINUS { ?concept skos:closeMatch|skos:relatedMatch ?sdg }
            }""",
@@ -89,3 +91,24 @@ def test_every_focus_area_sub_area_and_outcome_is_aligned_to_the_sdgs(
         use_default_graph_as_union=True,
     )
     assert [row["concept"].value for row in result] == []
+
+
+def test_the_reviewed_alignments_hold(store: EmbeddedStore) -> None:
+    def matches(concept: str, kind: str) -> set[str]:
+        rows = store.oxigraph.query(
+            f"SELECT ?sdg WHERE {{ <{BASE}id/{concept}> skos:{kind}Match ?sdg }}",
+            prefixes={"skos": SKOS},
+            use_default_graph_as_union=True,
+        )
+        return {row["sdg"].value.rsplit("/", 1)[1] for row in rows}
+
+    # Industry and Innovation spans five sub-areas: 8.2 is close to one of its goals only.
+    assert "8.2" not in matches("focus-area/industry-and-innovation", "close")
+    assert "8.2" in matches("focus-area/industry-and-innovation", "related")
+    assert "8.2" in matches("goal/competitiveness-and-productivity-of-msmes", "close")
+    # Participatory, integrated settlement planning: the urban systems (paragraphs 10, 11).
+    assert matches("urban-system/integrated-master-planning-and-development", "close") == {"11.3"}
+    assert "11.3" in matches("urban-system/dynamic-and-adaptive-urban-governance", "related")
+    assert "7.3" in matches("sub-area/utilities", "related")
+    assert "8.10" in matches("goal/cashless-society", "related")
+    assert "11.a" in matches("outcome/competitive-economy", "related")
