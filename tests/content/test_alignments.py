@@ -112,3 +112,15 @@ def test_the_reviewed_alignments_hold(store: EmbeddedStore) -> None:
     assert "7.3" in matches("sub-area/utilities", "related")
     assert "8.10" in matches("goal/cashless-society", "related")
     assert "11.a" in matches("outcome/competitive-economy", "related")
+
+
+def test_skos_mapping_properties_keep_their_skos_meaning(store: EmbeddedStore) -> None:
+    # Not redeclared as OWL annotation properties (SKOS makes them properties of its own);
+    # the alignments are graphs of their own, and the reasoner is not given them.
+    declared = store.oxigraph.query(
+        """SELECT ?p WHERE { ?p a owl:AnnotationProperty
+             FILTER (STRSTARTS(STR(?p), STR(skos:)) && STRENDS(STR(?p), "Match")) }""",
+        prefixes={"skos": SKOS, "owl": "http://www.w3.org/2002/07/owl#"},
+        use_default_graph_as_union=True,
+    )
+    assert [row["p"].value for row in declared] == []

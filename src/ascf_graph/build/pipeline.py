@@ -192,8 +192,18 @@ def build(
     return report
 
 
+#: SKOS's mapping properties: links between vocabularies (the alignment graphs, a city's
+#: skos:closeMatch to GeoNames), which SKOS does not make OWL annotations and the ontology
+#: does not redeclare. They are no part of what the reasoner checks, so it is not given them.
+SKOS_MAPPINGS = frozenset(
+    ox.NamedNode(f"http://www.w3.org/2004/02/skos/core#{name}")
+    for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+)
+
+
 def _reasoning_sources(staged: ox.Store, sources: list[SourceFile]) -> list[Source]:
-    """Ontology files first, then data files: the order the culprit search adds them."""
+    """Ontology files first, then data files: the order the culprit search adds them; the
+    statements of SKOS mapping properties left out."""
     ordered = sorted(
         (s for s in sources if s.role in (GraphRole.ONTOLOGY, GraphRole.DATA)),
         key=lambda s: s.role is not GraphRole.ONTOLOGY,
@@ -201,7 +211,11 @@ def _reasoning_sources(staged: ox.Store, sources: list[SourceFile]) -> list[Sour
     return [
         Source(
             name=str(s.path),
-            triples=list(staged.quads_for_pattern(None, None, None, ox.NamedNode(s.graph))),
+            triples=[
+                quad
+                for quad in staged.quads_for_pattern(None, None, None, ox.NamedNode(s.graph))
+                if quad.predicate not in SKOS_MAPPINGS
+            ],
         )
         for s in ordered
     ]
