@@ -251,7 +251,7 @@ def test_the_version_iri_leads_to_the_ontology_in_turtle(client: httpx.Client) -
     assert (rdflib.URIRef(BASE + "def"), OWL.versionIRI, version_iri) in ontology
 
 
-@pytest.mark.parametrize("version", ["0.0.1", "1.0.0", "0.1.10", "99.99.99"])
+@pytest.mark.parametrize("version", ["0.0.1", "1.0.0", "0.1.10", "99.99.99"])  # none kept
 def test_another_version_is_404_naming_the_current_one(client: httpx.Client, version: str) -> None:
     answer = client.get(f"/def/{version}", headers={"Accept": "text/turtle"})
     assert answer.status_code == 404
@@ -259,6 +259,29 @@ def test_another_version_is_404_naming_the_current_one(client: httpx.Client, ver
     assert body["code"] == "not-found"
     assert f"current version is {current_version()}" in body["message"]
     assert f"{BASE}def/{current_version()}" in body["message"]
+
+
+def test_an_earlier_release_keeps_resolving_to_the_ontology_as_it_was(
+    client: httpx.Client,
+) -> None:
+    assert current_version() != "0.1.0"
+    answer = client.get("/def/0.1.0", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/turtle")
+    released = parse(answer.content, "turtle")
+    version_iri = rdflib.URIRef(f"{BASE}def/0.1.0")
+    assert (rdflib.URIRef(BASE + "def"), OWL.versionIRI, version_iri) in released
+    assert (rdflib.URIRef(BASE + "def/ProjectRecord"), None, None) not in released
+    as_jsonld = client.get("/def/0.1.0", headers={"Accept": "application/ld+json"})
+    assert as_jsonld.headers["content-type"].startswith("application/ld+json")
+    assert isomorphic(parse(as_jsonld.content, "json-ld"), released)
+    # The current version says which one it follows.
+    current = client.get(
+        f"/def/{current_version()}", headers={"Accept": "text/turtle"}, follow_redirects=True
+    )
+    assert (rdflib.URIRef(BASE + "def"), OWL.priorVersion, version_iri) in parse(
+        current.content, "turtle"
+    )
 
 
 @pytest.mark.parametrize("path", ["/def/0.1", "/def/0.1.0.ttl", "/def/v0.1.0", "/def/No.Such"])

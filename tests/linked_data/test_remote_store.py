@@ -152,5 +152,6 @@ def test_named_graphs_and_the_version_iri_dereference_from_a_remote_store(
         missing = client.get("/graph/no-such-graph", headers=JSON)
         assert missing.status_code == 404
         assert missing.json()["code"] == "not-found"
-        assert client.get("/def/0.1.0", headers={"Accept": "text/turtle"}).status_code == 303
-        assert "0.1.0" in client.get("/def/9.9.9", headers=JSON).json()["message"]
+        current = client.get("/def/9.9.9", headers=JSON).json()["message"].split("version is ")[1]
+        number = current.split(",")[0]
+        assert client.get(f"/def/{number}", headers={"Accept": "text/turtle"}).status_code == 303

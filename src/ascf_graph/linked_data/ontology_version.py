@@ -1,12 +1,14 @@
 """The ontology's version IRI, ``{base}def/{major}.{minor}.{patch}`` (its ``owl:versionIRI``).
 
 The store says which version is current; a request for that version is
-answered like one for ``{base}def``, and one for any other version is told
-which version is current. Term IRIs (``{base}def/{Term}``) never look like a
-version: their names start with a letter.
+answered like one for ``{base}def``. An earlier release keeps resolving: its
+``def.ttl`` as released is kept in ``ontology/releases/{version}/`` and served
+for its version IRI. Any other version is told which one is current. Term IRIs
+(``{base}def/{Term}``) never look like a version: their names start with a letter.
 """
 
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -42,3 +44,15 @@ def current_version(store: Store, base_iri: str) -> str | None:
     ]
     numbered = [version for version in versions if is_version(version)]
     return max(numbered, key=lambda v: tuple(int(n) for n in v.split(".")), default=None)
+
+
+def released(ontology_dir: Path, number: str) -> Path | None:
+    """The file of release ``number`` of the ontology, if it was released and kept.
+
+    >>> released(Path("/nowhere"), "0.1.0") is None
+    True
+    """
+    if not is_version(number):
+        return None
+    path = ontology_dir / "releases" / number / "def.ttl"
+    return path if path.is_file() else None

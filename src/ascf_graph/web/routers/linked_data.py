@@ -1,7 +1,8 @@
 """``/id/...``, ``/def``, ``/def/...`` and ``/doc/...``: dereferencing, as a mountable router.
 
 ``/def/{major}.{minor}.{patch}``, the ontology's version IRI, answers like
-``/def`` when it names the current version, and 404 (naming the current
+``/def`` when it names the current version, with the release as it was when it
+names an earlier one kept in ``ontology/releases/``, and 404 (naming the current
 one) otherwise.
 
 A resource URI answers 303 See Other to the document in the format the
@@ -11,16 +12,23 @@ a matching ``If-None-Match``. Unknown URIs answer 404: a page with search
 suggestions for browsers, plain text for other clients.
 """
 
+from pathlib import Path
+
+import pyoxigraph as ox
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 
 from ascf_graph.core.errors import ResourceNotFoundError
-from ascf_graph.linked_data import ontology_version
+from ascf_graph.core.http_caching import CACHE_CONTROL
+from ascf_graph.core.namespaces import PREFIXES
+from ascf_graph.linked_data import addresses, ontology_version
 from ascf_graph.linked_data.site import Site
+from ascf_graph.rdf.formats import serialize_graph
 from ascf_graph.web.dependencies import SiteDep
 from ascf_graph.web.dereferencing import dereference_resource, see_other, serve_document
 
 router = APIRouter(tags=["linked data"])
+TURTLE = next(f.syntax for f in addresses.RDF_FORMATS if f.extension == "ttl")
 
 
 @router.get("/id/{path:path}", summary="A resource: 303 See Other to its document")
@@ -44,8 +52,12 @@ async def term(path: str, request: Request, site: SiteDep) -> Response:
 
 
 async def version(number: str, request: Request, site: Site) -> Response:
-    """The ontology's version IRI: like ``/def`` for the current version, else 404."""
+    """The ontology's version IRI: like ``/def`` for the current version, the release as
+    it was for an earlier one that was kept, else 404."""
     current = await to_thread.run_sync(site.ontology_version)
+    kept = ontology_version.released(site.settings.ontology_dir, number)
+    if number != current and kept is not None:
+        return await to_thread.run_sync(release_document, kept, request)
     if number != current:
         asked = f"<{site.base_iri}def/{number}> is not the ontology's version IRI"
         if current is None:
@@ -61,3 +73,19 @@ async def version(number: str, request: Request, site: Site) -> Response:
 async def document(path: str, request: Request) -> Response:
     """The description in the extension's format, or in the one ``Accept`` prefers."""
     return await serve_document(path, request)
+
+
+def release_document(path: Path, request: Request) -> Response:
+    """A kept release of the ontology in the RDF syntax ``Accept`` prefers (Turtle when
+    none is named): it is a fixed file, not a description of the store."""
+    fmt = addresses.negotiate_format(request.headers.get("accept"), addresses.RDF_FORMATS)
+    syntax = fmt.syntax if fmt is not None and fmt.syntax is not None else TURTLE
+    body = path.read_bytes()
+    if syntax.extension != TURTLE.extension:
+        triples = [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.TURTLE)]
+        body = serialize_graph(triples, syntax, prefixes=PREFIXES)
+    return Response(
+        body,
+        media_type=syntax.media_type,
+        headers={"Vary": "Accept", "Cache-Control": CACHE_CONTROL},
+    )
