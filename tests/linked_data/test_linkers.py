@@ -9,7 +9,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
 from tests.support.published import BASE, ontology_terms
 
@@ -109,6 +109,22 @@ def test_void_counts_every_graph_and_names_the_dumps(client: httpx.Client) -> No
     assert any(
         str(graph.value(ls, VOID.linkPredicate)) == BASE + "def/wikidataItem" for ls in linksets
     )
+
+
+def test_void_gives_each_graph_the_licence_and_rights_it_states(client: httpx.Client) -> None:
+    answer = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=answer.content, format="turtle")
+    subsets = {
+        str(graph.value(subset, SD.name)): subset for subset in graph.subjects(SD.name, None)
+    }
+    licence = {name: graph.value(subset, DCTERMS.license) for name, subset in subsets.items()}
+    cc_by = rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert licence[BASE + "graph/def"] == cc_by
+    assert licence[BASE + "graph/shapes/project"] == rdflib.URIRef(
+        "https://www.apache.org/licenses/LICENSE-2.0"
+    )
+    rights = str(graph.value(subsets[BASE + "graph/framework"], DCTERMS.rights))
+    assert "are ASEAN's" in rights
 
 
 def test_the_full_dump_holds_every_quad(client: httpx.Client) -> None:

@@ -15,7 +15,7 @@ _TERMS = """
 SELECT ?term ?kind ?range WHERE {
   VALUES ?kind {
     <http://www.w3.org/2002/07/owl#Class> <http://www.w3.org/2002/07/owl#ObjectProperty>
-    <http://www.w3.org/2002/07/owl#DatatypeProperty>
+    <http://www.w3.org/2002/07/owl#DatatypeProperty> <http://www.w3.org/2002/07/owl#AnnotationProperty>
   }
   ?term a ?kind .
   OPTIONAL { ?term <http://www.w3.org/2000/01/rdf-schema#range> ?range . FILTER(isIRI(?range)) }

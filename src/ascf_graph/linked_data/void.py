@@ -23,6 +23,16 @@ VOID, DCAT, DCT, RDF, XSD, FOAF, SD, RDFS = (
 )
 
 _CLASSES = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
+
+# What each graph says of its own terms of use: the licence and rights its header node
+# (an owl:Ontology, a skos:ConceptScheme, a void:Linkset) states.
+_GRAPH_TERMS = f"""
+SELECT DISTINCT ?g ?p ?o WHERE {{
+  VALUES ?type {{ <{OWL}Ontology> <{SKOS}ConceptScheme> <http://rdfs.org/ns/void#Linkset> }}
+  VALUES ?p {{ <http://purl.org/dc/terms/license> <http://purl.org/dc/terms/rights> }}
+  GRAPH ?g {{ ?header a ?type ; ?p ?o }}
+}}
+"""
 _PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"
 _TOTALS = """
 SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
@@ -128,12 +138,17 @@ def _partitions(store: Store, base_iri: str, dataset: ox.NamedNode) -> Iterator[
     properties = list(store.query(_PROPERTIES))
     yield _say(dataset, VOID + "classes", _integer(len(classes)))
     yield _say(dataset, VOID + "properties", _integer(len(properties)))
+    terms: dict[str, list[tuple[str, ox.NamedNode | ox.Literal]]] = {}
+    for row in store.query(_GRAPH_TERMS):
+        terms.setdefault(row["g"].value, []).append((row["p"].value, row["o"]))
     for graph, size in store.graph_sizes().items():
         subset = _iri(void_location(base_iri) + "#graph-" + _fragment(graph))
         yield _say(dataset, VOID + "subset", subset)
         yield _say(subset, RDF + "type", _iri(VOID + "Dataset"))
         yield _say(subset, SD + "name", _iri(graph))
         yield _say(subset, VOID + "triples", _integer(size))
+        for predicate, value in sorted(terms.get(graph, []), key=str):
+            yield _say(subset, predicate, value)  # its own licence and rights
     for row in sorted(classes, key=lambda r: r["class"].value):
         if not isinstance(row["class"], ox.NamedNode):
             continue
