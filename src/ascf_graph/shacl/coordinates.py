@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pyoxigraph as ox
 
@@ -185,36 +186,43 @@ def _number(value: Term) -> float | None:
 def _in_other_country(
     place: ox.NamedNode, lon: float, lat: float, country: str, other: str
 ) -> ValidationResult:
-    return ValidationResult(
-        severity="Violation",
-        focus_node=place.value,
-        path=WGS_LAT.value,
-        value=f"POINT({_deg(lon)} {_deg(lat)})",
-        message=(
-            f"The coordinates of {compact(place.value)} ({_said(lon, lat)}) "
-            f"lie in {other}, not in {country}. Check the numbers, their signs, and that "
-            "latitude and longitude are not swapped."
-        ),
-        shape=COORDINATES_SHAPE,
-        constraint=COORDINATES_COMPONENT,
-        fix=f"Give a latitude and longitude that lie in {country}, in decimal degrees.",
+    return _result(
+        "Violation",
+        place,
+        (lon, lat),
+        f"lie in {other}, not in {country}. Check the numbers, their signs, and that "
+        "latitude and longitude are not swapped.",
+        country,
     )
 
 
 def _far_from_country(
     place: ox.NamedNode, lon: float, lat: float, country: str, distance: float
 ) -> ValidationResult:
+    return _result(
+        "Warning",
+        place,
+        (lon, lat),
+        f"lie {distance:,.0f} km outside {country}, on no country's land: in the sea, or on an "
+        "island too small for the outlines this check uses. Check the numbers and their signs.",
+        country,
+    )
+
+
+def _result(
+    severity: Literal["Violation", "Warning"],
+    place: ox.NamedNode,
+    point: tuple[float, float],
+    where: str,
+    country: str,
+) -> ValidationResult:
+    lon, lat = point
     return ValidationResult(
-        severity="Warning",
+        severity=severity,
         focus_node=place.value,
         path=WGS_LAT.value,
         value=f"POINT({_deg(lon)} {_deg(lat)})",
-        message=(
-            f"The coordinates of {compact(place.value)} ({_said(lon, lat)}) "
-            f"lie {distance:,.0f} km outside {country}, on no country's land: in the sea, or "
-            "on an island too small for the outlines this check uses. Check the numbers and "
-            "their signs."
-        ),
+        message=f"The coordinates of {compact(place.value)} ({_said(lon, lat)}) {where}",
         shape=COORDINATES_SHAPE,
         constraint=COORDINATES_COMPONENT,
         fix=f"Give a latitude and longitude that lie in {country}, in decimal degrees.",

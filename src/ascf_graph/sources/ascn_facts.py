@@ -16,7 +16,6 @@ columns are checked as it is read; the shapes check the statements once built
 (``project-facts-2025-unmatched.csv``) are not city projects and are left out.
 """
 
-import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +24,8 @@ from typing import Final
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from ascf_graph.core.errors import CsvImportError
 from ascf_graph.core.slugs import slugify
-from ascf_graph.sources.ascn_sources import RowRef
+from ascf_graph.sources.ascn_sources import RowRef, read_table
 
 FACTS_CSV: Final = "project-facts-2025.csv"
 #: Each fact of the file, and the property that states it.
@@ -86,15 +84,7 @@ def read_facts(path: Path) -> list[FactRow]:
         "confidence",
         "note",
     )
-    with path.open(encoding="utf-8", newline="") as stream:
-        reader = csv.DictReader(stream)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise CsvImportError(str(path), 1, missing[0], "column missing from the header")
-        records = [
-            (RowRef(str(path), number), {k: (v or "").strip() for k, v in record.items()})
-            for number, record in enumerate(reader, start=2)
-        ]
+    records = read_table(path, columns)
     return [_fact(ref, record) for ref, record in records]
 
 

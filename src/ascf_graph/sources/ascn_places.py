@@ -13,7 +13,6 @@ member's), with GeoNames and its licence as their source. ISO 3166-2 codes come 
 against ``pycountry``'s copy of the standard.
 """
 
-import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -23,11 +22,10 @@ from typing import Final
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from ascf_graph.core.errors import CsvImportError
 from ascf_graph.core.namespaces import GEO, WGS
 from ascf_graph.core.namespaces import GN as GN_NAMESPACE
 from ascf_graph.core.slugs import slugify
-from ascf_graph.sources.ascn_sources import CityRow, RowRef
+from ascf_graph.sources.ascn_sources import CityRow, RowRef, read_table
 
 GEONAMES_CSV: Final = "cities-geonames.csv"
 SUBDIVISIONS_CSV: Final = "city-iso-3166-2.csv"
@@ -81,18 +79,6 @@ class SubdivisionRow:
     ref: RowRef
 
 
-def _rows(path: Path, columns: Sequence[str]) -> list[tuple[RowRef, dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as stream:
-        reader = csv.DictReader(stream)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise CsvImportError(str(path), 1, missing[0], "column missing from the header")
-        return [
-            (RowRef(str(path), number), {k: (v or "").strip() for k, v in record.items()})
-            for number, record in enumerate(reader, start=2)
-        ]
-
-
 def read_geonames(path: Path) -> list[GeonamesRow]:
     """The rows of ``cities-geonames.csv``; a row with an id has a point within range."""
     columns = (
@@ -107,7 +93,7 @@ def read_geonames(path: Path) -> list[GeonamesRow]:
         "note",
     )
     found = []
-    for ref, record in _rows(path, columns):
+    for ref, record in read_table(path, columns):
         latitude = _degrees(ref, record, "latitude", 90)
         longitude = _degrees(ref, record, "longitude", 180)
         if record["geonameid"] and not record["geonameid"].isdigit():
@@ -152,7 +138,7 @@ def read_subdivisions(path: Path) -> list[SubdivisionRow]:
     import pycountry  # noqa: PLC0415  (a development dependency: regenerating data/ only)
 
     found = []
-    for ref, record in _rows(path, ("city", "iso_3166_2", "evidence")):
+    for ref, record in read_table(path, ("city", "iso_3166_2", "evidence")):
         code = record["iso_3166_2"]
         if pycountry.subdivisions.get(code=code) is None:
             raise ref.error("iso_3166_2", f"{code!r} is not an ISO 3166-2 code")

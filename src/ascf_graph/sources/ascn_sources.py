@@ -109,7 +109,7 @@ class Snapshot:
     commit: str
 
 
-def _read_table(path: Path, columns: Sequence[str]) -> list[tuple[RowRef, dict[str, str]]]:
+def read_table(path: Path, columns: Sequence[str]) -> list[tuple[RowRef, dict[str, str]]]:
     """The rows of a UTF-8 CSV file with the given columns, cells stripped."""
     with path.open(encoding="utf-8-sig", newline="") as stream:
         reader = csv.DictReader(stream)
@@ -190,7 +190,7 @@ def read_cities(path: Path) -> list[CityRow]:
         "joined_year",
         "admin_level_as_named",
     )
-    return [_city_row(ref, record) for ref, record in _read_table(path, columns)]
+    return [_city_row(ref, record) for ref, record in read_table(path, columns)]
 
 
 def _project_row(ref: RowRef, record: Mapping[str, str]) -> ProjectRow:
@@ -231,7 +231,7 @@ def read_projects_2025(path: Path) -> list[ProjectRow]:
         "source_page",
         "source_pdf_page",
     )
-    return [_project_row(ref, record) for ref, record in _read_table(path, columns)]
+    return [_project_row(ref, record) for ref, record in read_table(path, columns)]
 
 
 def _scap_row(ref: RowRef, record: Mapping[str, str]) -> ScapProjectRow:
@@ -250,7 +250,7 @@ def _scap_row(ref: RowRef, record: Mapping[str, str]) -> ScapProjectRow:
 def read_projects_2018(path: Path) -> list[ScapProjectRow]:
     """The priority projects of the 2018 consolidated SCAPs, in file order."""
     columns = ("country", "city", "project_no", "project_name", "overview", "source_pdf_page")
-    return [_scap_row(ref, record) for ref, record in _read_table(path, columns)]
+    return [_scap_row(ref, record) for ref, record in read_table(path, columns)]
 
 
 def read_snapshot(path: Path) -> Snapshot:
@@ -280,7 +280,7 @@ def load_label_mapping(path: Path) -> dict[str, list[str]]:
     IRIs are written under the default base; a label may have several rows.
     """
     mapping: dict[str, list[str]] = {}
-    for ref, record in _read_table(path, ("label", "framework_iri", "note")):
+    for ref, record in read_table(path, ("label", "framework_iri", "note")):
         label, iri = _text(ref, record, "label"), _text(ref, record, "framework_iri")
         if mapped_kind(iri) is None:
             raise ref.error(
@@ -354,7 +354,7 @@ def read_scap_classification(path: Path) -> dict[tuple[str, int], ScapClassifica
     """
     columns = ("city", "project_no", "project_name", "framework_iri", "reason")
     grouped: dict[tuple[str, int], ScapClassification] = {}
-    for ref, record in _read_table(path, columns):
+    for ref, record in read_table(path, columns):
         key = (_text(ref, record, "city"), _positive_int(ref, record, "project_no"))
         name, reason, iri = _text(ref, record, "project_name"), _text(ref, record, "reason"), ""
         if record["framework_iri"]:
@@ -424,7 +424,7 @@ def read_same_project_links(path: Path) -> list[SameProjectLink]:
         "reason",
     )
     links = []
-    for ref, record in _read_table(path, columns):
+    for ref, record in read_table(path, columns):
         appendix = _text(ref, record, "me2025_appendix")
         if appendix not in STATUS_BY_APPENDIX:
             raise ref.error("me2025_appendix", f"{appendix!r} is neither A nor B")

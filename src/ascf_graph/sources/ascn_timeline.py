@@ -13,7 +13,6 @@ lists; its ``dct:source`` is the last report that does). Every link must join tw
 the files have, in the city it names, under the names it gives.
 """
 
-import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +21,13 @@ from typing import Final
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from ascf_graph.core.errors import CsvImportError
 from ascf_graph.core.slugs import slugify
 from ascf_graph.sources.ascn_sources import (
     STATUS_BY_APPENDIX,
     CityRow,
     RowRef,
     mapped_kind,
+    read_table,
     split_labels,
 )
 
@@ -128,18 +127,6 @@ class Link:
     ref: RowRef
 
 
-def _table(path: Path, columns: Sequence[str]) -> list[tuple[RowRef, dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as stream:
-        reader = csv.DictReader(stream)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise CsvImportError(str(path), 1, missing[0], "column missing from the header")
-        return [
-            (RowRef(str(path), number), {k: (v or "").strip() for k, v in record.items()})
-            for number, record in enumerate(reader, start=2)
-        ]
-
-
 def _number(ref: RowRef, record: Mapping[str, str], column: str) -> int:
     text = record[column]
     if not text.isdigit() or int(text) < 1:
@@ -154,7 +141,7 @@ def read_report_rows(
     their list headings checked against their appendix letters."""
     columns = ("appendix", "row_no", "city", "project_name", "focus_area", "status", "source_page")
     rows = []
-    for ref, record in _table(source_dir / report.csv_name, columns):
+    for ref, record in read_table(source_dir / report.csv_name, columns):
         appendix, status = record["appendix"], record["status"]
         if appendix and (
             appendix not in STATUS_BY_APPENDIX or STATUS_BY_APPENDIX[appendix][0] != status
@@ -186,7 +173,7 @@ def read_links(path: Path) -> list[Link]:
     """The link file's rows, each between consecutive reports."""
     columns = ("city", "year_a", "row_a", "year_b", "row_b", "name_a", "name_b", "match", "note")
     links = []
-    for ref, record in _table(path, columns):
+    for ref, record in read_table(path, columns):
         year_a, year_b = _number(ref, record, "year_a"), _number(ref, record, "year_b")
         if year_b != year_a + 1:
             raise ref.error("year_b", f"{year_b} does not follow {year_a}")
