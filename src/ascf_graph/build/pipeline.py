@@ -27,6 +27,7 @@ from ascf_graph.core.namespaces import DEFAULT_BASE_IRI, graph_iri
 from ascf_graph.core.settings import Settings
 from ascf_graph.rdf.formats import SYNTAXES
 from ascf_graph.rdf.io import load_file, parse_file, rebase, to_rdflib_graph
+from ascf_graph.rdf.terms import RDF_TYPE
 from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.store.backends import open_store
 from ascf_graph.store.builds import (
@@ -148,19 +149,13 @@ def build(
     def infer_and_check() -> None:
         if reasoner:
             hermit_facts = check_consistency(
-                _reasoning_sources(staged, sources), java=settings.java
+                _reasoning_sources(staged, sources, settings.base_iri), java=settings.java
             )
-            # Only what it concludes of our own resources under our own names: a city
-            # identified with a GeoNames feature (owl:sameAs) makes, to a reasoner, the
-            # feature an ascf:City and the city's projects ascf:city the feature too;
-            # neither is ours to publish.
-            aliases = _outside_aliases(staged, settings.base_iri)
+            # Only what it concludes of our own resources.
             staged.extend(
                 ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
                 for t in hermit_facts
-                if t.subject.value.startswith(settings.base_iri)
-                and t.object not in aliases
-                and not _stated(staged, t)
+                if t.subject.value.startswith(settings.base_iri) and not _stated(staged, t)
             )
         materialise(staged, inferred_graph)
         if validate_content:
@@ -194,20 +189,30 @@ def build(
 
 #: SKOS's mapping properties: links between vocabularies (the alignment graphs, a city's
 #: skos:closeMatch to GeoNames), which SKOS does not make OWL annotations and the ontology
-#: does not redeclare. They are no part of what the reasoner checks, so it is not given them.
+#: does not redeclare.
 SKOS_MAPPINGS = frozenset(
     ox.NamedNode(f"http://www.w3.org/2004/02/skos/core#{name}")
     for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 )
+_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+_STATEMENT = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement")
 
 
-def _reasoning_sources(staged: ox.Store, sources: list[SourceFile]) -> list[Source]:
-    """Ontology files first, then data files: the order the culprit search adds them; the
-    statements of SKOS mapping properties left out."""
+def _reasoning_sources(staged: ox.Store, sources: list[SourceFile], base_iri: str) -> list[Source]:
+    """Ontology files first, then data files: the order the culprit search adds them.
+
+    Left out, as no part of what the reasoner checks of our ontology and data: SKOS
+    mapping statements (links between vocabularies); ``owl:sameAs`` to an IRI not ours (a
+    city identified with its GeoNames feature: the reasoner would re-derive every fact of
+    the city for the feature, doubling its time, and none of that is ours to publish); and
+    reified statements (``rdf:Statement`` nodes carrying a fact's quote), whose vocabulary
+    OWL 2 DL reserves.
+    """
     ordered = sorted(
         (s for s in sources if s.role in (GraphRole.ONTOLOGY, GraphRole.DATA)),
         key=lambda s: s.role is not GraphRole.ONTOLOGY,
     )
+    reified = {quad.subject for quad in staged.quads_for_pattern(None, RDF_TYPE, _STATEMENT)}
     return [
         Source(
             name=str(s.path),
@@ -215,6 +220,12 @@ def _reasoning_sources(staged: ox.Store, sources: list[SourceFile]) -> list[Sour
                 quad
                 for quad in staged.quads_for_pattern(None, None, None, ox.NamedNode(s.graph))
                 if quad.predicate not in SKOS_MAPPINGS
+                and quad.subject not in reified
+                and not (
+                    quad.predicate == _SAME_AS
+                    and isinstance(quad.object, ox.NamedNode)
+                    and not quad.object.value.startswith(base_iri)
+                )
             ],
         )
         for s in ordered
@@ -226,17 +237,6 @@ def _stated(store: ox.Store, triple: ox.Triple) -> bool:
         next(iter(store.quads_for_pattern(triple.subject, triple.predicate, triple.object)), None)
         is not None
     )
-
-
-def _outside_aliases(staged: ox.Store, base_iri: str) -> set[ox.NamedNode]:
-    """The IRIs not under ``base_iri`` that an ``owl:sameAs`` of the staged data names."""
-    same_as = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
-    return {
-        term
-        for quad in staged.quads_for_pattern(None, same_as, None, None)
-        for term in (quad.subject, quad.object)
-        if isinstance(term, ox.NamedNode) and not term.value.startswith(base_iri)
-    }
 
 
 def _require_conformance(staged: ox.Store, settings: Settings) -> None:
