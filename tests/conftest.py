@@ -84,12 +84,13 @@ def remote_server(
 
 @pytest.fixture(scope="module")
 def remote_settings(remote_server: Endpoints, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The project's content, built into the remote server."""
+    """The project's content, built into the remote server (not validated again: the
+    session's build proves it conforms)."""
     settings = Settings(
         content_dir=REPO,
         data_dir=tmp_path_factory.mktemp("unused") / "store",
         store_url=remote_server.query,
         store_update_url=remote_server.update,
     )
-    build(settings, reasoner=False)
+    build(settings, reasoner=False, validate_content=False)
     return settings
