@@ -40,16 +40,10 @@ _DATE = "SELECT ?date WHERE { ?source ?dated ?date }"
 class _Terms:
     city: ox.NamedNode
     joined_year: ox.NamedNode
-    project: ox.NamedNode
 
     @classmethod
     def under(cls, base_iri: str) -> "_Terms":
-        return cls(
-            *(
-                ox.NamedNode(f"{base_iri}def/{n}")
-                for n in ("city", "joinedYear", "SmartCityProject")
-            )
-        )
+        return cls(ox.NamedNode(f"{base_iri}def/city"), ox.NamedNode(f"{base_iri}def/joinedYear"))
 
 
 @dataclass

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ascf_graph.core.slugs import slugify
 from ascf_graph.sources.ascn_sources import (
@@ -249,7 +249,7 @@ def timeline_graph(
         if report.year != latest:  # the 2025 report is described with its projects
             graph.add((URIRef(report.url), RDF.type, PROV.Entity))
             graph.add((URIRef(report.url), DCTERMS.title, Literal(report.title, lang="en")))
-            graph.add((URIRef(report.url), DCTERMS.date, Literal(report.as_of, datatype=_DATE)))
+            graph.add((URIRef(report.url), DCTERMS.date, Literal(report.as_of, datatype=XSD.date)))
     match_of = {link.later: link for link in links}
     projects = _project_slugs(chains(rows, links), latest)
     for slug, chain in projects.items():
@@ -268,9 +268,6 @@ def timeline_graph(
                     graph.add((record, SKOS.editorialNote, Literal(link.note, lang="en")))
             earlier = record
     return graph
-
-
-_DATE: Final = URIRef("http://www.w3.org/2001/XMLSchema#date")
 
 
 def _project_slugs(found: Sequence[list[ReportRow]], latest: int) -> dict[str, list[ReportRow]]:

@@ -23,12 +23,12 @@ from ascf_graph.core.http_caching import CACHE_CONTROL
 from ascf_graph.core.namespaces import PREFIXES
 from ascf_graph.linked_data import addresses, ontology_version
 from ascf_graph.linked_data.site import Site
-from ascf_graph.rdf.formats import serialize_graph
+from ascf_graph.rdf.formats import serialize_graph, syntax_named
 from ascf_graph.web.dependencies import SiteDep
 from ascf_graph.web.dereferencing import dereference_resource, see_other, serve_document
 
 router = APIRouter(tags=["linked data"])
-TURTLE = next(f.syntax for f in addresses.RDF_FORMATS if f.extension == "ttl")
+TURTLE = syntax_named("ttl")
 
 
 @router.get("/id/{path:path}", summary="A resource: 303 See Other to its document")
