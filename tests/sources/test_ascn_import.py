@@ -450,12 +450,17 @@ def test_every_scap_project_is_classified_or_says_why_not_as_the_mapping_says(
         assert bool(areas) != (reason is not None), project
         title = str(scap_graph.value(project, RDFS.label))
         (entry,) = [c for c in classification.values() if c.project_name == title]
-        assert areas == set(entry.framework_iris)
+        systems = {str(u) for u in scap_graph.objects(project, ASCF.urbanSystem)}
+        assert areas | systems == set(entry.framework_iris)
         notes = [str(n) for n in scap_graph.objects(project, SKOS.editorialNote)]
         assert len(notes) == len(entry.framework_iris)
         assert all("not by the SCAP" in note for note in notes)
     unclassified = [c for c in classification.values() if not c.classified]
     assert len(unclassified) == 9
+    # One of them, a plan of a district, is filed under the urban system of paragraph 10.
+    (plan,) = scap_graph.subjects(ASCF.urbanSystem, None)
+    assert str(plan) == ID + "project/bangkok-smart-city-plan-scap-2018"
+    assert scap_graph.value(plan, ASCF.notClassifiedBecause) is not None
 
 
 def test_same_project_links_join_records_of_one_city_as_the_mapping_documents(
@@ -509,6 +514,35 @@ def test_a_project_both_unclassified_and_classified_fails(tmp_path: Path) -> Non
         read_scap_classification(table)
 
 
+def test_a_project_under_an_urban_system_only_must_say_why_it_has_no_focus_area(
+    tmp_path: Path,
+) -> None:
+    table = tmp_path / "classification.csv"
+    header = "city,project_no,project_name,framework_iri,reason\n"
+    plan = f"Hanoi,1,Plan,{ID}urban-system/integrated-master-planning-and-development,a plan\n"
+    table.write_text(header + plan, encoding="utf-8")
+    with pytest.raises(CsvImportError, match=r"row 2, .*no focus area or sub-area"):
+        read_scap_classification(table)
+    table.write_text(header + "Hanoi,1,Plan,,spans everything\n" + plan, encoding="utf-8")
+    (entry,) = read_scap_classification(table).values()
+    assert not entry.classified
+    assert entry.not_classified_because == "spans everything"
+    assert entry.framework_iris == (f"{ID}urban-system/integrated-master-planning-and-development",)
+
+
+def test_a_classification_outside_the_framework_kinds_fails_naming_the_iri(
+    tmp_path: Path,
+) -> None:
+    table = tmp_path / "classification.csv"
+    table.write_text(
+        "city,project_no,project_name,framework_iri,reason\n"
+        f"Hanoi,1,IOC,{ID}enabler/partnership-and-funding,a reason\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CsvImportError, match=r"enabler/partnership-and-funding.*urban-system"):
+        read_scap_classification(table)
+
+
 def test_a_same_project_link_to_a_misnamed_row_fails_naming_row_and_column(
     tmp_path: Path,
 ) -> None:
@@ -540,7 +574,7 @@ def test_import_writes_every_file_and_counts_their_triples(
     assert counts == {
         "ascn-cities": 365,
         "ascn-projects-2025": 941,
-        "ascn-projects-2018-scap": 456,
+        "ascn-projects-2018-scap": 458,
         "ascn-city-places": 379,
         "ascn-project-timeline": 3730,
         "ascn-project-facts-2025": 1496,

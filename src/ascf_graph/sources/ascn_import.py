@@ -48,6 +48,7 @@ from ascf_graph.sources.ascn_places import (
     read_subdivisions,
 )
 from ascf_graph.sources.ascn_sources import (
+    CLASSIFICATION_KINDS,
     STATUS_BY_APPENDIX,
     CityRow,
     ProjectRow,
@@ -233,11 +234,18 @@ def _add_report(graph: Graph, report: URIRef, title: str, as_of: str) -> None:
 
 
 def _add_framework_links(graph: Graph, project: URIRef, iris: Sequence[str], base_iri: str) -> None:
-    """``ascf:focusArea`` / ``ascf:subArea`` links to framework IRIs (default base)."""
+    """``ascf:focusArea`` / ``ascf:subArea`` / ``ascf:urbanSystem`` links to framework IRIs."""
     ascf = Namespace(f"{base_iri}def/")
+    property_of_kind = {
+        "focus-area": ascf.focusArea,
+        "sub-area": ascf.subArea,
+        "urban-system": ascf.urbanSystem,
+    }
     for iri in iris:
-        prop = ascf.focusArea if mapped_kind(iri) == "focus-area" else ascf.subArea
-        graph.add((project, prop, _rebased(iri, base_iri)))
+        kind = mapped_kind(iri, CLASSIFICATION_KINDS)
+        if kind is None:
+            raise ValueError(f"{iri} is not a framework IRI a project can be filed under")
+        graph.add((project, property_of_kind[kind], _rebased(iri, base_iri)))
 
 
 def _add_project_core(
@@ -350,12 +358,12 @@ def _refuse_unused_classifications(
 def _add_scap_classification(
     graph: Graph, project: URIRef, classification: ScapClassification, base_iri: str
 ) -> None:
-    """The focus areas or sub-areas, with the reasons as editorial notes; or why there are none."""
+    """The focus areas, sub-areas or urban systems, with the reasons as editorial notes;
+    and why there is no focus area or sub-area where there is none."""
     ascf = Namespace(f"{base_iri}def/")
-    if not classification.classified:
-        (reason,) = classification.reasons
-        graph.add((project, ascf.notClassifiedBecause, Literal(reason, lang="en")))
-        return
+    if classification.not_classified_because is not None:
+        reason = Literal(classification.not_classified_because, lang="en")
+        graph.add((project, ascf.notClassifiedBecause, reason))
     _add_framework_links(graph, project, classification.framework_iris, base_iri)
     for iri, reason in zip(classification.framework_iris, classification.reasons, strict=True):
         note = f"Filed under <{_rebased(iri, base_iri)}> by ascf-graph, not by the SCAP: {reason}"
@@ -508,7 +516,8 @@ def projects_2018_header(snapshot: Snapshot) -> tuple[str, ...]:
         f"Focus areas and sub-areas are ours (data/{SCAP_CLASSIFICATION_CSV}): the extract",
         "  does not carry the SCAP's own focus areas, so a project is filed only where its name",
         "  or overview makes the area unambiguous (skos:editorialNote says why); otherwise",
-        "  ascf:notClassifiedBecause says why not.",
+        "  ascf:notClassifiedBecause says why not. A plan of a district is filed under the",
+        "  urban system of paragraph 10 (ascf:urbanSystem) when no one focus area is named.",
         f"ascf:sameProjectAs links to the 2025 record only where data/{SAME_PROJECTS_CSV}",
         "  documents that the two clearly are the same project.",
         "Left out on purpose: a status (the SCAPs do not give one per project) and the",

@@ -34,8 +34,11 @@ STATUS_BY_APPENDIX: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
     }
 )
 
-#: The framework kinds a printed label or a classification may map to.
-_MAPPABLE_KINDS: Final = ("focus-area", "sub-area")
+#: The framework kinds a printed label may map to.
+LABEL_KINDS: Final = ("focus-area", "sub-area")
+#: The framework kinds our classification of a 2018 plan may file it under: a plan of a
+#: city or district belongs to an urban system rather than to a focus area.
+CLASSIFICATION_KINDS: Final = (*LABEL_KINDS, "urban-system")
 
 _ISO2 = re.compile(r"[A-Z]{2}")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -265,9 +268,10 @@ def read_snapshot(path: Path) -> Snapshot:
 # Focus-area labels
 
 
-def mapped_kind(iri: str) -> str | None:
-    """``focus-area`` or ``sub-area`` if ``iri`` is such a framework IRI (default base)."""
-    for kind in _MAPPABLE_KINDS:
+def mapped_kind(iri: str, kinds: Sequence[str] = LABEL_KINDS) -> str | None:
+    """The kind (``focus-area``, ``sub-area``...) among ``kinds`` of the framework IRI
+    ``iri`` under the default base, or None."""
+    for kind in kinds:
         prefix = f"{DEFAULT_BASE_IRI}id/{kind}/"
         if iri.startswith(prefix) and _SLUG.fullmatch(iri[len(prefix) :]):
             return kind
@@ -327,10 +331,12 @@ def split_labels(cell: str, known: Collection[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class ScapClassification:
-    """The framework areas we file one 2018 SCAP project under, or none, with the reasons.
+    """What we file one 2018 SCAP project under, with the reasons, and why not where not.
 
-    ``framework_iris`` are focus-area or sub-area IRIs under the default base;
-    empty means the project's name and overview make none unambiguous.
+    ``framework_iris`` are focus-area, sub-area or urban-system IRIs under the default
+    base, each with its reason in ``reasons``; ``not_classified_because`` says why the
+    project's name and overview make no focus area or sub-area unambiguous (a plan of a
+    district may still be filed under an urban system).
     """
 
     city: str
@@ -338,19 +344,20 @@ class ScapClassification:
     project_name: str
     framework_iris: tuple[str, ...]
     reasons: tuple[str, ...]
+    not_classified_because: str | None
     ref: RowRef = field(compare=False)
 
     @property
     def classified(self) -> bool:
         """Whether the project is filed under at least one focus area or sub-area."""
-        return bool(self.framework_iris)
+        return any(mapped_kind(iri) is not None for iri in self.framework_iris)
 
 
 def read_scap_classification(path: Path) -> dict[tuple[str, int], ScapClassification]:
     """(city, project number) -> its classification, from ``scap-2018-classification.csv``.
 
-    A project has one row per framework IRI, or one row with an empty IRI when
-    it is left unclassified; every row needs a reason.
+    A project has one row per framework IRI it is filed under and, when it is filed under
+    no focus area or sub-area, one row with an empty IRI; every row needs a reason.
     """
     columns = ("city", "project_no", "project_name", "framework_iri", "reason")
     grouped: dict[tuple[str, int], ScapClassification] = {}
@@ -359,38 +366,49 @@ def read_scap_classification(path: Path) -> dict[tuple[str, int], ScapClassifica
         name, reason, iri = _text(ref, record, "project_name"), _text(ref, record, "reason"), ""
         if record["framework_iri"]:
             iri = record["framework_iri"]
-            if mapped_kind(iri) is None:
+            if mapped_kind(iri, CLASSIFICATION_KINDS) is None:
                 raise ref.error(
                     "framework_iri",
-                    f"{iri!r} is not a focus-area or sub-area IRI under {DEFAULT_BASE_IRI}id/",
+                    f"{iri!r} is not a focus-area, sub-area or urban-system IRI"
+                    f" under {DEFAULT_BASE_IRI}id/",
                 )
-        earlier = grouped.get(key)
-        if earlier is None:
-            grouped[key] = ScapClassification(
-                key[0], key[1], name, (iri,) if iri else (), (reason,), ref
-            )
-            continue
+        earlier = grouped.get(key) or ScapClassification(*key, name, (), (), None, ref)
         if earlier.project_name != name:
             raise ref.error(
                 "project_name",
                 f"{name!r}, but row {earlier.ref.row} says so too with {earlier.project_name!r}",
             )
-        if not iri or not earlier.classified:
-            raise ref.error(
-                "framework_iri",
-                f"project {key[1]} of {key[0]} is both left unclassified and classified "
-                f"(see row {earlier.ref.row})",
-            )
         if iri in earlier.framework_iris:
             raise ref.error("framework_iri", f"{iri} is listed twice for this project")
-        grouped[key] = ScapClassification(
-            key[0],
-            key[1],
-            name,
-            (*earlier.framework_iris, iri),
-            (*earlier.reasons, reason),
-            earlier.ref,
-        )
+        if iri:
+            entry = ScapClassification(
+                *key,
+                name,
+                (*earlier.framework_iris, iri),
+                (*earlier.reasons, reason),
+                earlier.not_classified_because,
+                earlier.ref,
+            )
+        elif earlier.not_classified_because is None:
+            entry = ScapClassification(
+                *key, name, earlier.framework_iris, earlier.reasons, reason, earlier.ref
+            )
+        else:
+            raise ref.error("framework_iri", "the project is left unclassified twice")
+        if entry.classified and entry.not_classified_because is not None:
+            raise ref.error(
+                "framework_iri",
+                f"project {key[1]} of {key[0]} is both left unclassified and filed under "
+                "a focus area or sub-area",
+            )
+        grouped[key] = entry
+    for entry in grouped.values():
+        if not entry.classified and entry.not_classified_because is None:
+            raise entry.ref.error(
+                "framework_iri",
+                f"project {entry.project_no} of {entry.city} is filed under no focus area "
+                "or sub-area: add a row with an empty IRI and the reason",
+            )
     return grouped
 
 
