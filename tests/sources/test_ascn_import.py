@@ -572,12 +572,12 @@ def test_import_writes_every_file_and_counts_their_triples(
         "ascn-project-facts-2025.ttl",
     }
     assert counts == {
-        "ascn-cities": 365,
-        "ascn-projects-2025": 941,
-        "ascn-projects-2018-scap": 458,
-        "ascn-city-places": 379,
-        "ascn-project-timeline": 3730,
-        "ascn-project-facts-2025": 1496,
+        "ascn-cities": 368,
+        "ascn-projects-2025": 944,
+        "ascn-projects-2018-scap": 461,
+        "ascn-city-places": 383,
+        "ascn-project-timeline": 3733,
+        "ascn-project-facts-2025": 1499,
     }
     for name, text in texts.items():
         parsed = list(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE))

@@ -25,12 +25,17 @@ VOID, DCAT, DCT, RDF, XSD, FOAF, SD, RDFS = (
 _CLASSES = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
 
 # What each graph says of its own terms of use: the licence and rights its header node
-# (an owl:Ontology, a skos:ConceptScheme, a void:Linkset) states.
+# (an owl:Ontology, a skos:ConceptScheme, a void:Linkset, or the graph itself described
+# as a void:Dataset) states.
 _GRAPH_TERMS = f"""
 SELECT DISTINCT ?g ?p ?o WHERE {{
-  VALUES ?type {{ <{OWL}Ontology> <{SKOS}ConceptScheme> <http://rdfs.org/ns/void#Linkset> }}
+  VALUES ?type {{
+    <{OWL}Ontology> <{SKOS}ConceptScheme> <http://rdfs.org/ns/void#Linkset>
+    <http://rdfs.org/ns/void#Dataset>
+  }}
   VALUES ?p {{ <http://purl.org/dc/terms/license> <http://purl.org/dc/terms/rights> }}
   GRAPH ?g {{ ?header a ?type ; ?p ?o }}
+  FILTER(?type != <http://rdfs.org/ns/void#Dataset> || ?header = ?g)
 }}
 """
 _PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"

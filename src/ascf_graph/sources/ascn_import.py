@@ -66,6 +66,7 @@ from ascf_graph.sources.ascn_sources import (
     read_snapshot,
     split_labels,
 )
+from ascf_graph.sources.ascn_terms import describe_graph
 from ascf_graph.sources.ascn_timeline import (
     LINKS_CSV,
     REPORTS,
@@ -611,6 +612,7 @@ def import_ascn(
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
     for file_name, (graph, header) in graphs.items():
+        describe_graph(graph, file_name, base_iri)
         (out_dir / file_name).write_text(
             turtle(graph, prefixes, header), encoding="utf-8", newline="\n"
         )
