@@ -140,7 +140,8 @@ def test_an_inconsistent_addition_is_named_and_leaves_the_store_as_it_was(
     content: Settings,
 ) -> None:
     before = snapshot(content)
-    (content.instance_dir / "contradiction.ttl").write_text(
+    # Named to sort before the shipped data files: the culprit is not the last source.
+    (content.instance_dir / "0-contradiction.ttl").write_text(
         PREFIXES
         + f"""
         <{BASE}id/project/not-a-city> a ascf:SmartCityProject, ascf:City ;
@@ -154,7 +155,7 @@ def test_an_inconsistent_addition_is_named_and_leaves_the_store_as_it_was(
     assert f"{BASE}id/project/not-a-city" in message
     assert "SmartCityProject" in message
     assert "City" in message
-    assert "contradiction.ttl" in message
+    assert "0-contradiction.ttl is added" in message
     assert snapshot(content) == before
 
 

@@ -190,19 +190,33 @@ def _explain(sources: Sequence[Source], java: str) -> str:
         )
     ]
     culprit = _first_breaking_source(sources, java)
-    where = f" (first inconsistent once {culprit} is added)" if culprit else ""
+    where = f" (first inconsistent once {culprit} is added)"
     if clashes:
         return "HermiT finds the ontology inconsistent" + where + ": " + "; ".join(clashes)
     return "HermiT finds the ontology inconsistent" + where + "."
 
 
-def _first_breaking_source(sources: Sequence[Source], java: str) -> str | None:
-    """The first source whose addition makes the ones before it inconsistent."""
-    so_far: list[ox.Triple | ox.Quad] = []
-    for source in sources:
-        so_far.extend(source.triples)
-        world, _ = _reason(so_far, java)
+def _first_breaking_source(sources: Sequence[Source], java: str) -> str:
+    """The first source whose addition makes the ones before it inconsistent, given
+    sources that HermiT found inconsistent together.
+
+    OWL is monotonic: once a prefix of the sources is inconsistent, every longer one is.
+    So the first breaking source is found by bisection, in about log2(n) runs of HermiT
+    rather than one per source (24 sources: 5 runs, not up to 24).
+    """
+
+    def consistent(count: int) -> bool:
+        world, _ = _reason([t for source in sources[:count] for t in source.triples], java)
         if world is None:
-            return source.name
+            return False
         world.close()
-    return None
+        return True
+
+    low, high = 0, len(sources)  # the first `low` are consistent; the first `high` are not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if consistent(middle):
+            low = middle
+        else:
+            high = middle
+    return sources[high - 1].name
