@@ -394,13 +394,14 @@ with concurrent.futures.ThreadPoolExecutor(count + 1) as pool:
 def test_uploads_waiting_for_a_worker_leave_the_servers_threads_to_health(
     served_by_one_worker: ServerProcess, tmp_path: Path
 ) -> None:
-    """A large upload holds the one input worker for seconds while 44 more come at once
-    (one client may hold 50 connections; the server's shared thread pool has 40 threads):
+    """A large upload (3,000 projects) holds the one input worker for seconds while 44 more
+    come at once (one client may hold 50 connections; the server's shared thread pool has 40
+    threads):
     they wait for it without taking a thread, so /health answers promptly throughout, and
     as the worker cannot take them within ASCF_VALIDATION_QUEUE_WAIT they get 503 soon
     after it. (Another process sends them, whose threads do not slow this one's probes.)"""
     large, small = tmp_path / "large.ttl", tmp_path / "small.ttl"
-    large.write_bytes(many_projects(8_000))
+    large.write_bytes(many_projects(3_000))
     small.write_bytes(VALID)
     url = f"{served_by_one_worker.url}/validate"
     command = [sys.executable, "-c", FLOOD, url, large, small, "44"]
