@@ -45,7 +45,7 @@ def test_every_hostile_kind_is_scheduled_within_the_duration_and_the_seed_fixes_
 @pytest.mark.slow
 def test_a_short_soak_of_a_real_server_passes(built: Settings, tmp_path: Path) -> None:
     report = tmp_path / "soak.json"
-    result = soak(built, report, "--duration", "15", "--concurrency", "2")
+    result = soak(built, report, "--duration", "10", "--concurrency", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASSED" in result.stdout
     summary = json.loads(report.read_text())
@@ -53,7 +53,7 @@ def test_a_short_soak_of_a_real_server_passes(built: Settings, tmp_path: Path) -
     assert kinds >= ORDINARY
     assert {each.kind for each in HOSTILES} | {"connection-flood"} <= kinds
     assert summary["busy"].get("too-many-connections") == 5
-    assert summary["health"]["probes"] >= 10
+    assert summary["health"]["probes"] >= 7
     assert summary["health"]["failures"] == []
     assert 0 < summary["rss"]["end"] <= summary["rss"]["peak"]
     assert summary["failures"] == []

@@ -129,8 +129,11 @@ async def test_the_thread_runner_answers_and_reports_the_time_limit(
     assert len(answer.split()) == 7
     with pytest.raises(QuerySyntaxError):
         await answer_of(runner, private_store, csv_job("ASK {"))
-    # Finite (a second or two): a thread cannot be stopped, it finishes after the error.
-    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+    # Finite (a second or two, whatever the store holds): a thread cannot be stopped, it
+    # finishes after the error.
+    numbers = " ".join(str(n) for n in range(300))
+    product = " ".join(f"VALUES ?{name} {{ {numbers} }}" for name in "xyz")
+    slow = f"SELECT (COUNT(*) AS ?n) WHERE {{ {product} }}"
     with pytest.raises(QueryTimeoutError):
         await answer_of(runner, private_store, csv_job(slow))
 
