@@ -61,13 +61,15 @@ run: build editor-assets
 
 ## test: the whole suite, with ruff, the import layers (lint-imports) and the strict docs build first;
 ## TEST_WORKERS processes run the test files side by side (each file in one process, as its
-## servers are shared by its tests), 0 for one process
+## servers are shared by its tests; 0 for one process), then the tests marked `alone`, which
+## time the server's answers, run with nothing beside them
 TEST_WORKERS ?= 2
 test: $(STAMP) test-deps editor-assets
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
-	$(BIN)/pytest --numprocesses $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -m "not alone" --numprocesses $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -m alone
 
 ## docs: docs/ as a site in site/; --strict fails on a broken link or a page left out of the nav
 docs: $(STAMP)

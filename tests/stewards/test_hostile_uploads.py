@@ -21,6 +21,10 @@ from ascf_graph.core.settings import Settings
 from tests.support.servers import ServerProcess, running_server
 from tests.support.stores import REPO, clone_settings
 
+# Every test times /health against a second: run with no other test beside it (make test
+# runs the files marked so after the others, alone), whose load would eat into that second.
+pytestmark = pytest.mark.alone
+
 VALID = (REPO / "tests" / "data" / "validation" / "valid-city-and-project.ttl").read_bytes()
 #: What the issue asks of /health under attack (it answers in milliseconds when idle).
 PROMPT = 1.0
