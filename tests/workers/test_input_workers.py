@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,12 @@ import psutil
 import pytest
 import rdflib
 
-from ascf_graph.core.errors import RdfSyntaxError, ReportedError, WorkerCrashedError
+from ascf_graph.core.errors import (
+    RdfSyntaxError,
+    ReportedError,
+    ValidationBusyError,
+    WorkerCrashedError,
+)
 from ascf_graph.rdf.formats import syntax_named
 from ascf_graph.rdf.uploads import ParseLimits, Upload, parse_document
 from ascf_graph.shacl.engine import validation_engine, validator_in_process
@@ -160,3 +166,80 @@ def test_a_worker_ends_with_its_server_even_in_the_middle_of_a_job(tmp_path: Pat
     finally:
         server.kill()
         server.wait()
+
+
+def projects_upload(count: int) -> Upload:
+    """The valid example with ``count`` more projects like its own: each a focus node."""
+    example = (REPO / "tests" / "data" / "validation" / "valid-city-and-project.ttl").read_text()
+    start = example.index("<https://w3id.org/ascf/id/project/da-nang-example-valid-project>")
+    project = example[start : example.index(" .\n", start) + 3]
+    copies = [project.replace("valid-project", f"valid-project-{i}") for i in range(count)]
+    text = "\n".join([example, *copies]).encode()
+    triples = parse_document(text, syntax_named("turtle"), source="projects", limits=LIMITS)
+    return Upload(triples, "turtle", "text/turtle", "projects.ttl")
+
+
+@pytest.mark.slow
+def test_what_is_done_meanwhile_is_done_while_the_worker_checks_the_shapes(
+    store: EmbeddedStore, workers: InputWorkers
+) -> None:
+    """The checks beyond the shapes run in the server's thread while a worker checks the
+    shapes: the worker spends CPU time while they run, and the report is the one made
+    without them."""
+    context = ValidationContext.for_submissions(store, BASE)
+    upload = projects_upload(1_500)
+    validator = validator_in_workers(workers, "pyshacl")
+    alone = validator(upload, context)
+    worker = psutil.Process().children()[0]
+    spent: list[float] = []
+
+    def meanwhile() -> None:
+        before = worker.cpu_times().user
+        time.sleep(0.5)
+        spent.append(worker.cpu_times().user - before)
+
+    assert findings(validator(upload, context, meanwhile=meanwhile)) == findings(alone)
+    assert len(spent) == 1
+    assert spent[0] > 0, "the worker did nothing while this thread waited"
+
+
+def test_a_failure_meanwhile_is_raised_once_the_worker_has_answered_and_it_stays_in_use(
+    store: EmbeddedStore, workers: InputWorkers
+) -> None:
+    context = ValidationContext.for_submissions(store, BASE)
+    upload = upload_of(REPO / "tests" / "data" / "validation" / "valid-city-and-project.ttl")
+    validator = validator_in_workers(workers, "pyshacl")
+    validator(upload, context)
+    (worker,) = psutil.Process().children()
+
+    def meanwhile() -> None:
+        raise LookupError("the store could not be read")
+
+    with pytest.raises(LookupError, match="could not be read"):
+        validator(upload, context, meanwhile=meanwhile)
+    assert validator(upload, context).conforms
+    assert psutil.Process().children() == [worker]
+    assert sum(workers.restart_causes.values()) == 0
+
+
+def test_nothing_is_done_meanwhile_when_no_worker_takes_the_job(
+    store: EmbeddedStore,
+) -> None:
+    """A validation refused because every worker stayed busy costs the server nothing more:
+    the checks beyond the shapes start only once a worker has the job."""
+    pool = InputWorkers(1, timeout=120, memory_bytes=0, queue_wait=0.1)
+    try:
+        context = ValidationContext.for_submissions(store, BASE)
+        validator = validator_in_workers(pool, "pyshacl")
+        busy = threading.Thread(target=validator, args=(projects_upload(1_500), context))
+        busy.start()
+        while not psutil.Process().children():
+            time.sleep(0.01)
+        called: list[bool] = []
+        small = upload_of(REPO / "tests" / "data" / "validation" / "valid-city-and-project.ttl")
+        with pytest.raises(ValidationBusyError):
+            validator(small, context, meanwhile=lambda: called.append(True))
+        busy.join()
+        assert called == []
+    finally:
+        pool.close()

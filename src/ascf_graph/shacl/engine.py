@@ -9,6 +9,7 @@ submission.
 """
 
 from collections.abc import Callable
+from typing import Protocol
 
 import rdflib
 
@@ -22,9 +23,22 @@ from ascf_graph.shacl.validation import ValidationContext, validate
 
 #: Validates a data graph in a context, as :func:`ascf_graph.shacl.validation.validate` does.
 ValidationEngine = Callable[[rdflib.Graph, ValidationContext], ValidationReport]
-#: Validates a steward's upload in a context: in this process (:func:`validator_in_process`)
-#: or in a bounded worker process (:func:`ascf_graph.workers.input_pool.validator_in_workers`).
-UploadValidator = Callable[[Upload, ValidationContext], ValidationReport]
+#: Work to do while the shapes are checked (the checks beyond them), in the caller's thread.
+Meanwhile = Callable[[], None]
+
+
+class UploadValidator(Protocol):
+    """Validates a steward's upload in a context: in this process (:func:`validator_in_process`)
+    or in a bounded worker process (:func:`ascf_graph.workers.input_pool.validator_in_workers`).
+    ``meanwhile`` is called once, in the caller's thread, while the shapes are checked where
+    they are checked elsewhere, or after them here."""
+
+    def __call__(
+        self, upload: Upload, context: ValidationContext, *, meanwhile: Meanwhile | None = None
+    ) -> ValidationReport:
+        """The report on ``upload``; ``meanwhile`` done."""
+        ...
+
 
 ENGINES: tuple[ShaclEngine, ...] = ("pyshacl", "rudof")
 
@@ -52,7 +66,12 @@ def validation_engine(name: ShaclEngine | str) -> ValidationEngine:
 def validator_in_process(engine: ValidationEngine) -> UploadValidator:
     """An :data:`UploadValidator` that has ``engine`` check the upload in this process."""
 
-    def check(upload: Upload, context: ValidationContext) -> ValidationReport:
-        return engine(to_rdflib_graph(upload.triples), context)
+    def check(
+        upload: Upload, context: ValidationContext, *, meanwhile: Meanwhile | None = None
+    ) -> ValidationReport:
+        report = engine(to_rdflib_graph(upload.triples), context)
+        if meanwhile is not None:
+            meanwhile()
+        return report
 
     return check

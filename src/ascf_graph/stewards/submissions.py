@@ -45,9 +45,14 @@ from ascf_graph.core.graph_names import GraphRole, graph_role
 from ascf_graph.core.http_caching import entity_tags
 from ascf_graph.rdf.io import to_rdflib_graph
 from ascf_graph.rdf.uploads import SheetPlaces, Upload
-from ascf_graph.shacl.beyond_shapes import checked_beyond_shapes
+from ascf_graph.shacl.beyond_shapes import results_beyond_shapes
 from ascf_graph.shacl.engine import UploadValidator, ValidationEngine, validator_in_process
-from ascf_graph.shacl.reports import ValidationReport, report_from_graph
+from ascf_graph.shacl.reports import (
+    ValidationReport,
+    ValidationResult,
+    report_from_graph,
+    with_results,
+)
 from ascf_graph.shacl.validation import ValidationContext, validate
 from ascf_graph.stewards.archive import Archive
 from ascf_graph.stewards.audit import AuditLog
@@ -155,10 +160,16 @@ class Submissions:
         """The validator's report on ``upload``, with what is checked outside the shapes
         (:mod:`ascf_graph.shacl.beyond_shapes`): the same project twice, coordinates
         outside their country, language tags the registry does not know."""
-        report = self.validator(upload, context)
-        return checked_beyond_shapes(
-            report, upload.triples, self.store, self.base_iri, superseded=context.superseded
-        )
+        found: list[ValidationResult] = []
+
+        def beyond_shapes() -> None:  # while a worker checks the shapes, where one does
+            found.extend(
+                results_beyond_shapes(
+                    upload.triples, self.store, self.base_iri, superseded=context.superseded
+                )
+            )
+
+        return with_results(self.validator(upload, context, meanwhile=beyond_shapes), found)
 
     def create(self, upload: Upload, body: bytes, steward: Steward) -> Accepted:
         """Validate and store a new submission; :class:`NonConformingSubmissionError` if not."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from ascf_graph.core.errors import AscfError
 from ascf_graph.core.metrics import Counter, Histogram, Observed, Registry, Sample
 from ascf_graph.rdf.uploads import Upload
-from ascf_graph.shacl.engine import UploadValidator
+from ascf_graph.shacl.engine import Meanwhile, UploadValidator
 from ascf_graph.shacl.reports import ValidationReport
 from ascf_graph.shacl.validation import ValidationContext
 from ascf_graph.web.connection_limits import ConnectionAccounts
@@ -211,11 +211,13 @@ def _live(pool: WorkerPoolRunner | None) -> Iterable[Sample]:
 def timed_validator(validator: UploadValidator, seconds: Histogram) -> UploadValidator:
     """``validator``, its time observed in ``seconds`` by outcome."""
 
-    def check(upload: Upload, context: ValidationContext) -> ValidationReport:
+    def check(
+        upload: Upload, context: ValidationContext, *, meanwhile: Meanwhile | None = None
+    ) -> ValidationReport:
         started = time.perf_counter()
         outcome = "error"
         try:
-            report = validator(upload, context)
+            report = validator(upload, context, meanwhile=meanwhile)
             outcome = "conforms" if report.conforms else "violations"
             return report
         except AscfError as error:

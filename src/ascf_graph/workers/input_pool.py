@@ -46,7 +46,7 @@ from ascf_graph.core.errors import (
 )
 from ascf_graph.rdf.formats import RdfSyntax
 from ascf_graph.rdf.uploads import ParseLimits, Upload
-from ascf_graph.shacl.engine import UploadValidator
+from ascf_graph.shacl.engine import Meanwhile, UploadValidator
 from ascf_graph.shacl.reports import ValidationReport, ValidationResult
 from ascf_graph.shacl.validation import ValidationContext, store_context
 from ascf_graph.workers.input_process import KEPT_SHAPES
@@ -201,10 +201,11 @@ class InputWorkers:
         engine: str,
         protected: Sequence[str],
         protected_classes: Sequence[str],
+        meanwhile: Meanwhile | None = None,
     ) -> ValidationReport:
         """The report on ``data`` (N-Triples, or the file of them it names) against
         ``shapes``, checked in a worker by ``engine`` together with what the store says
-        about it (``stored``)."""
+        about it (``stored``); ``meanwhile`` is done here once a worker has the job."""
         key, shapes_bytes = self._shapes_of(shapes)
         stored_bytes = ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES) if stored else b""
         header: dict[str, Any] = {
@@ -222,7 +223,7 @@ class InputWorkers:
             sent = b"" if process.keeps(key) else shapes_bytes
             return {**header, "shapes_bytes": len(sent)}, (sent, data, stored_bytes)
 
-        answer, report = self._run_with(payload)
+        answer, report = self._run_with(payload, meanwhile)
         results = tuple(ValidationResult(**result) for result in answer["results"])
         return ValidationReport(conforms=bool(answer["conforms"]), results=results, rdf=report)
 
@@ -244,8 +245,21 @@ class InputWorkers:
     ) -> tuple[dict[str, Any], bytes]:
         return self._run_with(lambda _process: (header, payload))
 
-    def _run_with(self, job: Any) -> tuple[dict[str, Any], bytes]:
-        """Run the job ``job(process)`` makes on a free worker; raise what it reports."""
+    def _run_with(
+        self, job: Any, meanwhile: Meanwhile | None = None
+    ) -> tuple[dict[str, Any], bytes]:
+        """Run the job ``job(process)`` makes on a free worker, doing ``meanwhile`` here
+        while it works; raise what it reports, or what ``meanwhile`` raised once the worker
+        has answered and is free again."""
+        failures: list[Exception] = []
+
+        def guarded() -> None:
+            if meanwhile is not None:
+                try:
+                    meanwhile()
+                except Exception as error:  # raised below, once the worker is given back
+                    failures.append(error)
+
         if not self._slots.acquire(timeout=self.queue_wait):
             raise ValidationBusyError(
                 f"every one of the {self.size} workers that check data stayed busy for "
@@ -255,11 +269,11 @@ class InputWorkers:
             deadline = time.monotonic() + self.timeout
             process = self._checkout()
             try:
-                answer, body = self._exchange(process, *job(process), deadline)
+                answer, body = self._exchange(process, *job(process), deadline, guarded)
             except _NotDeliveredError:  # it died waiting for work: the job goes to a fresh one
                 process = self._spawn()
                 try:
-                    answer, body = self._exchange(process, *job(process), deadline)
+                    answer, body = self._exchange(process, *job(process), deadline, guarded)
                 except _NotDeliveredError:
                     raise self._crashed("died before it could take the job") from None
             retire = bool(answer.get("retire"))
@@ -269,6 +283,8 @@ class InputWorkers:
             self._give_back(process, reusable=not retire)
         finally:
             self._slots.release()
+        if failures:
+            raise failures[0]
         if not answer.get("ok"):
             raise ReportedError(answer["code"], int(answer["status"]), answer["message"])
         return answer, body
@@ -306,15 +322,19 @@ class InputWorkers:
         header: dict[str, Any],
         payload: tuple[bytes, ...],
         deadline: float,
+        meanwhile: Meanwhile | None = None,
     ) -> tuple[dict[str, Any], bytes]:
-        """Send one job and read its answer by ``deadline``; a worker that dies or runs
-        past it is killed and not reused."""
+        """Send one job, do ``meanwhile`` (which must not raise) while the worker works on
+        it, and read its answer by ``deadline``; a worker that dies or runs past it is
+        killed and not reused."""
         try:
             for part in message_parts(header, payload):
                 _send(process, part)
         except OSError:
             self._lost(process, "was gone before its next job", "not_delivered")
             raise _NotDeliveredError from None
+        if meanwhile is not None:
+            meanwhile()
         try:
             lengths = _read_exactly(process, MESSAGE_HEADER.size, deadline)
             header_length, payload_length = MESSAGE_HEADER.unpack(lengths)
@@ -402,7 +422,9 @@ def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
     """An :data:`UploadValidator` that looks up what the store says about the upload here,
     and has ``engine`` check both in one of ``workers``."""
 
-    def check(upload: Upload, context: ValidationContext) -> ValidationReport:
+    def check(
+        upload: Upload, context: ValidationContext, *, meanwhile: Meanwhile | None = None
+    ) -> ValidationReport:
         return workers.validate(
             upload.ntriples(),
             store_context(context, upload.triples),
@@ -410,6 +432,7 @@ def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
             engine=engine,
             protected=context.protected,
             protected_classes=context.protected_classes,
+            meanwhile=meanwhile,
         )
 
     return check
