@@ -85,7 +85,7 @@ def remote_server(
 @pytest.fixture(scope="module")
 def remote_settings(remote_server: Endpoints, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The project's content, built into the remote server (not validated again: the
-    session's build proves it conforms)."""
+    test run's shared build proves it conforms)."""
     settings = Settings(
         content_dir=REPO,
         data_dir=tmp_path_factory.mktemp("unused") / "store",

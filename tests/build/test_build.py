@@ -61,7 +61,7 @@ def snapshot(settings: Settings) -> tuple[Path | None, dict[str, int]]:
 @pytest.fixture
 def content(tmp_path: Path) -> Settings:
     """A private copy of the content, built once without the reasoner or the shapes (the
-    shipped content's conformance is the session's build's to prove: tests/conftest.py)."""
+    shipped content's conformance is the shared build's to prove: tests/conftest.py)."""
     settings = copy_content(tmp_path)
     build(settings, reasoner=False, validate_content=False)
     return settings

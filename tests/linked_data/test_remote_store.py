@@ -44,7 +44,7 @@ SAMPLES = [
 def plain_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
     """The content built as the remote one is (no reasoner), on the embedded store."""
     settings = Settings(content_dir=REPO, data_dir=tmp_path_factory.mktemp("plain") / "store")
-    build(settings, reasoner=False, validate_content=False)  # the session build validates it
+    build(settings, reasoner=False, validate_content=False)  # the shared build validated it
     store = EmbeddedStore.open(settings.data_dir)
     yield store
     store.close()

@@ -178,7 +178,7 @@ def test_a_graph_change_is_one_request_with_a_new_generation(remote: RemoteStore
 def embedded_twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
     """The same content built into an embedded store the same way (no reasoner)."""
     settings = Settings(content_dir=REPO, data_dir=tmp_path_factory.mktemp("twin") / "store")
-    build(settings, reasoner=False, validate_content=False)  # the session build validates it
+    build(settings, reasoner=False, validate_content=False)  # the shared build validated it
     store = EmbeddedStore.open(settings.data_dir, read_only=True)
     yield store
     store.close()
