@@ -120,7 +120,7 @@ def repeated_share(requests: list[Request]) -> float:
     """
     if not requests:
         return 0.0
-    return 1 - len(set(requests)) / len(requests)
+    return (len(requests) - len(set(requests))) / len(requests)
 
 
 @dataclass

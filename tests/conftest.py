@@ -1,4 +1,6 @@
-"""Fixtures for the whole test run: a real store built on disk once, clones of it, a server.
+"""Fixtures shared by the tests of one pytest process: a real store built on disk once,
+clones of it, a server. (``make test`` runs two processes side by side and then one for
+the tests marked ``alone``: each builds its own.)
 
 Helpers that tests import live in :mod:`tests.support`.
 """
@@ -18,7 +20,7 @@ from tests.support.stores import REPO, clone_settings
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The project's content built once, with HermiT, into a temporary folder."""
+    """The project's content built once a process, with HermiT, into a temporary folder."""
     settings = Settings(content_dir=REPO, data_dir=tmp_path_factory.mktemp("built") / "store")
     build(settings)
     return settings
@@ -57,14 +59,14 @@ def cli_settings(built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 @pytest.fixture(scope="session")
 def served(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """The service over a copy of the built store, for the whole test run."""
+    """The service over a copy of the built store, for every test of this process."""
     with running_server(clone_settings(built, tmp_path_factory.mktemp("served"))) as process:
         yield process
 
 
 @pytest.fixture(scope="session")
 def server(served: ServerProcess) -> str:
-    """The base URL of the server of the whole test run."""
+    """The base URL of the server of this process's tests."""
     return served.url
 
 
@@ -85,7 +87,7 @@ def remote_server(
 @pytest.fixture(scope="module")
 def remote_settings(remote_server: Endpoints, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The project's content, built into the remote server (not validated again: the
-    test run's shared build proves it conforms)."""
+    ``built`` fixture's build proves it conforms)."""
     settings = Settings(
         content_dir=REPO,
         data_dir=tmp_path_factory.mktemp("unused") / "store",

@@ -8,11 +8,15 @@ import pytest
 
 import ascf_graph
 
-MODULES = sorted(
-    name
-    for _, name, _ in pkgutil.walk_packages(ascf_graph.__path__, "ascf_graph.")
-    if not name.endswith("__main__")
-)
+#: Every module of the package, and the benchmark's that have examples.
+MODULES = [
+    *sorted(
+        name
+        for _, name, _ in pkgutil.walk_packages(ascf_graph.__path__, "ascf_graph.")
+        if not name.endswith("__main__")
+    ),
+    *(f"bench.{name}" for name in ("document_query", "generator", "loadgen", "shacl", "workload")),
+]
 
 
 @pytest.mark.parametrize("module_name", MODULES)

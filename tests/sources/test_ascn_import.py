@@ -575,7 +575,7 @@ def test_import_writes_every_file_and_counts_their_triples(
         "ascn-cities": 368,
         "ascn-projects-2025": 944,
         "ascn-projects-2018-scap": 461,
-        "ascn-city-places": 383,
+        "ascn-city-places": 382,
         "ascn-project-timeline": 3733,
         "ascn-project-facts-2025": 1499,
     }

@@ -30,8 +30,10 @@ Meanwhile = Callable[[], None]
 class UploadValidator(Protocol):
     """Validates a steward's upload in a context: in this process (:func:`validator_in_process`)
     or in a bounded worker process (:func:`ascf_graph.workers.input_pool.validator_in_workers`).
-    ``meanwhile`` is called once, in the caller's thread, while the shapes are checked where
-    they are checked elsewhere, or after them here."""
+
+    ``meanwhile`` is called at most once, in the caller's thread: while a worker checks the
+    shapes, or after the shapes here; not at all when the upload is refused before any
+    check (every worker busy)."""
 
     def __call__(
         self, upload: Upload, context: ValidationContext, *, meanwhile: Meanwhile | None = None
@@ -64,7 +66,7 @@ def validation_engine(name: ShaclEngine | str) -> ValidationEngine:
 
 
 def validator_in_process(engine: ValidationEngine) -> UploadValidator:
-    """An :data:`UploadValidator` that has ``engine`` check the upload in this process."""
+    """An :class:`UploadValidator` that has ``engine`` check the upload in this process."""
 
     def check(
         upload: Upload, context: ValidationContext, *, meanwhile: Meanwhile | None = None

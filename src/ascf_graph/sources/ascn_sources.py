@@ -18,7 +18,7 @@ row is row 2.
 import csv
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final
@@ -372,34 +372,39 @@ def read_scap_classification(path: Path) -> dict[tuple[str, int], ScapClassifica
                     f"{iri!r} is not a focus-area, sub-area or urban-system IRI"
                     f" under {DEFAULT_BASE_IRI}id/",
                 )
-        earlier = grouped.get(key) or ScapClassification(*key, name, (), (), None, ref)
+        first = key not in grouped
+        earlier = grouped.get(key) or ScapClassification(
+            city=key[0],
+            project_no=key[1],
+            project_name=name,
+            framework_iris=(),
+            reasons=(),
+            not_classified_because=None,
+            ref=ref,
+        )
+        see = "" if first else f" (see row {earlier.ref.row})"
         if earlier.project_name != name:
             raise ref.error(
                 "project_name",
                 f"{name!r}, but row {earlier.ref.row} says so too with {earlier.project_name!r}",
             )
         if iri in earlier.framework_iris:
-            raise ref.error("framework_iri", f"{iri} is listed twice for this project")
+            raise ref.error("framework_iri", f"{iri} is listed twice for this project{see}")
         if iri:
-            entry = ScapClassification(
-                *key,
-                name,
-                (*earlier.framework_iris, iri),
-                (*earlier.reasons, reason),
-                earlier.not_classified_because,
-                earlier.ref,
+            entry = replace(
+                earlier,
+                framework_iris=(*earlier.framework_iris, iri),
+                reasons=(*earlier.reasons, reason),
             )
         elif earlier.not_classified_because is None:
-            entry = ScapClassification(
-                *key, name, earlier.framework_iris, earlier.reasons, reason, earlier.ref
-            )
+            entry = replace(earlier, not_classified_because=reason)
         else:
-            raise ref.error("framework_iri", "the project is left unclassified twice")
+            raise ref.error("framework_iri", f"the project is left unclassified twice{see}")
         if entry.classified and entry.not_classified_because is not None:
             raise ref.error(
                 "framework_iri",
                 f"project {key[1]} of {key[0]} is both left unclassified and filed under "
-                "a focus area or sub-area",
+                f"a focus area or sub-area{see}",
             )
         grouped[key] = entry
     for entry in grouped.values():

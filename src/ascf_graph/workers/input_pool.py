@@ -249,15 +249,16 @@ class InputWorkers:
         self, job: Any, meanwhile: Meanwhile | None = None
     ) -> tuple[dict[str, Any], bytes]:
         """Run the job ``job(process)`` makes on a free worker, doing ``meanwhile`` here
-        while it works; raise what it reports, or what ``meanwhile`` raised once the worker
-        has answered and is free again."""
-        failures: list[Exception] = []
+        while it works (the worker's slot stays taken until both are done); raise what the
+        worker reports, else what ``meanwhile`` raised, once the worker has answered and
+        is free again."""
+        failures: list[BaseException] = []
 
-        def guarded() -> None:
+        def run_meanwhile() -> None:
             if meanwhile is not None:
                 try:
                     meanwhile()
-                except Exception as error:  # raised below, once the worker is given back
+                except BaseException as error:  # raised below, once the worker is given back
                     failures.append(error)
 
         if not self._slots.acquire(timeout=self.queue_wait):
@@ -269,11 +270,11 @@ class InputWorkers:
             deadline = time.monotonic() + self.timeout
             process = self._checkout()
             try:
-                answer, body = self._exchange(process, *job(process), deadline, guarded)
+                answer, body = self._exchange(process, *job(process), deadline, run_meanwhile)
             except _NotDeliveredError:  # it died waiting for work: the job goes to a fresh one
                 process = self._spawn()
                 try:
-                    answer, body = self._exchange(process, *job(process), deadline, guarded)
+                    answer, body = self._exchange(process, *job(process), deadline, run_meanwhile)
                 except _NotDeliveredError:
                     raise self._crashed("died before it could take the job") from None
             retire = bool(answer.get("retire"))
@@ -281,12 +282,16 @@ class InputWorkers:
                 with self._lock:
                     self.restart_causes["memory"] += 1
             self._give_back(process, reusable=not retire)
+        except BaseException:
+            for failure in failures:
+                log.warning("work done beside a failed input worker job failed too: %r", failure)
+            raise
         finally:
             self._slots.release()
-        if failures:
-            raise failures[0]
         if not answer.get("ok"):
             raise ReportedError(answer["code"], int(answer["status"]), answer["message"])
+        if failures:
+            raise failures[0]
         return answer, body
 
     def _checkout(self) -> _Process:
@@ -326,7 +331,8 @@ class InputWorkers:
     ) -> tuple[dict[str, Any], bytes]:
         """Send one job, do ``meanwhile`` (which must not raise) while the worker works on
         it, and read its answer by ``deadline``; a worker that dies or runs past it is
-        killed and not reused."""
+        killed and not reused. An answer already written when ``meanwhile`` ends past the
+        deadline is still read: the time it took is not the worker's."""
         try:
             for part in message_parts(header, payload):
                 _send(process, part)
@@ -335,6 +341,7 @@ class InputWorkers:
             raise _NotDeliveredError from None
         if meanwhile is not None:
             meanwhile()
+            deadline = max(deadline, time.monotonic() + _ANSWER_GRACE)
         try:
             lengths = _read_exactly(process, MESSAGE_HEADER.size, deadline)
             header_length, payload_length = MESSAGE_HEADER.unpack(lengths)
@@ -400,6 +407,10 @@ def _send(process: _Process, data: bytes) -> None:
         view = view[process.popen.stdin.write(view) or 0 :]
 
 
+#: Seconds a worker's answer is waited for after work done beside it ended past the deadline.
+_ANSWER_GRACE = 0.5
+
+
 def _read_exactly(process: _Process, size: int, deadline: float) -> bytes:
     """``size`` bytes of the worker's answer, waiting no later than ``deadline``."""
     if process.popen.stdout is None:
@@ -419,7 +430,7 @@ def _read_exactly(process: _Process, size: int, deadline: float) -> bytes:
 
 
 def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
-    """An :data:`UploadValidator` that looks up what the store says about the upload here,
+    """An :class:`UploadValidator` that looks up what the store says about the upload here,
     and has ``engine`` check both in one of ``workers``."""
 
     def check(
