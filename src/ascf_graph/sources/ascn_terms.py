@@ -43,8 +43,8 @@ TERMS_OF_USE: Final = {
     "ascn-projects-2025.ttl": GraphTerms(
         "Projects of the ASCN Monitoring and Evaluation Report 2025",
         f"Project names are the report's text, {_ASEANS}; the project identifiers, and the "
-        "focus areas, sub-areas and statuses given as the framework's and our concepts "
-        "(read from the focus areas and appendix headings as printed), are ascf-graph's.",
+        "framework's focus areas and sub-areas and the statuses that the printed focus areas "
+        "and appendix headings are read as, are ascf-graph's.",
     ),
     "ascn-projects-2018-scap.ttl": GraphTerms(
         "Projects of the ASCN Smart City Action Plans (2018)",
