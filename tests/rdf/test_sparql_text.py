@@ -119,3 +119,30 @@ def test_a_random_call_the_masker_would_take_for_a_string_is_not_deterministic()
     assert isinstance(next(iter(ox.Store().query(query)))["r"], ox.Literal)
     assert not analyse(query).deterministic
     assert analyse("SELECT * WHERE { ?s ?p 'RAND()' }").deterministic
+
+
+@pytest.mark.parametrize(
+    ("query", "form", "is_update"),
+    [
+        ("sElEcT * { ?s ?p ?o }", "SELECT", False),
+        ("Insert Data { <urn:a> <urn:b> <urn:c> }", None, True),
+        ("\u017felect * { ?s ?p ?o }", None, False),  # LATIN SMALL LETTER LONG S
+        ("\u212aSK {}", None, False),  # KELVIN SIGN
+    ],
+)
+def test_keywords_are_read_case_insensitively_in_ascii_only_as_the_engine_reads_them(
+    query: str, form: str | None, is_update: bool
+) -> None:
+    shape = analyse(query)
+    assert (shape.form, shape.is_update) == (form, is_update)
+    if form is None and not is_update:
+        with pytest.raises(SyntaxError):
+            ox.Store().query(query)
+
+
+def test_a_non_ascii_text_keeps_its_offsets_when_keywords_are_looked_for() -> None:
+    query = "SELECT ?é WHERE { ?é ?p 'ſervice ß' FILTER(NOW() > ?é) } # ıİ"
+    shape = analyse(query)
+    assert shape.form == "SELECT"
+    assert not shape.deterministic
+    assert shape.services == ()

@@ -12,11 +12,20 @@ This is lexical, not a parse: comments, string literals and IRIs are masked
 first, so a keyword is found only where the grammar can have one. The engine
 still parses every query; this module only has to never miss a keyword
 (a false alarm is a refusal, never a hole).
+
+It runs on every request, in the server's event loop, so it is written to
+be cheap on an ordinary query of a few hundred characters: keywords are
+looked for in a copy with ASCII letters lowered (the engine reads keywords
+case-insensitively in ASCII only: ``ſelect`` is not ``SELECT`` to it), by
+patterns that start with the keyword's letters rather than with a
+look-behind (which ``re`` would try at every offset), and the ``SERVICE``
+readings only when the word is there at all.
 """
 
 import bisect
 import heapq
 import re
+import string
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,8 +48,12 @@ NONDETERMINISTIC_FUNCTIONS = ("RAND", "NOW", "UUID", "STRUUID", "BNODE")
 # Lexemes inside which keywords mean nothing. IRIREF is the grammar's own
 # token; a backslash outside strings only starts a prefixed name's escape
 # (``ex:a\#b``), which must not be taken for a comment.
+# (The look-ahead lets ``re`` skip to the next such character instead of trying each
+# alternative at every offset.)
 _LEXEME = re.compile(
     r"""
+      (?=[\#"'<\\])
+    (?:
       (?P<comment>\#[^\n\r]*)
     | (?P<string>
           \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
@@ -50,23 +63,41 @@ _LEXEME = re.compile(
       )
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<escape>\\.)
+    )
     """,
     re.VERBOSE | re.DOTALL,
 )
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
-def _keyword(words: tuple[str, ...] | str) -> re.Pattern[str]:
-    """A keyword where the grammar can have one: not part of a name, variable or prefix."""
-    alternatives = words if isinstance(words, str) else "|".join(words)
-    return re.compile(rf"(?<![\w?$:])(?:{alternatives})(?![\w:-])", re.IGNORECASE)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def fold(text: str) -> str:
+    """``text`` with its ASCII letters lowered and nothing else changed (offsets stay put).
+
+    >>> fold("SeLeCT ſ İ")
+    'select ſ İ'
+    """
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+
+
+def _words(words: tuple[str, ...]) -> str:
+    """An alternation of ``words`` (lowered), each standing where the grammar can have a
+    keyword: not after a name's, variable's or prefix's character. The look-behind comes
+    after the word, so that ``re`` looks only where a word's letters are."""
+    return "|".join(rf"{word.lower()}(?<![\w?$:]{word.lower()})" for word in words)
+
+
+def _keyword(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A keyword in folded text (:func:`fold`): not part of a name, variable or prefix."""
+    return re.compile(rf"(?:{_words(words)})(?![\w:-])")
 
 
 _OPERATION = _keyword(QUERY_FORMS + UPDATE_KEYWORDS)
-_FROM = _keyword("FROM")
-_SERVICE = _keyword("SERVICE")
-_NONDETERMINISTIC = re.compile(
-    rf"(?<![\w?$:])(?:{'|'.join(NONDETERMINISTIC_FUNCTIONS)})\s*\(", re.IGNORECASE
-)
+_FROM = _keyword(("FROM",))
+_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
+_NONDETERMINISTIC = re.compile(rf"(?:{_words(NONDETERMINISTIC_FUNCTIONS)})\s*\(")
 _PREFIX_DECLARATION = re.compile(r"(?<![\w?$:])PREFIX\s+([^\s:]*):\s*(<_*>)", re.IGNORECASE)
 _WRITTEN_SERVICE = re.compile(  # a call: SERVICE [SILENT] <iri>|?var|prefixed:name {
     r"(?<![\w?$:])SERVICE\s+(?:SILENT\s+)?"
@@ -86,26 +117,27 @@ class QueryText:
     masked: str
     iris: dict[int, str]
     """Each IRI's text (without angle brackets) by the offset of its ``<``."""
+    folded: str = ""
+    """The original, folded (:func:`fold`)."""
+    masked_folded: str = ""
+    """The masked text, folded."""
 
     @classmethod
     def of(cls, text: str) -> "QueryText":
         """Mask ``text``: comments and strings become spaces, IRIs ``<___>``."""
-        pieces: list[str] = []
         iris: dict[int, str] = {}
-        position = 0
-        for match in _LEXEME.finditer(text):
-            pieces.append(text[position : match.start()])
+
+        def mask(match: re.Match[str]) -> str:
             lexeme = match.group()
             if match.lastgroup == "iri":
                 iris[match.start()] = lexeme[1:-1]
-                pieces.append("<" + "_" * (len(lexeme) - 2) + ">")
-            elif match.lastgroup == "escape":
-                pieces.append("__")
-            else:
-                pieces.append(re.sub(r"[^\n]", " ", lexeme))
-            position = match.end()
-        pieces.append(text[position:])
-        return cls(text, "".join(pieces), iris)
+                return "<" + "_" * (len(lexeme) - 2) + ">"
+            if match.lastgroup == "escape":
+                return "__"
+            return _NOT_NEWLINE.sub(" ", lexeme) if "\n" in lexeme else " " * len(lexeme)
+
+        masked = _LEXEME.sub(mask, text)
+        return cls(text, masked, iris, fold(text), fold(masked))
 
 
 @dataclass(frozen=True)
@@ -143,7 +175,7 @@ def analyse(text: str, *, depth_limit: int | None = None) -> QueryShape:
     False
     """
     masked = QueryText.of(text)
-    first = _OPERATION.search(masked.masked)
+    first = _OPERATION.search(masked.masked_folded)
     keyword = first.group().upper() if first else None
     form = keyword if keyword in QUERY_FORMS else None
     services = service_targets(masked) + written_service_targets(masked)
@@ -276,6 +308,8 @@ def _count_openings(source: str) -> int:
 
 def service_targets(text: QueryText) -> tuple[str | None, ...]:
     """The IRIs of every ``SERVICE`` call, prefixed names expanded; None if not resolvable."""
+    if "service" not in text.folded:
+        return ()
     prefixes = {
         match.group(1): text.iris[match.start(2)]
         for match in _PREFIX_DECLARATION.finditer(text.masked)
@@ -311,6 +345,8 @@ def written_service_targets(text: QueryText) -> tuple[str | None, ...]:
     >>> written_service_targets(QueryText.of("SELECT * { ?s ?p 'SERVICE <http://x/> {}' }"))
     ()
     """
+    if "service" not in text.folded:
+        return ()
     calls = list(_WRITTEN_SERVICE.finditer(text.original))
     if not calls:
         return ()
@@ -329,22 +365,24 @@ def written_service_targets(text: QueryText) -> tuple[str | None, ...]:
 
 
 def in_some_reading(pattern: re.Pattern[str], text: QueryText) -> bool:
-    """Whether ``pattern`` (a keyword, a function call) stands outside strings and comments
+    """Whether ``pattern`` (a keyword, a function call, written for folded text: see
+    :func:`fold`) stands outside strings and comments
     in some reading of the text, as :func:`written_service_targets` reads calls: the
     masked reading first (nearly always enough), then every reading :func:`nesting_depth`
     follows, for a text that spells the pattern only where the masker saw a string.
 
     >>> trick = "SELECT (1<2&&'>' AS ?a) FROM <http://g/> WHERE { BIND('x' AS ?b) }"
-    >>> bool(_FROM.search(QueryText.of(trick).masked)), in_some_reading(_FROM, QueryText.of(trick))
+    >>> masked = QueryText.of(trick).masked_folded
+    >>> bool(_FROM.search(masked)), in_some_reading(_FROM, QueryText.of(trick))
     (False, True)
     >>> in_some_reading(_FROM, QueryText.of("SELECT * { ?s ?p 'FROM <http://g/>' }"))
     False
     """
-    written = list(pattern.finditer(text.original))
+    written = list(pattern.finditer(text.folded))
     if not written:
         return False
     # Left as it is by the masker: code in the masked reading (one scan, no second).
-    if any(text.masked[m.start() : m.end()] == m.group() for m in written):
+    if any(text.masked_folded[m.start() : m.end()] == m.group() for m in written):
         return True
     starts = _code_starts(text.original)
     return any(starts is None or _in_code(m.start(), starts, text.original) for m in written)
