@@ -132,6 +132,37 @@ def test_the_supervisor_builds_no_application(built: Settings, tmp_path: Path) -
         assert threads == 1, f"the supervisor runs {threads} threads"
 
 
+FORKED_CHILDREN = """
+import signal, time
+from ascf_graph.cli.supervisor import ForkedChild
+
+def ended(child):
+    while (code := child.poll()) is None:
+        time.sleep(0.01)
+    return code
+
+def fails():
+    raise RuntimeError("boom")
+
+signal.signal(signal.SIGTERM, lambda *_: None)  # the supervisor's own: it lives on
+sleeper = ForkedChild(lambda: time.sleep(60) or 0)
+time.sleep(0.2)
+sleeper.terminate()
+print(ended(ForkedChild(lambda: 3)), ended(ForkedChild(fails)), ended(sleeper))
+"""
+
+
+def test_a_forked_server_exits_with_its_code_1_if_it_raises_and_dies_of_sigterm() -> None:
+    """The server runs in a fork of the supervisor: it never returns into the supervisor's
+    code, and SIGTERM is its own again (not the supervisor's handler, which would only
+    set a flag in the copy)."""
+    finished = subprocess.run(
+        [sys.executable, "-c", FORKED_CHILDREN], capture_output=True, text=True, timeout=60
+    )
+    assert finished.stdout.split() == ["3", "1", str(-signal.SIGTERM)], finished.stderr
+    assert "boom" in finished.stderr  # logged with its traceback
+
+
 def test_a_store_that_cannot_open_stops_serve_at_once_with_exit_2(tmp_path: Path) -> None:
     """The server finds the configuration unusable and exits 2; the supervisor does not
     restart it over and over but exits 2 with it, the server's message on stderr."""

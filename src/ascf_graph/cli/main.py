@@ -3,9 +3,9 @@
 Exit codes are those of :mod:`ascf_graph.cli.common`: 0 success, 1 the data
 does not conform (or the build refused the content), 2 unusable input.
 
-Start-up: ``ascf-graph serve`` runs this module twice, in the supervisor and
-in the server it starts, before the server answers its first query. So this
-module imports only what every command needs (typer, the settings, the
+Start-up: ``ascf-graph serve`` imports this module before the server it forks
+imports the application, and before the server answers its first query. So
+this module imports only what every command needs (typer, the settings, the
 errors), and each command imports what it works with (the store, rdflib,
 pySHACL, the web application) in its own body: the supervisor never imports
 those, and the server imports only the application's.
@@ -423,7 +423,7 @@ def describe_command(
 
 
 @app.command("serve")
-def serve_command(  # noqa: PLR0917 - a typer command: its options are its parameters
+def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     access_log: Annotated[
@@ -443,50 +443,21 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
             "--no-supervise serves in this process, for a process manager that restarts it.",
         ),
     ] = True,
-    fd: Annotated[int | None, typer.Option(hidden=True)] = None,
-    restarts: Annotated[str, typer.Option(hidden=True)] = "",
-    supervisor: Annotated[int | None, typer.Option(hidden=True)] = None,
 ) -> None:
     """Serve SPARQL and linked data over HTTP (uvicorn), restarted if it dies.
 
-    The hidden options are how the supervisor starts its child: the listening
-    socket's file descriptor, how many times it restarted the server, and its
-    own pid (see :mod:`ascf_graph.cli.supervisor`). Log lines go to stderr as
-    ``ASCF_LOG_FORMAT`` says (see :mod:`ascf_graph.core.logs`).
+    The server runs in a fork of this process (see :mod:`ascf_graph.cli.supervisor`).
+    Log lines go to stderr as ``ASCF_LOG_FORMAT`` says (see :mod:`ascf_graph.core.logs`).
     """
     # Start-up: see the module's docstring.
-    from ascf_graph.cli.supervisor import (  # noqa: PLC0415
-        Supervisor,
-        listening_socket,
-        parse_restarts,
-        restarts_argument,
-    )
+    from ascf_graph.cli.supervisor import Supervisor, listening_socket  # noqa: PLC0415
     from ascf_graph.core.logs import configure_logging  # noqa: PLC0415
     from ascf_graph.core.processes import die_with_parent  # noqa: PLC0415
 
-    if supervisor is not None:
-        die_with_parent(supervisor)
     settings = Settings()  # a bad setting stops the supervisor itself, with exit 2
     configure_logging(settings.log_format, access_log=access_log)
-    if not supervise:  # the server; the supervisor imports none of this (see above)
-        # Start-up: see the module's docstring.
-        from ascf_graph.app import create_app  # noqa: PLC0415
-        from ascf_graph.store.backends import open_store  # noqa: PLC0415
-        from ascf_graph.web.connection_limits import ConnectionAccounts, ConnectionLimits  # noqa: PLC0415
-        from ascf_graph.web.server import run_server  # noqa: PLC0415
-
-        connections = ConnectionAccounts(ConnectionLimits.from_settings(settings))
-        try:  # a configuration that cannot work exits 2 before anything starts
-            store = open_store(settings)
-            application = create_app(
-                settings,
-                restarts=parse_restarts(restarts),
-                connections=connections,
-                store=store,
-            )
-        except AscfError as error:
-            raise fail(error) from None
-        run_server(settings, application, connections, host, port, fd=fd)
+    if not supervise:
+        _serve(settings, host, port)
         return
     try:
         listener = listening_socket(host, port)
@@ -495,25 +466,49 @@ def serve_command(  # noqa: PLR0917 - a typer command: its options are its param
         raise typer.Exit(EXIT_UNUSABLE) from None
     parent = os.getpid()
 
-    def child(restarts: Mapping[str, int]) -> list[str]:
-        return [
-            sys.executable, "-m", "ascf_graph", "serve", "--no-supervise",
-            "--host", host, "--port", str(port),
-            "--access-log" if access_log else "--no-access-log",
-            "--fd", str(listener.fileno()), "--restarts", restarts_argument(restarts),
-            "--supervisor", str(parent),
-        ]  # fmt: skip
+    def serve_forked(restarts: Mapping[str, int]) -> int:
+        die_with_parent(parent)
+        try:
+            _serve(settings, host, port, restarts=restarts, fd=listener.fileno())
+        except typer.Exit as exit:
+            return exit.exit_code
+        return EXIT_OK
 
     # The child opens the store and builds the application; if it finds the configuration
     # unusable it says why and exits 2, and the supervisor exits 2 with it.
     code = Supervisor(
-        child,
-        pass_fds=(listener.fileno(),),
+        serve_forked,
         fatal_exit=EXIT_UNUSABLE,
         give_up_after=settings.restart_give_up_after,
         stable_after=settings.restart_stable_after,
     ).run()
     raise typer.Exit(code)
+
+
+def _serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    restarts: Mapping[str, int] | None = None,
+    fd: int | None = None,
+) -> None:
+    """Open the store, build the application and serve it until stopped (on ``fd``, the
+    supervisor's listening socket, if given); an unusable configuration exits 2, saying
+    why, before anything starts."""
+    # Start-up: see the module's docstring.
+    from ascf_graph.app import create_app  # noqa: PLC0415
+    from ascf_graph.store.backends import open_store  # noqa: PLC0415
+    from ascf_graph.web.connection_limits import ConnectionAccounts, ConnectionLimits  # noqa: PLC0415
+    from ascf_graph.web.server import run_server  # noqa: PLC0415
+
+    connections = ConnectionAccounts(ConnectionLimits.from_settings(settings))
+    try:
+        store = open_store(settings)
+        application = create_app(settings, restarts=restarts, connections=connections, store=store)
+    except AscfError as error:
+        raise fail(error) from None
+    run_server(settings, application, connections, host, port, fd=fd)
 
 
 def main() -> None:
