@@ -34,13 +34,13 @@ TURTLE = {"Content-Type": "text/turtle", "Accept": "application/json"}
 class CountedDerivation:
     """``derive_submission_shapes`` as it is, counting the store generations it ran for."""
 
-    def __init__(self, derive: Callable[[Store, str], SubmissionShapes]) -> None:
+    def __init__(self, derive: Callable[..., SubmissionShapes]) -> None:
         self._derive = derive
         self.generations: list[str] = []
 
-    def __call__(self, store: Store, base_iri: str) -> SubmissionShapes:
+    def __call__(self, store: Store, base_iri: str, **options: bool) -> SubmissionShapes:
         self.generations.append(store.generation)
-        return self._derive(store, base_iri)
+        return self._derive(store, base_iri, **options)
 
 
 @pytest.fixture
@@ -117,8 +117,41 @@ def test_the_cached_shapes_are_those_of_the_store(
     validate(service.client, "valid-city-and-project.ttl")
     submissions = state_of(service.app.state).steward_services.submissions
     cached = submissions.shapes()
-    derived = submission_shapes.derive_submission_shapes(submissions.store, submissions.base_iri)
+    derived = submission_shapes.derive_submission_shapes(
+        submissions.store,
+        submissions.base_iri,
+        for_pyshacl_here=not submissions.validates_in_workers,
+    )
     assert cached.version == derived.version
     assert len(cached.graph) == len(derived.graph) > 500
     assert len(cached.queries) > 0, "the request prepared the shapes' SPARQL for the generation"
     assert len(derivations.generations) == 2, "one by the request, one by this test"
+
+
+@pytest.fixture
+def service_with_input_workers(built: Settings, tmp_path: Path) -> Iterator[Service]:
+    settings = clone_settings(built, tmp_path).model_copy(
+        update={"query_workers": 0, "input_workers": 1}
+    )
+    app = create_app(settings)
+    with serving_in_this_process(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+        yield Service(client, app, "")
+
+
+def test_shapes_sent_to_input_workers_are_not_prepared_for_pyshacl_in_the_server(
+    service_with_input_workers: Service,
+) -> None:
+    """pyshacl adds axioms of its own to a shapes graph it is given; where input workers
+    check the data, each builds its own graph, so the server's stays as stored (and the
+    server never imports pyshacl for it)."""
+    service = service_with_input_workers
+    submissions = state_of(service.app.state).steward_services.submissions
+    assert submissions.validates_in_workers
+    assert validate(service.client, "negative-population.ttl")["conforms"] is False
+    stored = submission_shapes.derive_submission_shapes(
+        submissions.store, submissions.base_iri, for_pyshacl_here=False
+    )
+    prepared = submission_shapes.derive_submission_shapes(
+        submissions.store, submissions.base_iri, for_pyshacl_here=True
+    )
+    assert len(submissions.shapes().graph) == len(stored.graph) < len(prepared.graph)

@@ -7,10 +7,15 @@ store changes, so the service keeps the result in its
 :data:`CACHE_KEY`; a write or a new build moves the generation on and the
 next request derives them again.
 
-The graph is shared by the requests of one generation, which only read it:
-pyshacl adds two axioms of its own to any shapes graph it is given, so they
-are added here, once, before the graph is shared, and the version that
-provenance records is taken before that, from the shapes as stored.
+The graph is shared by the requests of one generation, which only read it.
+Where pyshacl checks it in this process (no input workers), the requests'
+threads hand it to pyshacl at once, and pyshacl adds two axioms of its own
+to any shapes graph it is given, so they are added here, once, before the
+graph is shared; the version that provenance records is taken before that,
+from the shapes as stored. Where input workers check the data, the server
+only sends the graph to them, and each builds its own: the server then
+neither imports pyshacl nor grows by its graph (about 19 MB the first
+validation of each generation paid).
 """
 
 from dataclasses import dataclass, field
@@ -37,25 +42,33 @@ class SubmissionShapes:
     queries: PreparedQueries = field(default_factory=PreparedQueries, compare=False)
 
 
-def derive_submission_shapes(store: Store, base_iri: str) -> SubmissionShapes:
-    """The submission shapes of ``store``, ready to be shared by concurrent validations."""
-    # Imported here: pyshacl takes a tenth of a second to import, and the server process
-    # must start fast; the first validation of a generation pays it once.
-    import pyshacl  # noqa: PLC0415
-
+def derive_submission_shapes(
+    store: Store, base_iri: str, *, for_pyshacl_here: bool = True
+) -> SubmissionShapes:
+    """The submission shapes of ``store``, ready to be shared by concurrent validations:
+    with pyshacl's own axioms added when ``for_pyshacl_here`` (pyshacl checks data in this
+    process), left out when only input workers are sent the graph."""
     graph = submission_shapes(store, base_iri)
     version = ShapesVersion.of(graph)
-    pyshacl.ShapesGraph(graph)  # adds pyshacl's own axioms now, so no validation writes later
+    if for_pyshacl_here:
+        # Imported here: pyshacl takes a tenth of a second to import, and the server process
+        # must start fast; the first validation of a generation pays it once.
+        import pyshacl  # noqa: PLC0415
+
+        pyshacl.ShapesGraph(graph)  # adds its axioms now, so no validation writes later
     return SubmissionShapes(graph=graph, version=version)
 
 
 def shapes_for_submissions(
-    store: Store, base_iri: str, cache: GenerationCache | None
+    store: Store, base_iri: str, cache: GenerationCache | None, *, for_pyshacl_here: bool = True
 ) -> SubmissionShapes:
     """The submission shapes of ``store``'s current generation: from ``cache`` when it holds
-    them, derived (and kept there) otherwise; without a cache, derived each time."""
+    them, derived (and kept there) otherwise; without a cache, derived each time.
+    ``for_pyshacl_here``: see :func:`derive_submission_shapes`."""
+
+    def derive() -> SubmissionShapes:
+        return derive_submission_shapes(store, base_iri, for_pyshacl_here=for_pyshacl_here)
+
     if cache is None:
-        return derive_submission_shapes(store, base_iri)
-    return cache.memo(
-        store.generation, CACHE_KEY, lambda: derive_submission_shapes(store, base_iri)
-    )
+        return derive()
+    return cache.memo(store.generation, CACHE_KEY, derive)

@@ -121,9 +121,12 @@ class Submissions:
         validator: UploadValidator | None = None,
         shapes_cache: GenerationCache | None = None,
         token_holders: Callable[[], Collection[str]] = tuple,
+        validates_in_workers: bool = False,
     ) -> None:
         """``validator`` checks uploads (default: ``engine``, in this process);
-        ``token_holders`` gives the organisations tokens were issued to, each its own."""
+        ``token_holders`` gives the organisations tokens were issued to, each its own;
+        ``validates_in_workers``: the validator sends the shapes to input workers, so they
+        are not prepared for pyshacl here (:mod:`ascf_graph.stewards.shapes`)."""
         self.store = store
         self.base_iri = base_iri
         self.archive = archive
@@ -131,11 +134,17 @@ class Submissions:
         self.validator = validator or validator_in_process(engine)
         self.shapes_cache = shapes_cache
         self.token_holders = token_holders
+        self.validates_in_workers = validates_in_workers
         self._lock = threading.Lock()
 
     def shapes(self) -> SubmissionShapes:
         """The submission shapes of the store's current generation."""
-        return shapes_for_submissions(self.store, self.base_iri, self.shapes_cache)
+        return shapes_for_submissions(
+            self.store,
+            self.base_iri,
+            self.shapes_cache,
+            for_pyshacl_here=not self.validates_in_workers,
+        )
 
     def context(
         self, shapes: SubmissionShapes | None = None, *, replacing: str | None = None

@@ -71,6 +71,7 @@ def open_steward_services(
             validator=validator,
             shapes_cache=shapes_cache,
             token_holders=lambda: {record.organisation for record in tokens.records()},
+            validates_in_workers=workers is not None,
         ),
         tokens=tokens,
         audit=audit,
