@@ -13,7 +13,7 @@ How pyshacl is run is :mod:`ascf_graph.shacl.pyshacl_runs`; what data may not
 describe, :mod:`ascf_graph.shacl.scope`; the report, :mod:`ascf_graph.shacl.reports`.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +77,10 @@ class ValidationContext:
     #: What the store says about the data, looked up already (by the server, for a worker
     #: process that checks the data without the store: :func:`store_context`).
     stored: rdflib.Graph | None = field(default=None, compare=False, repr=False)
+    #: A read-only copy of ``store`` on disk (:mod:`ascf_graph.store.snapshots`) that an
+    #: input worker opens to look up what the store says about the data itself, so that
+    #: the server never reads the data (None: there is none to give).
+    snapshot: str | None = field(default=None, compare=False)
 
     @classmethod
     def for_submissions(
@@ -87,6 +91,7 @@ class ValidationContext:
         *,
         superseded: tuple[str, ...] = (),
         queries: PreparedQueries | None = None,
+        snapshot: str | None = None,
     ) -> "ValidationContext":
         """City and project shapes; references resolved against ``store``; the framework's
         own terms are not the steward's to describe.
@@ -94,7 +99,8 @@ class ValidationContext:
         ``shapes`` is :func:`submission_shapes` of the store, when the caller
         already has it (the service keeps it per store generation);
         ``superseded`` names the graph of the version a replacement replaces;
-        ``queries`` are the shapes' prepared SPARQL, when the caller keeps them.
+        ``queries`` are the shapes' prepared SPARQL, when the caller keeps them;
+        ``snapshot``, a read-only copy of the store a worker may open.
         """
         return cls(
             shapes=shapes if shapes is not None else submission_shapes(store, base_iri),
@@ -104,6 +110,7 @@ class ValidationContext:
             superseded=superseded,
             base_iri=base_iri,
             queries=queries if queries is not None else PreparedQueries(),
+            snapshot=snapshot,
         )
 
     @classmethod
@@ -119,9 +126,17 @@ def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport
     return validate_checked(with_store_context(data, context), context.shapes, out_of_scope)
 
 
-def validate_ntriples(data: bytes, stored: bytes, context: ValidationContext) -> ValidationReport:
+def validate_ntriples(
+    data: bytes,
+    stored: bytes,
+    context: ValidationContext,
+    *,
+    meanwhile: Callable[[], None] | None = None,
+) -> ValidationReport:
     """:func:`validate` of the N-Triples ``data`` with ``stored`` (what the store says about
-    it, :func:`store_context`) as the context's ``stored``, as an input worker is sent them.
+    it, :func:`store_context`) as the context's ``stored``, as an input worker is sent them;
+    ``meanwhile`` is done once, while a forked process checks its half if there is one
+    (:func:`validate_checked`).
 
     The graph pyshacl checks is built once from both documents (no graph of the data
     alone, then a copy), and the same triples are loaded into pyoxigraph, which answers
@@ -136,7 +151,9 @@ def validate_ntriples(data: bytes, stored: bytes, context: ValidationContext) ->
             continue
         oxigraph.load(document, format=ox.RdfFormat.N_TRIPLES)
         _add_ntriples(checked, document, context if is_data else None, out_of_scope)
-    return validate_checked(checked, context.shapes, sorted(out_of_scope), split=True)
+    return validate_checked(
+        checked, context.shapes, sorted(out_of_scope), split=True, meanwhile=meanwhile
+    )
 
 
 def _add_ntriples(
@@ -177,16 +194,18 @@ def validate_checked(
     out_of_scope: list[str] | None = None,
     *,
     split: bool = False,
+    meanwhile: Callable[[], None] | None = None,
 ) -> ValidationReport:
     """Validate a graph :func:`with_store_context` made (pyshacl checks it in place) against
     ``shapes``; ``out_of_scope`` names nodes to report as the framework's own. With
     ``split`` (an input worker, whose process is its own), many focus nodes are checked
-    half in a forked process (:func:`ascf_graph.shacl.pyshacl_runs.check`)."""
+    half in a forked process (:func:`ascf_graph.shacl.pyshacl_runs.check`); ``meanwhile``
+    is done once, while that process checks its half, or after the check."""
     # Imported here: pyshacl takes a tenth of a second to import, and the server process,
     # which hands validations to its input workers, must start fast without it.
     from ascf_graph.shacl.pyshacl_runs import check  # noqa: PLC0415
 
-    conforms, report_graph = check(checked, shapes, split=split)
+    conforms, report_graph = check(checked, shapes, split=split, meanwhile=meanwhile)
     if out_of_scope:
         conforms = False
         add_scope_results(report_graph, out_of_scope)

@@ -147,10 +147,15 @@ class Submissions:
         )
 
     def context(
-        self, shapes: SubmissionShapes | None = None, *, replacing: str | None = None
+        self,
+        shapes: SubmissionShapes | None = None,
+        *,
+        replacing: str | None = None,
+        snapshot: str | None = None,
     ) -> ValidationContext:
         """The shapes and lookups a steward's data is checked with (on the current store);
-        ``replacing`` names a submission whose current version the data would replace."""
+        ``replacing`` names a submission whose current version the data would replace;
+        ``snapshot``, a read-only copy of the store an input worker may look up itself."""
         shapes = shapes or self.shapes()
         superseded = (SubmissionIris(self.base_iri, replacing).graph,) if replacing else ()
         return ValidationContext.for_submissions(
@@ -159,11 +164,15 @@ class Submissions:
             shapes=shapes.graph,
             superseded=superseded,
             queries=shapes.queries,
+            snapshot=snapshot,
         )
 
-    def validate(self, upload: Upload) -> ValidationReport:
-        """Validate ``upload`` as a submission would be; nothing is stored."""
-        return self._checked(upload, self.context())
+    def validate(self, upload: Upload, snapshot: str | None = None) -> ValidationReport:
+        """Validate ``upload`` as a submission would be; nothing is stored. With a
+        ``snapshot`` of the store (a folder), an input worker looks up what the store says
+        about the data there and makes the checks beyond the shapes too, so that this
+        process reads none of the data."""
+        return self._checked(upload, self.context(snapshot=snapshot))
 
     def _checked(self, upload: Upload, context: ValidationContext) -> ValidationReport:
         """The validator's report on ``upload``, with what is checked outside the shapes
@@ -179,6 +188,8 @@ class Submissions:
             )
 
         report = self.validator(upload, context, meanwhile=beyond_shapes)
+        if report.beyond_shapes:  # made where the shapes were checked, with the store
+            return report
         if not found:  # a validator that had no use for it: never accept data unchecked
             beyond_shapes()
         return with_results(report, found[0])

@@ -6,6 +6,8 @@ as :data:`StewardsDep` and reads the data sent on the event loop
 (:func:`sent_in_body`, :func:`sent_in_form`).
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +30,7 @@ from ascf_graph.stewards.credentials import TokenStore
 from ascf_graph.stewards.services import Sent, StewardServices
 from ascf_graph.stewards.submissions import Submissions
 from ascf_graph.store.base import Store
+from ascf_graph.store.embedded import EmbeddedStore
 from ascf_graph.store.generation_cache import GenerationCache
 from ascf_graph.web.service_metrics import timed_validator
 from ascf_graph.web.state import state_of
@@ -113,6 +116,25 @@ async def get_stewards(request: Request) -> StewardServices:
 
 
 StewardsDep = Annotated[StewardServices, Depends(get_stewards)]
+
+
+@asynccontextmanager
+async def store_snapshot(request: Request, stewards: StewardServices) -> AsyncIterator[str | None]:
+    """A read-only copy of the served store (the query workers' snapshot of its
+    generation, held while the block runs), for an input worker to look up what the store
+    says about a steward's data itself; None where there is none to give: data checked
+    in this process, a remote store, or no query workers, whose snapshots these are."""
+    state = state_of(request.app.state)
+    pool = state.query_workers
+    store = stewards.submissions.store
+    if stewards.workers is None or pool is None or not isinstance(store, EmbeddedStore):
+        yield None
+        return
+    path, _ = await pool.snapshots.acquire(store)
+    try:
+        yield str(path)
+    finally:
+        pool.snapshots.release(path)
 
 
 #: A body larger than this, or of unknown length, goes to the spool as it arrives.

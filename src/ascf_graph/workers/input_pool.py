@@ -110,6 +110,17 @@ class _Process:
                     pipe.close()
 
 
+@dataclass(frozen=True)
+class StoreLookups:
+    """Where a validating worker looks up what the store says about the data: a read-only
+    snapshot of it (:mod:`ascf_graph.store.snapshots`), the graphs' base IRI, and the
+    graphs the data will replace, which no longer count."""
+
+    snapshot: str
+    base_iri: str
+    superseded: list[str]
+
+
 class ParsedTriples(Sequence[ox.Triple]):
     """The triples a worker parsed, kept as the N-Triples it wrote, in memory or in a spool
     file, and read again on each pass (pyoxigraph's own parser, blank node labels kept): a
@@ -202,10 +213,13 @@ class InputWorkers:
         protected: Sequence[str],
         protected_classes: Sequence[str],
         meanwhile: Meanwhile | None = None,
+        lookups: StoreLookups | None = None,
     ) -> ValidationReport:
         """The report on ``data`` (N-Triples, or the file of them it names) against
         ``shapes``, checked in a worker by ``engine`` together with what the store says
-        about it (``stored``); ``meanwhile`` is done here once a worker has the job."""
+        about it: ``stored``, or, with ``lookups``, what the worker itself looks up in
+        the store's snapshot, where it also makes the checks beyond the shapes (the
+        report says so); ``meanwhile`` is done here once a worker has the job."""
         key, shapes_bytes = self._shapes_of(shapes)
         stored_bytes = ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES) if stored else b""
         header: dict[str, Any] = {
@@ -216,6 +230,8 @@ class InputWorkers:
             "protected": list(protected),
             "protected_classes": list(protected_classes),
         }
+        if lookups is not None:
+            header["lookups"] = asdict(lookups)
         data = sent_by_name(data, header, "data_path")
         header["data_bytes"] = len(data)
 
@@ -225,7 +241,12 @@ class InputWorkers:
 
         answer, report = self._run_with(payload, meanwhile)
         results = tuple(ValidationResult(**result) for result in answer["results"])
-        return ValidationReport(conforms=bool(answer["conforms"]), results=results, rdf=report)
+        return ValidationReport(
+            conforms=bool(answer["conforms"]),
+            results=results,
+            rdf=report,
+            beyond_shapes=bool(answer.get("beyond_shapes")),
+        )
 
     def _shapes_of(self, shapes: rdflib.Graph) -> tuple[str, bytes]:
         """A key for ``shapes`` and its N-Triples, serialized once per graph (one a
@@ -436,6 +457,16 @@ def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
     def check(
         upload: Upload, context: ValidationContext, *, meanwhile: Meanwhile | None = None
     ) -> ValidationReport:
+        if context.snapshot is not None:  # the worker looks up the store: the server reads
+            return workers.validate(  # nothing of the data, and so holds none of it
+                upload.ntriples(),
+                (),
+                context.shapes,
+                engine=engine,
+                protected=context.protected,
+                protected_classes=context.protected_classes,
+                lookups=StoreLookups(context.snapshot, context.base_iri, list(context.superseded)),
+            )
         return workers.validate(
             upload.ntriples(),
             store_context(context, upload.triples),

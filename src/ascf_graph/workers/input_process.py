@@ -38,6 +38,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from functools import cached_property
 from pathlib import Path
@@ -71,6 +72,8 @@ class InputWorker:
 
     def __init__(self) -> None:
         self._shapes: OrderedDict[str, Any] = OrderedDict()
+        #: The store snapshot last opened for lookups: its path and the store.
+        self._store: tuple[str, Any] | None = None
 
     def answer(self, header: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], bytes]:
         """The answer to one job: its header and payload."""
@@ -122,11 +125,19 @@ class InputWorker:
         )
         data = named_or_sent(header, "data_path", payload[shapes_end:data_end])
         stored = payload[data_end:]
+        found: list[Any] = []
+        meanwhile = None
+        if "lookups" in header:  # the store's statements and the checks beyond the shapes
+            context, stored, meanwhile = self._looked_up(context, header["lookups"], data, found)
         if header["engine"] == "pyshacl":  # one graph of both, its targets by pyoxigraph
-            report = validation.validate_ntriples(data, stored, context)
+            report = validation.validate_ntriples(data, stored, context, meanwhile=meanwhile)
         else:
             engine = validation.validation_engine(header["engine"])
             report = engine(_graph(data), replace(context, stored=_graph(stored)))
+            if meanwhile is not None:
+                meanwhile()
+        if meanwhile is not None:
+            report = replace(validation.with_results(report, found), beyond_shapes=True)
         body = report.graph.serialize(format="nt", encoding="utf-8")
         if len(body) > header["max_answer"]:
             raise WorkTooLargeError(
@@ -134,22 +145,69 @@ class InputWorker:
                 f"{header['max_answer']} bytes; fix the most frequent problems and check again"
             )
         results = [asdict(result) for result in report.results]
-        return {"ok": True, "conforms": report.conforms, "results": results}, body
+        answer = {"ok": True, "conforms": report.conforms, "results": results}
+        return {**answer, "beyond_shapes": report.beyond_shapes}, body
+
+    def _looked_up(
+        self, context: Any, lookups: dict[str, Any], data: bytes, found: list[Any]
+    ) -> tuple[Any, bytes, Callable[[], None]]:
+        """The context with the store of the snapshot ``lookups`` names, what it says about
+        ``data`` (N-Triples), and the checks beyond the shapes to make while the shapes are
+        checked, their results put in ``found``."""
+        validation = self.validation
+        store = self._snapshot(lookups["snapshot"], lookups["base_iri"])
+        superseded = tuple(lookups["superseded"])
+        context = replace(context, store=store, superseded=superseded, base_iri=lookups["base_iri"])
+        triples = [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+        stored = ox.serialize(
+            validation.store_context(context, triples), format=ox.RdfFormat.N_TRIPLES
+        )
+
+        def beyond_shapes() -> None:
+            found.extend(
+                validation.results_beyond_shapes(
+                    triples, store, lookups["base_iri"], superseded=superseded
+                )
+            )
+
+        return context, stored, beyond_shapes
+
+    def _snapshot(self, path: str, base_iri: str) -> Any:
+        """The store of the snapshot at ``path``, opened read-only (kept for the next job)."""
+        if self._store is None or self._store[0] != path:
+            validation = self.validation
+            if self._store is not None:
+                self._store[1].close()
+            opened = ox.Store.read_only(path)
+            store = validation.EmbeddedStore(opened, "snapshot", read_only=True, base_iri=base_iri)
+            self._store = (path, store)
+        return self._store[1]
 
     @cached_property
     def validation(self) -> SimpleNamespace:
         """What validation needs, imported on first use: pyshacl and rdflib's SPARQL engine
         take about a second to load, which a worker that only parses never pays."""
         # Imported here, not at the top of the module, for that second.
+        from ascf_graph.shacl.beyond_shapes import results_beyond_shapes  # noqa: PLC0415
         from ascf_graph.shacl.engine import validation_engine  # noqa: PLC0415
         from ascf_graph.shacl.prepared_queries import PreparedQueries  # noqa: PLC0415
-        from ascf_graph.shacl.validation import ValidationContext, validate_ntriples  # noqa: PLC0415
+        from ascf_graph.shacl.reports import with_results  # noqa: PLC0415
+        from ascf_graph.shacl.validation import (  # noqa: PLC0415
+            ValidationContext,
+            store_context,
+            validate_ntriples,
+        )
+        from ascf_graph.store.embedded import EmbeddedStore  # noqa: PLC0415
 
         return SimpleNamespace(
+            EmbeddedStore=EmbeddedStore,
             PreparedQueries=PreparedQueries,
             ValidationContext=ValidationContext,
+            results_beyond_shapes=results_beyond_shapes,
+            store_context=store_context,
             validate_ntriples=validate_ntriples,
             validation_engine=validation_engine,
+            with_results=with_results,
         )
 
     def _shapes_named(self, key: str, data: bytes) -> tuple[Any, Any]:

@@ -16,7 +16,7 @@ from ascf_graph.core.errors import AscfError, TemplateNotFoundError
 from ascf_graph.html.stewards import error_page, report_page, validate_form
 from ascf_graph.shacl.report_formats import choose_format, render_report
 from ascf_graph.web.dependencies import client_address
-from ascf_graph.web.stewards import StewardsDep, sent_in_body, sent_in_form
+from ascf_graph.web.stewards import StewardsDep, sent_in_body, sent_in_form, store_snapshot
 
 router = APIRouter(tags=["data stewards"])
 
@@ -48,7 +48,10 @@ async def validate_data(request: Request, stewards: StewardsDep) -> Response:
             try:
                 async with stewards.admission.admitted():
                     upload = await stewards.upload(sent)
-                    report = await stewards.admission.run(stewards.submissions.validate, upload)
+                    async with store_snapshot(request, stewards) as snapshot:
+                        report = await stewards.admission.run(
+                            stewards.submissions.validate, upload, snapshot
+                        )
             finally:
                 stewards.discard(sent)
     except AscfError as error:
