@@ -14,7 +14,6 @@ from pathlib import Path
 import psutil
 import pytest
 import rdflib
-from rdflib.namespace import SH
 
 from ascf_graph.core.errors import (
     RdfSyntaxError,
@@ -24,7 +23,6 @@ from ascf_graph.core.errors import (
 )
 from ascf_graph.rdf.formats import syntax_named
 from ascf_graph.rdf.uploads import ParseLimits, Upload, parse_document
-from ascf_graph.shacl.beyond_shapes import checked_beyond_shapes
 from ascf_graph.shacl.engine import validation_engine, validator_in_process
 from ascf_graph.shacl.reports import ValidationReport
 from ascf_graph.shacl.rudof import rudof_available
@@ -75,59 +73,31 @@ def test_a_report_checked_in_a_worker_is_the_one_checked_in_process(
     assert findings(there) == findings(here)
 
 
-# A language tag the registry does not have, a duplicate of a shipped project (same city,
-# same title) and a point in another country: what only the checks beyond the shapes see.
-BEYOND_SHAPES = b"""
-@prefix ascf: <https://w3id.org/ascf/def/> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
-<https://w3id.org/ascf/id/city/da-nang> wgs:lat 17.96667 ; wgs:long 102.6 .
-<https://w3id.org/ascf/id/project/x-1> a ascf:SmartCityProject ;
-    dct:title "Den duong"@xx-YY ;
-    ascf:city <https://w3id.org/ascf/id/city/da-nang> .
-"""
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ["pyshacl", "rudof"])
 @pytest.mark.parametrize(
-    "example",
-    [*(p for p in EXAMPLES if p.name != "malformed.ttl"), "beyond-shapes"],
-    ids=lambda p: getattr(p, "stem", p),
+    "example", [p for p in EXAMPLES if p.name != "malformed.ttl"], ids=lambda p: p.stem
 )
-def test_a_worker_given_a_snapshot_looks_up_the_store_and_reports_as_the_server_would(
-    store: EmbeddedStore,
-    workers: InputWorkers,
-    engine: str,
-    example: Path | str,
-    tmp_path: Path,
+def test_a_worker_given_a_snapshot_looks_up_the_store_itself_and_reports_the_same(
+    store: EmbeddedStore, workers: InputWorkers, engine: str, example: Path, tmp_path: Path
 ) -> None:
     """With a read-only snapshot of the store, the worker looks up what the store says about
-    the data and makes the checks beyond the shapes itself (so that the server reads none
-    of the data): the report is the one made here, those checks' results included."""
+    the data itself (so that the server never holds the data's terms): the report is the
+    one made in process, and the work beside it is still done once."""
     if engine == "rudof" and not rudof_available():
         pytest.skip("pyrudof is not installed")
-    if isinstance(example, Path):
-        upload = upload_of(example)
-    else:
-        triples = parse_document(BEYOND_SHAPES, syntax_named("turtle"), source="up", limits=LIMITS)
-        upload = Upload(triples, "turtle", "text/turtle", "up")
+    upload = upload_of(example)
     context = ValidationContext.for_submissions(store, BASE)
     store.snapshot(tmp_path / "snapshot")
-    here = checked_beyond_shapes(
-        validator_in_process(validation_engine(engine))(upload, context),
-        upload.triples,
-        store,
-        BASE,
-    )
+    here = validator_in_process(validation_engine(engine))(upload, context)
+    beside: list[str] = []
     there = validator_in_workers(workers, engine)(
-        upload, replace(context, snapshot=str(tmp_path / "snapshot"))
+        upload,
+        replace(context, snapshot=str(tmp_path / "snapshot")),
+        meanwhile=lambda: beside.append("done"),
     )
-    assert there.beyond_shapes
     assert findings(there) == findings(here)
-    if example == "beyond-shapes":
-        components = {result.constraint for result in here.results}
-        assert len([c for c in components if not c.startswith(str(SH))]) >= 2, components
+    assert beside == ["done"]
 
 
 def test_the_examples_include_problems_the_store_must_be_asked_about(

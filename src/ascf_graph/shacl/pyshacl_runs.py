@@ -6,7 +6,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,26 +25,18 @@ log = logging.getLogger(__name__)
 
 
 def check(
-    checked: rdflib.Graph,
-    shapes: rdflib.Graph,
-    *,
-    split: bool = False,
-    meanwhile: Callable[[], None] | None = None,
+    checked: rdflib.Graph, shapes: rdflib.Graph, *, split: bool = False
 ) -> tuple[bool, rdflib.Graph]:
     """pyshacl's verdict and report graph for ``checked`` (checked in place) against
     ``shapes``. With ``split`` (an input worker, whose process is its own), many focus
-    nodes are checked half in a forked process (:func:`_pyshacl_in_two`). ``meanwhile``
-    is done once: while the forked process checks its half, or else after the check."""
+    nodes are checked in part in a forked process (:func:`_pyshacl_in_two`)."""
     resolution = _resolved_targets(checked, shapes)
     if resolution is None:
-        verdict = _pyshacl(checked, shapes, advanced=True)
-    elif split and len(resolution[1]) >= SPLIT_AT and (os.cpu_count() or 1) > 1:
-        return _pyshacl_in_two(checked, *resolution, meanwhile=meanwhile)
-    else:  # No SHACL-AF feature left for pyshacl to evaluate.
-        verdict = _pyshacl(checked, _shapes_with(*resolution), advanced=False)
-    if meanwhile is not None:
-        meanwhile()
-    return verdict
+        return _pyshacl(checked, shapes, advanced=True)
+    if split and len(resolution[1]) >= SPLIT_AT and (os.cpu_count() or 1) > 1:
+        return _pyshacl_in_two(checked, *resolution)
+    # No SHACL-AF feature left for pyshacl to evaluate.
+    return _pyshacl(checked, _shapes_with(*resolution), advanced=False)
 
 
 _SH_TARGET = SH.target
@@ -204,15 +196,11 @@ def _shapes_with(
 
 
 def _pyshacl_in_two(
-    checked: rdflib.Graph,
-    targets: SparqlTargets,
-    found: _Targeted,
-    *,
-    meanwhile: Callable[[], None] | None = None,
+    checked: rdflib.Graph, targets: SparqlTargets, found: _Targeted
 ) -> tuple[bool, rdflib.Graph]:
-    """pyshacl's verdict and report on ``checked``, every other node of ``found`` checked in
-    a forked process while this one checks the rest and the other targets' nodes, then
-    does ``meanwhile`` (the forked half, without the other targets, takes longer).
+    """pyshacl's verdict and report on ``checked``, part of the nodes of ``found`` checked
+    in a forked process while this one checks the rest and the other targets' nodes
+    (:func:`_split` shares them out so that both take about as long).
 
     pyshacl checks each focus node on its own, so the two reports together are the one
     a single run gives; the child's results join this process's report. A child that
@@ -220,10 +208,7 @@ def _pyshacl_in_two(
     The child dies with this process (a worker stopped at the time limit)."""
     shapes_types = set(targets.bare.objects(None, rdflib.RDF.type))
     if shapes_types & {rdflib.RDFS.Class, rdflib.OWL.Class}:  # implicit class targets
-        verdict = _pyshacl(checked, _shapes_with(targets, found), advanced=False)
-        if meanwhile is not None:
-            meanwhile()
-        return verdict
+        return _pyshacl(checked, _shapes_with(targets, found), advanced=False)
     mine, theirs = _split(found, _other_focus_nodes(checked, targets.bare))
     theirs_shapes = _shapes_with(targets, theirs, other_targets=False)
     reading, writing = os.pipe()
@@ -244,8 +229,6 @@ def _pyshacl_in_two(
     os.close(writing)
     try:
         conforms, report = _pyshacl(checked, _shapes_with(targets, mine), advanced=False)
-        if meanwhile is not None:
-            meanwhile()
         with os.fdopen(reading, "rb") as answer:
             sent = answer.read()
     except BaseException:

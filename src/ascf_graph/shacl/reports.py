@@ -45,10 +45,6 @@ class ValidationReport:
     #: The ``sh:ValidationReport``: a graph, or its N-Triples as a worker sent them, read
     #: into :attr:`graph` only when asked (a JSON or text report never needs it).
     rdf: rdflib.Graph | bytes = field(repr=False, compare=False)
-    #: Whether the checks beyond the shapes (:mod:`ascf_graph.shacl.beyond_shapes`) were
-    #: made where the shapes were checked, their results among these (an input worker
-    #: that had the store); False: they are the caller's to make.
-    beyond_shapes: bool = field(default=False, compare=False)
 
     @cached_property
     def graph(self) -> rdflib.Graph:

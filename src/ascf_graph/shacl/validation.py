@@ -13,7 +13,7 @@ How pyshacl is run is :mod:`ascf_graph.shacl.pyshacl_runs`; what data may not
 describe, :mod:`ascf_graph.shacl.scope`; the report, :mod:`ascf_graph.shacl.reports`.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,17 +126,9 @@ def validate(data: rdflib.Graph, context: ValidationContext) -> ValidationReport
     return validate_checked(with_store_context(data, context), context.shapes, out_of_scope)
 
 
-def validate_ntriples(
-    data: bytes,
-    stored: bytes,
-    context: ValidationContext,
-    *,
-    meanwhile: Callable[[], None] | None = None,
-) -> ValidationReport:
+def validate_ntriples(data: bytes, stored: bytes, context: ValidationContext) -> ValidationReport:
     """:func:`validate` of the N-Triples ``data`` with ``stored`` (what the store says about
-    it, :func:`store_context`) as the context's ``stored``, as an input worker is sent them;
-    ``meanwhile`` is done once, while a forked process checks its half if there is one
-    (:func:`validate_checked`).
+    it, :func:`store_context`) as the context's ``stored``, as an input worker is sent them.
 
     The graph pyshacl checks is built once from both documents (no graph of the data
     alone, then a copy), and the same triples are loaded into pyoxigraph, which answers
@@ -151,9 +143,7 @@ def validate_ntriples(
             continue
         oxigraph.load(document, format=ox.RdfFormat.N_TRIPLES)
         _add_ntriples(checked, document, context if is_data else None, out_of_scope)
-    return validate_checked(
-        checked, context.shapes, sorted(out_of_scope), split=True, meanwhile=meanwhile
-    )
+    return validate_checked(checked, context.shapes, sorted(out_of_scope), split=True)
 
 
 def _add_ntriples(
@@ -194,18 +184,16 @@ def validate_checked(
     out_of_scope: list[str] | None = None,
     *,
     split: bool = False,
-    meanwhile: Callable[[], None] | None = None,
 ) -> ValidationReport:
     """Validate a graph :func:`with_store_context` made (pyshacl checks it in place) against
     ``shapes``; ``out_of_scope`` names nodes to report as the framework's own. With
     ``split`` (an input worker, whose process is its own), many focus nodes are checked
-    half in a forked process (:func:`ascf_graph.shacl.pyshacl_runs.check`); ``meanwhile``
-    is done once, while that process checks its half, or after the check."""
+    half in a forked process (:func:`ascf_graph.shacl.pyshacl_runs.check`)."""
     # Imported here: pyshacl takes a tenth of a second to import, and the server process,
     # which hands validations to its input workers, must start fast without it.
     from ascf_graph.shacl.pyshacl_runs import check  # noqa: PLC0415
 
-    conforms, report_graph = check(checked, shapes, split=split, meanwhile=meanwhile)
+    conforms, report_graph = check(checked, shapes, split=split)
     if out_of_scope:
         conforms = False
         add_scope_results(report_graph, out_of_scope)
@@ -239,7 +227,7 @@ def with_store_context(data: rdflib.Graph, context: ValidationContext) -> Prepar
 
 
 def store_context(
-    context: ValidationContext, data: Iterable[ox.Triple | tuple[Any, Any, Any]]
+    context: ValidationContext, data: Collection[ox.Triple | tuple[Any, Any, Any]]
 ) -> list[ox.Triple]:
     """What the context's store says that checking ``data`` needs: its statements about
     every IRI ``data`` describes (uses as subject) and the blank nodes that leads to, then
@@ -248,7 +236,7 @@ def store_context(
 
     IRIs under a ``protected`` prefix are not looked up as subjects: data may not
     describe them at all (:func:`out_of_scope_subjects`), and the framework's concepts
-    have many statements no submission shape reads.
+    have many statements no submission shape reads. ``data`` is read twice.
     """
     if context.store is None:
         return []

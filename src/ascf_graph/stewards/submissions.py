@@ -170,8 +170,7 @@ class Submissions:
     def validate(self, upload: Upload, snapshot: str | None = None) -> ValidationReport:
         """Validate ``upload`` as a submission would be; nothing is stored. With a
         ``snapshot`` of the store (a folder), an input worker looks up what the store says
-        about the data there and makes the checks beyond the shapes too, so that this
-        process reads none of the data."""
+        about the data there, so that this process never holds the data's terms."""
         return self._checked(upload, self.context(snapshot=snapshot))
 
     def _checked(self, upload: Upload, context: ValidationContext) -> ValidationReport:
@@ -188,8 +187,6 @@ class Submissions:
             )
 
         report = self.validator(upload, context, meanwhile=beyond_shapes)
-        if report.beyond_shapes:  # made where the shapes were checked, with the store
-            return report
         if not found:  # a validator that had no use for it: never accept data unchecked
             beyond_shapes()
         return with_results(report, found[0])

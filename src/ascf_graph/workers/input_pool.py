@@ -218,8 +218,7 @@ class InputWorkers:
         """The report on ``data`` (N-Triples, or the file of them it names) against
         ``shapes``, checked in a worker by ``engine`` together with what the store says
         about it: ``stored``, or, with ``lookups``, what the worker itself looks up in
-        the store's snapshot, where it also makes the checks beyond the shapes (the
-        report says so); ``meanwhile`` is done here once a worker has the job."""
+        the store's snapshot; ``meanwhile`` is done here once a worker has the job."""
         key, shapes_bytes = self._shapes_of(shapes)
         stored_bytes = ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES) if stored else b""
         header: dict[str, Any] = {
@@ -241,12 +240,7 @@ class InputWorkers:
 
         answer, report = self._run_with(payload, meanwhile)
         results = tuple(ValidationResult(**result) for result in answer["results"])
-        return ValidationReport(
-            conforms=bool(answer["conforms"]),
-            results=results,
-            rdf=report,
-            beyond_shapes=bool(answer.get("beyond_shapes")),
-        )
+        return ValidationReport(conforms=bool(answer["conforms"]), results=results, rdf=report)
 
     def _shapes_of(self, shapes: rdflib.Graph) -> tuple[str, bytes]:
         """A key for ``shapes`` and its N-Triples, serialized once per graph (one a
@@ -451,30 +445,26 @@ def _read_exactly(process: _Process, size: int, deadline: float) -> bytes:
 
 
 def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
-    """An :class:`UploadValidator` that looks up what the store says about the upload here,
-    and has ``engine`` check both in one of ``workers``."""
+    """An :class:`UploadValidator` that has ``engine`` check the upload in one of
+    ``workers`` with what the store says about it: looked up by the worker in the context's
+    snapshot of the store if it has one, so that the server never holds the data's terms,
+    else looked up here."""
 
     def check(
         upload: Upload, context: ValidationContext, *, meanwhile: Meanwhile | None = None
     ) -> ValidationReport:
-        if context.snapshot is not None:  # the worker looks up the store: the server reads
-            return workers.validate(  # nothing of the data, and so holds none of it
-                upload.ntriples(),
-                (),
-                context.shapes,
-                engine=engine,
-                protected=context.protected,
-                protected_classes=context.protected_classes,
-                lookups=StoreLookups(context.snapshot, context.base_iri, list(context.superseded)),
-            )
+        lookups = None
+        if context.snapshot is not None:
+            lookups = StoreLookups(context.snapshot, context.base_iri, list(context.superseded))
         return workers.validate(
             upload.ntriples(),
-            store_context(context, upload.triples),
+            store_context(context, upload.triples) if lookups is None else (),
             context.shapes,
             engine=engine,
             protected=context.protected,
             protected_classes=context.protected_classes,
             meanwhile=meanwhile,
+            lookups=lookups,
         )
 
     return check

@@ -38,7 +38,6 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import asdict, replace
 from functools import cached_property
 from pathlib import Path
@@ -125,19 +124,13 @@ class InputWorker:
         )
         data = named_or_sent(header, "data_path", payload[shapes_end:data_end])
         stored = payload[data_end:]
-        found: list[Any] = []
-        meanwhile = None
-        if "lookups" in header:  # the store's statements and the checks beyond the shapes
-            context, stored, meanwhile = self._looked_up(context, header["lookups"], data, found)
+        if "lookups" in header:  # what the store says about the data, looked up here
+            stored = self._looked_up(context, header["lookups"], data)
         if header["engine"] == "pyshacl":  # one graph of both, its targets by pyoxigraph
-            report = validation.validate_ntriples(data, stored, context, meanwhile=meanwhile)
+            report = validation.validate_ntriples(data, stored, context)
         else:
             engine = validation.validation_engine(header["engine"])
             report = engine(_graph(data), replace(context, stored=_graph(stored)))
-            if meanwhile is not None:
-                meanwhile()
-        if meanwhile is not None:
-            report = replace(validation.with_results(report, found), beyond_shapes=True)
         body = report.graph.serialize(format="nt", encoding="utf-8")
         if len(body) > header["max_answer"]:
             raise WorkTooLargeError(
@@ -145,32 +138,21 @@ class InputWorker:
                 f"{header['max_answer']} bytes; fix the most frequent problems and check again"
             )
         results = [asdict(result) for result in report.results]
-        answer = {"ok": True, "conforms": report.conforms, "results": results}
-        return {**answer, "beyond_shapes": report.beyond_shapes}, body
+        return {"ok": True, "conforms": report.conforms, "results": results}, body
 
-    def _looked_up(
-        self, context: Any, lookups: dict[str, Any], data: bytes, found: list[Any]
-    ) -> tuple[Any, bytes, Callable[[], None]]:
-        """The context with the store of the snapshot ``lookups`` names, what it says about
-        ``data`` (N-Triples), and the checks beyond the shapes to make while the shapes are
-        checked, their results put in ``found``."""
-        validation = self.validation
+    def _looked_up(self, context: Any, lookups: dict[str, Any], data: bytes) -> bytes:
+        """What the store of the snapshot ``lookups`` names says about ``data`` (N-Triples):
+        :func:`ascf_graph.shacl.validation.store_context`, as N-Triples."""
         store = self._snapshot(lookups["snapshot"], lookups["base_iri"])
-        superseded = tuple(lookups["superseded"])
-        context = replace(context, store=store, superseded=superseded, base_iri=lookups["base_iri"])
-        triples = [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
-        stored = ox.serialize(
-            validation.store_context(context, triples), format=ox.RdfFormat.N_TRIPLES
+        context = replace(
+            context,
+            store=store,
+            superseded=tuple(lookups["superseded"]),
+            base_iri=lookups["base_iri"],
         )
-
-        def beyond_shapes() -> None:
-            found.extend(
-                validation.results_beyond_shapes(
-                    triples, store, lookups["base_iri"], superseded=superseded
-                )
-            )
-
-        return context, stored, beyond_shapes
+        triples = [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+        stored = self.validation.store_context(context, triples)  # reads them twice
+        return ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES)
 
     def _snapshot(self, path: str, base_iri: str) -> Any:
         """The store of the snapshot at ``path``, opened read-only (kept for the next job)."""
@@ -188,10 +170,8 @@ class InputWorker:
         """What validation needs, imported on first use: pyshacl and rdflib's SPARQL engine
         take about a second to load, which a worker that only parses never pays."""
         # Imported here, not at the top of the module, for that second.
-        from ascf_graph.shacl.beyond_shapes import results_beyond_shapes  # noqa: PLC0415
         from ascf_graph.shacl.engine import validation_engine  # noqa: PLC0415
         from ascf_graph.shacl.prepared_queries import PreparedQueries  # noqa: PLC0415
-        from ascf_graph.shacl.reports import with_results  # noqa: PLC0415
         from ascf_graph.shacl.validation import (  # noqa: PLC0415
             ValidationContext,
             store_context,
@@ -203,11 +183,9 @@ class InputWorker:
             EmbeddedStore=EmbeddedStore,
             PreparedQueries=PreparedQueries,
             ValidationContext=ValidationContext,
-            results_beyond_shapes=results_beyond_shapes,
             store_context=store_context,
             validate_ntriples=validate_ntriples,
             validation_engine=validation_engine,
-            with_results=with_results,
         )
 
     def _shapes_named(self, key: str, data: bytes) -> tuple[Any, Any]:
