@@ -167,6 +167,28 @@ def test_a_forked_server_exits_with_its_code_1_if_it_raises_and_dies_of_sigterm(
     assert "boom" in finished.stderr  # logged with its traceback
 
 
+IGNORING_SIGCHLD = """
+import signal
+from ascf_graph.cli.supervisor import Supervisor
+
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # as a careless parent may leave it
+print(Supervisor(lambda restarts: 2, fatal_exit=2).run())
+"""
+
+
+def test_a_supervisor_started_with_sigchld_ignored_still_sees_how_its_server_ended() -> None:
+    """Ignored, SIGCHLD has the kernel reap children unseen: the supervisor puts it back,
+    so it still reads its server's exit status (here the one that stops it for good)."""
+    finished = subprocess.run(
+        [sys.executable, "-c", IGNORING_SIGCHLD],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.stdout.split() == ["2"], finished.stderr
+
+
 def test_a_store_that_cannot_open_stops_serve_at_once_with_exit_2(tmp_path: Path) -> None:
     """The server finds the configuration unusable and exits 2; the supervisor does not
     restart it over and over but exits 2 with it, the server's message on stderr."""

@@ -27,7 +27,11 @@ from ascf_graph.shacl.engine import validation_engine, validator_in_process
 from ascf_graph.shacl.reports import ValidationReport
 from ascf_graph.shacl.rudof import rudof_available
 from ascf_graph.shacl.validation import ValidationContext, validate
+from ascf_graph.stewards.archive import Archive
+from ascf_graph.stewards.audit import AuditLog
+from ascf_graph.stewards.submissions import Submissions
 from ascf_graph.store.embedded import EmbeddedStore
+from ascf_graph.store.snapshots import HeldSnapshot
 from ascf_graph.workers.input_pool import InputWorkers, validator_in_workers
 from tests.support.stores import REPO
 
@@ -98,6 +102,41 @@ def test_a_worker_given_a_snapshot_looks_up_the_store_itself_and_reports_the_sam
     )
     assert findings(there) == findings(here)
     assert beside == ["done"]
+
+
+def test_a_snapshot_the_worker_cannot_open_is_the_stores_503_and_the_worker_stays(
+    store: EmbeddedStore, workers: InputWorkers, tmp_path: Path
+) -> None:
+    upload = upload_of(EXAMPLES[0])
+    context = ValidationContext.for_submissions(store, BASE)
+    gone = replace(context, snapshot=str(tmp_path / "removed-meanwhile"))
+    with pytest.raises(ReportedError) as refused:
+        validator_in_workers(workers, "pyshacl")(upload, gone)
+    assert (refused.value.code, refused.value.status) == ("store-unavailable", 503)
+    assert workers.restart_causes == {}, "the data did not break the worker"
+    store.snapshot(tmp_path / "snapshot")
+    lent = replace(context, snapshot=str(tmp_path / "snapshot"))
+    assert findings(validator_in_workers(workers, "pyshacl")(upload, lent)) == findings(
+        validator_in_process(validate)(upload, context)
+    )
+
+
+def test_a_snapshot_of_another_generation_is_not_lent_to_the_worker(
+    store: EmbeddedStore, workers: InputWorkers, tmp_path: Path
+) -> None:
+    """A write landed between taking the snapshot and checking: the data is checked against
+    the store as it is now, looked up here (were the snapshot lent, this one would fail)."""
+    submissions = Submissions(
+        store,
+        base_iri=BASE,
+        archive=Archive(tmp_path / "archive"),
+        audit=AuditLog(tmp_path / "audit.jsonl"),
+        validator=validator_in_workers(workers, "pyshacl"),
+        validates_in_workers=True,
+    )
+    upload = upload_of(REPO / "tests" / "data" / "validation" / "unknown-focus-area.ttl")
+    stale = HeldSnapshot(str(tmp_path / "no-such-snapshot"), "an-earlier-generation")
+    assert findings(submissions.validate(upload, stale)) == findings(submissions.validate(upload))
 
 
 def test_the_examples_include_problems_the_store_must_be_asked_about(

@@ -114,11 +114,16 @@ class ForkedChild:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
     def poll(self) -> int | None:
-        """The exit code (negative: the signal that killed it), or None while it runs."""
+        """The exit code (negative: the signal that killed it), or None while it runs; 1 if
+        it was reaped by someone else (its status is lost)."""
         if self.returncode is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = 1
+            else:
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
 
     def terminate(self) -> None:
@@ -143,14 +148,17 @@ def _run_forked(serve: Callable[[], int]) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
         code = serve()
     except SystemExit as exit:
-        code = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+        if isinstance(exit.code, int):
+            code = exit.code
+        elif exit.code is not None:
+            print(exit.code, file=sys.stderr)
     except BaseException:
         log.exception("the server failed")
     finally:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
-        os._exit(code)
+        os._exit(code if 0 <= code <= 255 else 1)
 
 
 class Supervisor:
@@ -181,6 +189,8 @@ class Supervisor:
         start (exit 1), or until it exits with ``fatal_exit`` (that code)."""
         for signum in _STOP_SIGNALS:
             signal.signal(signum, self._stop)
+        # Inherited as ignored, SIGCHLD would have the kernel reap the server unseen.
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         restarts: Counter[str] = Counter()
         quick_crashes = 0
         while not self.stopping:

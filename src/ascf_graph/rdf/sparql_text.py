@@ -117,9 +117,9 @@ class QueryText:
     masked: str
     iris: dict[int, str]
     """Each IRI's text (without angle brackets) by the offset of its ``<``."""
-    folded: str = ""
+    folded: str
     """The original, folded (:func:`fold`)."""
-    masked_folded: str = ""
+    masked_folded: str
     """The masked text, folded."""
 
     @classmethod

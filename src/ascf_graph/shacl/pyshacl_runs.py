@@ -259,8 +259,8 @@ def _pyshacl_in_two(
 def _split(found: _Targeted, others: int) -> tuple[_Targeted, _Targeted]:
     """``found`` cut in two, for this process and the forked one, so that both take about as
     long: this one checks the ``others`` focus nodes of the other targets too, so the forked
-    one takes more of ``found``. Its nodes are spread over ``found``, so that each shape's
-    nodes are checked in both.
+    one takes more of ``found`` (all of it, past a point). Its nodes are spread over
+    ``found``, so that each shape's nodes are shared between the two.
 
     >>> nodes = [("shape", n) for n in range(10)]
     >>> [[node for _, node in half] for half in _split(nodes, others=0)]

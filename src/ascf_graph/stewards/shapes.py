@@ -4,8 +4,9 @@ Reading the shapes graphs out of the store and turning them into an rdflib
 graph (about 900 triples) is the same work for every request until the
 store changes, so the service keeps the result in its
 :class:`~ascf_graph.store.generation_cache.GenerationCache` under
-:data:`CACHE_KEY`; a write or a new build moves the generation on and the
-next request derives them again.
+:data:`CACHE_KEY` (or a key of its own for shapes only sent to workers); a
+write or a new build moves the generation on and the next request derives
+them again.
 
 The graph is shared by the requests of one generation, which only read it.
 Where pyshacl checks it in this process (no input workers), the requests'
@@ -71,4 +72,5 @@ def shapes_for_submissions(
 
     if cache is None:
         return derive()
-    return cache.memo(store.generation, CACHE_KEY, derive)
+    key = CACHE_KEY if for_pyshacl_here else f"{CACHE_KEY}, to send"
+    return cache.memo(store.generation, key, derive)

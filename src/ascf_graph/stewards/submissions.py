@@ -76,6 +76,7 @@ from ascf_graph.store.changes import GraphChange
 from ascf_graph.store.corrections import by_graph, overridden, withheld, withholding_record
 from ascf_graph.store.entailment import entailed_by
 from ascf_graph.store.generation_cache import GenerationCache
+from ascf_graph.store.snapshots import HeldSnapshot
 
 
 @dataclass(frozen=True)
@@ -167,11 +168,14 @@ class Submissions:
             snapshot=snapshot,
         )
 
-    def validate(self, upload: Upload, snapshot: str | None = None) -> ValidationReport:
+    def validate(self, upload: Upload, snapshot: HeldSnapshot | None = None) -> ValidationReport:
         """Validate ``upload`` as a submission would be; nothing is stored. With a
-        ``snapshot`` of the store (a folder), an input worker looks up what the store says
-        about the data there, so that this process never holds the data's terms."""
-        return self._checked(upload, self.context(snapshot=snapshot))
+        ``snapshot`` of the store's current generation, an input worker looks up what the
+        store says about the data there, so that this process never holds the data's terms
+        (a snapshot of another generation, a write having landed since, is not used)."""
+        if snapshot is not None and snapshot.generation != self.store.generation:
+            snapshot = None
+        return self._checked(upload, self.context(snapshot=snapshot and snapshot.path))
 
     def _checked(self, upload: Upload, context: ValidationContext) -> ValidationReport:
         """The validator's report on ``upload``, with what is checked outside the shapes

@@ -14,12 +14,21 @@ import asyncio
 import re
 import shutil
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from anyio import to_thread
 
 from ascf_graph.core.errors import StoreUnavailableError
 from ascf_graph.store.embedded import EmbeddedStore
+
+
+@dataclass(frozen=True)
+class HeldSnapshot:
+    """A snapshot held for a while: its folder, and the generation of the store it holds."""
+
+    path: str
+    generation: str
 
 
 class Snapshots:

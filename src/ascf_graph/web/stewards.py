@@ -32,6 +32,7 @@ from ascf_graph.stewards.submissions import Submissions
 from ascf_graph.store.base import Store
 from ascf_graph.store.embedded import EmbeddedStore
 from ascf_graph.store.generation_cache import GenerationCache
+from ascf_graph.store.snapshots import HeldSnapshot
 from ascf_graph.web.service_metrics import timed_validator
 from ascf_graph.web.state import state_of
 from ascf_graph.workers.input_pool import InputWorkers, validator_in_workers
@@ -119,7 +120,9 @@ StewardsDep = Annotated[StewardServices, Depends(get_stewards)]
 
 
 @asynccontextmanager
-async def store_snapshot(request: Request, stewards: StewardServices) -> AsyncIterator[str | None]:
+async def store_snapshot(
+    request: Request, stewards: StewardServices
+) -> AsyncIterator[HeldSnapshot | None]:
     """A read-only copy of the served store (the query workers' snapshot of its
     generation, held while the block runs), for an input worker to look up what the store
     says about a steward's data itself; None where there is none to give: data checked
@@ -130,9 +133,9 @@ async def store_snapshot(request: Request, stewards: StewardServices) -> AsyncIt
     if stewards.workers is None or pool is None or not isinstance(store, EmbeddedStore):
         yield None
         return
-    path, _ = await pool.snapshots.acquire(store)
+    path, generation = await pool.snapshots.acquire(store)
     try:
-        yield str(path)
+        yield HeldSnapshot(str(path), generation)
     finally:
         pool.snapshots.release(path)
 

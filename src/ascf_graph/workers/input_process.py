@@ -18,7 +18,9 @@ It answers one job at a time, each a message of the server's (see
   ``output_path`` names: see :mod:`ascf_graph.core.spool`);
 - ``validate``: the payload is the submission shapes, the data (or
   ``data_path`` names its file) and what the store says about it, as
-  N-Triples; the answer is the ``sh:ValidationReport``
+  N-Triples, or, when the header has ``lookups``, no store part: the worker
+  opens the read-only snapshot of the store they name for the job and looks
+  it up itself; the answer is the ``sh:ValidationReport``
   as N-Triples, with ``conforms`` and the results as the engine worded them
   (messages and fixes) in the header;
 - ``warm``: load what validation needs, so the first validation is not slowed.
@@ -48,6 +50,7 @@ import pyoxigraph as ox
 
 from ascf_graph.core.errors import (
     AscfError,
+    StoreUnavailableError,
     UnusableInputError,
     WorkerFailedError,
     WorkMemoryError,
@@ -71,8 +74,6 @@ class InputWorker:
 
     def __init__(self) -> None:
         self._shapes: OrderedDict[str, Any] = OrderedDict()
-        #: The store snapshot last opened for lookups: its path and the store.
-        self._store: tuple[str, Any] | None = None
 
     def answer(self, header: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], bytes]:
         """The answer to one job: its header and payload."""
@@ -142,28 +143,29 @@ class InputWorker:
 
     def _looked_up(self, context: Any, lookups: dict[str, Any], data: bytes) -> bytes:
         """What the store of the snapshot ``lookups`` names says about ``data`` (N-Triples):
-        :func:`ascf_graph.shacl.validation.store_context`, as N-Triples."""
-        store = self._snapshot(lookups["snapshot"], lookups["base_iri"])
-        context = replace(
-            context,
-            store=store,
-            superseded=tuple(lookups["superseded"]),
-            base_iri=lookups["base_iri"],
-        )
+        :func:`ascf_graph.shacl.validation.store_context`, as N-Triples. The snapshot is
+        opened for this job only (an idle worker holds no store, however old), and a store
+        that fails is the store's problem (503), not the data's."""
         triples = [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
-        stored = self.validation.store_context(context, triples)  # reads them twice
+        try:
+            store = self.validation.EmbeddedStore(
+                ox.Store.read_only(lookups["snapshot"]),
+                "snapshot",
+                read_only=True,
+                base_iri=lookups["base_iri"],
+            )
+            context = replace(
+                context,
+                store=store,
+                superseded=tuple(lookups["superseded"]),
+                base_iri=lookups["base_iri"],
+            )
+            stored = self.validation.store_context(context, triples)  # reads them twice
+        except (OSError, RuntimeError) as error:
+            raise StoreUnavailableError(
+                f"the store could not be read while checking the data ({error}); retry shortly"
+            ) from None
         return ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES)
-
-    def _snapshot(self, path: str, base_iri: str) -> Any:
-        """The store of the snapshot at ``path``, opened read-only (kept for the next job)."""
-        if self._store is None or self._store[0] != path:
-            validation = self.validation
-            if self._store is not None:
-                self._store[1].close()
-            opened = ox.Store.read_only(path)
-            store = validation.EmbeddedStore(opened, "snapshot", read_only=True, base_iri=base_iri)
-            self._store = (path, store)
-        return self._store[1]
 
     @cached_property
     def validation(self) -> SimpleNamespace:
