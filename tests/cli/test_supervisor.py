@@ -132,6 +132,14 @@ def test_the_supervisor_builds_no_application(built: Settings, tmp_path: Path) -
         assert threads == 1, f"the supervisor runs {threads} threads"
 
 
+def python_runs(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` run by a fresh interpreter (forking the test process itself is not safe),
+    with what it printed."""
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
 FORKED_CHILDREN = """
 import signal, time
 from ascf_graph.cli.supervisor import ForkedChild
@@ -156,13 +164,7 @@ def test_a_forked_server_exits_with_its_code_1_if_it_raises_and_dies_of_sigterm(
     """The server runs in a fork of the supervisor: it never returns into the supervisor's
     code, and SIGTERM is its own again (not the supervisor's handler, which would only
     set a flag in the copy)."""
-    finished = subprocess.run(
-        [sys.executable, "-c", FORKED_CHILDREN],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    finished = python_runs(FORKED_CHILDREN)
     assert finished.stdout.split() == ["3", "1", str(-signal.SIGTERM)], finished.stderr
     assert "boom" in finished.stderr  # logged with its traceback
 
@@ -179,13 +181,7 @@ print(Supervisor(lambda restarts: 2, fatal_exit=2).run())
 def test_a_supervisor_started_with_sigchld_ignored_still_sees_how_its_server_ended() -> None:
     """Ignored, SIGCHLD has the kernel reap children unseen: the supervisor puts it back,
     so it still reads its server's exit status (here the one that stops it for good)."""
-    finished = subprocess.run(
-        [sys.executable, "-c", IGNORING_SIGCHLD],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    finished = python_runs(IGNORING_SIGCHLD)
     assert finished.stdout.split() == ["2"], finished.stderr
 
 
