@@ -226,3 +226,9 @@ def test_the_server_leaves_the_validation_engines_to_the_input_workers() -> None
     pySHACL or rdflib's SPARQL engine (together a third of its import time)."""
     heavy = ("pyshacl", "rdflib.plugins.sparql", "pyrudof")
     assert loaded_by("ascf_graph.cli.main, ascf_graph.app", heavy) == []
+
+
+def test_the_server_loads_the_language_registry_only_when_it_checks_a_tag() -> None:
+    """The IANA registry (``langcodes``) takes a fortieth of a second to load: the first
+    language tag checked pays it, not every start."""
+    assert loaded_by("ascf_graph.cli.main, ascf_graph.app", ("langcodes",)) == []
