@@ -161,7 +161,7 @@ class InputWorker:
                 base_iri=lookups["base_iri"],
             )
             stored = self.validation.store_context(context, triples)  # reads them twice
-        except (OSError, RuntimeError) as error:
+        except OSError as error:
             raise StoreUnavailableError(
                 f"the store could not be read while checking the data ({error}); retry shortly"
             ) from None
