@@ -1,6 +1,7 @@
 """How pyshacl checks a graph: SPARQL-based targets resolved by pyoxigraph, so that
 pyshacl runs in its faster core mode; many focus nodes checked half in a forked
-process; pyshacl's constraint parameters looked up by hash."""
+process; pyshacl's constraint parameters looked up by hash, and its shape-based
+constraints evaluated for all their value nodes at once."""
 
 import contextlib
 import logging
@@ -20,6 +21,7 @@ from rdflib.namespace import SH
 from ascf_graph.core.processes import die_with_parent
 from ascf_graph.rdf.io import to_rdflib_graph, to_rdflib_term
 from ascf_graph.shacl.prepared_queries import PreparingGraph
+from ascf_graph.shacl.pyshacl_batches import AT_ONCE
 
 log = logging.getLogger(__name__)
 
@@ -312,19 +314,22 @@ class _Parameters(list):  # type: ignore[type-arg]
         self._members = self._members | {item}
 
 
-def _parameters_by_hash() -> None:
+def _use_our_constraint_parameters() -> None:
     """Have pyshacl (0.40: ``pyshacl.shape.Shape.validate``) find each shape's constraint
-    parameters in a set: it tests every predicate of a shape against the list of the
-    ~40 parameters, each ``URIRef.__eq__`` a Python call, once per focus node and shape
-    (17 million comparisons, a third of validating 100k triples). pyshacl keeps that list
-    in its module's ``CONSTRAINT_PARAMS``, filled on first use; the same parameters, in a
-    list whose ``in`` hashes, give the same answers. Another pyshacl, one that does not
-    read that attribute, is left as it is."""
+    parameters in a set, and evaluate ``sh:property`` and ``sh:or`` for all their value
+    nodes at once (:mod:`ascf_graph.shacl.pyshacl_batches`).
+
+    pyshacl tests every predicate of a shape against the list of the ~40 parameters, each
+    ``URIRef.__eq__`` a Python call, once per focus node and shape (17 million comparisons,
+    a third of validating 100k triples). It keeps that list, and the constraint component
+    of each parameter, in its module's ``CONSTRAINT_PARAMS``, filled on first use; the same
+    parameters, in a list whose ``in`` hashes, give the same answers. Another pyshacl, one
+    that does not read that attribute, is left as it is."""
     if getattr(pyshacl_shape, "CONSTRAINT_PARAMS", None) is None:
         pyshacl_shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
             _Parameters(ALL_CONSTRAINT_PARAMETERS),
-            CONSTRAINT_PARAMETERS_MAP,
+            {**CONSTRAINT_PARAMETERS_MAP, **AT_ONCE},
         )
 
 
-_parameters_by_hash()
+_use_our_constraint_parameters()

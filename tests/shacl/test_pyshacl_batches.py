@@ -1,0 +1,177 @@
+"""pyshacl with ``sh:property`` and ``sh:or`` evaluated for all value nodes at once
+reports exactly what pyshacl's own node-by-node evaluation reports: on the W3C SHACL
+core suite, on the stewards' examples against the shipped shapes, and on generated
+shapes whose ``sh:or`` members hold results of every severity, with and without the
+severities a run allows."""
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pyshacl
+import pytest
+import rdflib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyshacl import shape as pyshacl_shape
+from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+from rdflib.namespace import RDF, SH, XSD
+
+from ascf_graph.shacl import pyshacl_runs
+from ascf_graph.shacl.pyshacl_batches import OrAtOnce, PropertiesAtOnce
+from ascf_graph.shacl.validation import ValidationContext, validate
+from ascf_graph.store.embedded import EmbeddedStore
+from tests.shacl.test_w3c_core import graphs, name, read, results, suite_files
+from tests.support.stores import TEST_DATA
+
+EX = rdflib.Namespace("http://example.org/")
+BASE = "https://w3id.org/ascf/"
+
+
+@contextmanager
+def pyshacl_own_components(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """pyshacl as it comes: each value node checked on its own."""
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            pyshacl_shape,
+            "CONSTRAINT_PARAMS",
+            (ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP),
+            raising=False,
+        )
+        yield
+
+
+def report(
+    data: rdflib.Graph, shapes: rdflib.Graph, *, allow: bool = True
+) -> tuple[bool, Counter[tuple[str, ...]]]:
+    """pyshacl's verdict and results (compared as the W3C suite's test compares them)."""
+    conforms, graph, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        allow_warnings=allow,
+        allow_infos=allow,
+        do_owl_imports=False,
+    )
+    return bool(conforms), results(graph, shapes, data)
+
+
+def both_ways(
+    monkeypatch: pytest.MonkeyPatch, data: rdflib.Graph, shapes: rdflib.Graph, *, allow: bool
+) -> tuple[tuple[bool, Counter[tuple[str, ...]]], tuple[bool, Counter[tuple[str, ...]]]]:
+    """The report with our components, then with pyshacl's own."""
+    ours = report(data, shapes, allow=allow)
+    with pyshacl_own_components(monkeypatch):
+        theirs = report(data, shapes, allow=allow)
+    return ours, theirs
+
+
+def test_our_components_are_the_ones_pyshacl_uses() -> None:
+    assert pyshacl_runs.pyshacl_shape is pyshacl_shape
+    _, components = pyshacl_shape.CONSTRAINT_PARAMS  # type: ignore[attr-defined]
+    assert components[SH.property] is PropertiesAtOnce
+    assert components[SH["or"]] is OrAtOnce
+
+
+@pytest.mark.parametrize("allow", [True, False], ids=["warnings allowed", "none allowed"])
+def test_the_w3c_core_suite_gets_the_same_reports(
+    monkeypatch: pytest.MonkeyPatch, allow: bool
+) -> None:
+    differ = []
+    for path in suite_files():
+        _, data, shapes = graphs(path)
+        ours, theirs = both_ways(monkeypatch, data, shapes, allow=allow)
+        if ours != theirs:
+            differ.append(name(path))
+    assert not differ
+
+
+def test_the_examples_get_the_same_reports_against_the_shipped_shapes_and_the_store(
+    monkeypatch: pytest.MonkeyPatch, store: EmbeddedStore
+) -> None:
+    context = ValidationContext.for_submissions(store, BASE)
+    examples = sorted(p for p in (TEST_DATA / "validation").glob("*.ttl") if p.stem != "malformed")
+    verdicts = set()
+    for example in examples:
+        ours = validate(read(example), context)
+        with pyshacl_own_components(monkeypatch):
+            theirs = validate(read(example), context)
+        assert ours.conforms == theirs.conforms, example.name
+        assert sorted(map(repr, ours.results)) == sorted(map(repr, theirs.results)), example.name
+        verdicts.add(ours.conforms)
+    assert verdicts == {True, False}, "the examples conform and fail"
+
+
+#: Literal values, of several datatypes and languages.
+LITERALS = [
+    rdflib.Literal("text"),
+    rdflib.Literal("texte", lang="fr"),
+    rdflib.Literal(7),
+    rdflib.Literal("7.5", datatype=XSD.decimal),
+]
+#: Values that are nodes with values of their own (``ex:q``).
+NODES = [EX[f"v{index}"] for index in range(4)]
+SEVERITIES = [SH.Violation, SH.Warning, SH.Info]
+DATATYPES = [XSD.string, RDF.langString, XSD.integer, XSD.decimal]
+
+
+@st.composite
+def nodes_and_shapes(draw: st.DrawFn) -> tuple[rdflib.Graph, rdflib.Graph]:
+    """Things with values of ``ex:p``, literals or nodes that have ``ex:q`` values; a node
+    shape whose property shape on ``ex:p`` has an ``sh:or`` of members, each a datatype
+    or a shape of any severity whose property shapes on ``ex:q``, of any severity, ask a
+    datatype or a count; and, through ``ex:r``, a node that is a value node of several
+    things (which pyshacl reports once for each)."""
+    data, shapes = rdflib.Graph(), rdflib.Graph()
+    for node in NODES:
+        for value in draw(st.lists(st.sampled_from(LITERALS), max_size=2, unique=True)):
+            data.add((node, EX.q, value))
+    for index in range(draw(st.integers(1, 6))):
+        thing = EX[f"thing{index}"]
+        data.add((thing, RDF.type, EX.Thing))
+        for value in draw(st.lists(st.sampled_from(LITERALS + NODES), max_size=3, unique=True)):
+            data.add((thing, EX.p, value))
+        if draw(st.booleans()):
+            data.add((thing, EX.r, EX.shared))
+    data.add((EX.shared, EX.p, draw(st.sampled_from(LITERALS + NODES))))
+    root, on_p, on_r, listed = EX.Shape, rdflib.BNode(), rdflib.BNode(), rdflib.BNode()
+    shapes.add((root, RDF.type, SH.NodeShape))
+    shapes.add((root, SH.targetClass, EX.Thing))
+    shapes.add((root, SH.property, on_p))
+    shapes.add((on_p, SH.path, EX.p))
+    shapes.add((on_p, SH.severity, draw(st.sampled_from(SEVERITIES))))
+    members = []
+    for _ in range(draw(st.integers(1, 3))):
+        member = rdflib.BNode()
+        members.append(member)
+        if draw(st.booleans()):
+            shapes.add((member, SH.datatype, draw(st.sampled_from(DATATYPES))))
+            continue
+        shapes.add((member, SH.nodeKind, SH.IRI))
+        shapes.add((member, SH.severity, draw(st.sampled_from(SEVERITIES))))
+        for _ in range(draw(st.integers(1, 2))):
+            nested = rdflib.BNode()
+            shapes.add((member, SH.property, nested))
+            shapes.add((nested, SH.path, EX.q))
+            if draw(st.booleans()):
+                shapes.add((nested, SH.datatype, draw(st.sampled_from(DATATYPES))))
+            else:
+                shapes.add((nested, SH.minCount, rdflib.Literal(draw(st.integers(1, 2)))))
+            shapes.add((nested, SH.severity, draw(st.sampled_from(SEVERITIES))))
+    rdflib.collection.Collection(shapes, listed, members)
+    shapes.add((on_p, SH["or"], listed))
+    shapes.add((root, SH.property, on_r))
+    shapes.add((on_r, SH.path, EX.r))
+    shapes.add((on_r, SH.property, on_p))  # ex:shared's values: value nodes of several things
+    return data, shapes
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nodes_and_shapes(), st.booleans())
+def test_generated_or_members_of_every_severity_get_the_same_reports(
+    graphs_drawn: tuple[rdflib.Graph, rdflib.Graph], allow: bool
+) -> None:
+    data, shapes = graphs_drawn
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        ours, theirs = both_ways(monkeypatch, data, shapes, allow=allow)
+    assert ours == theirs
