@@ -1,7 +1,7 @@
 """How pyshacl checks a graph: SPARQL-based targets resolved by pyoxigraph, so that
 pyshacl runs in its faster core mode; many focus nodes checked half in a forked
-process; pyshacl's constraint parameters looked up by hash, and its shape-based
-constraints evaluated for all their value nodes at once."""
+process; pyshacl's constraint parameters looked up by hash, and constraint
+components of ours that do less per value node."""
 
 import contextlib
 import logging
@@ -21,7 +21,7 @@ from rdflib.namespace import SH
 from ascf_graph.core.processes import die_with_parent
 from ascf_graph.rdf.io import to_rdflib_graph, to_rdflib_term
 from ascf_graph.shacl.prepared_queries import PreparingGraph
-from ascf_graph.shacl.pyshacl_batches import AT_ONCE
+from ascf_graph.shacl.pyshacl_components import components
 
 log = logging.getLogger(__name__)
 
@@ -316,8 +316,8 @@ class _Parameters(list):  # type: ignore[type-arg]
 
 def _use_our_constraint_parameters() -> None:
     """Have pyshacl (0.40: ``pyshacl.shape.Shape.validate``) find each shape's constraint
-    parameters in a set, and evaluate ``sh:property`` and ``sh:or`` for all their value
-    nodes at once (:mod:`ascf_graph.shacl.pyshacl_batches`).
+    parameters in a set, and use our constraint components, which do less per value node
+    (:mod:`ascf_graph.shacl.pyshacl_components`).
 
     pyshacl tests every predicate of a shape against the list of the ~40 parameters, each
     ``URIRef.__eq__`` a Python call, once per focus node and shape (17 million comparisons,
@@ -328,7 +328,7 @@ def _use_our_constraint_parameters() -> None:
     if getattr(pyshacl_shape, "CONSTRAINT_PARAMS", None) is None:
         pyshacl_shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
             _Parameters(ALL_CONSTRAINT_PARAMETERS),
-            {**CONSTRAINT_PARAMETERS_MAP, **AT_ONCE},
+            components(CONSTRAINT_PARAMETERS_MAP),
         )
 
 
