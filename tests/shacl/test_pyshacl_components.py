@@ -42,27 +42,34 @@ def pyshacl_own_components(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def report(
-    data: rdflib.Graph, shapes: rdflib.Graph, *, allow: bool = True
+    data: rdflib.Graph, shapes: rdflib.Graph, *, allow: bool = True, abort: bool = False
 ) -> tuple[bool, Counter[tuple[str, ...]]]:
-    """pyshacl's verdict and results (compared as the W3C suite's test compares them)."""
+    """pyshacl's verdict and results (compared as the W3C suite's test compares them);
+    ``abort``: each shape's check stops at its first failing constraint."""
     conforms, graph, _ = pyshacl.validate(
         data,
         shacl_graph=shapes,
         inference="none",
         allow_warnings=allow,
         allow_infos=allow,
+        abort_on_first=abort,
         do_owl_imports=False,
     )
     return bool(conforms), results(graph, shapes, data)
 
 
 def both_ways(
-    monkeypatch: pytest.MonkeyPatch, data: rdflib.Graph, shapes: rdflib.Graph, *, allow: bool
+    monkeypatch: pytest.MonkeyPatch,
+    data: rdflib.Graph,
+    shapes: rdflib.Graph,
+    *,
+    allow: bool,
+    abort: bool = False,
 ) -> tuple[tuple[bool, Counter[tuple[str, ...]]], tuple[bool, Counter[tuple[str, ...]]]]:
     """The report with our components, then with pyshacl's own."""
-    ours = report(data, shapes, allow=allow)
+    ours = report(data, shapes, allow=allow, abort=abort)
     with pyshacl_own_components(monkeypatch):
-        theirs = report(data, shapes, allow=allow)
+        theirs = report(data, shapes, allow=allow, abort=abort)
     return ours, theirs
 
 
@@ -112,6 +119,36 @@ def test_the_examples_get_the_same_reports_against_the_shipped_shapes_and_the_st
         assert sorted(map(repr, ours.results)) == sorted(map(repr, theirs.results)), example.name
         verdicts.add(ours.conforms)
     assert verdicts == {True, False}, "the examples conform and fail"
+
+
+def test_a_run_that_stops_at_the_first_failure_checks_each_node_as_pyshacl_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Node a fails the property shape's first constraint, node b only its second: checked
+    together and stopped at the first failure, b's would be missed."""
+    shapes = rdflib.Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        @prefix ex: <http://example.org/> .
+        ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ;
+            sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ] ;
+            sh:property [ sh:path ex:q ; sh:or (
+                [ sh:datatype xsd:string ; sh:minLength 3 ] [ sh:datatype xsd:integer ] ) ] .
+        """,
+        format="turtle",
+    )
+    data = rdflib.Graph().parse(
+        data="""
+        @prefix ex: <http://example.org/> .
+        ex:a a ex:Thing ; ex:q "x" , 1.5 .
+        ex:b a ex:Thing ; ex:p 1 , 2 ; ex:q "xyz" , 2 , "no" .
+        """,
+        format="turtle",
+    )
+    ours, theirs = both_ways(monkeypatch, data, shapes, allow=True, abort=True)
+    assert ours == theirs
+    assert sum(ours[1].values()) >= 2, "both nodes are reported"
 
 
 #: Literal values, of several datatypes and languages.

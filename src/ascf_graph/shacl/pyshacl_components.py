@@ -19,7 +19,8 @@ with ``sh:or`` members too. The results are the same, one by one:
 - a property shape's results name its focus nodes, so the results of one call
   for all the nodes are those of the calls for each (where a value node recurs
   under two focus nodes, pyshacl would report it twice: it is then asked node
-  by node, as before);
+  by node, as before; so is every node of a run that stops a shape's check at
+  its first failing constraint, ``abort_on_first``);
 - a node conforms to an ``sh:or`` member unless a result for it has a severity
   that the run does not allow, which is how ``Shape.validate`` decides that a
   shape with results still conforms (``allow_warnings``, ``allow_infos``); the
@@ -67,7 +68,9 @@ class PropertiesAtOnce(PropertyConstraintComponent):
         values = [value for values in focus_value_nodes.values() for value in values]
         found = self.shape.get_other_shape(prop_shape)
         recursive = bool(potentially_recursive) and found in potentially_recursive
-        if recursive or not found or not found.is_property_shape or len(set(values)) < len(values):
+        shared = len(set(values)) < len(values)  # a value node of several focus nodes
+        unusual = recursive or not found or not found.is_property_shape
+        if unusual or shared or _stops_early(executor):
             return super()._evaluate_property_shape(
                 executor,
                 prop_shape,
@@ -95,6 +98,10 @@ class OrAtOnce(OrConstraintComponent):
     ) -> tuple[bool, list[_Report]]:
         """Whether a value node conforms to none of the members of ``or_c``, and a result
         for each such focus and value node, in pyshacl's order."""
+        if _stops_early(executor):
+            return super()._evaluate_or_constraint(
+                executor, or_c, target_graph, focus_value_nodes, _evaluation_path
+            )
         members = self._members(or_c)
         if not members:
             return False, []
@@ -135,6 +142,13 @@ class OrAtOnce(OrConstraintComponent):
             if member not in members:
                 members.append(member)
         return members
+
+
+def _stops_early(executor: Any) -> bool:
+    """Whether the run stops a shape's check at its first failing constraint
+    (``abort_on_first``): for all the nodes at once, that would skip the later constraints
+    of nodes that passed the first, so such a run is checked node by node."""
+    return bool(getattr(executor, "abort_on_first", False))
 
 
 def _allowed_severities(executor: Any) -> frozenset[rdflib.URIRef]:
