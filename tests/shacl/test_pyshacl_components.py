@@ -151,6 +151,124 @@ def test_a_run_that_stops_at_the_first_failure_checks_each_node_as_pyshacl_does(
     assert sum(ours[1].values()) >= 2, "both nodes are reported"
 
 
+#: A component of the shapes graph's own, whose parameter ``ex:needs`` could be any predicate.
+NEEDS = """
+ex:Needs a sh:ConstraintComponent ; sh:parameter [ sh:path ex:needs ] ;
+    sh:validator [ a sh:SPARQLAskValidator ; sh:ask "ASK { $value $needs ?x }" ] .
+"""
+#: Shapes and data on which an earlier version of our components (``sh:or`` failures read
+#: from any member's results, the members left once every node had passed one, property
+#: shapes asked at once whatever lay below them) reported otherwise than pyshacl.
+CASES = {
+    "an sh:or member whose nested shape reports other nodes": (
+        """
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+            sh:property [ sh:path ex:p ; sh:or ( ex:M1 ex:M2 ) ] .
+        ex:M1 sh:path ex:q ; sh:property [ sh:path ex:r ; sh:minCount 1 ] .
+        ex:M2 sh:datatype xsd:string .
+        """,
+        "ex:a ex:p ex:v . ex:v ex:q ex:w .",
+    ),
+    "the same sh:or inside sh:not": (
+        """
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+            sh:property [ sh:path ex:p ; sh:not [ sh:or ( ex:M1 ex:M2 ) ] ] .
+        ex:M1 sh:path ex:q ; sh:property [ sh:path ex:r ; sh:minCount 1 ] .
+        ex:M2 sh:datatype xsd:string .
+        """,
+        "ex:a ex:p ex:v . ex:v ex:q ex:w .",
+    ),
+    "an sh:or member that conforms with a Warning shape's Violations below it": (
+        """
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+            sh:property [ sh:path ex:p ; sh:or ( ex:M1 ex:M2 ) ] .
+        ex:M1 a sh:NodeShape ; sh:class ex:C ; sh:property ex:P2 .
+        ex:P2 sh:path [ sh:zeroOrMorePath ex:q ] ; sh:severity sh:Warning ;
+            sh:property [ sh:path ex:r ; sh:minCount 1 ] .
+        ex:M2 sh:datatype xsd:string .
+        """,
+        "ex:a ex:p ex:v , ex:v2 . ex:v a ex:C .",
+    ),
+    "an sh:or member of Warning severity failing a component of the shapes' own": (
+        NEEDS
+        + """
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+            sh:property [ sh:path ex:p ; sh:or ( ex:M1 ex:M2 ) ] .
+        ex:M1 a sh:NodeShape ; sh:severity sh:Warning ; ex:needs ex:r .
+        ex:M2 a sh:NodeShape ; sh:datatype xsd:string .
+        """,
+        "ex:a ex:p ex:v .",
+    ),
+    "a property shape over Warning shapes, one node failing each": (
+        NEEDS
+        + """
+        ex:S a sh:NodeShape ; sh:targetNode ex:x , ex:y ; sh:property ex:P .
+        ex:P sh:path [ sh:zeroOrMorePath ex:none ] ; sh:property ex:P2 , ex:P4 .
+        ex:P2 sh:path ex:q ; sh:severity sh:Warning ; sh:property [ sh:path ex:r ; sh:minCount 1 ] .
+        ex:P4 sh:path ex:s ; sh:severity sh:Warning ; ex:needs ex:r .
+        """,
+        "ex:x ex:s ex:u . ex:y ex:q ex:w .",
+    ),
+    "an sh:or member naming a missing shape after one every node passes": (
+        """
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+            sh:property [ sh:path ex:p ; sh:or ( ex:M1 ex:M2 ) ] .
+        ex:M1 a sh:NodeShape ; sh:nodeKind sh:IRI .
+        ex:M2 a sh:NodeShape ; sh:property ex:Missing .
+        """,
+        "ex:a ex:p ex:v .",
+    ),
+    "an sh:or member with a pattern that is no regular expression": (
+        """
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+            sh:property [ sh:path ex:p ; sh:or ( ex:M1 ex:M2 ) ] .
+        ex:M1 a sh:NodeShape ; sh:nodeKind sh:IRI .
+        ex:M2 a sh:NodeShape ; sh:pattern "(" .
+        """,
+        "ex:a ex:p ex:v .",
+    ),
+}
+PREFIXES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+"""
+
+
+def outcome(
+    data: rdflib.Graph, shapes: rdflib.Graph, **options: bool
+) -> tuple[bool, Counter[tuple[str, ...]]] | str:
+    """pyshacl's verdict and results, or the name of the error it raised."""
+    try:
+        conforms, graph, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", do_owl_imports=False, **options
+        )
+    except Exception as error:  # the same error both ways is the same outcome
+        return type(error).__name__
+    return bool(conforms), results(graph, shapes, data)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("advanced", [False, True], ids=["core", "advanced"])
+def test_cases_an_earlier_version_got_wrong_get_pyshacls_reports(
+    monkeypatch: pytest.MonkeyPatch, case: str, advanced: bool
+) -> None:
+    shapes_text, data_text = CASES[case]
+    shapes = rdflib.Graph().parse(data=PREFIXES + shapes_text, format="turtle")
+    data = rdflib.Graph().parse(data=PREFIXES + data_text, format="turtle")
+    for warnings_allowed in (False, True):
+        for infos_allowed in (False, True):
+            options = {
+                "allow_warnings": warnings_allowed,
+                "allow_infos": infos_allowed,
+                "advanced": advanced,
+            }
+            ours = outcome(data, shapes, **options)
+            with pyshacl_own_components(monkeypatch):
+                theirs = outcome(data, shapes, **options)
+            assert ours == theirs, options
+
+
 #: Literal values, of several datatypes and languages.
 LITERALS = [
     rdflib.Literal("text"),
