@@ -20,6 +20,7 @@ from ascf_graph.core.errors import (
     ReportedError,
     ValidationBusyError,
     WorkerCrashedError,
+    WorkTooLargeError,
 )
 from ascf_graph.rdf.formats import syntax_named
 from ascf_graph.rdf.uploads import ParseLimits, Upload, parse_document
@@ -32,6 +33,7 @@ from ascf_graph.stewards.audit import AuditLog
 from ascf_graph.stewards.submissions import Submissions
 from ascf_graph.store.embedded import EmbeddedStore
 from ascf_graph.store.snapshots import HeldSnapshot
+from ascf_graph.workers import input_process
 from ascf_graph.workers.input_pool import InputWorkers, validator_in_workers
 from tests.support.stores import REPO
 
@@ -102,6 +104,59 @@ def test_a_worker_given_a_snapshot_looks_up_the_store_itself_and_reports_the_sam
     )
     assert findings(there) == findings(here)
     assert beside == ["done"]
+
+
+def test_a_validation_asked_for_its_results_only_gets_the_same_results_and_no_rdf(
+    store: EmbeddedStore, workers: InputWorkers
+) -> None:
+    """A JSON, text or HTML answer reads the results only: the worker then neither writes
+    out the ``sh:ValidationReport`` nor sends it."""
+    upload = upload_of(REPO / "tests" / "data" / "validation" / "unknown-focus-area.ttl")
+    context = ValidationContext.for_submissions(store, BASE)
+    whole = validator_in_workers(workers, "pyshacl")(upload, context)
+    results_only = validator_in_workers(workers, "pyshacl")(
+        upload, replace(context, report_rdf=False)
+    )
+    assert findings(results_only) == findings(whole)
+    assert not whole.conforms
+    assert whole.rdf
+    assert results_only.rdf is None
+    assert (
+        None,
+        rdflib.RDF.type,
+        rdflib.URIRef("http://www.w3.org/ns/shacl#ValidationReport"),
+    ) in whole.graph
+    with pytest.raises(ValueError, match="results, not its RDF"):
+        _ = results_only.graph
+
+
+def test_a_report_of_more_results_than_a_worker_may_send_is_refused_without_its_rdf_too() -> None:
+    """The worker's limit on what it sends back counts the results, which are all it sends
+    when the report's RDF is not asked for."""
+    worker = input_process.InputWorker()
+    shapes = CITY_SHAPES.serialize(format="nt", encoding="utf-8")
+    city = "<https://w3id.org/ascf/id/city/c{}>"
+    population = "<https://w3id.org/ascf/def/population>"
+    cities = "".join(
+        f"{city.format(i)} <{rdflib.RDF.type}> <https://w3id.org/ascf/def/City> .\n"
+        f'{city.format(i)} {population} "many" .\n'
+        for i in range(50)
+    ).encode()
+    header = {
+        "job": "validate",
+        "engine": "pyshacl",
+        "shapes_key": "city",
+        "shapes_bytes": len(shapes),
+        "data_bytes": len(cities),
+        "protected": [],
+        "protected_classes": [],
+        "report_rdf": False,
+    }
+    answer, body = worker.validate({**header, "max_answer": 10_000_000}, shapes + cities)
+    assert body == b""
+    assert len(answer["results"]) >= 50
+    with pytest.raises(WorkTooLargeError, match="larger than 2000 bytes"):
+        worker.validate({**header, "max_answer": 2_000}, shapes + cities)
 
 
 def test_a_snapshot_the_worker_cannot_open_is_the_stores_503_and_the_worker_stays(

@@ -73,7 +73,7 @@ def choose_format(
 
 def report_json(report: ValidationReport) -> dict[str, Any]:
     """The JSON summary as a dict: conforms, counts, results grouped by focus node."""
-    return json.loads(report.to_json())
+    return report.as_dict()
 
 
 def render_report(

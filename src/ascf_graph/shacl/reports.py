@@ -43,14 +43,17 @@ class ValidationReport:
     conforms: bool
     results: tuple[ValidationResult, ...]
     #: The ``sh:ValidationReport``: a graph, or its N-Triples as a worker sent them, read
-    #: into :attr:`graph` only when asked (a JSON or text report never needs it).
-    rdf: rdflib.Graph | bytes = field(repr=False, compare=False)
+    #: into :attr:`graph` only when asked (a JSON or text report never needs it); None when
+    #: the validation was asked for the results only (:attr:`ValidationContext.report_rdf`).
+    rdf: rdflib.Graph | bytes | None = field(repr=False, compare=False)
 
     @cached_property
     def graph(self) -> rdflib.Graph:
         """The ``sh:ValidationReport`` graph, with our prefixes bound."""
         if isinstance(self.rdf, rdflib.Graph):
             return self.rdf
+        if self.rdf is None:
+            raise ValueError("this validation was asked for its results, not its RDF report")
         graph = to_rdflib_graph(
             quad.triple for quad in ox.parse(self.rdf, format=ox.RdfFormat.N_TRIPLES)
         )
@@ -93,9 +96,9 @@ class ValidationReport:
                     lines.append(f"    fix: {result.fix}")
         return "\n".join(lines) + "\n"
 
-    def to_json(self) -> str:
-        """The summary as JSON: conforms, counts, results grouped by focus node."""
-        body = {
+    def as_dict(self) -> dict[str, object]:
+        """The summary: conforms, counts, results grouped by focus node."""
+        return {
             "conforms": self.conforms,
             "counts": {s: self.count(s) for s in ("Violation", "Warning", "Info")},
             "focusNodes": [
@@ -103,7 +106,10 @@ class ValidationReport:
                 for node, results in self.by_focus_node().items()
             ],
         }
-        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+    def to_json(self) -> str:
+        """The summary (:meth:`as_dict`) as JSON."""
+        return json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def to_rdf(self, syntax: str = "turtle") -> str:
         """The standard ``sh:ValidationReport`` in an RDF syntax rdflib writes."""
@@ -261,6 +267,8 @@ def with_results(report: ValidationReport, extra: Sequence[ValidationResult]) ->
         return report
     conforms = report.conforms and all(result.severity != "Violation" for result in extra)
     results = tuple(sorted((*report.results, *extra), key=result_order))
+    if report.rdf is None:
+        return ValidationReport(conforms=conforms, results=results, rdf=None)
     if isinstance(report.rdf, rdflib.Graph):
         root = report.rdf.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
         for triple in result_triples(ox.NamedNode("urn:root"), extra):

@@ -81,6 +81,10 @@ class ValidationContext:
     #: input worker opens to look up what the store says about the data itself, so that
     #: the server never reads the data (None: there is none to give).
     snapshot: str | None = field(default=None, compare=False)
+    #: Whether the caller needs the ``sh:ValidationReport`` itself, not only its results:
+    #: an input worker writes it out and sends it only then (a JSON, text or HTML answer
+    #: reads the results).
+    report_rdf: bool = field(default=True, compare=False)
 
     @classmethod
     def for_submissions(

@@ -26,7 +26,7 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -168,14 +168,18 @@ class Submissions:
             snapshot=snapshot,
         )
 
-    def validate(self, upload: Upload, snapshot: HeldSnapshot | None = None) -> ValidationReport:
+    def validate(
+        self, upload: Upload, snapshot: HeldSnapshot | None = None, *, report_rdf: bool = True
+    ) -> ValidationReport:
         """Validate ``upload`` as a submission would be; nothing is stored. With a
         ``snapshot`` of the store's current generation, an input worker looks up what the
         store says about the data there, so that this process never holds the data's terms
-        (a snapshot of another generation, a write having landed since, is not used)."""
+        (a snapshot of another generation, a write having landed since, is not used).
+        Without ``report_rdf``, the report holds the results only (no RDF to write out)."""
         if snapshot is not None and snapshot.generation != self.store.generation:
             snapshot = None
-        return self._checked(upload, self.context(snapshot=snapshot and snapshot.path))
+        context = self.context(snapshot=snapshot and snapshot.path)
+        return self._checked(upload, replace(context, report_rdf=report_rdf))
 
     def _checked(self, upload: Upload, context: ValidationContext) -> ValidationReport:
         """The validator's report on ``upload``, with what is checked outside the shapes

@@ -214,11 +214,13 @@ class InputWorkers:
         protected_classes: Sequence[str],
         meanwhile: Meanwhile | None = None,
         lookups: StoreLookups | None = None,
+        report_rdf: bool = True,
     ) -> ValidationReport:
         """The report on ``data`` (N-Triples, or the file of them it names) against
         ``shapes``, checked in a worker by ``engine`` together with what the store says
         about it: ``stored``, or, with ``lookups``, what the worker itself looks up in
-        the store's snapshot; ``meanwhile`` is done here once a worker has the job."""
+        the store's snapshot; ``meanwhile`` is done here once a worker has the job.
+        Without ``report_rdf``, the worker sends the results only, not the report's RDF."""
         key, shapes_bytes = self._shapes_of(shapes)
         stored_bytes = ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES) if stored else b""
         header: dict[str, Any] = {
@@ -228,6 +230,7 @@ class InputWorkers:
             "shapes_key": key,
             "protected": list(protected),
             "protected_classes": list(protected_classes),
+            "report_rdf": report_rdf,
         }
         if lookups is not None:
             header["lookups"] = asdict(lookups)
@@ -240,7 +243,9 @@ class InputWorkers:
 
         answer, report = self._run_with(payload, meanwhile)
         results = tuple(ValidationResult(**result) for result in answer["results"])
-        return ValidationReport(conforms=bool(answer["conforms"]), results=results, rdf=report)
+        return ValidationReport(
+            conforms=bool(answer["conforms"]), results=results, rdf=report if report_rdf else None
+        )
 
     def _shapes_of(self, shapes: rdflib.Graph) -> tuple[str, bytes]:
         """A key for ``shapes`` and its N-Triples, serialized once per graph (one a
@@ -465,6 +470,7 @@ def validator_in_workers(workers: InputWorkers, engine: str) -> UploadValidator:
             protected_classes=context.protected_classes,
             meanwhile=meanwhile,
             lookups=lookups,
+            report_rdf=context.report_rdf,
         )
 
     return check

@@ -21,8 +21,9 @@ It answers one job at a time, each a message of the server's (see
   N-Triples, or, when the header has ``lookups``, no store part: the worker
   opens the read-only snapshot of the store they name for the job and looks
   it up itself; the answer is the ``sh:ValidationReport``
-  as N-Triples, with ``conforms`` and the results as the engine worded them
-  (messages and fixes) in the header;
+  as N-Triples (none when the header's ``report_rdf`` is false), with
+  ``conforms`` and the results as the engine worded them (messages and fixes)
+  in the header;
 - ``warm``: load what validation needs, so the first validation is not slowed.
 
 An expected problem is answered as ``{"ok": false, "code", "status",
@@ -33,6 +34,7 @@ asks the kernel to kill it if the server dies, so no job outlives the server.
 """
 
 import gc
+import json
 import logging
 import os
 import resource
@@ -136,13 +138,15 @@ class InputWorker:
         else:
             engine = validation.validation_engine(header["engine"])
             report = engine(_graph(data), replace(context, stored=_graph(stored)))
-        body = report.graph.serialize(format="nt", encoding="utf-8")
-        if len(body) > header["max_answer"]:
+        results = [asdict(result) for result in report.results]
+        body = b""
+        if header.get("report_rdf", True):
+            body = report.graph.serialize(format="nt", encoding="utf-8")
+        if len(body) + len(json.dumps(results)) > header["max_answer"]:
             raise WorkTooLargeError(
                 f"the validation report ({report.summary()}) would be larger than "
                 f"{header['max_answer']} bytes; fix the most frequent problems and check again"
             )
-        results = [asdict(result) for result in report.results]
         return {"ok": True, "conforms": report.conforms, "results": results}, body
 
     def _looked_up(self, context: Any, lookups: dict[str, Any], data: bytes) -> bytes:

@@ -8,6 +8,8 @@ the format ``Accept`` or ``?format=`` asks for (see
 conforms; unreadable data is a 4xx with the parser's line and column.
 """
 
+from functools import partial
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.concurrency import run_in_threadpool
@@ -50,7 +52,12 @@ async def validate_data(request: Request, stewards: StewardsDep) -> Response:
                     upload = await stewards.upload(sent)
                     async with store_snapshot(request, stewards) as snapshot:
                         report = await stewards.admission.run(
-                            stewards.submissions.validate, upload, snapshot
+                            partial(
+                                stewards.submissions.validate,
+                                report_rdf=chosen.rdflib_name is not None,
+                            ),
+                            upload,
+                            snapshot,
                         )
             finally:
                 stewards.discard(sent)
