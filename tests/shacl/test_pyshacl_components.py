@@ -44,36 +44,36 @@ def pyshacl_own_components(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
-def report(
-    data: rdflib.Graph, shapes: rdflib.Graph, *, allow: bool = True, abort: bool = False
-) -> tuple[bool, Counter[tuple[str, ...]]]:
-    """pyshacl's verdict and results (compared as the W3C suite's test compares them);
-    ``abort``: each shape's check stops at its first failing constraint."""
-    conforms, graph, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        allow_warnings=allow,
-        allow_infos=allow,
-        abort_on_first=abort,
-        do_owl_imports=False,
-    )
+#: pyshacl's verdict and results (compared as the W3C suite's test compares them), or the
+#: name of the error it raised.
+Outcome = tuple[bool, Counter[tuple[str, ...]]] | str
+
+
+def outcome(data: rdflib.Graph, shapes: rdflib.Graph, **options: bool) -> Outcome:
+    """What pyshacl makes of ``data`` against ``shapes`` with ``options`` (``allow_warnings``,
+    ``allow_infos``, ``abort_on_first``, ``advanced``)."""
+    try:
+        conforms, graph, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", do_owl_imports=False, **options
+        )
+    except Exception as error:  # the same error both ways is the same outcome
+        return type(error).__name__
     return bool(conforms), results(graph, shapes, data)
 
 
 def both_ways(
-    monkeypatch: pytest.MonkeyPatch,
-    data: rdflib.Graph,
-    shapes: rdflib.Graph,
-    *,
-    allow: bool,
-    abort: bool = False,
-) -> tuple[tuple[bool, Counter[tuple[str, ...]]], tuple[bool, Counter[tuple[str, ...]]]]:
-    """The report with our components, then with pyshacl's own."""
-    ours = report(data, shapes, allow=allow, abort=abort)
+    monkeypatch: pytest.MonkeyPatch, data: rdflib.Graph, shapes: rdflib.Graph, **options: bool
+) -> tuple[Outcome, Outcome]:
+    """The outcome with our components, then with pyshacl's own."""
+    ours = outcome(data, shapes, **options)
     with pyshacl_own_components(monkeypatch):
-        theirs = report(data, shapes, allow=allow, abort=abort)
+        theirs = outcome(data, shapes, **options)
     return ours, theirs
+
+
+def allowing(severities: bool) -> dict[str, bool]:
+    """The options of a run that allows Warnings and Infos, or neither."""
+    return {"allow_warnings": severities, "allow_infos": severities}
 
 
 def test_our_components_are_the_ones_pyshacl_uses_and_write_no_text() -> None:
@@ -102,7 +102,7 @@ def test_the_w3c_core_suite_gets_the_same_reports(
     differ = []
     for path in suite_files():
         _, data, shapes = graphs(path)
-        ours, theirs = both_ways(monkeypatch, data, shapes, allow=allow)
+        ours, theirs = both_ways(monkeypatch, data, shapes, **allowing(allow))
         if ours != theirs:
             differ.append(name(path))
     assert not differ
@@ -149,7 +149,7 @@ def test_a_run_that_stops_at_the_first_failure_checks_each_node_as_pyshacl_does(
         """,
         format="turtle",
     )
-    ours, theirs = both_ways(monkeypatch, data, shapes, allow=True, abort=True)
+    ours, theirs = both_ways(monkeypatch, data, shapes, **allowing(True), abort_on_first=True)
     assert ours == theirs
     assert sum(ours[1].values()) >= 2, "both nodes are reported"
 
@@ -243,19 +243,6 @@ ex: sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI
 """
 
 
-def outcome(
-    data: rdflib.Graph, shapes: rdflib.Graph, **options: bool
-) -> tuple[bool, Counter[tuple[str, ...]]] | str:
-    """pyshacl's verdict and results, or the name of the error it raised."""
-    try:
-        conforms, graph, _ = pyshacl.validate(
-            data, shacl_graph=shapes, inference="none", do_owl_imports=False, **options
-        )
-    except Exception as error:  # the same error both ways is the same outcome
-        return type(error).__name__
-    return bool(conforms), results(graph, shapes, data)
-
-
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("advanced", [False, True], ids=["core", "advanced"])
 def test_cases_an_earlier_version_got_wrong_get_pyshacls_reports(
@@ -271,9 +258,7 @@ def test_cases_an_earlier_version_got_wrong_get_pyshacls_reports(
                 "allow_infos": infos_allowed,
                 "advanced": advanced,
             }
-            ours = outcome(data, shapes, **options)
-            with pyshacl_own_components(monkeypatch):
-                theirs = outcome(data, shapes, **options)
+            ours, theirs = both_ways(monkeypatch, data, shapes, **options)
             assert ours == theirs, options
 
 
@@ -348,7 +333,7 @@ def test_generated_or_members_of_every_severity_get_the_same_reports(
 ) -> None:
     data, shapes = graphs_drawn
     with pytest.MonkeyPatch.context() as monkeypatch:
-        ours, theirs = both_ways(monkeypatch, data, shapes, allow=allow)
+        ours, theirs = both_ways(monkeypatch, data, shapes, **allowing(allow))
     assert ours == theirs
 
 
@@ -488,9 +473,7 @@ def test_generated_nested_shapes_of_every_kind_get_pyshacls_reports(
             "allow_infos": infos_allowed,
             "advanced": advanced,
         }
-        ours = outcome(data, shapes, **options)
-        with pyshacl_own_components(monkeypatch):
-            theirs = outcome(data, shapes, **options)
+        ours, theirs = both_ways(monkeypatch, data, shapes, **options)
         if isinstance(ours, str) and isinstance(theirs, str):
             continue  # both raise (pyshacl's own errors; not always the same one first)
         if ours != theirs:
