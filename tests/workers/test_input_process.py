@@ -4,6 +4,7 @@ the garbage of a large job collected as soon as its answer is written."""
 import gc
 import io
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +20,15 @@ class Cycle:
         self.me = self
 
 
+@pytest.fixture(autouse=True)
+def collector_on_again() -> Iterator[None]:
+    """Python's cycle collector on after each test, whatever the test left."""
+    yield
+    gc.enable()
+
+
 def jobs(*headers: dict[str, Any]) -> io.BytesIO:
+    """A stream of job messages with these headers and no payloads."""
     stream = io.BytesIO()
     for header in headers:
         write_message(stream, header)
@@ -30,6 +39,8 @@ def jobs(*headers: dict[str, Any]) -> io.BytesIO:
 def test_a_job_runs_with_the_collector_paused_and_a_large_one_is_collected_after_its_answer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The collector is off while each job runs; a large job's cyclic garbage is gone
+    before the worker reads the next job."""
     seen: list[bool] = []
     left: list[weakref.ref[Cycle]] = []
 
@@ -58,7 +69,29 @@ def test_a_job_runs_with_the_collector_paused_and_a_large_one_is_collected_after
     assert read_message(answers) == ({"ok": True}, b"")
 
 
-def test_the_collector_is_on_again_after_a_job_that_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_collector_is_on_again_after_an_answer_that_cannot_be_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server gone mid-answer: the worker's loop ends with the error, the collector on."""
+
+    def answer(*_: object) -> Any:
+        return {"ok": True}, b""
+
+    def write(*_: object) -> None:
+        raise BrokenPipeError("the server is gone")
+
+    monkeypatch.setattr(input_process.InputWorker, "answer", answer)
+    monkeypatch.setattr(input_process, "write_message", write)
+    with pytest.raises(BrokenPipeError):
+        input_process.serve(jobs({"objects": 1}), io.BytesIO())
+    assert gc.isenabled()
+
+
+def test_a_job_that_fails_is_answered_with_its_code_and_the_collector_on_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A job the data makes fail is answered as the client's problem."""
+
     def answer(*_: object) -> Any:
         raise ValueError("not RDF")
 

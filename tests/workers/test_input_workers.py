@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -107,16 +108,27 @@ def test_a_worker_given_a_snapshot_looks_up_the_store_itself_and_reports_the_sam
 
 
 def test_a_validation_asked_for_its_results_only_gets_the_same_results_and_no_rdf(
-    store: EmbeddedStore, workers: InputWorkers
+    store: EmbeddedStore, workers: InputWorkers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A JSON, text or HTML answer reads the results only: the worker then neither writes
     out the ``sh:ValidationReport`` nor sends it."""
     upload = upload_of(REPO / "tests" / "data" / "validation" / "unknown-focus-area.ttl")
     context = ValidationContext.for_submissions(store, BASE)
+    sent: list[bytes] = []
+    run_with = workers._run_with
+
+    def noting_what_is_sent(*arguments: Any) -> tuple[dict[str, Any], bytes]:
+        answer, body = run_with(*arguments)
+        sent.append(body)
+        return answer, body
+
+    monkeypatch.setattr(workers, "_run_with", noting_what_is_sent)
     whole = validator_in_workers(workers, "pyshacl")(upload, context)
     results_only = validator_in_workers(workers, "pyshacl")(
         upload, replace(context, report_rdf=False)
     )
+    assert sent[0].startswith(b"_:") or sent[0].startswith(b"<"), "the RDF, when asked"
+    assert sent[1] == b"", "no RDF sent when not asked"
     assert findings(results_only) == findings(whole)
     assert not whole.conforms
     assert whole.rdf

@@ -22,11 +22,12 @@ store), and ``If-Match`` with a version's ETag (``"v3"``) guards against
 replacing a version one has not seen.
 """
 
+import dataclasses
 import re
 import secrets
 import threading
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -179,7 +180,7 @@ class Submissions:
         if snapshot is not None and snapshot.generation != self.store.generation:
             snapshot = None
         context = self.context(snapshot=snapshot and snapshot.path)
-        return self._checked(upload, replace(context, report_rdf=report_rdf))
+        return self._checked(upload, dataclasses.replace(context, report_rdf=report_rdf))
 
     def _checked(self, upload: Upload, context: ValidationContext) -> ValidationReport:
         """The validator's report on ``upload``, with what is checked outside the shapes

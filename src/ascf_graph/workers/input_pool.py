@@ -58,7 +58,8 @@ log = logging.getLogger(__name__)
 #: contexts shorten IRIs; a document made to expand past this is refused, so a small
 #: upload cannot make the server hold gigabytes), plus a floor for small documents.
 ANSWER_GROWTH, ANSWER_FLOOR = 16, 1024 * 1024
-#: The largest validation report, as N-Triples, a worker may send back.
+#: The largest validation report a worker may send back: its results (as JSON), and its
+#: ``sh:ValidationReport`` (as N-Triples), each.
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 
 _READ_BYTES = 1024 * 1024
@@ -365,11 +366,11 @@ class InputWorkers:
         try:
             lengths = _read_exactly(process, MESSAGE_HEADER.size, deadline)
             header_length, payload_length = MESSAGE_HEADER.unpack(lengths)
-            if payload_length > header.get("max_answer", payload_length):
+            if max(header_length, payload_length) > header.get("max_answer", payload_length):
                 self._lost(process, "answered more than it may", "answer_too_large")
                 raise WorkTooLargeError(
-                    f"the worker's answer ({payload_length} bytes) is larger than the "
-                    f"{header['max_answer']} bytes allowed; nothing was stored"
+                    f"the worker's answer ({header_length} + {payload_length} bytes) is larger "
+                    f"than the {header['max_answer']} bytes allowed; nothing was stored"
                 )
             answer = _read_exactly(process, header_length, deadline)
             body = _read_exactly(process, payload_length, deadline)

@@ -34,7 +34,6 @@ asks the kernel to kill it if the server dies, so no job outlives the server.
 """
 
 import gc
-import json
 import logging
 import os
 import resource
@@ -142,7 +141,7 @@ class InputWorker:
         body = b""
         if header.get("report_rdf", True):
             body = report.graph.serialize(format="nt", encoding="utf-8")
-        if len(body) + len(json.dumps(results)) > header["max_answer"]:
+        if max(len(body), _written_length(results)) > header["max_answer"]:
             raise WorkTooLargeError(
                 f"the validation report ({report.summary()}) would be larger than "
                 f"{header['max_answer']} bytes; fix the most frequent problems and check again"
@@ -215,6 +214,12 @@ class InputWorker:
         return self._shapes[key]
 
 
+def _written_length(results: list[dict[str, Any]]) -> int:
+    """About how many bytes ``results`` take as JSON (their texts, at least): what the answer's
+    header will hold, without writing it twice."""
+    return sum(len(value) + 8 for result in results for value in result.values() if value)
+
+
 def named_or_sent(header: dict[str, Any], key: str, sent: bytes) -> bytes:
     """A job's document: the file ``header[key]`` names, if it names one, else what was sent
     in the payload (:func:`ascf_graph.workers.input_pool.sent_by_name`)."""
@@ -233,10 +238,12 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
     written. Building the graph of a 100k-triple validation and checking it allocate
     millions of objects that live until the answer; the collector, running as they are
     made, went over them again and again: the job took 3.5 s with it and 2.2-2.8 s
-    without, for 9 MB more at the peak (268 against 260 MB). After a large job the
-    collector runs at once, before the worker waits for the next job (0.4-0.6 s after
-    that validation); after a small one, which leaves few objects behind, it is left to
-    its usual pace (a full pass over an idle worker costs about 40 ms)."""
+    without, for 9 MB more at the peak (268 against 260 MB): a job near the worker's
+    memory limit reaches it that much sooner. The job's objects are all young when the
+    collector is on again, so its first pass goes over them (0.4-0.6 s after that
+    validation): after a large job it is made at once, before the worker waits for the
+    next job, which would otherwise start with it; after a small one, which leaves few
+    objects behind, the collector keeps its usual pace."""
     worker = InputWorker()
     while (message := read_message(jobs)) is not None:
         gc.disable()
