@@ -366,11 +366,12 @@ class InputWorkers:
         try:
             lengths = _read_exactly(process, MESSAGE_HEADER.size, deadline)
             header_length, payload_length = MESSAGE_HEADER.unpack(lengths)
-            if max(header_length, payload_length) > header.get("max_answer", payload_length):
+            limit = header.get("max_answer")
+            if limit is not None and max(header_length, payload_length) > limit:
                 self._lost(process, "answered more than it may", "answer_too_large")
                 raise WorkTooLargeError(
                     f"the worker's answer ({header_length} + {payload_length} bytes) is larger "
-                    f"than the {header['max_answer']} bytes allowed; nothing was stored"
+                    f"than the {limit} bytes allowed; nothing was stored"
                 )
             answer = _read_exactly(process, header_length, deadline)
             body = _read_exactly(process, payload_length, deadline)
