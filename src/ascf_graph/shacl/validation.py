@@ -96,6 +96,7 @@ class ValidationContext:
         superseded: tuple[str, ...] = (),
         queries: PreparedQueries | None = None,
         snapshot: str | None = None,
+        report_rdf: bool = True,
     ) -> "ValidationContext":
         """City and project shapes; references resolved against ``store``; the framework's
         own terms are not the steward's to describe.
@@ -104,7 +105,8 @@ class ValidationContext:
         already has it (the service keeps it per store generation);
         ``superseded`` names the graph of the version a replacement replaces;
         ``queries`` are the shapes' prepared SPARQL, when the caller keeps them;
-        ``snapshot``, a read-only copy of the store a worker may open.
+        ``snapshot``, a read-only copy of the store a worker may open; ``report_rdf``,
+        whether the report's RDF is wanted, not only its results.
         """
         return cls(
             shapes=shapes if shapes is not None else submission_shapes(store, base_iri),
@@ -115,6 +117,7 @@ class ValidationContext:
             base_iri=base_iri,
             queries=queries if queries is not None else PreparedQueries(),
             snapshot=snapshot,
+            report_rdf=report_rdf,
         )
 
     @classmethod

@@ -22,7 +22,6 @@ store), and ``If-Match`` with a version's ETag (``"v3"``) guards against
 replacing a version one has not seen.
 """
 
-import dataclasses
 import re
 import secrets
 import threading
@@ -154,10 +153,12 @@ class Submissions:
         *,
         replacing: str | None = None,
         snapshot: str | None = None,
+        report_rdf: bool = True,
     ) -> ValidationContext:
         """The shapes and lookups a steward's data is checked with (on the current store);
         ``replacing`` names a submission whose current version the data would replace;
-        ``snapshot``, a read-only copy of the store an input worker may look up itself."""
+        ``snapshot``, a read-only copy of the store an input worker may look up itself;
+        ``report_rdf``: whether the report's RDF is wanted, not only its results."""
         shapes = shapes or self.shapes()
         superseded = (SubmissionIris(self.base_iri, replacing).graph,) if replacing else ()
         return ValidationContext.for_submissions(
@@ -167,6 +168,7 @@ class Submissions:
             superseded=superseded,
             queries=shapes.queries,
             snapshot=snapshot,
+            report_rdf=report_rdf,
         )
 
     def validate(
@@ -179,8 +181,8 @@ class Submissions:
         Without ``report_rdf``, the report holds the results only (no RDF to write out)."""
         if snapshot is not None and snapshot.generation != self.store.generation:
             snapshot = None
-        context = self.context(snapshot=snapshot and snapshot.path)
-        return self._checked(upload, dataclasses.replace(context, report_rdf=report_rdf))
+        context = self.context(snapshot=snapshot and snapshot.path, report_rdf=report_rdf)
+        return self._checked(upload, context)
 
     def _checked(self, upload: Upload, context: ValidationContext) -> ValidationReport:
         """The validator's report on ``upload``, with what is checked outside the shapes
